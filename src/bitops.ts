@@ -1,0 +1,117 @@
+/**
+ * The numeric conventions of bnnc, written once. Importers, passes, the
+ * emulator and the C kernels all follow this file (see docs/architecture.md).
+ *
+ * - A binary value is x in {-1,+1}. Bit 1 means -1 (the sign bit), as in Larq
+ *   Compute Engine. FINN/BNN-PYNQ use bit 1 = +1: importers convert.
+ * - sign(0) = +1.
+ * - Packing is along the innermost axis: element i goes to word i>>5, bit i&31
+ *   (LSB first), in uint32 words. Tail bits are 0 in weights and activations,
+ *   so for true length N:  dot = N - 2 * popcount(a XOR w).
+ * - A binary layer's output channel o is
+ *       bit = (pop > threshold[o]) XOR flip[o]        (pop = popcount(a XOR w_o))
+ *   and an integer-input layer's output channel o is
+ *       bit = (acc < threshold[o]) XOR flip[o]        (acc = sum_i w_oi * x_i)
+ *   i.e. in both cases bit 1 (= -1) when the dot product is "low", unless
+ *   flipped. A constant channel uses a threshold outside the reachable range.
+ */
+
+export const WORD_BITS = 32;
+
+/** Number of uint32 words that hold `bits` packed bits. */
+export function wordsFor(bits: number): number {
+  return Math.ceil(bits / WORD_BITS);
+}
+
+/** The bit that encodes a value: 1 for -1 (negative), 0 for +1 (x >= 0, so sign(0) = +1). */
+export function signBit(value: number): 0 | 1 {
+  return value < 0 ? 1 : 0;
+}
+
+/** The {-1,+1} value a bit encodes. */
+export function bitValue(bit: number): -1 | 1 {
+  return bit ? -1 : 1;
+}
+
+/** Packs a row of bits (0/1) LSB first into uint32 words; tail bits stay 0. */
+export function packBits(bits: ArrayLike<number>, out?: Uint32Array, offset = 0): Uint32Array {
+  const words = out ?? new Uint32Array(wordsFor(bits.length));
+  for (let w = 0; w < wordsFor(bits.length); w++) words[offset + w] = 0;
+  for (let i = 0; i < bits.length; i++) {
+    if (bits[i]) words[offset + (i >>> 5)] |= 1 << (i & 31);
+  }
+  return words;
+}
+
+/** Packs values in {-1,+1} (or any sign) by signBit. */
+export function packSigns(values: ArrayLike<number>): Uint32Array {
+  const bits = new Uint8Array(values.length);
+  for (let i = 0; i < values.length; i++) bits[i] = signBit(values[i]);
+  return packBits(bits);
+}
+
+/** Reads bit i of a packed vector starting at word `offset`. */
+export function getBit(words: Uint32Array, i: number, offset = 0): 0 | 1 {
+  return ((words[offset + (i >>> 5)] >>> (i & 31)) & 1) as 0 | 1;
+}
+
+/** Unpacks `n` bits from words starting at word `offset`. */
+export function unpackBits(words: Uint32Array, n: number, offset = 0): Uint8Array {
+  const bits = new Uint8Array(n);
+  for (let i = 0; i < n; i++) bits[i] = getBit(words, i, offset);
+  return bits;
+}
+
+/** Population count of a 32-bit word (SWAR, as in the portable C kernel). */
+export function popcount32(v: number): number {
+  v = v - ((v >>> 1) & 0x55555555);
+  v = (v & 0x33333333) + ((v >>> 2) & 0x33333333);
+  v = (v + (v >>> 4)) & 0x0f0f0f0f;
+  return Math.imul(v, 0x01010101) >>> 24;
+}
+
+/** popcount(a XOR w) over `nWords` words: a from aOff, w from wOff. */
+export function xorPopcount(a: Uint32Array, aOff: number, w: Uint32Array, wOff: number, nWords: number): number {
+  let pop = 0;
+  for (let i = 0; i < nWords; i++) pop += popcount32((a[aOff + i] ^ w[wOff + i]) >>> 0);
+  return pop;
+}
+
+/** dot product of two {-1,+1} vectors of true length n from their XOR popcount. */
+export function dotFromPopcount(n: number, pop: number): number {
+  return n - 2 * pop;
+}
+
+/** popcount from the dot product (inverse of dotFromPopcount). */
+export function popcountFromDot(n: number, dot: number): number {
+  return (n - dot) / 2;
+}
+
+/** Output bit of a binary layer channel: (pop > threshold) XOR flip. */
+export function binaryThresholdBit(pop: number, threshold: number, flip: number): 0 | 1 {
+  return ((pop > threshold ? 1 : 0) ^ (flip & 1)) as 0 | 1;
+}
+
+/** Output bit of an integer-input layer channel: (acc < threshold) XOR flip. */
+export function integerThresholdBit(acc: number, threshold: number, flip: number): 0 | 1 {
+  return ((acc < threshold ? 1 : 0) ^ (flip & 1)) as 0 | 1;
+}
+
+/** Largest and smallest int32, the range every accumulator and score must stay in. */
+export const INT32_MAX = 2147483647;
+export const INT32_MIN = -2147483648;
+
+/**
+ * FNV-1a over 32-bit words, the digest the generated self-test prints. The C
+ * side (templates/c/model.c.hbs) folds every output word the same way, so a
+ * digest from a board can be compared with the emulator's.
+ */
+export const DIGEST_INIT = 0x811c9dc5;
+export function digestWord(digest: number, word: number): number {
+  let h = digest >>> 0;
+  for (let b = 0; b < 4; b++) {
+    h ^= (word >>> (8 * b)) & 0xff;
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h >>> 0;
+}

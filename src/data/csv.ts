@@ -1,0 +1,132 @@
+/**
+ * Comma-separated numbers, one sample per line (`.csv`, `.csv.gz`).
+ * A first line holding any non-numeric field is a header. With a header, a
+ * column named label/labels/target/class/y (any case) holds the labels and
+ * every other column is an input. Without a header every column is an input:
+ * guessing that the last column is a label would silently feed wrong inputs
+ * to a model whenever the guess is wrong.
+ */
+import { BnncError } from '../errors.ts';
+import { float64Array, type RawData } from './elements.ts';
+import { readDataFile } from './files.ts';
+
+const LABEL_COLUMN_NAMES = ['label', 'labels', 'target', 'class', 'y'];
+
+interface Row {
+  /** 1-based line number in the file, for messages. */
+  line: number;
+  fields: string[];
+}
+
+interface Columns {
+  names: string[] | null;
+  labelColumn: number | null;
+}
+
+export function loadCsvFile(file: string): RawData {
+  const rows = splitRows(new TextDecoder('utf-8').decode(readDataFile(file)));
+  const columns = readHeader(file, rows);
+  const dataRows = columns.names ? rows.slice(1) : rows;
+  if (dataRows.length === 0) {
+    throw new BnncError(columns.names ? 'file has a header but no data rows' : 'file is empty', {
+      file,
+      expected: 'one line of comma-separated numbers per sample',
+    });
+  }
+  const width = columns.names?.length ?? dataRows[0].fields.length;
+  const inputWidth = columns.labelColumn === null ? width : width - 1;
+  const inputs = new Float64Array(dataRows.length * inputWidth);
+  const labels = columns.labelColumn === null ? null : new Float64Array(dataRows.length);
+  dataRows.forEach((row, sample) => {
+    checkRowWidth(file, row, width, columns.names !== null);
+    readRow(file, row, columns, inputs.subarray(sample * inputWidth, (sample + 1) * inputWidth), labels, sample);
+  });
+  return {
+    inputs: float64Array([dataRows.length, inputWidth], inputs),
+    inputsFile: file,
+    labels: labels ? float64Array([dataRows.length], labels) : null,
+    labelsFile: labels ? file : null,
+    sampleLocation: (sample) => `line ${dataRows[sample].line}`,
+  };
+}
+
+/** Splits into rows, skipping blank lines but keeping the real line numbers. */
+function splitRows(text: string): Row[] {
+  const rows: Row[] = [];
+  text.split(/\r?\n/).forEach((lineText, index) => {
+    if (lineText.trim() !== '') rows.push({ line: index + 1, fields: lineText.split(',') });
+  });
+  return rows;
+}
+
+function readHeader(file: string, rows: Row[]): Columns {
+  const first = rows[0];
+  if (first === undefined || !first.fields.some(isWord)) return { names: null, labelColumn: null };
+  // np.savetxt(header=...) writes the header as a '# ' comment.
+  const names = first.fields.map((field, i) => unquote(i === 0 ? field.replace(/^\s*#/, '') : field));
+  const labelColumns = names.flatMap((name, i) => (LABEL_COLUMN_NAMES.includes(name.toLowerCase()) ? [i] : []));
+  if (labelColumns.length > 1) {
+    throw new BnncError(`header names several label columns: ${labelColumns.map((i) => names[i]).join(', ')}`, {
+      file,
+      where: `line ${first.line}`,
+      expected: `exactly one column named ${LABEL_COLUMN_NAMES.join(', ')} (or none)`,
+      hint: 'rename or drop the extra columns',
+    });
+  }
+  return { names, labelColumn: labelColumns[0] ?? null };
+}
+
+/**
+ * A header field is text that is not a number. Empty cells and NaN/Inf
+ * spellings do not count: a first data row with a missing or NaN value must
+ * fail loudly at that cell instead of being taken for a header and dropped.
+ */
+function isWord(field: string): boolean {
+  const text = unquote(field.replace(/^\s*#/, ''));
+  return text !== '' && Number.isNaN(parseNumber(text)) && !/^[+-]?(nan|inf|infinity)$/i.test(text);
+}
+
+function checkRowWidth(file: string, row: Row, width: number, hasHeader: boolean): void {
+  if (row.fields.length !== width) {
+    throw new BnncError(`line has ${row.fields.length} values but ${hasHeader ? 'the header has' : 'the first line has'} ${width}`, {
+      file,
+      where: `line ${row.line}`,
+      expected: `${width} comma-separated values on every line`,
+    });
+  }
+}
+
+function readRow(file: string, row: Row, columns: Columns, inputs: Float64Array, labels: Float64Array | null, sample: number): void {
+  let next = 0;
+  row.fields.forEach((field, column) => {
+    const value = parseNumber(field);
+    if (Number.isNaN(value)) throw badCell(file, row, column, columns, field);
+    if (column === columns.labelColumn && labels) labels[sample] = value;
+    else inputs[next++] = value;
+  });
+}
+
+/** NaN for anything that is not a finite number; NaN/Infinity cells are rejected too. */
+function parseNumber(field: string): number {
+  let value = Number(field);
+  if (Number.isNaN(value)) value = Number(unquote(field)); // "1.5" written by quote-everything exporters
+  // Number('') and Number('  ') are 0, so zeros need a blank check.
+  if (value === 0 && unquote(field) === '') return Number.NaN;
+  return Number.isFinite(value) ? value : Number.NaN;
+}
+
+function unquote(field: string): string {
+  const text = field.trim();
+  return text.length >= 2 && text.startsWith('"') && text.endsWith('"') ? text.slice(1, -1).trim() : text;
+}
+
+function badCell(file: string, row: Row, column: number, columns: Columns, field: string): BnncError {
+  const name = columns.names ? ` ("${columns.names[column]}")` : '';
+  const problem = unquote(field) === '' ? 'value is missing' : `'${field.trim()}' is not a number`;
+  return new BnncError(problem, {
+    file,
+    where: `line ${row.line}, column ${column + 1}${name}`,
+    expected: 'a finite decimal number in every cell',
+    hint: 'values must be separated by commas; only the first line may be a header',
+  });
+}

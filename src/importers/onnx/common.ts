@@ -1,0 +1,81 @@
+/** Helpers shared by the op handlers: errors that name the node, and per-feature constants. */
+import { BnncError } from '../../errors.ts';
+import type { AffineStep } from '../../ir/types.ts';
+import type { LowerContext, NodeInfo } from './op.ts';
+import type { ConstTensor } from './proto.ts';
+import { broadcastIndex, broadcastShape, numel } from './tensor.ts';
+
+export function nodeError(info: NodeInfo, message: string, expected?: string, hint?: string): BnncError {
+  return new BnncError(message, {
+    file: info.file,
+    where: `node "${info.label}" (${info.node.opType})`,
+    expected,
+    hint,
+  });
+}
+
+/** Number of features of the running activation (everything after the batch axis). */
+export function featuresOf(shape: number[]): number {
+  return numel(shape.slice(1));
+}
+
+export function requireConst(ctx: LowerContext, index: number, what: string): ConstTensor {
+  const t = ctx.consts[index];
+  if (!t) throw nodeError(ctx, `input ${index} (${what}) must be a constant`, `a constant ${what} (initializer or folded subgraph)`);
+  return t;
+}
+
+/**
+ * Expands a constant that broadcasts against the running activation into one
+ * float32 value per feature (or a single value when all are equal).
+ * Broadcasting must not grow the activation: that would not be elementwise.
+ */
+export function perFeature(ctx: LowerContext, c: ConstTensor): Float32Array {
+  const out = broadcastShape(ctx.shape, c.dims);
+  if (!out || out.length !== ctx.shape.length || out.some((d, i) => d !== ctx.shape[i])) {
+    throw nodeError(ctx, `constant of shape [${c.dims}] does not broadcast onto the activation of shape [${ctx.shape}]`,
+      'a scalar or a per-feature constant');
+  }
+  const index = broadcastIndex(c.dims, ctx.shape);
+  const features = featuresOf(ctx.shape);
+  const values = new Float32Array(features);
+  for (let f = 0; f < features; f++) values[f] = c.data[index[f]];
+  return values.every((v) => v === values[0]) ? values.subarray(0, 1) : values;
+}
+
+/** Checks constants for NaN/Inf, which would make every folded threshold meaningless. */
+export function requireFinite(ctx: NodeInfo, c: ConstTensor, what: string): void {
+  const bad = c.data.findIndex((v) => !Number.isFinite(v));
+  if (bad >= 0) {
+    throw nodeError(ctx, `${what} holds ${c.data[bad]} at flat index ${bad}`, 'finite numbers',
+      'the trained model is broken (NaN/Inf weights); retrain or re-export it');
+  }
+}
+
+export function affineStep(op: AffineStep['op'], value: Float32Array): AffineStep {
+  return { op, value };
+}
+
+/** Per-channel constant (axis 1) expanded to per feature for an activation of `shape`. */
+export function perChannelToFeatures(shape: number[], values: Float32Array): Float32Array {
+  const channels = shape[1] ?? 1;
+  const spatial = numel(shape.slice(2));
+  const out = new Float32Array(channels * spatial);
+  for (let c = 0; c < channels; c++) out.fill(values[c], c * spatial, (c + 1) * spatial);
+  return out.every((v) => v === out[0]) ? out.subarray(0, 1) : out;
+}
+
+export function intAttr(ctx: NodeInfo, name: string, fallback: number): number {
+  const v = ctx.attrs.get(name);
+  return typeof v === 'number' ? v : fallback;
+}
+
+export function floatAttr(ctx: NodeInfo, name: string, fallback: number): number {
+  const v = ctx.attrs.get(name);
+  return typeof v === 'number' ? v : fallback;
+}
+
+export function intsAttr(ctx: NodeInfo, name: string): number[] | null {
+  const v = ctx.attrs.get(name);
+  return Array.isArray(v) ? v : null;
+}

@@ -1,0 +1,156 @@
+/**
+ * ONNX importer: walks the graph once in topological order. Nodes whose inputs
+ * are all constant are evaluated (shape subgraphs, Sign of weights, ...); the
+ * remaining nodes form the chain that the running activation flows through,
+ * and each is translated into IR layers by its handler in ./ops/.
+ * The importer only translates; folding into integers is the passes' work.
+ */
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
+import { BnncError } from '../../errors.ts';
+import type { FloatLayer, InputDType, InputSpec, Model } from '../../ir/types.ts';
+import type { LowerContext, NodeInfo } from './op.ts';
+import { findHandler, normalizeDomain } from './ops/index.ts';
+import {
+  decodeAttributes, decodeTensor, readModelProto, toNumber,
+  type ConstTensor, type ModelProto, type NodeProto, type ValueInfoProto,
+} from './proto.ts';
+import { numel } from './tensor.ts';
+
+export interface OnnxImportOptions {
+  /** Device input type; overrides the model's `bnnc.input_type` metadata. */
+  inputType?: InputDType;
+}
+
+export function nodeLabel(node: NodeProto, index: number): string {
+  return node.name && node.name.length > 0 ? node.name : `${node.opType} #${index}`;
+}
+
+/** One error listing every node bnnc has no handler for. */
+function checkSupported(model: ModelProto, file: string): void {
+  const unsupported = (model.graph!.node ?? [])
+    .map((n, i) => ({ n, i }))
+    .filter(({ n }) => !findHandler(n.domain, n.opType ?? ''));
+  if (unsupported.length === 0) return;
+  const lines = unsupported.map(({ n, i }) => `  - "${nodeLabel(n, i)}": ${n.opType} (domain "${normalizeDomain(n.domain) || 'ai.onnx'}")`);
+  throw new BnncError(`${unsupported.length} unsupported node(s):\n${lines.join('\n')}`, {
+    file,
+    expected: 'nodes of a binary network: MatMul/Gemm, BatchNormalization, Sign/BipolarQuant/MultiThreshold, Clip, Flatten/Reshape, Add/Sub/Mul/Div by constants, ArgMax/TopK',
+    hint: 'see docs/onnx-support.md for the supported operators',
+  });
+}
+
+/** Static shape of the graph input; a symbolic first axis is the batch (taken as 1). */
+function inputShape(vi: ValueInfoProto, file: string): number[] {
+  const dims = vi.type?.tensorType?.shape?.dim ?? [];
+  return dims.map((d, i) => {
+    if (d.dimValue !== undefined && d.dimValue !== null && toNumber(d.dimValue) > 0) return toNumber(d.dimValue);
+    if (i === 0) return 1;
+    throw new BnncError(`input "${vi.name}" has a dynamic dimension ${i} ("${d.dimParam ?? '?'}")`, {
+      file, expected: 'a fixed input size (only the batch axis may be symbolic)', hint: 'export with a fixed-size dummy input',
+    });
+  });
+}
+
+function inputTypeFromMetadata(model: ModelProto): InputDType | undefined {
+  const entry = (model.metadataProps ?? []).find((p) => p.key === 'bnnc.input_type');
+  const value = entry?.value ?? undefined;
+  return value === 'uint8' || value === 'int8' || value === 'float32' ? value : undefined;
+}
+
+/** quantization_annotation entries (FINN datatypes), by tensor name. */
+function annotations(model: ModelProto): Map<string, Map<string, string>> {
+  const out = new Map<string, Map<string, string>>();
+  for (const a of model.graph!.quantizationAnnotation ?? []) {
+    const entries = new Map((a.quantParameterTensorNames ?? []).map((kv) => [kv.key ?? '', kv.value ?? '']));
+    out.set(a.tensorName ?? '', entries);
+  }
+  return out;
+}
+
+export function importOnnx(path: string, options: OnnxImportOptions = {}, bytes: Uint8Array = readFileSync(path)): Model {
+  const model = readModelProto(path, bytes);
+  const graph = model.graph!;
+  checkSupported(model, path);
+
+  const consts = new Map<string, ConstTensor>();
+  for (const init of graph.initializer ?? []) consts.set(init.name ?? '', decodeTensor(init, path));
+  const realInputs = (graph.input ?? []).filter((vi) => !consts.has(vi.name ?? ''));
+  if (realInputs.length !== 1) {
+    throw new BnncError(`the graph has ${realInputs.length} non-constant inputs (${realInputs.map((v) => v.name).join(', ')})`, {
+      file: path, expected: 'exactly one model input',
+    });
+  }
+  const inputInfo = realInputs[0];
+  const shape0 = inputShape(inputInfo, path);
+  const notes = annotations(model);
+
+  let running = inputInfo.name ?? '';
+  let shape = shape0;
+  let terminated = false;
+  const layers: FloatLayer[] = [];
+  (graph.node ?? []).forEach((node, index) => {
+    const info: NodeInfo = { file: path, node, label: nodeLabel(node, index), attrs: decodeAttributes(node, path) };
+    const handler = findHandler(node.domain, node.opType ?? '')!;
+    const names = node.input ?? [];
+    const inputs = names.map((n) => (n === '' ? null : consts.get(n) ?? null));
+    const dynamic = names.map((n, i) => (n !== '' && inputs[i] === null ? i : -1)).filter((i) => i >= 0);
+
+    if (dynamic.length === 0 || (node.opType === 'Shape' && names[0] === running)) {
+      // Constant subgraph: evaluate now. Shape of the activation is known statically.
+      const evalInputs = node.opType === 'Shape' && dynamic.length > 0
+        ? [{ dims: shape, data: new Float64Array(0), isFloat: true }]
+        : inputs;
+      if (!handler.evaluate) throw new BnncError(`${node.opType} on constants cannot be folded`, { file: path, where: `node "${info.label}"` });
+      const outs = handler.evaluate({ ...info, inputs: evalInputs });
+      (node.output ?? []).forEach((name, i) => { if (outs[i]) consts.set(name, outs[i]); });
+      return;
+    }
+    const unknown = dynamic.filter((i) => names[i] !== running);
+    if (unknown.length > 0 || dynamic.length > 1) {
+      throw new BnncError(`reads "${names[unknown[0] ?? dynamic[1]]}", which is neither a constant nor the single running activation "${running}"`, {
+        file: path, where: `node "${info.label}" (${node.opType})`,
+        expected: 'a sequential network: each node consumes the previous node\'s output plus constants',
+      });
+    }
+    if (terminated) {
+      throw new BnncError('a node follows the final ArgMax/TopK', { file: path, where: `node "${info.label}"`, expected: 'ArgMax/TopK as the last node' });
+    }
+    if (!handler.lower) {
+      throw new BnncError(`${node.opType} on the activation is not supported (only on constants)`, { file: path, where: `node "${info.label}"` });
+    }
+    const ctx: LowerContext = {
+      ...info,
+      dynamicInput: dynamic[0],
+      shape,
+      consts: inputs,
+      annotations: names.map((n) => notes.get(n) ?? null),
+    };
+    const lowered = handler.lower(ctx);
+    layers.push(...lowered.layers);
+    shape = lowered.shape;
+    terminated = lowered.terminal ?? false;
+    // TopK's running output is its indices (output 1); every other op has one output.
+    running = node.opType === 'TopK' ? (node.output ?? [])[1] : (node.output ?? [])[0];
+  });
+
+  const input: InputSpec = {
+    name: inputInfo.name ?? 'input',
+    shape: shape0.slice(1),
+    features: numel(shape0.slice(1)),
+    dtype: options.inputType ?? inputTypeFromMetadata(model) ?? 'float32',
+  };
+  const lastFeatures = layers.filter((l) => l.kind === 'dense').at(-1)?.outFeatures ?? 0;
+  return {
+    name: graph.name && graph.name.length > 0 && graph.name !== 'torch-jit-export' && graph.name !== 'main_graph'
+      ? graph.name : basename(path).replace(/\.onnx$/i, ''),
+    sourcePath: path,
+    sourceFormat: 'onnx',
+    sourceHash: createHash('sha256').update(bytes).digest('hex'),
+    input,
+    classes: lastFeatures,
+    layers,
+    memory: null,
+  };
+}

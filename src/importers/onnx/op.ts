@@ -1,0 +1,54 @@
+/**
+ * The contract of one ONNX operator handler (one file per op in ./ops/).
+ *
+ * `evaluate` gives the op's float semantics on constant tensors. The importer
+ * uses it to fold constant subgraphs (shape computations, Sign of weights), and
+ * the float reference interpreter (src/reference/interpreter.ts) uses it to run
+ * whole graphs whose custom ops onnxruntime cannot run.
+ *
+ * `lower` translates the op applied to the running activation (the one
+ * non-constant input of a sequential network) into IR layers.
+ */
+import type { FloatLayer, SignAtZero } from '../../ir/types.ts';
+import type { Attributes, ConstTensor, NodeProto } from './proto.ts';
+
+export interface NodeInfo {
+  file: string;
+  node: NodeProto;
+  /** Node name, or "<opType> #<index>" for unnamed nodes. */
+  label: string;
+  attrs: Attributes;
+}
+
+export interface EvalContext extends NodeInfo {
+  inputs: (ConstTensor | null)[];
+}
+
+export interface LowerContext extends NodeInfo {
+  /** Index (in node.input) of the running activation. */
+  dynamicInput: number;
+  /** Shape of the running activation, batch axis included. */
+  shape: number[];
+  /** Constant inputs by index; null for the running activation and absent optional inputs. */
+  consts: (ConstTensor | null)[];
+  /** Annotations (e.g. FINN datatypes) of the node's inputs, by input index. */
+  annotations: (Map<string, string> | null)[];
+}
+
+export interface Lowered {
+  layers: FloatLayer[];
+  /** Shape of the running activation after the node. */
+  shape: number[];
+  /** True when the node ends the network (ArgMax, TopK). */
+  terminal?: boolean;
+}
+
+export interface OpHandler {
+  opType: string;
+  /** ONNX domain; '' is the default domain (also spelled 'ai.onnx'). */
+  domain: string;
+  evaluate?(ctx: EvalContext): ConstTensor[];
+  lower?(ctx: LowerContext): Lowered;
+}
+
+export type { SignAtZero };

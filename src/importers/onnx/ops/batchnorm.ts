@@ -1,0 +1,64 @@
+/**
+ * BatchNormalization (inference). Evaluated in float32 in onnxruntime's order:
+ *   scale' = gamma / sqrt(var + eps);  bias' = beta - mean * scale';  y = x * scale' + bias'
+ * so the folded thresholds reproduce the reference for every accumulator value.
+ */
+import { floatAttr, nodeError, perChannelToFeatures, requireFinite } from '../common.ts';
+import type { NodeInfo, OpHandler } from '../op.ts';
+import type { ConstTensor } from '../proto.ts';
+import { numel } from '../tensor.ts';
+
+const f32 = Math.fround;
+
+/** Per-channel float32 scale and bias of the normalisation. */
+export function batchNormCoefficients(info: NodeInfo, params: ConstTensor[]): { scale: Float32Array; bias: Float32Array } {
+  const [gamma, beta, mean, variance] = params;
+  const eps = floatAttr(info, 'epsilon', 1e-5);
+  const channels = gamma.data.length;
+  for (const [what, t] of [['scale', gamma], ['B', beta], ['mean', mean], ['var', variance]] as const) {
+    requireFinite(info, t, `the ${what} parameter`);
+    if (t.data.length !== channels) throw nodeError(info, `${what} has ${t.data.length} values`, `${channels} values (one per channel)`);
+  }
+  const scale = new Float32Array(channels);
+  const bias = new Float32Array(channels);
+  for (let c = 0; c < channels; c++) {
+    const denom = f32(Math.sqrt(f32(variance.data[c] + eps)));
+    if (!(denom > 0)) {
+      throw nodeError(info, `channel ${c}: var + epsilon = ${variance.data[c] + eps} is not positive`, 'a positive variance',
+        'the batch-norm statistics are broken; re-export the trained model');
+    }
+    scale[c] = f32(gamma.data[c] / denom);
+    bias[c] = f32(beta.data[c] - f32(mean.data[c] * scale[c]));
+  }
+  return { scale, bias };
+}
+
+export const batchNormalization: OpHandler = {
+  opType: 'BatchNormalization',
+  domain: '',
+  evaluate: (ctx) => {
+    const x = ctx.inputs[0]!;
+    const { scale, bias } = batchNormCoefficients(ctx, ctx.inputs.slice(1, 5) as ConstTensor[]);
+    const spatial = numel(x.dims.slice(2));
+    const channels = x.dims[1] ?? 1;
+    const data = x.data.map((v, i) => {
+      const c = Math.floor(i / spatial) % channels;
+      return f32(f32(v * scale[c]) + bias[c]);
+    });
+    return [{ dims: [...x.dims], data, isFloat: true }];
+  },
+  lower: (ctx) => {
+    const params = ctx.consts.slice(1, 5);
+    if (params.some((p) => !p)) throw nodeError(ctx, 'statistics are not constant', 'constant scale, B, mean and var');
+    const { scale, bias } = batchNormCoefficients(ctx, params as ConstTensor[]);
+    if ((ctx.shape[1] ?? 1) !== scale.length) {
+      throw nodeError(ctx, `${scale.length} channels of statistics for an activation of shape [${ctx.shape}]`, `${ctx.shape[1]} channels`);
+    }
+    const features = numel(ctx.shape.slice(1));
+    const steps = [
+      { op: 'mul' as const, value: perChannelToFeatures(ctx.shape, scale) },
+      { op: 'add' as const, value: perChannelToFeatures(ctx.shape, bias) },
+    ];
+    return { layers: [{ kind: 'affine', name: ctx.label, sources: [ctx.label], features, steps }], shape: ctx.shape };
+  },
+};

@@ -1,0 +1,36 @@
+/**
+ * QONNX BipolarQuant(x, scale) = scale * (x / scale >= 0 ? +1 : -1).
+ * sign(0) = +1 here, unlike ONNX Sign. On weights it is folded; on the
+ * activation it becomes divide-by-scale then sign (scale must be 1 there, so the
+ * next layer sees exactly +/-1).
+ */
+import { featuresOf, nodeError } from '../common.ts';
+import type { OpHandler } from '../op.ts';
+import { elementwise } from '../tensor.ts';
+
+function handler(domain: string): OpHandler {
+  return {
+    opType: 'BipolarQuant',
+    domain,
+    evaluate: (ctx) => {
+      const [x, scale] = ctx.inputs;
+      const out = elementwise(x!, scale!, (v, s) => s * (Math.fround(v / s) >= 0 ? 1 : -1));
+      if (!out) throw nodeError(ctx, `scale of shape [${scale!.dims}] does not broadcast onto [${x!.dims}]`);
+      return [out];
+    },
+    lower: (ctx) => {
+      const scale = ctx.consts[1];
+      if (!scale || scale.data.some((s) => s !== 1)) {
+        throw nodeError(ctx, 'activation quantizer with a scale other than 1', 'scale = 1 on activations',
+          'scaled bipolar activations are not supported yet; fold the scale into the next layer before export');
+      }
+      return {
+        layers: [{ kind: 'sign', name: ctx.label, sources: [ctx.label], features: featuresOf(ctx.shape), atZero: 'plus' }],
+        shape: ctx.shape,
+      };
+    },
+  };
+}
+
+export const bipolarQuantBrevitas = handler('onnx.brevitas');
+export const bipolarQuantQonnx = handler('qonnx.custom_op.general');

@@ -1,0 +1,48 @@
+/** Gemm: Y = alpha * A' B' + beta * C with A the running activation [1, in]. */
+import { floatAttr, intAttr, nodeError, requireFinite } from '../common.ts';
+import type { OpHandler } from '../op.ts';
+import type { ConstTensor } from '../proto.ts';
+import { elementwise, matmul2d, transpose } from '../tensor.ts';
+import { denseFromInOut, requireMatrixInput } from './matmul.ts';
+
+export const gemm: OpHandler = {
+  opType: 'Gemm',
+  domain: '',
+  evaluate: (ctx) => {
+    let [a, b, c] = ctx.inputs as (ConstTensor | null)[];
+    if (intAttr(ctx, 'transA', 0)) a = transpose(a!);
+    if (intAttr(ctx, 'transB', 0)) b = transpose(b!);
+    const alpha = floatAttr(ctx, 'alpha', 1);
+    const beta = floatAttr(ctx, 'beta', 1);
+    let y = matmul2d(a!, b!);
+    if (!y) throw nodeError(ctx, `cannot multiply [${a!.dims}] by [${b!.dims}]`);
+    if (alpha !== 1) y = { ...y, data: y.data.map((v) => Math.fround(v * alpha)) };
+    if (c) {
+      const scaled = { ...c, data: c.data.map((v) => Math.fround(v * beta)) };
+      y = elementwise(y, scaled, (p, q) => p + q)!;
+    }
+    return [y];
+  },
+  lower: (ctx) => {
+    if (ctx.dynamicInput !== 0 || intAttr(ctx, 'transA', 0)) {
+      throw nodeError(ctx, 'the activation must be the untransposed first operand', 'Gemm(activation, W) with transA = 0');
+    }
+    let w = ctx.consts[1]!;
+    requireFinite(ctx, w, 'the weight matrix');
+    if (intAttr(ctx, 'transB', 0)) w = transpose(w);
+    requireMatrixInput(ctx, w.dims[0]);
+    const alpha = floatAttr(ctx, 'alpha', 1);
+    const beta = floatAttr(ctx, 'beta', 1);
+    if (alpha !== 1) throw nodeError(ctx, `alpha = ${alpha}`, 'alpha = 1', 'export the layer as MatMul followed by Mul');
+    let bias: Float32Array | null = null;
+    const c = ctx.consts[2];
+    if (c) {
+      requireFinite(ctx, c, 'the bias');
+      const outF = w.dims[1];
+      if (c.data.length !== 1 && c.data.length !== outF) throw nodeError(ctx, `bias has shape [${c.dims}]`, `a bias of ${outF} values`);
+      bias = new Float32Array(outF);
+      for (let o = 0; o < outF; o++) bias[o] = Math.fround(beta * c.data[c.data.length === 1 ? 0 : o]);
+    }
+    return { layers: [denseFromInOut(ctx, w, bias)], shape: [ctx.shape[0], w.dims[1]] };
+  },
+};

@@ -1,0 +1,19 @@
+/** Transpose: folded on constants (weights); on the activation only when it keeps the element order. */
+import { intsAttr, nodeError } from '../common.ts';
+import type { OpHandler } from '../op.ts';
+import { transpose as transposeTensor } from '../tensor.ts';
+
+export const transpose: OpHandler = {
+  opType: 'Transpose',
+  domain: '',
+  evaluate: (ctx) => [transposeTensor(ctx.inputs[0]!, intsAttr(ctx, 'perm') ?? undefined)],
+  lower: (ctx) => {
+    const perm = intsAttr(ctx, 'perm') ?? ctx.shape.map((_, i) => ctx.shape.length - 1 - i);
+    const moved = perm.filter((p) => ctx.shape[p] !== 1);
+    if (moved.some((p, i) => i > 0 && p < moved[i - 1])) {
+      throw nodeError(ctx, `transposing the activation [${ctx.shape}] with perm [${perm}] reorders its elements`,
+        'a transpose that only moves axes of size 1');
+    }
+    return { layers: [], shape: perm.map((p) => ctx.shape[p]) };
+  },
+};
