@@ -172,6 +172,8 @@ function checkSemantics(file: string, raw: RawTarget): void {
       file, where: 'qemu.harness', expected: JSON.stringify(harness),
     });
   }
+  // SysTick (ARM) and CCOUNT (Xtensa) tick at cpuHz; RISC-V's minstret counts instructions directly.
+  if (harness !== 'riscv') checkCounterResolution(file, raw.qemu.icountShift, raw.qemu.cpuHz);
   for (const key of ['flash', 'ram'] as const) {
     const r = raw.qemu.memory[key];
     if (parseInt(r.origin, 16) + parseInt(r.length, 16) > 2 ** 32) {
@@ -179,6 +181,20 @@ function checkSemantics(file: string, raw: RawTarget): void {
         file, where: `qemu.memory.${key}`, expected: 'origin + length <= 0x100000000',
       });
     }
+  }
+}
+
+/**
+ * Under -icount one instruction lasts 2^shift ns, i.e. r = 2^shift * cpuHz / 1e9
+ * counter ticks. Rounding ticks / r recovers the exact count only when r > 2.
+ */
+function checkCounterResolution(file: string, shift: number, cpuHz: number): void {
+  const r = (2 ** shift * cpuHz) / 1e9;
+  if (r <= 2) {
+    const minShift = Math.floor(Math.log2((2 * 1e9) / cpuHz)) + 1;
+    throw new BnncError(`icountShift ${shift} gives ${r} counter ticks per instruction: counts would not be exact`, {
+      file, where: 'qemu.icountShift', expected: `at least ${minShift} (2^shift * cpuHz / 1e9 > 2)`,
+    });
   }
 }
 

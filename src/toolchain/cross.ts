@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { BnncError } from '../errors.ts';
 import type { HarnessKind, Target } from '../targets/types.ts';
 import { memoryUse, memoryUseOfObjects, type MemoryUse } from './elf.ts';
-import { aptPackagesFor, findExecutable, missingExecutableError, runProgram } from './process.ts';
+import { aptPackagesFor, findExecutable, installHint, runProgram } from './process.ts';
 
 /** The repository's harness/ directory. */
 export const HARNESS_DIR = fileURLToPath(new URL('../../harness/', import.meta.url));
@@ -202,12 +202,14 @@ async function hostBuild(target: Target, opts: BuildOptions): Promise<BuildResul
 }
 
 function requireCompiler(target: Target): void {
-  if (findExecutable(target.compiler.cc) === null) {
-    const err = missingExecutableError(target.compiler.cc, target.compiler.aptPackages);
-    throw new BnncError(`cannot build for target '${target.name}': ${err.context ? err.message.split('\n')[0] : err.message}`, {
-      ...err.context, file: target.file, where: 'compiler.cc',
-    });
-  }
+  const cc = target.compiler.cc;
+  if (findExecutable(cc) !== null) return;
+  throw new BnncError(`compiler '${cc}' for target '${target.name}' was not found on PATH`, {
+    file: target.file,
+    where: 'compiler.cc',
+    expected: 'an installed executable',
+    hint: installHint(cc, target.compiler.aptPackages),
+  });
 }
 
 function prepareOutDir(outDir: string): string {

@@ -63,14 +63,19 @@ export function findExecutable(executable: string): string | null {
   return null;
 }
 
+/** "install it with: apt-get install -y ..." for the packages that provide `executable`. */
+export function installHint(executable: string, aptPackages?: readonly string[]): string {
+  const pkgs = aptPackagesFor(executable, aptPackages);
+  return pkgs.length > 0
+    ? `install it with: apt-get install -y ${pkgs.join(' ')}`
+    : 'install it and make sure it is on PATH';
+}
+
 /** The error for an executable that is not installed. */
 export function missingExecutableError(executable: string, aptPackages?: readonly string[]): BnncError {
-  const pkgs = aptPackagesFor(executable, aptPackages);
   return new BnncError(`'${executable}' was not found on PATH`, {
     expected: 'an installed executable',
-    hint: pkgs.length > 0
-      ? `install it with: apt-get install -y ${pkgs.join(' ')}`
-      : 'install it and make sure it is on PATH',
+    hint: installHint(executable, aptPackages),
   });
 }
 
@@ -139,7 +144,10 @@ export function runProgram(file: string, args: readonly string[], opts: RunOptio
 
 /** The last lines of a killed program's output, to show what it was doing. */
 function outputTail(stdout: string, stderr: string): string {
-  const tail = (text: string) => text.trimEnd().split('\n').slice(-10).join('\n');
+  const tail = (text: string) => {
+    const lines = text.trimEnd().split('\n').slice(-10).join('\n');
+    return lines.length > 2000 ? `...${lines.slice(-2000)}` : lines; // output without newlines
+  };
   return [stdout && `stdout (last lines):\n${tail(stdout)}`, stderr && `stderr (last lines):\n${tail(stderr)}`]
     .filter(Boolean)
     .join('\n');

@@ -7,7 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { basename } from 'node:path';
+import { basename, dirname, resolve } from 'node:path';
 import { BnncError } from '../../errors.ts';
 import type { FloatLayer, InputDType, InputSpec, Model } from '../../ir/types.ts';
 import type { LowerContext, NodeInfo } from './op.ts';
@@ -67,6 +67,15 @@ function annotations(model: ModelProto): Map<string, Map<string, string>> {
     out.set(a.tensorName ?? '', entries);
   }
   return out;
+}
+
+/** Exporters' default graph names say nothing; the file (or its folder, for model.onnx) does. */
+const GENERIC_GRAPH_NAMES = new Set(['', 'torch-jit-export', 'torch_jit', 'main_graph', 'fuse-graph', 'tf2onnx', 'graph']);
+
+function modelName(graphName: string, path: string): string {
+  if (!GENERIC_GRAPH_NAMES.has(graphName)) return graphName;
+  const file = basename(path).replace(/\.onnx$/i, '');
+  return file === 'model' ? basename(dirname(resolve(path))) : file;
 }
 
 export function importOnnx(path: string, options: OnnxImportOptions = {}, bytes: Uint8Array = readFileSync(path)): Model {
@@ -143,8 +152,7 @@ export function importOnnx(path: string, options: OnnxImportOptions = {}, bytes:
   };
   const lastFeatures = layers.filter((l) => l.kind === 'dense').at(-1)?.outFeatures ?? 0;
   return {
-    name: graph.name && graph.name.length > 0 && graph.name !== 'torch-jit-export' && graph.name !== 'main_graph'
-      ? graph.name : basename(path).replace(/\.onnx$/i, ''),
+    name: modelName(graph.name ?? '', path),
     sourcePath: path,
     sourceFormat: 'onnx',
     sourceHash: createHash('sha256').update(bytes).digest('hex'),

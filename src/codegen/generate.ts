@@ -1,0 +1,226 @@
+/**
+ * C code generation for a lowered model: renders templates/c/*.hbs with
+ * contexts built here. Codegen makes no numeric decision: thresholds, flips,
+ * fixed-point scales and the arena come from the passes; this file only
+ * names arrays, formats literals and picks which kernel files to emit.
+ */
+import { DIGEST_INIT, digestWord, wordsFor } from '../bitops.ts';
+import { emulate } from '../emulator/index.ts';
+import type { LoweredLayer, LoweredModel } from '../ir/types.ts';
+import { VERSION } from '../version.ts';
+import { float32Literal, float32s, hexWords, inlineList, int32Literal, int32s } from './literals.ts';
+import { toCIdentifier } from './sanitize.ts';
+import { render, renderPartial } from './templates.ts';
+
+export interface GeneratedFile {
+  name: string;
+  content: string;
+}
+
+export interface CodegenOptions {
+  /** C identifier prefix; default: the sanitised model name. */
+  name?: string;
+  /** Device input vectors embedded for the self-test (at least one). */
+  vectors: number[][];
+  /** Kernel variant name recorded in bnn_kernel_variant(). */
+  kernelVariant?: string;
+}
+
+interface CArray {
+  ctype: string;
+  name: string;
+  length: number;
+  body: string;
+}
+
+const INPUT_CTYPES = { uint8: 'uint8_t', int8: 'int8_t', float32: 'float' } as const;
+const INT_PREFIX = { uint8: 'bnn_dense_u8', int8: 'bnn_dense_s8' } as const;
+
+/** Packs per-channel flip flags into words. */
+function flipWords(flip: Uint8Array): Uint32Array {
+  const words = new Uint32Array(wordsFor(flip.length));
+  flip.forEach((f, i) => { if (f) words[i >>> 5] |= 1 << (i & 31); });
+  return words;
+}
+
+function words(ctype: string, name: string, values: Uint32Array): CArray {
+  return { ctype, name, length: values.length, body: hexWords(values) };
+}
+
+function ints(name: string, values: Int32Array): CArray {
+  return { ctype: 'int32_t', name, length: values.length, body: int32s(values) };
+}
+
+/** The C pieces of one lowered layer: constant arrays and the kernel call. */
+function layerContext(model: LoweredModel, layer: LoweredLayer, index: number, prefix: string) {
+  const plan = model.memory.layers[index];
+  const arena = `${prefix}_arena`;
+  const input = plan.inputOffset < 0 ? 'input' : `${arena} + ${plan.inputOffset / 4}`;
+  const output = plan.outputOffset < 0 ? 'scores' : `${arena} + ${plan.outputOffset / 4}`;
+  const base = `${prefix}_l${index}`;
+  const arrays: CArray[] = [];
+  let call: { partial: string; args: Record<string, string | number> };
+  switch (layer.kind) {
+    case 'binarize_input': {
+      const dtype = model.input.dtype;
+      const isFloat = dtype === 'float32';
+      const thresholds = isFloat ? float32s(layer.threshold) : int32s(layer.threshold.map((t) => (t === -Infinity ? -32768 : t)));
+      arrays.push({ ctype: isFloat ? 'float' : 'int16_t', name: `${base}_threshold`, length: layer.features, body: thresholds });
+      arrays.push(words('uint32_t', `${base}_flip`, flipWords(layer.flip)));
+      const fn = isFloat ? 'bnn_binarize_f32' : dtype === 'uint8' ? 'bnn_binarize_u8' : 'bnn_binarize_s8';
+      call = { partial: 'c/calls/binarize_input', args: { fn, input, n: layer.features, threshold: `${base}_threshold`, flip: `${base}_flip`, output } };
+      break;
+    }
+    case 'dense_int_b1':
+    case 'dense_b1': {
+      arrays.push(words('uint32_t', `${base}_weights`, layer.weights));
+      arrays.push(ints(`${base}_threshold`, layer.threshold));
+      arrays.push(words('uint32_t', `${base}_flip`, flipWords(layer.flip)));
+      const common = { input, weights: `${base}_weights`, nOut: layer.outFeatures, threshold: `${base}_threshold`, flip: `${base}_flip`, output };
+      call = layer.kind === 'dense_b1'
+        ? { partial: 'c/calls/dense_b1', args: { fn: 'bnn_dense_b1', nWords: wordsFor(layer.inFeatures), ...common } }
+        : { partial: 'c/calls/dense_int_b1', args: { fn: `${INT_PREFIX[layer.inputDType]}_b1`, nIn: layer.inFeatures, ...common } };
+      break;
+    }
+    case 'dense_b1_scores':
+    case 'dense_int_scores': {
+      arrays.push(words('uint32_t', `${base}_weights`, layer.weights));
+      if (layer.transform) {
+        arrays.push(ints(`${base}_mult`, layer.transform.mult));
+        arrays.push(ints(`${base}_bias`, layer.transform.bias));
+      }
+      const common = { input, weights: `${base}_weights`, nOut: layer.outFeatures, output };
+      call = layer.kind === 'dense_b1_scores'
+        ? { partial: 'c/calls/dense_b1_scores', args: { fn: 'bnn_dense_b1_pop', nWords: wordsFor(layer.inFeatures), ...common } }
+        : { partial: 'c/calls/dense_int_scores', args: { fn: `${INT_PREFIX[layer.inputDType]}_acc`, nIn: layer.inFeatures, ...common } };
+      break;
+    }
+  }
+  const outFeatures = layer.kind === 'binarize_input' ? layer.features : layer.outFeatures;
+  const inFeatures = layer.kind === 'binarize_input' ? layer.features : layer.inFeatures;
+  return {
+    index,
+    kind: layer.kind,
+    sourceName: layer.name.replace(/\*\//g, '* /'),
+    shape: `${inFeatures} -> ${outFeatures}`,
+    arrays,
+    call: renderPartial(call.partial, call.args),
+    output,
+    traceWords: plan.outputOffset < 0 ? 0 : plan.outputBytes / 4,
+  };
+}
+
+/** Kernel source files the model needs, with the template that renders each. */
+function kernelFiles(model: LoweredModel): { file: string; template: string; context: object }[] {
+  const files = new Map<string, { file: string; template: string; context: object }>();
+  const add = (file: string, template: string, context: object = {}) => files.set(file, { file, template, context: { file, ...context } });
+  for (const layer of model.layers) {
+    switch (layer.kind) {
+      case 'binarize_input': {
+        const dtype = model.input.dtype;
+        const suffix = dtype === 'float32' ? 'f32' : dtype === 'uint8' ? 'u8' : 's8';
+        add(`bnn_binarize_${suffix}.c`, 'c/kernels/bnn_binarize.c', {
+          name: `bnn_binarize_${suffix}`,
+          ctype: INPUT_CTYPES[dtype],
+          ttype: dtype === 'float32' ? 'float' : 'int16_t',
+        });
+        break;
+      }
+      case 'dense_int_b1':
+      case 'dense_int_scores': {
+        const prefix = INT_PREFIX[layer.inputDType];
+        add(`${prefix}_b1.c`, 'c/kernels/bnn_dense_int_b1.c', {
+          prefix,
+          ctype: INPUT_CTYPES[layer.inputDType],
+          maxAbs: layer.inputDType === 'uint8' ? 255 : 128,
+        });
+        break;
+      }
+      case 'dense_b1':
+        add('bnn_dense_b1.c', 'c/kernels/bnn_dense_b1.c');
+        break;
+      case 'dense_b1_scores':
+        add('bnn_dense_b1_pop.c', 'c/kernels/bnn_dense_b1_pop.c');
+        break;
+    }
+  }
+  return [...files.values()];
+}
+
+function inputLiteral(dtype: LoweredModel['input']['dtype']): (v: number) => string {
+  return dtype === 'float32' ? float32Literal : int32Literal;
+}
+
+/** Expected outputs of the self-test vectors, and their digest, from the emulator. */
+export function selftestExpectations(model: LoweredModel, vectors: number[][]): { rows: number[][]; digest: number } {
+  let digest = DIGEST_INIT;
+  const rows = vectors.map((v) => {
+    const r = emulate(model, v);
+    for (const s of r.scores) digest = digestWord(digest, s);
+    digest = digestWord(digest, r.prediction);
+    return [...r.scores, r.prediction];
+  });
+  return { rows, digest };
+}
+
+export function generateC(model: LoweredModel, options: CodegenOptions): GeneratedFile[] {
+  const name = options.name ?? toCIdentifier(model.name);
+  const upper = name.toUpperCase();
+  const header = `${name}.h`;
+  const banner = { version: VERSION, model: model.name.replace(/\*\//g, '* /'), source: basenameOf(model.sourcePath), hash: model.sourceHash };
+  const layers = model.layers.map((l, i) => layerContext(model, l, i, name));
+  const last = model.layers[model.layers.length - 1];
+  if (last.kind !== 'dense_b1_scores' && last.kind !== 'dense_int_scores') throw new Error('bnnc internal error: no scores layer');
+  const dot = last.kind === 'dense_b1_scores' ? `${last.inFeatures} - 2 * scores[o]` : 'scores[o]';
+  const lastBase = `${name}_l${model.layers.length - 1}`;
+  const { rows, digest } = selftestExpectations(model, options.vectors);
+  const context = {
+    ...banner,
+    name,
+    upper,
+    header,
+    sourceFile: `${name}.c`,
+    selftest: `${name}_selftest.c`,
+    guard: `${upper}_H`,
+    inputSize: model.input.features,
+    classes: last.outFeatures,
+    fracBits: last.transform?.fracBits ?? 0,
+    rawScores: !last.transform,
+    arenaBytes: model.memory.arenaBytes,
+    arenaLowerBound: model.memory.lowerBoundBytes,
+    arenaWords: Math.max(1, model.memory.arenaBytes / 4),
+    inputCType: INPUT_CTYPES[model.input.dtype],
+    inputDescription: `${model.input.features} ${model.input.dtype} values (shape [${model.input.shape.join(', ')}] flattened row-major)`,
+    layers,
+    layerCount: layers.length,
+    transform: last.transform ? { mult: `${lastBase}_mult`, bias: `${lastBase}_bias`, dot } : false,
+    rawDot: dot,
+    vectorCount: options.vectors.length,
+    vectors: options.vectors.map((v) => inlineList(v, inputLiteral(model.input.dtype))),
+    expected: rows.map((r) => inlineList(r, int32Literal)),
+    expectedDigest: digest.toString(16).toUpperCase().padStart(8, '0'),
+  };
+  const files: GeneratedFile[] = [
+    { name: header, content: render('c/model.h', context) },
+    { name: `${name}.c`, content: render('c/model.c', context) },
+    { name: `${name}_selftest.c`, content: render('c/model_selftest.c', context) },
+    { name: 'bnn_kernels.h', content: render('c/bnn_kernels.h', banner) },
+    { name: 'bnn_popcount.h', content: render('c/kernels/bnn_popcount.h', banner) },
+    { name: 'bnn_kernel_variant.c', content: render('c/kernels/bnn_kernel_variant.c', { ...banner, variant: options.kernelVariant ?? 'portable' }) },
+  ];
+  for (const k of kernelFiles(model)) files.push({ name: k.file, content: render(k.template, { ...banner, ...k.context }) });
+  return files;
+}
+
+/** The host driver used by `bnnc verify` (not part of the firmware sources). */
+export function generateHostMain(model: LoweredModel, name = toCIdentifier(model.name)): GeneratedFile {
+  const banner = { version: VERSION, model: model.name, source: basenameOf(model.sourcePath), hash: model.sourceHash };
+  return {
+    name: 'bnnc_host_main.c',
+    content: render('c/host_main.c', { ...banner, name, upper: name.toUpperCase(), header: `${name}.h`, inputCType: INPUT_CTYPES[model.input.dtype] }),
+  };
+}
+
+function basenameOf(path: string): string {
+  return path.split(/[\\/]/).pop() ?? path;
+}

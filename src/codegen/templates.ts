@@ -1,0 +1,52 @@
+/**
+ * The Handlebars environment: compiled with strict (a missing field is an
+ * error, not an empty string), noEscape (C, not HTML) and knownHelpersOnly.
+ * Partials are registered by path under templates/ ("c/banner", "c/calls/dense_b1").
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import Handlebars from 'handlebars';
+import { PROJECT_ROOT } from '../version.ts';
+
+const TEMPLATE_DIR = join(PROJECT_ROOT, 'templates');
+const OPTIONS = { strict: true, noEscape: true, knownHelpersOnly: true } as const;
+
+function walk(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? walk(join(dir, e.name)) : e.name.endsWith('.hbs') ? [join(dir, e.name)] : []);
+}
+
+let env: typeof Handlebars | null = null;
+const compiled = new Map<string, HandlebarsTemplateDelegate>();
+
+function environment(): typeof Handlebars {
+  if (env) return env;
+  env = Handlebars.create();
+  for (const file of walk(TEMPLATE_DIR)) {
+    const key = relative(TEMPLATE_DIR, file).replace(/\\/g, '/').replace(/\.hbs$/, '');
+    const dirName = key.split('/').slice(-2, -1)[0];
+    if (dirName === 'partials' || dirName === 'calls') {
+      const partialName = dirName === 'partials' ? key.replace('/partials/', '/') : key;
+      env.registerPartial(partialName, env.compile(readFileSync(file, 'utf8'), OPTIONS));
+    }
+  }
+  return env;
+}
+
+/** Renders templates/<name>.hbs; line endings are always \n. */
+export function render(name: string, context: object): string {
+  let template = compiled.get(name);
+  if (!template) {
+    template = environment().compile(readFileSync(join(TEMPLATE_DIR, `${name}.hbs`), 'utf8'), OPTIONS);
+    compiled.set(name, template);
+  }
+  return template(context).replace(/\r\n/g, '\n');
+}
+
+/** Renders a partial such as "c/calls/dense_b1" with a context, trimmed to one line. */
+export function renderPartial(name: string, context: object): string {
+  const partial = environment().partials[name];
+  if (!partial) throw new Error(`bnnc internal error: no template partial ${name}`);
+  const fn = typeof partial === 'string' ? environment().compile(partial, OPTIONS) : partial;
+  return fn(context).trim();
+}

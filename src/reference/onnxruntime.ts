@@ -1,0 +1,39 @@
+/**
+ * onnxruntime-node as the float reference (L0) for standard ONNX graphs. The
+ * tensors bnnc compares (each sign's input and output, the logits) are added
+ * as extra graph outputs so one run returns them all.
+ */
+import { createRequire } from 'node:module';
+import { onnx, type ModelProto } from '../importers/onnx/proto.ts';
+
+const require = createRequire(import.meta.url);
+type Ort = typeof import('onnxruntime-node');
+
+export class OnnxRuntimeReference {
+  private constructor(
+    private readonly ort: Ort,
+    private readonly session: import('onnxruntime-node').InferenceSession,
+    private readonly inputName: string,
+    private readonly inputDims: number[],
+  ) {}
+
+  static async create(model: ModelProto, inputDims: number[], wanted: readonly string[]): Promise<OnnxRuntimeReference> {
+    const ort = require('onnxruntime-node') as Ort;
+    const copy = onnx.ModelProto.decode(onnx.ModelProto.encode(model).finish());
+    const graph = copy.graph!;
+    const existing = new Set((graph.output ?? []).map((o) => o.name));
+    for (const name of wanted) {
+      if (!existing.has(name)) (graph.output ??= []).push(onnx.ValueInfoProto.create({ name, type: { tensorType: { elemType: 1 } } }));
+    }
+    const inits = new Set((graph.initializer ?? []).map((i) => i.name));
+    const inputName = (graph.input ?? []).find((i) => !inits.has(i.name))!.name!;
+    const session = await ort.InferenceSession.create(onnx.ModelProto.encode(copy).finish(), { intraOpNumThreads: 1, interOpNumThreads: 1 });
+    return new OnnxRuntimeReference(ort, session, inputName, inputDims);
+  }
+
+  async run(input: Float64Array, wanted: readonly string[]): Promise<Map<string, Float64Array>> {
+    const tensor = new this.ort.Tensor('float32', Float32Array.from(input), this.inputDims);
+    const result = await this.session.run({ [this.inputName]: tensor }, [...wanted]);
+    return new Map(wanted.map((name) => [name, Float64Array.from(result[name].data as Float32Array)]));
+  }
+}

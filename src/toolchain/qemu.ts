@@ -1,0 +1,84 @@
+/**
+ * Running a harness program under QEMU with the command lines of
+ * toolchains.md (2.5, 3.4, 6). Semihosting output goes to a stdio chardev, so
+ * the guest's output is QEMU's stdout and QEMU's own messages stay on stderr.
+ * The guest's main() return value is QEMU's exit status.
+ */
+import { BnncError } from '../errors.ts';
+import type { QemuSpec, Target } from '../targets/types.ts';
+import { aptPackagesFor, runProgram } from './process.ts';
+
+/**
+ * icount: deterministic virtual time (-icount shift=N,sleep=off), so the
+ *         harness counter gives exact instruction counts;
+ * plain:  no -icount (fastest); counter values follow host time.
+ */
+export type QemuMode = 'icount' | 'plain';
+
+export interface QemuRunOptions {
+  /** Default 30 s. */
+  timeoutMs?: number;
+  /** Default 'icount'. */
+  mode?: QemuMode;
+}
+
+export interface QemuResult {
+  /** Everything the guest printed through hal_puts. */
+  stdout: string;
+  /** QEMU's own messages (warnings). */
+  stderr: string;
+  /** main()'s return value; 99 = Cortex-M fault, 98 = RISC-V trap (see harness/). */
+  exitCode: number;
+  /** The command that ran, for messages. */
+  command: string;
+}
+
+/** Console and semihosting: guest output on stdout, no window, no monitor, no UART. */
+const SEMIHOSTING_STDIO = [
+  '-display', 'none', '-monitor', 'none', '-serial', 'none',
+  '-chardev', 'stdio,id=bnnc_semihost',
+];
+
+/** The QEMU arguments for one run (without the executable). */
+export function qemuArgs(qemu: QemuSpec, elf: string, mode: QemuMode): string[] {
+  const args = ['-M', qemu.machine];
+  if (qemu.harness === 'riscv') args.push('-bios', 'none'); // reset jumps straight to 0x80000000
+  if (qemu.cpu) args.push('-cpu', qemu.cpu);
+  args.push(...SEMIHOSTING_STDIO);
+  args.push('-semihosting-config', 'enable=on,target=native,chardev=bnnc_semihost');
+  if (mode === 'icount') args.push('-icount', `shift=${qemu.icountShift},sleep=off`);
+  args.push('-kernel', elf);
+  return args;
+}
+
+/** Run `elf` (built by crossBuild for `target`) under QEMU. A non-zero guest status is returned, not thrown. */
+export async function runQemu(target: Target, elf: string, opts: QemuRunOptions = {}): Promise<QemuResult> {
+  const qemu = target.qemu;
+  if (!qemu) {
+    throw new BnncError(`target '${target.name}' has no QEMU machine`, {
+      file: target.file, where: 'qemu',
+      hint: target.arch === 'host' ? 'run the host program directly (runOnTarget does)' : 'this target is compile-only',
+    });
+  }
+  const r = await runProgram(qemu.system, qemuArgs(qemu, elf, opts.mode ?? 'icount'), {
+    timeoutMs: opts.timeoutMs ?? 30_000,
+    aptPackages: aptPackagesFor(qemu.system),
+  });
+  const failure = qemuFailure(qemu.system, r.stderr);
+  if (r.exitCode !== 0 && failure) {
+    throw new BnncError(`QEMU could not run the program: ${failure}`, {
+      file: elf, hint: `command: ${r.command}`,
+    });
+  }
+  return { stdout: r.stdout, stderr: r.stderr, exitCode: r.exitCode, command: r.command };
+}
+
+/**
+ * QEMU's own fatal errors ("qemu-system-arm: -M foo: unsupported machine
+ * type") exit with status 1, like a guest returning 1. They are told apart by
+ * the message QEMU prints; warnings do not count.
+ */
+function qemuFailure(system: string, stderr: string): string | null {
+  const line = stderr.split('\n').find((l) => l.startsWith(`${system}: `) && !/: warning: /.test(l));
+  return line ?? null;
+}

@@ -1,0 +1,38 @@
+/** Data set values -> the device input type, and the self-test vectors. */
+import type { Dataset } from '../data/index.ts';
+import { BnncError } from '../errors.ts';
+import type { LoweredModel } from '../ir/types.ts';
+
+const RANGES = { uint8: [0, 255], int8: [-128, 127] } as const;
+
+/** One array of device input values per sample; integer inputs must be exact integers in range. */
+export function deviceInputs(model: LoweredModel, data: Dataset): number[][] {
+  const n = model.input.features;
+  const dtype = model.input.dtype;
+  const rows: number[][] = [];
+  for (let s = 0; s < data.samples; s++) {
+    const row = Array.from(data.inputs.subarray(s * n, (s + 1) * n));
+    if (dtype === 'float32') {
+      rows.push(row.map(Math.fround));
+      continue;
+    }
+    const [lo, hi] = RANGES[dtype];
+    const bad = row.findIndex((v) => !Number.isInteger(v) || v < lo || v > hi);
+    if (bad >= 0) {
+      throw new BnncError(`sample ${s}, value ${bad} is ${row[bad]}, which is not a ${dtype} (${lo}..${hi})`, {
+        file: data.source,
+        expected: `integer ${dtype} inputs, as the model declares`,
+        hint: 'map the stored values with --data-scale/--data-offset (e.g. --data-scale 255 for data in [0, 1])',
+      });
+    }
+    rows.push(row);
+  }
+  return rows;
+}
+
+/** The self-test embeds the first few samples (enough to cover several classes, small in flash). */
+export const SELFTEST_VECTORS = 4;
+
+export function selftestVectors(inputs: number[][]): number[][] {
+  return inputs.slice(0, SELFTEST_VECTORS);
+}

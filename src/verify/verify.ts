@@ -1,0 +1,204 @@
+/**
+ * `bnnc verify`: the emulator (L1) against the generated C on the host (L2,
+ * strict and sanitizer builds) bit for bit, against the float reference (L0)
+ * with every difference classified, and accuracy when the data has labels.
+ */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { generateC, generateHostMain, type GeneratedFile } from '../codegen/generate.ts';
+import { toCIdentifier } from '../codegen/sanitize.ts';
+import { loadDataset, type Dataset } from '../data/index.ts';
+import { emulate, type EmulatorResult } from '../emulator/index.ts';
+import { BnncError } from '../errors.ts';
+import type { LoweredModel, Model } from '../ir/types.ts';
+import { createReference } from '../reference/index.ts';
+import { buildHostProgram, runHostProgram, SANITIZER_FLAGS, STRICT_FLAGS } from '../toolchain/host.ts';
+import { compareWithReference, emptyReferenceStats, type ReferenceStats } from './compareReference.ts';
+import { deviceInputs, selftestVectors } from './inputs.ts';
+import type { Progress } from './progress.ts';
+
+export interface VerifyOptions {
+  data?: string;
+  limit?: number;
+  scale?: number;
+  offset?: number;
+  /** Keep the generated sources and host programs here (default: a temporary folder, removed). */
+  workDir?: string;
+  /** Skip the sanitizer build (it is slower). */
+  noSanitize?: boolean;
+  /** Skip the float reference. */
+  noReference?: boolean;
+  progress?: Progress;
+}
+
+export interface BitExactCount {
+  equal: number;
+  total: number;
+}
+
+export interface VerifyReport {
+  model: string;
+  target: string;
+  samples: number;
+  bitExact: { host: BitExactCount; hostSanitized: BitExactCount | null; qemu: BitExactCount | null };
+  reference: (ReferenceStats & { argmaxEqual: number; total: number; ties: number }) | null;
+  accuracy: number | null;
+  flashBytes: number;
+  ramBytes: number;
+  /** First difference between emulator and C, if any. */
+  firstMismatch: string | null;
+  selftest: { digest: string; vectors: number };
+  ok: boolean;
+}
+
+/** Serialises device inputs as the host driver reads them: uint32 count, then raw values. */
+function inputFile(model: LoweredModel, inputs: number[][]): Buffer {
+  const n = model.input.features;
+  const size = model.input.dtype === 'float32' ? 4 : 1;
+  const buf = Buffer.alloc(4 + inputs.length * n * size);
+  buf.writeUInt32LE(inputs.length, 0);
+  inputs.forEach((row, s) => row.forEach((v, i) => {
+    const off = 4 + (s * n + i) * size;
+    if (model.input.dtype === 'float32') buf.writeFloatLE(v, off);
+    else if (model.input.dtype === 'uint8') buf.writeUInt8(v, off);
+    else buf.writeInt8(v, off);
+  }));
+  return buf;
+}
+
+/** Compares the host program's output file with the emulator, word by word. */
+function compareHostOutput(model: LoweredModel, emu: EmulatorResult[], output: Buffer, what: string): { count: BitExactCount; first: string | null } {
+  const classes = model.classes;
+  const traced = model.memory.layers.filter((l) => l.outputOffset >= 0);
+  const perSample = traced.reduce((s, l) => s + l.outputBytes, 0) + 4 * (classes + 1);
+  if (output.length !== perSample * emu.length) {
+    return { count: { equal: 0, total: emu.length }, first: `${what}: output has ${output.length} bytes, expected ${perSample * emu.length}` };
+  }
+  let equal = 0;
+  let first: string | null = null;
+  emu.forEach((r, s) => {
+    let off = s * perSample;
+    let diff: string | null = null;
+    r.activations.forEach((bits, l) => {
+      for (let w = 0; w < bits.length; w++, off += 4) {
+        const got = output.readUInt32LE(off);
+        if (got !== bits[w] && !diff) {
+          const x = (got ^ bits[w]) >>> 0;
+          const channel = w * 32 + (31 - Math.clz32(x & -x));
+          diff = `sample ${s}, layer ${l} ("${model.layers[l].name}"), channel ${channel}: C word 0x${got.toString(16)}, emulator 0x${bits[w].toString(16)}`;
+        }
+      }
+    });
+    for (let o = 0; o <= classes; o++, off += 4) {
+      const got = output.readInt32LE(off);
+      const want = o < classes ? r.scores[o] : r.prediction;
+      if (got !== want && !diff) {
+        diff = o < classes
+          ? `sample ${s}, scores layer ("${model.layers.at(-1)!.name}"), class ${o}: C ${got}, emulator ${want}`
+          : `sample ${s}, predicted class: C ${got}, emulator ${want}`;
+      }
+    }
+    if (diff) first ??= `${what}: ${diff}`;
+    else equal++;
+  });
+  return { count: { equal, total: emu.length }, first };
+}
+
+async function hostRun(model: LoweredModel, dir: string, files: GeneratedFile[], inputs: number[][], sanitize: boolean, emu: EmulatorResult[]) {
+  const sources = files.filter((f) => f.name.endsWith('.c')).map((f) => f.name);
+  const flags = sanitize ? SANITIZER_FLAGS : STRICT_FLAGS;
+  const exe = await buildHostProgram(dir, sources, sanitize ? 'bnnc_host_asan' : 'bnnc_host', flags, ['BNNC_TRACE']);
+  const inPath = join(dir, 'inputs.bin');
+  const outPath = join(dir, sanitize ? 'outputs_asan.bin' : 'outputs.bin');
+  writeFileSync(inPath, inputFile(model, inputs));
+  const stdout = await runHostProgram(exe, [inPath, outPath], sanitize ? 'the sanitizer build' : 'the host build');
+  const digest = /selftest digest ([0-9a-f]{8})/.exec(stdout)?.[1] ?? '';
+  return { ...compareHostOutput(model, emu, readFileSync(outPath), sanitize ? 'host (ASan/UBSan)' : 'host'), digest };
+}
+
+function accuracy(emu: EmulatorResult[], data: Dataset): number | null {
+  if (!data.labels) return null;
+  const correct = emu.filter((r, s) => r.prediction === data.labels![s]).length;
+  return correct / emu.length;
+}
+
+async function referenceStats(model: Model, lowered: LoweredModel, data: Dataset, inputs: number[][], emu: EmulatorResult[], progress?: Progress): Promise<ReferenceStats> {
+  const reference = await createReference(model);
+  const stats = emptyReferenceStats(reference.engine);
+  const n = model.input.features;
+  progress?.start(`reference (${reference.engine})`, emu.length);
+  for (let s = 0; s < emu.length; s++) {
+    const ref = await reference.run(data.inputs.subarray(s * n, (s + 1) * n));
+    compareWithReference(lowered, stats, s, inputs[s], emu[s], ref);
+    progress?.tick();
+  }
+  progress?.stop();
+  return stats;
+}
+
+/** Firmware sizes on the host: the model and kernel objects, without the self-test vectors. */
+function firmwareFiles(files: GeneratedFile[], name: string): GeneratedFile[] {
+  return files.filter((f) => f.name.endsWith('.c') && f.name !== `${name}_selftest.c` && f.name !== 'bnnc_host_main.c');
+}
+
+export async function verifyOnHost(model: Model, lowered: LoweredModel, options: VerifyOptions): Promise<VerifyReport> {
+  if (!options.data) {
+    throw new BnncError('no data to verify with', { expected: '--data <folder of IDX files | .npy | .npz | .csv>' });
+  }
+  const data = loadDataset(options.data, { limit: options.limit, scale: options.scale, offset: options.offset });
+  if (data.features !== model.input.features) {
+    throw new BnncError(`samples have ${data.features} values, the model takes ${model.input.features}`, {
+      file: options.data, expected: `${model.input.features} values per sample (input shape [${model.input.shape.join(', ')}])`,
+    });
+  }
+  const inputs = deviceInputs(lowered, data);
+  options.progress?.start('emulator', inputs.length);
+  const emu = inputs.map((x) => { const r = emulate(lowered, x); options.progress?.tick(); return r; });
+  options.progress?.stop();
+
+  const name = toCIdentifier(model.name);
+  const files = [...generateC(lowered, { name, vectors: selftestVectors(inputs) }), generateHostMain(lowered, name)];
+  const dir = options.workDir ?? mkdtempSync(join(tmpdir(), 'bnnc-verify-'));
+  try {
+    for (const f of files) writeFileSync(join(dir, f.name), f.content);
+    options.progress?.start('host C (strict build)', 1);
+    const host = await hostRun(lowered, dir, files, inputs, false, emu);
+    options.progress?.stop();
+    let sanitized: Awaited<ReturnType<typeof hostRun>> | null = null;
+    if (!options.noSanitize) {
+      options.progress?.start('host C (ASan/UBSan build)', 1);
+      sanitized = await hostRun(lowered, dir, files, inputs, true, emu);
+      options.progress?.stop();
+    }
+    const sizes = await hostFirmwareSizes(dir, firmwareFiles(files, name));
+    const reference = options.noReference ? null : await referenceStats(model, lowered, data, inputs, emu, options.progress);
+    const firstMismatch = host.first ?? sanitized?.first ?? null;
+    const ok = firstMismatch === null && host.count.equal === host.count.total
+      && (!sanitized || sanitized.count.equal === sanitized.count.total)
+      && (!reference || reference.divergence.unexplained === 0);
+    return {
+      model: model.name,
+      target: 'host',
+      samples: inputs.length,
+      bitExact: { host: host.count, hostSanitized: sanitized?.count ?? null, qemu: null },
+      reference,
+      accuracy: accuracy(emu, data),
+      ...sizes,
+      firstMismatch,
+      selftest: { digest: host.digest, vectors: selftestVectors(inputs).length },
+      ok,
+    };
+  } finally {
+    if (!options.workDir) rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function hostFirmwareSizes(dir: string, files: GeneratedFile[]): Promise<{ flashBytes: number; ramBytes: number }> {
+  const { crossCompile } = await import('../toolchain/cross.ts');
+  const { loadTarget } = await import('../targets/load.ts');
+  const result = await crossCompile(loadTarget('host'), {
+    sources: files.map((f) => join(dir, f.name)), includeDirs: [dir], outDir: join(dir, 'sizes'),
+  });
+  return { flashBytes: result.flashBytes, ramBytes: result.ramBytes };
+}
