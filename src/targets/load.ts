@@ -141,6 +141,14 @@ function schemaError(file: string, err: ErrorObject | undefined): BnncError {
       return new BnncError('list lacks a required entry', {
         file, where: path, expected: `an entry ${JSON.stringify((err.schema as { const?: unknown }).const ?? err.schema)}`, hint,
       });
+    case 'type':
+      return new BnncError(`invalid value ${JSON.stringify(err.data)}`, {
+        file, where: path, expected: `a value of type ${String(p.type).replace(',', ' or ')}`, hint,
+      });
+    case 'pattern':
+      return new BnncError(`invalid value ${JSON.stringify(err.data)}`, {
+        file, where: path, expected: `a string matching /${String(p.pattern)}/`, hint,
+      });
     default: {
       const description = (err.parentSchema as { description?: string } | undefined)?.description;
       return new BnncError(`invalid value ${JSON.stringify(err.data)}`, {

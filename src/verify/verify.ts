@@ -49,6 +49,8 @@ export interface VerifyReport {
   /** First difference between emulator and C, if any. */
   firstMismatch: string | null;
   selftest: { digest: string; vectors: number };
+  /** Filled by QEMU verification (the target's instruction count for one inference). */
+  instructionsPerInference?: number;
   ok: boolean;
 }
 

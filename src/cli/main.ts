@@ -1,0 +1,45 @@
+/** The bnnc command line (commander). Errors a user can cause are printed as one message, never a stack trace. */
+import { Command, CommanderError } from 'commander';
+import { BnncError } from '../errors.ts';
+import { VERSION } from '../version.ts';
+import { registerBuild } from './commands/build.ts';
+import { registerConvert } from './commands/convert.ts';
+import { registerDemo } from './commands/demo.ts';
+import { registerInspect } from './commands/inspect.ts';
+import { registerPasses } from './commands/passes.ts';
+import { registerVerify } from './commands/verify.ts';
+import { processIo, type CliIo } from './io.ts';
+
+export function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
+  const program = new Command('bnnc')
+    .description('compile binary neural networks to verified C for microcontrollers')
+    .version(VERSION)
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) });
+  registerDemo(program, io, setExit);
+  registerConvert(program, io);
+  registerInspect(program, io);
+  registerBuild(program, io);
+  registerVerify(program, io, setExit);
+  registerPasses(program, io);
+  return program;
+}
+
+export async function main(argv: string[], io: CliIo = processIo): Promise<number> {
+  let code = 0;
+  const program = buildProgram(io, (c) => { code = c; });
+  try {
+    await program.parseAsync(argv);
+    return code;
+  } catch (e) {
+    if (e instanceof CommanderError) return e.exitCode;
+    if (e instanceof BnncError) {
+      io.err(`error: ${e.message}`);
+      return 1;
+    }
+    io.err(`bnnc internal error: ${(e as Error).message}`);
+    if (process.env.BNNC_DEBUG) io.err((e as Error).stack ?? '');
+    else io.err('(this is a bug in bnnc; run with BNNC_DEBUG=1 for details and report it)');
+    return 70;
+  }
+}

@@ -1,0 +1,267 @@
+/**
+ * The native model format `*.bnn.json`: the imported float IR (before any
+ * pass), so a converted model verifies exactly like its source. Tensors are
+ * float32 little-endian, either inline (base64) or in a sidecar binary file
+ * next to the JSON (`--sidecar`). Schema: docs/bnn-json.md and
+ * BNN_JSON_SCHEMA below (validated with ajv; errors name the JSON path).
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { Ajv, type ErrorObject } from 'ajv';
+import { BnncError } from '../errors.ts';
+import type { FloatLayer, Model } from '../ir/types.ts';
+
+export const FORMAT_ID = 'bnnc-model';
+export const FORMAT_VERSION = 1;
+
+const tensorRef = {
+  type: 'object',
+  required: ['dtype', 'length'],
+  additionalProperties: false,
+  properties: {
+    dtype: { const: 'float32' },
+    length: { type: 'integer', minimum: 1 },
+    base64: { type: 'string' },
+    offset: { type: 'integer', minimum: 0, description: 'byte offset in the sidecar file' },
+  },
+  oneOf: [{ required: ['base64'] }, { required: ['offset'] }],
+} as const;
+
+const origin = { name: { type: 'string', minLength: 1 }, sources: { type: 'array', items: { type: 'string' } } } as const;
+
+export const BNN_JSON_SCHEMA = {
+  $id: 'https://bnnc.dev/schema/bnn.json',
+  type: 'object',
+  required: ['format', 'version', 'name', 'input', 'classes', 'layers'],
+  additionalProperties: false,
+  properties: {
+    format: { const: FORMAT_ID },
+    version: { const: FORMAT_VERSION },
+    name: { type: 'string', minLength: 1 },
+    source: {
+      type: 'object',
+      properties: { path: { type: 'string' }, format: { type: 'string' }, sha256: { type: 'string' } },
+    },
+    sidecar: { type: ['string', 'null'], description: 'file name of the tensor data, relative to the JSON' },
+    input: {
+      type: 'object',
+      required: ['name', 'shape', 'features', 'dtype'],
+      additionalProperties: false,
+      properties: {
+        name: { type: 'string' },
+        shape: { type: 'array', items: { type: 'integer', minimum: 1 } },
+        features: { type: 'integer', minimum: 1 },
+        dtype: { enum: ['uint8', 'int8', 'float32'] },
+      },
+    },
+    classes: { type: 'integer', minimum: 1 },
+    layers: {
+      type: 'array',
+      minItems: 1,
+      items: {
+        type: 'object',
+        required: ['kind', 'name'],
+        discriminator: { propertyName: 'kind' },
+        oneOf: [
+          {
+            properties: {
+              kind: { const: 'affine' }, ...origin, features: { type: 'integer', minimum: 1 },
+              steps: { type: 'array', items: { type: 'object', required: ['op', 'value'], additionalProperties: false,
+                properties: { op: { enum: ['mul', 'add', 'sub', 'div'] }, value: tensorRef } } },
+            },
+            required: ['features', 'steps'], additionalProperties: false,
+          },
+          {
+            properties: { kind: { const: 'sign' }, ...origin, features: { type: 'integer', minimum: 1 }, atZero: { enum: ['plus', 'zero'] } },
+            required: ['features', 'atZero'], additionalProperties: false,
+          },
+          {
+            properties: { kind: { const: 'clip' }, ...origin, features: { type: 'integer', minimum: 1 }, min: { type: 'number' }, max: { type: 'number' } },
+            required: ['features', 'min', 'max'], additionalProperties: false,
+          },
+          {
+            properties: {
+              kind: { const: 'dense' }, ...origin,
+              inFeatures: { type: 'integer', minimum: 1 }, outFeatures: { type: 'integer', minimum: 1 },
+              weight: tensorRef, bias: { oneOf: [tensorRef, { type: 'null' }] },
+            },
+            required: ['inFeatures', 'outFeatures', 'weight', 'bias'], additionalProperties: false,
+          },
+          {
+            properties: { kind: { const: 'argmax' }, ...origin, features: { type: 'integer', minimum: 1 } },
+            required: ['features'], additionalProperties: false,
+          },
+        ],
+      },
+    },
+  },
+} as const;
+
+let validator: ReturnType<Ajv['compile']> | null = null;
+
+function validate(doc: unknown, file: string): void {
+  validator ??= new Ajv({ allErrors: false, discriminator: true }).compile(BNN_JSON_SCHEMA);
+  if (validator(doc)) return;
+  const err = (validator.errors ?? [])[0] as ErrorObject;
+  throw new BnncError(`invalid bnnc model: ${err.message ?? 'schema violation'}`, {
+    file,
+    where: err.instancePath === '' ? '(top level)' : err.instancePath,
+    expected: describeExpected(err),
+    hint: 'write the file with `bnnc convert`, or see docs/bnn-json.md for the schema',
+  });
+}
+
+function describeExpected(err: ErrorObject): string {
+  const p = err.params as Record<string, unknown>;
+  if ('allowedValue' in p) return JSON.stringify(p.allowedValue);
+  if ('allowedValues' in p) return `one of ${JSON.stringify(p.allowedValues)}`;
+  if ('missingProperty' in p) return `a property "${p.missingProperty}"`;
+  if ('additionalProperty' in p) return `no property "${p.additionalProperty}"`;
+  if ('type' in p) return `a value of type ${p.type}`;
+  return err.message ?? 'a valid value';
+}
+
+// ------------------------------------------------------------------ writing
+
+interface TensorWriter {
+  ref(values: Float32Array): object;
+}
+
+function inlineWriter(): TensorWriter {
+  return { ref: (v) => ({ dtype: 'float32', length: v.length, base64: Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('base64') }) };
+}
+
+function sidecarWriter(chunks: Buffer[]): TensorWriter {
+  let offset = 0;
+  return {
+    ref(v) {
+      const bytes = Buffer.from(new Uint8Array(v.buffer, v.byteOffset, v.byteLength));
+      chunks.push(bytes);
+      const r = { dtype: 'float32', length: v.length, offset };
+      offset += bytes.length;
+      return r;
+    },
+  };
+}
+
+function layerToJson(layer: FloatLayer, t: TensorWriter): object {
+  switch (layer.kind) {
+    case 'affine': return { ...layer, steps: layer.steps.map((s) => ({ op: s.op, value: t.ref(s.value) })) };
+    case 'dense': return { ...layer, weight: t.ref(layer.weight), bias: layer.bias ? t.ref(layer.bias) : null };
+    default: return { ...layer };
+  }
+}
+
+/** Serialises a float-IR model; with `sidecarName`, tensors go to the returned binary. */
+export function toNativeJson(model: Model, sidecarName: string | null): { json: string; sidecar: Buffer | null } {
+  if (model.layers.some((l) => !['affine', 'sign', 'clip', 'dense', 'argmax'].includes(l.kind))) {
+    throw new Error('bnnc internal error: only imported (float) models are written as .bnn.json');
+  }
+  const chunks: Buffer[] = [];
+  const writer = sidecarName ? sidecarWriter(chunks) : inlineWriter();
+  const doc = {
+    format: FORMAT_ID,
+    version: FORMAT_VERSION,
+    name: model.name,
+    source: { path: basename(model.sourcePath), format: model.sourceFormat, sha256: model.sourceHash },
+    sidecar: sidecarName,
+    input: model.input,
+    classes: model.classes,
+    layers: (model.layers as FloatLayer[]).map((l) => layerToJson(l, writer)),
+  };
+  return { json: `${JSON.stringify(doc, null, 1)}\n`, sidecar: sidecarName ? Buffer.concat(chunks) : null };
+}
+
+// ------------------------------------------------------------------ reading
+
+interface TensorJson { dtype: 'float32'; length: number; base64?: string; offset?: number }
+
+function tensorReader(file: string, sidecar: Buffer | null) {
+  return (ref: TensorJson, where: string): Float32Array => {
+    let bytes: Buffer;
+    if (ref.base64 !== undefined) {
+      bytes = Buffer.from(ref.base64, 'base64');
+    } else {
+      if (!sidecar) throw new BnncError('tensor refers to a sidecar file, but the model names none', { file, where, expected: '"sidecar": "<file>.bin"' });
+      bytes = sidecar.subarray(ref.offset!, ref.offset! + ref.length * 4);
+    }
+    if (bytes.length !== ref.length * 4) {
+      throw new BnncError(`tensor data has ${bytes.length} bytes for ${ref.length} float32 values`, { file, where, expected: `${ref.length * 4} bytes` });
+    }
+    const values = new Float32Array(ref.length);
+    for (let i = 0; i < ref.length; i++) values[i] = bytes.readFloatLE(i * 4);
+    const bad = values.findIndex((v) => !Number.isFinite(v));
+    if (bad >= 0) throw new BnncError(`value ${bad} is ${values[bad]}`, { file, where, expected: 'finite numbers' });
+    return values;
+  };
+}
+
+export function readNativeModel(path: string): Model {
+  const bytes = readFileSync(path);
+  let doc: Record<string, any>;
+  try {
+    doc = JSON.parse(bytes.toString('utf8'));
+  } catch (e) {
+    throw new BnncError(`not valid JSON (${(e as Error).message})`, { file: path, expected: 'a .bnn.json model written by bnnc convert' });
+  }
+  validate(doc, path);
+  let sidecar: Buffer | null = null;
+  if (doc.sidecar) {
+    const sidecarPath = join(dirname(path), doc.sidecar);
+    if (!existsSync(sidecarPath)) throw new BnncError(`sidecar file ${doc.sidecar} is missing`, { file: path, where: '/sidecar', hint: `keep ${doc.sidecar} next to the .bnn.json` });
+    sidecar = readFileSync(sidecarPath);
+  }
+  const read = tensorReader(path, sidecar);
+  const layers: FloatLayer[] = doc.layers.map((l: Record<string, any>, i: number): FloatLayer => {
+    const where = `/layers/${i}`;
+    const sources: string[] = l.sources ?? [l.name];
+    switch (l.kind) {
+      case 'affine':
+        return { kind: 'affine', name: l.name, sources, features: l.features,
+          steps: l.steps.map((s: { op: 'mul' | 'add' | 'sub' | 'div'; value: TensorJson }, k: number) => ({ op: s.op, value: read(s.value, `${where}/steps/${k}/value`) })) };
+      case 'dense': {
+        const weight = read(l.weight, `${where}/weight`);
+        if (weight.length !== l.inFeatures * l.outFeatures) {
+          throw new BnncError(`weight has ${weight.length} values`, { file: path, where: `${where}/weight`, expected: `inFeatures x outFeatures = ${l.inFeatures * l.outFeatures}` });
+        }
+        return { kind: 'dense', name: l.name, sources, inFeatures: l.inFeatures, outFeatures: l.outFeatures, weight,
+          bias: l.bias ? read(l.bias, `${where}/bias`) : null };
+      }
+      default:
+        return { ...l, sources } as FloatLayer;
+    }
+  });
+  checkChaining(layers, doc.input.features, path);
+  return {
+    name: doc.name,
+    sourcePath: path,
+    sourceFormat: 'bnn.json',
+    sourceHash: createHash('sha256').update(bytes).digest('hex'),
+    input: doc.input,
+    classes: doc.classes,
+    layers,
+    memory: null,
+  };
+}
+
+/** Each layer's input size must be the previous layer's output size. */
+function checkChaining(layers: FloatLayer[], inputFeatures: number, file: string): void {
+  let features = inputFeatures;
+  layers.forEach((l, i) => {
+    const expectedIn = l.kind === 'dense' ? l.inFeatures : l.features;
+    if (expectedIn !== features) {
+      throw new BnncError(`layer "${l.name}" takes ${expectedIn} features but receives ${features}`, {
+        file, where: `/layers/${i}`, expected: `${features} input features (shapes must chain)`,
+      });
+    }
+    if (l.kind === 'affine') {
+      const bad = l.steps.findIndex((s) => s.value.length !== 1 && s.value.length !== l.features);
+      if (bad >= 0) throw new BnncError(`step ${bad} has ${l.steps[bad].value.length} values`, { file, where: `/layers/${i}/steps/${bad}`, expected: `1 or ${l.features} values` });
+    }
+    if (l.kind === 'dense' && l.bias && l.bias.length !== l.outFeatures) {
+      throw new BnncError(`bias has ${l.bias.length} values`, { file, where: `/layers/${i}/bias`, expected: `${l.outFeatures} values` });
+    }
+    features = l.kind === 'dense' ? l.outFeatures : l.kind === 'argmax' ? 1 : l.features;
+  });
+}

@@ -1,0 +1,68 @@
+/** Per-layer figures of a lowered model: shape, parameters, flash and arena bytes (for demo and inspect). */
+import { wordsFor } from '../bitops.ts';
+import type { LoweredLayer, LoweredModel } from '../ir/types.ts';
+
+export interface LayerSummary {
+  index: number;
+  name: string;
+  kind: LoweredLayer['kind'];
+  input: string;
+  output: string;
+  shape: string;
+  params: number;
+  flashBytes: number;
+  /** Arena bytes live while the layer runs (its input and output activations). */
+  arenaBytes: number;
+  sources: string[];
+}
+
+function inputKind(model: LoweredModel, layer: LoweredLayer): string {
+  switch (layer.kind) {
+    case 'binarize_input': return model.input.dtype;
+    case 'dense_int_b1':
+    case 'dense_int_scores': return layer.inputDType;
+    default: return 'binary';
+  }
+}
+
+function constantBytes(model: LoweredModel, layer: LoweredLayer): { params: number; bytes: number } {
+  switch (layer.kind) {
+    case 'binarize_input': {
+      const tBytes = model.input.dtype === 'float32' ? 4 : 2;
+      return { params: layer.features, bytes: layer.features * tBytes + 4 * wordsFor(layer.features) };
+    }
+    case 'dense_int_b1':
+    case 'dense_b1':
+      return {
+        params: layer.inFeatures * layer.outFeatures + layer.outFeatures,
+        bytes: 4 * layer.weights.length + 4 * layer.outFeatures + 4 * wordsFor(layer.outFeatures),
+      };
+    case 'dense_b1_scores':
+    case 'dense_int_scores': {
+      const transform = layer.transform ? 2 * layer.outFeatures : 0;
+      return { params: layer.inFeatures * layer.outFeatures + transform, bytes: 4 * layer.weights.length + 4 * transform };
+    }
+  }
+}
+
+export function summarize(model: LoweredModel): LayerSummary[] {
+  return model.layers.map((layer, index) => {
+    const plan = model.memory.layers[index];
+    const inF = layer.kind === 'binarize_input' ? layer.features : layer.inFeatures;
+    const outF = layer.kind === 'binarize_input' ? layer.features : layer.outFeatures;
+    const { params, bytes } = constantBytes(model, layer);
+    const isScores = layer.kind === 'dense_b1_scores' || layer.kind === 'dense_int_scores';
+    return {
+      index,
+      name: layer.name,
+      kind: layer.kind,
+      input: inputKind(model, layer),
+      output: isScores ? 'int32 scores' : 'binary',
+      shape: `${inF} -> ${outF}`,
+      params,
+      flashBytes: bytes,
+      arenaBytes: (plan.inputOffset >= 0 ? plan.inputBytes : 0) + (plan.outputOffset >= 0 ? plan.outputBytes : 0),
+      sources: layer.sources,
+    };
+  });
+}
