@@ -9,6 +9,7 @@ import { emulate } from '../emulator/index.ts';
 import type { LoweredLayer, LoweredModel } from '../ir/types.ts';
 import { VERSION } from '../version.ts';
 import { float32Literal, float32s, hexWords, inlineList, int32Literal, int32s } from './literals.ts';
+import { kernelConfig } from './kernels.ts';
 import { toCIdentifier } from './sanitize.ts';
 import { render, renderPartial } from './templates.ts';
 
@@ -22,8 +23,10 @@ export interface CodegenOptions {
   name?: string;
   /** Device input vectors embedded for the self-test (at least one). */
   vectors: number[][];
-  /** Kernel variant name recorded in bnn_kernel_variant(). */
+  /** Kernel variant (see src/codegen/kernels.ts); default portable. */
   kernelVariant?: string;
+  /** Target name, recorded in bnn_kernel_config.h. */
+  target?: string;
 }
 
 interface CArray {
@@ -206,7 +209,8 @@ export function generateC(model: LoweredModel, options: CodegenOptions): Generat
     { name: `${name}_selftest.c`, content: render('c/model_selftest.c', context) },
     { name: 'bnn_kernels.h', content: render('c/bnn_kernels.h', banner) },
     { name: 'bnn_popcount.h', content: render('c/kernels/bnn_popcount.h', banner) },
-    { name: 'bnn_kernel_variant.c', content: render('c/kernels/bnn_kernel_variant.c', { ...banner, variant: options.kernelVariant ?? 'portable' }) },
+    { name: 'bnn_kernel_variant.c', content: render('c/kernels/bnn_kernel_variant.c', banner) },
+    { name: 'bnn_kernel_config.h', content: render('c/kernels/bnn_kernel_config.h', { ...banner, ...kernelConfig(options.kernelVariant ?? 'portable'), target: options.target ?? 'host' }) },
   ];
   for (const k of kernelFiles(model)) files.push({ name: k.file, content: render(k.template, { ...banner, ...k.context }) });
   return files;
