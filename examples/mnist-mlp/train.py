@@ -180,6 +180,45 @@ def accuracy(model, images, labels, bs=1000):
     return correct / len(images)
 
 
+def readable_names(m):
+    """Rename nodes, tensors and initializers of the exported graph
+    (fc1, bn1, sign1, ..., fc1.weight, bn1.scale, ...) in place."""
+    g = m.graph
+    ren = {}
+    k = 0
+    for n in g.node:
+        op = n.op_type
+        if op == 'MatMul':
+            k += 1
+            n.name = 'fc%d' % k
+            ren[n.input[1]] = 'fc%d.weight' % k
+        elif op == 'BatchNormalization':
+            n.name = 'bn%d' % k
+            for i, suffix in zip(range(1, 5), ('scale', 'bias', 'mean', 'var')):
+                ren[n.input[i]] = 'bn%d.%s' % (k, suffix)
+        elif op == 'Sign':
+            n.name = 'sign%d' % k
+        elif op == 'Div':
+            n.name = 'pixel_scale'
+        elif op == 'Constant':
+            n.name = 'const_255'
+        elif op == 'Flatten':
+            n.name = 'flatten'
+        else:
+            raise ValueError('unexpected op %s in the exported graph' % op)
+        if n.output[0] != g.output[0].name:
+            ren[n.output[0]] = n.name
+    for n in g.node:
+        for i, v in enumerate(n.input):
+            n.input[i] = ren.get(v, v)
+        for i, v in enumerate(n.output):
+            n.output[i] = ren.get(v, v)
+    for t in g.initializer:
+        t.name = ren.get(t.name, t.name)
+    for vi in list(g.input) + list(g.output) + list(g.value_info):
+        vi.name = ren.get(vi.name, vi.name)
+
+
 def onnx_numpy_forward(graph_model, x):
     """Tiny numpy interpreter for the ops the exported graph uses (check only)."""
     from onnx import numpy_helper
@@ -318,6 +357,7 @@ def main():
         e.key, e.value = k, v
     # the graph name shows up in tools; keep it stable
     m.graph.name = 'mnist_mlp_bnn'
+    readable_names(m)
     onnx.checker.check_model(m, full_check=True)
     onnx.save(m, args.out)
 
@@ -327,6 +367,8 @@ def main():
         a = numpy_helper.to_array(t)
         if a.ndim == 2:
             assert set(np.unique(a).tolist()) <= {-1.0, 1.0}, t.name
+        if t.name.endswith('.var'):
+            print('%s: min %.4g max %.4g' % (t.name, a.min(), a.max()))
     pred_np = []
     for i in range(0, len(te_x), 1000):
         xb = te_x[i:i + 1000].astype(np.float32).reshape(-1, 1, 28, 28)

@@ -1,0 +1,123 @@
+/** Builds small ONNX models in tests (onnx-proto), so every importer path can be exercised. */
+import { onnx } from '../../src/importers/onnx/proto.ts';
+
+export interface NodeSpec {
+  op: string;
+  inputs: string[];
+  outputs: string[];
+  name?: string;
+  domain?: string;
+  attrs?: Record<string, number | number[] | string>;
+}
+
+export interface ModelSpec {
+  inputName?: string;
+  inputShape: (number | string)[];
+  nodes: NodeSpec[];
+  initializers?: Record<string, { dims: number[]; data: number[]; int64?: boolean }>;
+  output: string;
+  metadata?: Record<string, string>;
+  graphName?: string;
+}
+
+function attribute(name: string, v: number | number[] | string) {
+  if (typeof v === 'string') return { name, type: 3, s: new TextEncoder().encode(v) };
+  if (Array.isArray(v)) return { name, type: 7, ints: v };
+  return Number.isInteger(v) && !name.match(/epsilon|alpha|beta|min|max|scale|bias|momentum/)
+    ? { name, type: 2, i: v }
+    : { name, type: 1, f: v };
+}
+
+export function buildOnnx(spec: ModelSpec): Uint8Array {
+  const inputName = spec.inputName ?? 'input';
+  const initializer = Object.entries(spec.initializers ?? {}).map(([name, t]) =>
+    t.int64
+      ? { name, dims: t.dims, dataType: 7, int64Data: t.data }
+      : { name, dims: t.dims, dataType: 1, floatData: t.data });
+  const model = onnx.ModelProto.create({
+    irVersion: 8,
+    opsetImport: [{ domain: '', version: 13 }],
+    metadataProps: Object.entries(spec.metadata ?? {}).map(([key, value]) => ({ key, value })),
+    graph: {
+      name: spec.graphName ?? 'test_graph',
+      node: spec.nodes.map((n, i) => ({
+        opType: n.op, input: n.inputs, output: n.outputs, name: n.name ?? `${n.op}_${i}`, domain: n.domain ?? '',
+        attribute: Object.entries(n.attrs ?? {}).map(([k, v]) => attribute(k, v)),
+      })),
+      initializer,
+      input: [{
+        name: inputName,
+        type: { tensorType: { elemType: 1, shape: { dim: spec.inputShape.map((d) => (typeof d === 'number' ? { dimValue: d } : { dimParam: d })) } } },
+      }],
+      output: [{ name: spec.output, type: { tensorType: { elemType: 1 } } }],
+    },
+  });
+  return onnx.ModelProto.encode(model).finish();
+}
+
+/** Deterministic pseudo-random numbers for tests. */
+export function rng(seed: number): () => number {
+  let s = seed >>> 0 || 1;
+  return () => {
+    s ^= s << 13; s >>>= 0; s ^= s >>> 17; s ^= s << 5; s >>>= 0;
+    return s / 2 ** 32;
+  };
+}
+
+export function signs(n: number, next: () => number): number[] {
+  return Array.from({ length: n }, () => (next() < 0.5 ? -1 : 1));
+}
+
+export interface MlpSpec {
+  widths: number[];
+  seed: number;
+  /** First layer input: 'uint8' (Div 255 + dense), or 'binarized' (Sub 0.5 + Sign). */
+  input: 'uint8' | 'binarized';
+  /** Override BN parameters of hidden layers (gamma, beta, mean, var) per channel. */
+  bn?: (layer: number, channel: number, next: () => number) => [number, number, number, number];
+  epsilon?: number;
+}
+
+/** A PyTorch-style binary MLP: scale -> (MatMul(Sign W) -> BN -> Clip -> Sign)* -> MatMul -> BN. */
+export function binaryMlp(spec: MlpSpec): Uint8Array {
+  const next = rng(spec.seed);
+  const nodes: NodeSpec[] = [];
+  const init: NonNullable<ModelSpec['initializers']> = {};
+  let x = 'input';
+  if (spec.input === 'uint8') {
+    init.scale = { dims: [], data: [255] };
+    nodes.push({ op: 'Div', inputs: [x, 'scale'], outputs: ['scaled'] });
+    x = 'scaled';
+  } else {
+    init.half = { dims: [], data: [0.5] };
+    nodes.push({ op: 'Sub', inputs: [x, 'half'], outputs: ['centered'] });
+    nodes.push({ op: 'Sign', inputs: ['centered'], outputs: ['xbin'] });
+    x = 'xbin';
+  }
+  const layers = spec.widths.length - 1;
+  for (let l = 0; l < layers; l++) {
+    const [nin, nout] = [spec.widths[l], spec.widths[l + 1]];
+    init[`w${l}`] = { dims: [nin, nout], data: Array.from({ length: nin * nout }, () => next() * 2 - 1) };
+    nodes.push({ op: 'Sign', inputs: [`w${l}`], outputs: [`wb${l}`] });
+    nodes.push({ op: 'MatMul', inputs: [x, `wb${l}`], outputs: [`mm${l}`] });
+    const bn = Array.from({ length: nout }, (_, c) => spec.bn?.(l, c, next) ?? [next() * 2 - 0.5, next() * 4 - 2, (next() - 0.5) * nin * (l === 0 && spec.input === 'uint8' ? 0.5 : 0.3), next() * nin + 0.1]);
+    init[`g${l}`] = { dims: [nout], data: bn.map((b) => b[0]) };
+    init[`b${l}`] = { dims: [nout], data: bn.map((b) => b[1]) };
+    init[`m${l}`] = { dims: [nout], data: bn.map((b) => b[2]) };
+    init[`v${l}`] = { dims: [nout], data: bn.map((b) => b[3]) };
+    nodes.push({ op: 'BatchNormalization', inputs: [`mm${l}`, `g${l}`, `b${l}`, `m${l}`, `v${l}`], outputs: [`bn${l}`], attrs: { epsilon: spec.epsilon ?? 1e-5 } });
+    if (l < layers - 1) {
+      init[`lo${l}`] = { dims: [], data: [-1] };
+      init[`hi${l}`] = { dims: [], data: [1] };
+      nodes.push({ op: 'Clip', inputs: [`bn${l}`, `lo${l}`, `hi${l}`], outputs: [`clip${l}`] });
+      nodes.push({ op: 'Sign', inputs: [`clip${l}`], outputs: [`act${l}`] });
+      x = `act${l}`;
+    } else {
+      x = `bn${l}`;
+    }
+  }
+  return buildOnnx({
+    inputShape: [1, spec.widths[0]], nodes, initializers: init, output: x,
+    metadata: spec.input === 'uint8' ? { 'bnnc.input_type': 'uint8' } : {},
+  });
+}

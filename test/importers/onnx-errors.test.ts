@@ -1,0 +1,118 @@
+/** Every importer error: one clear message naming the file, the node and what was expected. */
+import { describe, expect, it } from 'vitest';
+import { BnncError } from '../../src/errors.ts';
+import { importOnnx } from '../../src/importers/onnx/import.ts';
+import { runPasses } from '../../src/passes/index.ts';
+import { binaryMlp, buildOnnx, type ModelSpec } from '../helpers/onnxBuilder.ts';
+
+function importError(bytes: Uint8Array, lower = false): BnncError {
+  try {
+    const m = importOnnx('bad.onnx', {}, bytes);
+    if (lower) runPasses(m);
+  } catch (e) {
+    expect(e).toBeInstanceOf(BnncError);
+    expect((e as Error).message).toContain('bad.onnx');
+    return e as BnncError;
+  }
+  throw new Error('expected an import error');
+}
+
+const dense = (extra: Partial<ModelSpec> = {}): ModelSpec => ({
+  inputShape: [1, 4],
+  nodes: [
+    { op: 'MatMul', inputs: ['input', 'w'], outputs: ['y'], name: 'fc1' },
+  ],
+  initializers: { w: { dims: [4, 2], data: [1, -1, 1, 1, -1, -1, 1, -1] } },
+  output: 'y',
+  metadata: { 'bnnc.input_type': 'uint8' },
+  ...extra,
+});
+
+describe('ONNX importer errors', () => {
+  it('rejects a file that is not protobuf (wrong magic)', () => {
+    const e = importError(new TextEncoder().encode('PK\u0003\u0004 this is a zip file, not onnx'));
+    expect(e.message).toMatch(/ONNX/);
+  });
+
+  it('rejects a truncated model', () => {
+    const bytes = binaryMlp({ widths: [8, 4, 2], seed: 1, input: 'uint8' });
+    const e = importError(bytes.subarray(0, Math.floor(bytes.length / 2)));
+    expect(e.message).toMatch(/truncated|not a readable ONNX|no ONNX graph/);
+  });
+
+  it('lists every unsupported node with name, op type and domain', () => {
+    const e = importError(buildOnnx(dense({
+      nodes: [
+        { op: 'Relu', inputs: ['input'], outputs: ['a'], name: 'relu_1' },
+        { op: 'MatMul', inputs: ['a', 'w'], outputs: ['b'], name: 'fc1' },
+        { op: 'Softmax', inputs: ['b'], outputs: ['y'], name: 'softmax_out' },
+        { op: 'Frobnicate', inputs: ['y'], outputs: ['z'], name: 'custom', domain: 'com.example' },
+      ],
+      output: 'z',
+    })));
+    expect(e.message).toContain('3 unsupported node(s)');
+    expect(e.message).toContain('"relu_1": Relu (domain "ai.onnx")');
+    expect(e.message).toContain('"softmax_out": Softmax');
+    expect(e.message).toContain('"custom": Frobnicate (domain "com.example")');
+  });
+
+  it('rejects dynamic dimensions other than the batch axis', () => {
+    const e = importError(buildOnnx(dense({ inputShape: ['batch', 'features'] })));
+    expect(e.message).toMatch(/dynamic dimension 1/);
+  });
+
+  it('accepts a symbolic batch axis', () => {
+    expect(() => importOnnx('ok.onnx', {}, buildOnnx(dense({ inputShape: ['batch', 4] })))).not.toThrow();
+  });
+
+  it('rejects shapes that do not chain, naming the node', () => {
+    const e = importError(buildOnnx(dense({ inputShape: [1, 5] })));
+    expect(e.message).toContain('node "fc1" (MatMul)');
+    expect(e.message).toMatch(/shape \[1,5\].*\[1, 4\]/);
+  });
+
+  it('rejects NaN weights, naming the node and index', () => {
+    const e = importError(buildOnnx(dense({ initializers: { w: { dims: [4, 2], data: [1, -1, NaN, 1, -1, -1, 1, -1] } } })));
+    expect(e.message).toContain('NaN at flat index 2');
+    expect(e.message).toContain('fc1');
+  });
+
+  it('rejects weights that are not +/-1 after folding, with the ONNX Sign(0) hint', () => {
+    const e = importError(buildOnnx(dense({
+      nodes: [
+        { op: 'Sign', inputs: ['wf'], outputs: ['w'], name: 'sign_w' },
+        { op: 'MatMul', inputs: ['input', 'w'], outputs: ['y'], name: 'fc1' },
+      ],
+      initializers: { wf: { dims: [4, 2], data: [0.5, -1, 0, 1, -1, -1, 1, -1] } },
+    })), true);
+    expect(e.message).toContain('weight [0, 1] is 0');
+    expect(e.message).toMatch(/sign\(0\) = \+1/);
+  });
+
+  it('rejects a graph that is not sequential', () => {
+    const e = importError(buildOnnx(dense({
+      nodes: [
+        { op: 'MatMul', inputs: ['input', 'w'], outputs: ['a'], name: 'fc1' },
+        { op: 'Add', inputs: ['a', 'input'], outputs: ['y'], name: 'residual' },
+      ],
+    })));
+    expect(e.message).toContain('node "residual"');
+    expect(e.message).toMatch(/sequential/);
+  });
+
+  it('rejects MultiThreshold with more than one threshold, naming the node', () => {
+    const e = importError(buildOnnx({
+      inputShape: [1, 4],
+      nodes: [{ op: 'MultiThreshold', domain: 'finn.custom_op.general', inputs: ['input', 't'], outputs: ['y'], name: 'mt0', attrs: { out_scale: 2.0, out_bias: -1.0 } }],
+      initializers: { t: { dims: [4, 3], data: Array.from({ length: 12 }, (_, i) => i) } },
+      output: 'y',
+    }));
+    expect(e.message).toContain('node "mt0" (MultiThreshold)');
+    expect(e.message).toMatch(/3 thresholds per channel/);
+  });
+
+  it('rejects float input into the first dense layer with a hint to declare the input type', () => {
+    const e = importError(buildOnnx(dense({ metadata: {} })), true);
+    expect(e.message).toMatch(/--input-type uint8/);
+  });
+});
