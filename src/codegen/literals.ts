@@ -22,9 +22,17 @@ export function float32Literal(v: number): string {
   if (f === Infinity) return 'HUGE_VALF';
   if (f === -Infinity) return '(-HUGE_VALF)';
   if (Number.isNaN(f)) throw new Error('bnnc internal error: NaN literal');
+  if (Object.is(f, -0)) return '-0.0f';
   if (Number.isInteger(f) && Math.abs(f) < 1e9) return `${f}.0f`;
-  const text = f.toPrecision(9);
-  return `${text.includes('e') ? text.replace(/e\+?/, 'e') : text}f`;
+  // The shortest decimal that reads back to this float32 (at most 9 significant digits).
+  for (let digits = 1; digits <= 9; digits++) {
+    const text = f.toPrecision(digits);
+    if (Math.fround(Number.parseFloat(text)) === f) {
+      const c = text.replace(/e\+?/, 'e');
+      return `${c.includes('.') || c.includes('e') ? c : `${c}.0`}f`;
+    }
+  }
+  throw new Error(`bnnc internal error: no float32 literal for ${v}`);
 }
 
 export function hexWords(values: ArrayLike<number>, indent = '    '): string {

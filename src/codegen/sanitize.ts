@@ -18,6 +18,7 @@ const C_KEYWORDS = new Set([
 export function toCIdentifier(name: string, fallback = 'model', maxLength = 31): string {
   let id = name
     .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '') // accents left as combining marks by NFKD
     .toLowerCase()
     .replace(/[^a-z0-9]+/g, '_')
     .replace(/^_+|_+$/g, '');

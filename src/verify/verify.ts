@@ -70,7 +70,7 @@ function inputFile(model: LoweredModel, inputs: number[][]): Buffer {
 }
 
 /** Compares the host program's output file with the emulator, word by word. */
-function compareHostOutput(model: LoweredModel, emu: EmulatorResult[], output: Buffer, what: string): { count: BitExactCount; first: string | null } {
+export function compareHostOutput(model: LoweredModel, emu: EmulatorResult[], output: Buffer, what: string): { count: BitExactCount; first: string | null } {
   const classes = model.classes;
   const traced = model.memory.layers.filter((l) => l.outputOffset >= 0);
   const perSample = traced.reduce((s, l) => s + l.outputBytes, 0) + 4 * (classes + 1);

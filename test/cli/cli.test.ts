@@ -1,0 +1,88 @@
+/** The CLI on bad input: one clear message, non-zero exit, nothing half-written. */
+import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { main } from '../../src/cli/main.ts';
+import { binaryMlp } from '../helpers/onnxBuilder.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'bnnc-cli-'));
+const good = join(dir, 'good.onnx');
+writeFileSync(good, binaryMlp({ widths: [16, 20, 3], seed: 11, input: 'uint8' }));
+
+async function run(...args: string[]): Promise<{ code: number; out: string; err: string }> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await main(['node', 'bnnc', ...args], { out: (l) => out.push(l), err: (l) => err.push(l) });
+  return { code, out: out.join('\n'), err: err.join('\n') };
+}
+
+describe('bnnc CLI', () => {
+  it('build writes the C sources', async () => {
+    const out = join(dir, 'c-out');
+    const r = await run('build', good, '-o', out);
+    expect(r.code).toBe(0);
+    expect(readdirSync(out).sort()).toEqual(['bnn_dense_b1_pop.c', 'bnn_dense_u8_b1.c', 'bnn_kernel_config.h', 'bnn_kernel_variant.c',
+      'bnn_kernels.h', 'bnn_popcount.h', 'test_graph.c', 'test_graph.h', 'test_graph_selftest.c']);
+  });
+
+  it('truncated ONNX: one message, exit 1, no stack trace, no output folder', async () => {
+    const bad = join(dir, 'truncated.onnx');
+    const bytes = binaryMlp({ widths: [16, 20, 3], seed: 11, input: 'uint8' });
+    writeFileSync(bad, bytes.subarray(0, 100));
+    const out = join(dir, 'never');
+    const r = await run('build', bad, '-o', out);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/^error: .*truncated\.onnx/);
+    expect(r.err).not.toMatch(/\s+at .*\.ts:\d+/);
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it('an output path that is a file is refused before any work', async () => {
+    const file = join(dir, 'a-file');
+    writeFileSync(file, 'keep me');
+    const r = await run('build', good, '-o', file);
+    expect(r.code).toBe(1);
+    expect(r.err).toContain('the output path is a file');
+  });
+
+  it('a failed build leaves an existing output folder untouched', async () => {
+    const out = join(dir, 'existing');
+    expect((await run('build', good, '-o', out)).code).toBe(0);
+    const before = readdirSync(out).sort();
+    const r = await run('build', good, '-o', out, '--dump-after', 'noSuchPass');
+    expect(r.code).toBe(1);
+    expect(r.err).toContain('unknown pass "noSuchPass"');
+    expect(readdirSync(out).sort()).toEqual(before);
+    expect(readdirSync(dir).filter((f) => f.includes('.bnnc-'))).toEqual([]);
+  });
+
+  it('a missing model file', async () => {
+    const r = await run('inspect', join(dir, 'nope.onnx'));
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/nope\.onnx: no such file/);
+  });
+
+  it('convert then inspect the .bnn.json', async () => {
+    const out = join(dir, 'good.bnn.json');
+    expect((await run('convert', good, '-o', out)).code).toBe(0);
+    const r = await run('inspect', out, '--json');
+    expect(r.code).toBe(0);
+    const info = JSON.parse(r.out);
+    expect(info.format).toBe('bnn.json');
+    expect(info.layers.map((l: { kind: string }) => l.kind)).toEqual(['dense_int_b1', 'dense_b1_scores']);
+  });
+
+  it('--dump-after prints the model after that pass', async () => {
+    const r = await run('inspect', good, '--dump-after', 'foldThresholds');
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/dense_int_b1 .*threshold=/);
+  });
+
+  it('passes lists the pipeline in order', async () => {
+    const r = await run('passes');
+    expect(r.out.split('\n').map((l) => l.split(/\s+/)[1])).toEqual([
+      'dropClipBeforeSign', 'mergeAffineChains', 'checkBinaryWeights', 'foldInputBinarization', 'foldThresholds', 'foldScores', 'planMemory',
+    ]);
+  });
+});
