@@ -115,3 +115,21 @@ export function digestWord(digest: number, word: number): number {
   }
   return h >>> 0;
 }
+
+/**
+ * Order-preserving key of a float32: unsigned comparison of keys equals float
+ * comparison for every non-NaN value (positive floats get the sign bit set,
+ * negative ones are inverted). Float thresholds are compared this way in C so
+ * that cores without an FPU need no soft-float call. A zero threshold is keyed
+ * as -0, so that x < 0 holds exactly for the negative non-zero x.
+ */
+const keyView = new DataView(new ArrayBuffer(4));
+export function float32OrderKey(value: number): number {
+  keyView.setFloat32(0, value);
+  const u = keyView.getUint32(0);
+  return (u & 0x80000000 ? ~u : u | 0x80000000) >>> 0;
+}
+
+export function float32ThresholdKey(threshold: number): number {
+  return threshold === 0 ? float32OrderKey(-0) : float32OrderKey(threshold);
+}

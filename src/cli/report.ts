@@ -9,7 +9,7 @@ export function formatReport(r: VerifyReport, dataPath: string): string {
   const lines = [`bnnc verify: ${r.model} on ${r.target}, ${r.samples} samples from ${dataPath}`];
   lines.push(`  emulator vs host C (strict -Werror)   ${exact(r.bitExact.host)}`);
   if (r.bitExact.hostSanitized) lines.push(`  emulator vs host C (ASan + UBSan)     ${exact(r.bitExact.hostSanitized)}`);
-  if (r.bitExact.qemu) lines.push(`  emulator vs ${r.target} C under QEMU   ${exact(r.bitExact.qemu)}`);
+  if (r.bitExact.qemu) lines.push(`  emulator vs ${`${r.target} C under QEMU`.padEnd(28)}${exact(r.bitExact.qemu)}`);
   if (r.firstMismatch) lines.push(`  first difference: ${r.firstMismatch}`);
   const ref = r.reference;
   if (ref) {
@@ -22,8 +22,11 @@ export function formatReport(r: VerifyReport, dataPath: string): string {
   }
   if (r.accuracy !== null) lines.push(`  accuracy              ${(100 * r.accuracy).toFixed(2)} % (labels from the data)`);
   lines.push(`  self-test             digest ${r.selftest.digest} over ${r.selftest.vectors} embedded vectors`);
-  if (r.instructionsPerInference) lines.push(`  instructions/inference ${r.instructionsPerInference} (QEMU -icount, ${r.target})`);
-  lines.push(`  flash / RAM           ${r.flashBytes} / ${r.ramBytes} bytes (${r.target === 'host' ? 'host objects: model + kernels, no self-test' : 'ELF with harness'})`);
+  if (r.instructionsPerInference !== undefined) {
+    lines.push(`  instructions          ${r.instructionsPerInference} per inference (QEMU -icount, ${r.target}, kernel ${r.kernel}); `
+      + `per layer ${r.instructionsPerLayer!.slice(0, -1).join(' + ')} + output ${r.instructionsPerLayer!.at(-1)}`);
+  }
+  lines.push(`  flash / RAM           ${r.flashBytes} / ${r.ramBytes} bytes (${r.target} objects: model + kernels, without self-test vectors)`);
   lines.push(r.ok ? 'PASS' : 'FAIL');
   return lines.join('\n');
 }

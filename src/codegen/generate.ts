@@ -4,11 +4,11 @@
  * fixed-point scales and the arena come from the passes; this file only
  * names arrays, formats literals and picks which kernel files to emit.
  */
-import { DIGEST_INIT, digestWord, wordsFor } from '../bitops.ts';
+import { DIGEST_INIT, digestWord, float32ThresholdKey, wordsFor } from '../bitops.ts';
 import { emulate } from '../emulator/index.ts';
 import type { LoweredLayer, LoweredModel } from '../ir/types.ts';
 import { VERSION } from '../version.ts';
-import { float32Literal, float32s, hexWords, inlineList, int32Literal, int32s } from './literals.ts';
+import { float32Literal, hexWords, inlineList, int32Literal, int32s } from './literals.ts';
 import { kernelConfig } from './kernels.ts';
 import { toCIdentifier } from './sanitize.ts';
 import { render, renderPartial } from './templates.ts';
@@ -67,8 +67,9 @@ function layerContext(model: LoweredModel, layer: LoweredLayer, index: number, p
     case 'binarize_input': {
       const dtype = model.input.dtype;
       const isFloat = dtype === 'float32';
-      const thresholds = isFloat ? float32s(layer.threshold) : int32s(layer.threshold.map((t) => (t === -Infinity ? -32768 : t)));
-      arrays.push({ ctype: isFloat ? 'float' : 'int16_t', name: `${base}_threshold`, length: layer.features, body: thresholds });
+      // Float thresholds become order-preserving keys (bitops.ts float32ThresholdKey): no FPU needed.
+      const thresholds = isFloat ? hexWords(Array.from(layer.threshold, float32ThresholdKey)) : int32s(layer.threshold);
+      arrays.push({ ctype: isFloat ? 'uint32_t' : 'int16_t', name: `${base}_threshold`, length: layer.features, body: thresholds });
       arrays.push(words('uint32_t', `${base}_flip`, flipWords(layer.flip)));
       const fn = isFloat ? 'bnn_binarize_f32' : dtype === 'uint8' ? 'bnn_binarize_u8' : 'bnn_binarize_s8';
       call = { partial: 'c/calls/binarize_input', args: { fn, input, n: layer.features, threshold: `${base}_threshold`, flip: `${base}_flip`, output } };
@@ -125,7 +126,8 @@ function kernelFiles(model: LoweredModel): { file: string; template: string; con
         add(`bnn_binarize_${suffix}.c`, 'c/kernels/bnn_binarize.c', {
           name: `bnn_binarize_${suffix}`,
           ctype: INPUT_CTYPES[dtype],
-          ttype: dtype === 'float32' ? 'float' : 'int16_t',
+          ttype: dtype === 'float32' ? 'uint32_t' : 'int16_t',
+          isFloat: dtype === 'float32',
         });
         break;
       }

@@ -16,12 +16,10 @@ export function int32Literal(v: number): string {
   return v === -2147483648 ? '(-2147483647 - 1)' : String(v);
 }
 
-/** float32 literal that reads back to the same float32 (9 significant digits), or +/-HUGE_VALF. */
+/** float32 literal that reads back to the same float32 (at most 9 significant digits); finite values only. */
 export function float32Literal(v: number): string {
   const f = Math.fround(v);
-  if (f === Infinity) return 'HUGE_VALF';
-  if (f === -Infinity) return '(-HUGE_VALF)';
-  if (Number.isNaN(f)) throw new Error('bnnc internal error: NaN literal');
+  if (!Number.isFinite(f)) throw new Error(`bnnc internal error: no C99 literal for ${f} without math.h`);
   if (Object.is(f, -0)) return '-0.0f';
   if (Number.isInteger(f) && Math.abs(f) < 1e9) return `${f}.0f`;
   // The shortest decimal that reads back to this float32 (at most 9 significant digits).

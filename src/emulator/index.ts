@@ -17,9 +17,9 @@ export interface EmulatorResult {
   activations: Uint32Array[];
 }
 
-function runLayer(layer: LoweredLayer, x: ArrayLike<number>): Uint32Array | Int32Array {
+function runLayer(model: LoweredModel, layer: LoweredLayer, x: ArrayLike<number>): Uint32Array | Int32Array {
   switch (layer.kind) {
-    case 'binarize_input': return binarizeInput(layer, x);
+    case 'binarize_input': return binarizeInput(layer, x, model.input.dtype === 'float32');
     case 'dense_int_b1': return denseIntB1(layer, x);
     case 'dense_b1': return denseB1(layer, x as Uint32Array);
     case 'dense_b1_scores': return denseB1Scores(layer, x as Uint32Array);
@@ -38,10 +38,10 @@ export function emulate(model: LoweredModel, input: ArrayLike<number>): Emulator
   const activations: Uint32Array[] = [];
   let x: ArrayLike<number> = input;
   for (const layer of model.layers.slice(0, -1)) {
-    const bits = runLayer(layer, x) as Uint32Array;
+    const bits = runLayer(model, layer, x) as Uint32Array;
     activations.push(bits);
     x = bits;
   }
-  const scores = runLayer(model.layers[model.layers.length - 1], x) as Int32Array;
+  const scores = runLayer(model, model.layers[model.layers.length - 1], x) as Int32Array;
   return { prediction: argmax(scores), scores, activations };
 }

@@ -2,18 +2,20 @@
  * [affine] -> sign at the model input (QONNX's 2x-1 then BipolarQuant, FINN's
  * /255 then MultiThreshold) becomes one comparison per feature on the raw
  * input: bit = (x < t) XOR flip. For float32 input, t is searched over every
- * float32 value, so the comparison is exact for every input the device can get.
+ * finite float32 value, so the comparison is exact for every finite input. A
+ * constant channel gets t = -FLT_MAX (x < t never holds), which keeps the
+ * generated C free of math.h, unavailable on some bare-metal toolchains.
  */
 import type { AffineStep, BinarizeInputLayer, Layer } from '../ir/types.ts';
 import { applySteps } from './affine.ts';
 import { inputValueRange, isIntegerInput } from './inputRange.ts';
-import { FLOAT32_INF_INDEX, findBoundary, orderedFloat32 } from './monotone.ts';
+import { FLOAT32_MAX_INDEX, findBoundary, orderedFloat32 } from './monotone.ts';
 import type { Pass } from './pass.ts';
 
 function featureThreshold(steps: readonly AffineStep[], feature: number, domain: [number, number], toValue: (k: number) => number) {
   const neg = (k: number) => applySteps(toValue(k), steps, feature) < 0;
   const b = findBoundary(domain[0], domain[1], neg);
-  if (b.atLow === b.atHigh) return { t: -Infinity, flip: b.atLow ? 1 : 0 };
+  if (b.atLow === b.atHigh) return { t: toValue(domain[0]), flip: b.atLow ? 1 : 0 };
   return { t: toValue(b.firstHigh), flip: b.atLow ? 0 : 1 };
 }
 
@@ -28,7 +30,7 @@ export const foldInputBinarization: Pass = {
     const steps = affine?.steps ?? [];
     const features = sign.features;
     const dtype = model.input.dtype;
-    const domain: [number, number] = isIntegerInput(dtype) ? inputValueRange(dtype) : [-FLOAT32_INF_INDEX, FLOAT32_INF_INDEX];
+    const domain: [number, number] = isIntegerInput(dtype) ? inputValueRange(dtype) : [-FLOAT32_MAX_INDEX, FLOAT32_MAX_INDEX];
     const toValue = isIntegerInput(dtype) ? (k: number) => k : orderedFloat32;
     const threshold = new Float32Array(features);
     const flip = new Uint8Array(features);

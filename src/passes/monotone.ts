@@ -36,5 +36,5 @@ export function orderedFloat32(k: number): number {
   return k < 0 ? -v : v;
 }
 
-/** Index of +Inf in the ordered float32 line. */
-export const FLOAT32_INF_INDEX = 0x7f800000;
+/** Index of the largest finite float32 (FLT_MAX) in the ordered float32 line. */
+export const FLOAT32_MAX_INDEX = 0x7f7fffff;

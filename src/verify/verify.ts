@@ -3,7 +3,9 @@
  * strict and sanitizer builds) bit for bit, against the float reference (L0)
  * with every difference classified, and accuracy when the data has labels.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { crossCompile } from '../toolchain/cross.ts';
+import { loadTarget } from '../targets/load.ts';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateC, generateHostMain, type GeneratedFile } from '../codegen/generate.ts';
@@ -17,6 +19,9 @@ import { buildHostProgram, runHostProgram, SANITIZER_FLAGS, STRICT_FLAGS } from 
 import { compareWithReference, emptyReferenceStats, type ReferenceStats } from './compareReference.ts';
 import { deviceInputs, selftestVectors } from './inputs.ts';
 import type { Progress } from './progress.ts';
+import { verifyOnQemu } from './qemu.ts';
+import type { Target } from '../targets/types.ts';
+import { selectKernel } from '../codegen/kernels.ts';
 
 export interface VerifyOptions {
   data?: string;
@@ -30,6 +35,10 @@ export interface VerifyOptions {
   /** Skip the float reference. */
   noReference?: boolean;
   progress?: Progress;
+  /** Also cross-compile for this target and, where it has a QEMU machine, run it there (L3). */
+  target?: Target;
+  /** Kernel variant override for the target (--kernel). */
+  kernel?: string;
 }
 
 export interface BitExactCount {
@@ -49,8 +58,11 @@ export interface VerifyReport {
   /** First difference between emulator and C, if any. */
   firstMismatch: string | null;
   selftest: { digest: string; vectors: number };
-  /** Filled by QEMU verification (the target's instruction count for one inference). */
+  /** QEMU runs only: mean instructions per inference, and per layer (last entry: output stage). */
   instructionsPerInference?: number;
+  instructionsPerLayer?: number[];
+  /** Kernel variant the target build used. */
+  kernel?: string;
   ok: boolean;
 }
 
@@ -173,22 +185,36 @@ export async function verifyOnHost(model: Model, lowered: LoweredModel, options:
       sanitized = await hostRun(lowered, dir, files, inputs, true, emu);
       options.progress?.stop();
     }
-    const sizes = await hostFirmwareSizes(dir, firmwareFiles(files, name));
+    const target = options.target && options.target.arch !== 'host' ? options.target : null;
+    let sizes = await hostFirmwareSizes(dir, firmwareFiles(files, name));
+    let qemu: Awaited<ReturnType<typeof verifyOnQemu>> | null = null;
+    let kernel: string | undefined;
+    if (target?.qemu) {
+      qemu = await verifyOnQemu(lowered, target, name, selftestVectors(inputs), inputs, emu, join(dir, target.name), { kernel: options.kernel, progress: options.progress });
+      sizes = { flashBytes: qemu.flashBytes, ramBytes: qemu.ramBytes };
+      kernel = qemu.kernel;
+    } else if (target) {
+      kernel = selectKernel(target, options.kernel);
+      sizes = await targetFirmwareSizes(target, kernel, lowered, name, selftestVectors(inputs), join(dir, target.name));
+    }
     const reference = options.noReference ? null : await referenceStats(model, lowered, data, inputs, emu, options.progress);
-    const firstMismatch = host.first ?? sanitized?.first ?? null;
+    const firstMismatch = host.first ?? sanitized?.first ?? (qemu?.firstMismatch ? `QEMU ${target!.name}: ${qemu.firstMismatch}` : null);
     const ok = firstMismatch === null && host.count.equal === host.count.total
       && (!sanitized || sanitized.count.equal === sanitized.count.total)
+      && (!qemu || qemu.bitExact.equal === qemu.bitExact.total)
       && (!reference || reference.divergence.unexplained === 0);
     return {
       model: model.name,
-      target: 'host',
+      target: target?.name ?? 'host',
       samples: inputs.length,
-      bitExact: { host: host.count, hostSanitized: sanitized?.count ?? null, qemu: null },
+      bitExact: { host: host.count, hostSanitized: sanitized?.count ?? null, qemu: qemu?.bitExact ?? null },
       reference,
       accuracy: accuracy(emu, data),
       ...sizes,
       firstMismatch,
       selftest: { digest: host.digest, vectors: selftestVectors(inputs).length },
+      ...(qemu ? { instructionsPerInference: qemu.instructionsPerInference, instructionsPerLayer: qemu.instructionsPerLayer } : {}),
+      ...(kernel ? { kernel } : {}),
       ok,
     };
   } finally {
@@ -196,9 +222,18 @@ export async function verifyOnHost(model: Model, lowered: LoweredModel, options:
   }
 }
 
+/** Firmware sizes for a target bnnc cannot run (compile check only): objects, before --gc-sections. */
+async function targetFirmwareSizes(target: Target, kernel: string, lowered: LoweredModel, name: string, vectors: number[][], dir: string) {
+  const files = generateC(lowered, { name, vectors, kernelVariant: kernel, target: target.name });
+  mkdirSync(dir, { recursive: true });
+  for (const f of files) writeFileSync(join(dir, f.name), f.content);
+  const result = await crossCompile(target, {
+    sources: firmwareFiles(files, name).map((f) => join(dir, f.name)), includeDirs: [dir], outDir: join(dir, 'objects'),
+  });
+  return { flashBytes: result.flashBytes, ramBytes: result.ramBytes };
+}
+
 async function hostFirmwareSizes(dir: string, files: GeneratedFile[]): Promise<{ flashBytes: number; ramBytes: number }> {
-  const { crossCompile } = await import('../toolchain/cross.ts');
-  const { loadTarget } = await import('../targets/load.ts');
   const result = await crossCompile(loadTarget('host'), {
     sources: files.map((f) => join(dir, f.name)), includeDirs: [dir], outDir: join(dir, 'sizes'),
   });

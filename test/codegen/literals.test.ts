@@ -48,6 +48,6 @@ describe('C literals', () => {
       expect(text.endsWith('f')).toBe(true);
       expect(Math.fround(Number.parseFloat(text))).toBe(Math.fround(v));
     }
-    expect(float32Literal(-Infinity)).toBe('(-HUGE_VALF)');
+    expect(() => float32Literal(-Infinity)).toThrow();
   });
 });

@@ -1,6 +1,7 @@
 /** bnnc verify <model> --data <path>: emulator vs C (host, QEMU) vs float reference. */
 import type { Command } from 'commander';
 import { parseScale } from '../../data/index.ts';
+import { loadTarget } from '../../targets/load.ts';
 import { terminalProgress } from '../../verify/progress.ts';
 import { verifyOnHost } from '../../verify/verify.ts';
 import { addModelOptions, loadAndLower, parsePositiveInt, type ModelOptions } from '../common.ts';
@@ -15,6 +16,8 @@ interface VerifyCliOptions extends ModelOptions {
   json?: boolean;
   keep?: string;
   sanitize: boolean;
+  target: string;
+  kernel?: string;
   reference: boolean;
 }
 
@@ -26,6 +29,8 @@ export function registerVerify(program: Command, io: CliIo, setExit: (code: numb
     .option('--limit <n>', 'use the first N samples')
     .option('--data-scale <s>', 'map stored values v to model inputs S*v+O (e.g. 1/255)')
     .option('--data-offset <o>', 'offset O of that map')
+    .option('--target <name>', 'also cross-compile for this target and run it under QEMU (see bnnc targets)', 'host')
+    .option('--kernel <variant>', 'kernel variant for the target (default: the target\'s preference)')
     .option('--json', 'print one JSON object')
     .option('--keep <dir>', 'keep the generated sources and host programs in this folder')
     .option('--no-sanitize', 'skip the ASan/UBSan build')
@@ -41,6 +46,8 @@ export function registerVerify(program: Command, io: CliIo, setExit: (code: numb
         noSanitize: !opts.sanitize,
         noReference: !opts.reference,
         progress: opts.json ? undefined : terminalProgress(),
+        target: loadTarget(opts.target),
+        kernel: opts.kernel,
       });
       io.out(opts.json ? JSON.stringify(report) : formatReport(report, opts.data));
       if (!report.ok) setExit(1);

@@ -1,9 +1,18 @@
-/** binarize_input: bit = (x < t) XOR flip per feature (x compared as float32, or as an integer for uint8/int8). */
-import { packBits } from '../../bitops.ts';
+/**
+ * binarize_input: bit = (x < t) XOR flip per feature. Float input is compared
+ * through order-preserving integer keys, exactly as the C kernel does (equal to
+ * the float comparison for every non-NaN input); integer input directly.
+ */
+import { float32OrderKey, float32ThresholdKey, packBits } from '../../bitops.ts';
 import type { BinarizeInputLayer } from '../../ir/types.ts';
 
-export function binarizeInput(layer: BinarizeInputLayer, input: ArrayLike<number>): Uint32Array {
+export function binarizeInput(layer: BinarizeInputLayer, input: ArrayLike<number>, isFloat: boolean): Uint32Array {
   const bits = new Uint8Array(layer.features);
-  for (let f = 0; f < layer.features; f++) bits[f] = ((Math.fround(input[f]) < layer.threshold[f] ? 1 : 0) ^ layer.flip[f]);
+  for (let f = 0; f < layer.features; f++) {
+    const below = isFloat
+      ? float32OrderKey(Math.fround(input[f])) < float32ThresholdKey(layer.threshold[f])
+      : input[f] < layer.threshold[f];
+    bits[f] = (below ? 1 : 0) ^ layer.flip[f];
+  }
   return packBits(bits);
 }

@@ -94,20 +94,55 @@ export function transpose(a: ConstTensor, perm?: number[]): ConstTensor {
   return { dims: outDims, data, isFloat: a.isFloat };
 }
 
-/** float32 matrix product [m,k] x [k,n], accumulated in float32 in index order. */
-export function matmul2d(a: ConstTensor, b: ConstTensor): ConstTensor | null {
-  const [m, k] = a.dims.length === 1 ? [1, a.dims[0]] : [a.dims[a.dims.length - 2], a.dims[a.dims.length - 1]];
-  if (a.dims.length > 2 && numel(a.dims.slice(0, -2)) !== 1) return null;
-  if (b.dims.length !== 2 || b.dims[0] !== k) return null;
-  const n = b.dims[1];
-  const data = new Float64Array(m * n);
-  for (let r = 0; r < m; r++) {
-    for (let c = 0; c < n; c++) {
-      let acc = 0;
-      for (let i = 0; i < k; i++) acc = Math.fround(acc + Math.fround(a.data[r * k + i] * b.data[i * n + c]));
-      data[r * n + c] = acc;
+/** A possibly negative axis (ONNX counts -1 as the last) as an index into `rank` axes, or null if out of range. */
+export function normalizeAxis(axis: number, rank: number): number | null {
+  const a = axis < 0 ? axis + rank : axis;
+  return Number.isInteger(a) && a >= 0 && a < rank ? a : null;
+}
+
+/**
+ * numpy/ONNX MatMul: the last two axes multiply ([m,k] x [k,n]), the leading
+ * (batch) axes broadcast; a 1-D left operand is a row [1,k], a 1-D right one a
+ * column [k,1], and the added axis is dropped from the result. Float products
+ * and partial sums are rounded to float32 and accumulated in index order.
+ * Null when the shapes do not match.
+ */
+export function matmul(a: ConstTensor, b: ConstTensor): ConstTensor | null {
+  if (a.dims.length === 0 || b.dims.length === 0) return null;
+  const ad = a.dims.length === 1 ? [1, a.dims[0]] : a.dims;
+  const bd = b.dims.length === 1 ? [b.dims[0], 1] : b.dims;
+  const [m, k] = ad.slice(-2);
+  const [k2, n] = bd.slice(-2);
+  if (k !== k2) return null;
+  const batch = broadcastShape(ad.slice(0, -2), bd.slice(0, -2));
+  if (!batch) return null;
+  const ia = broadcastIndex(ad.slice(0, -2), batch);
+  const ib = broadcastIndex(bd.slice(0, -2), batch);
+  const isFloat = a.isFloat || b.isFloat;
+  const round = isFloat ? Math.fround : (v: number) => v;
+  const data = new Float64Array(ia.length * m * n);
+  for (let p = 0; p < ia.length; p++) {
+    const aOff = ia[p] * m * k;
+    const bOff = ib[p] * k * n;
+    for (let r = 0; r < m; r++) {
+      for (let c = 0; c < n; c++) {
+        let acc = 0;
+        for (let i = 0; i < k; i++) acc = round(acc + round(a.data[aOff + r * k + i] * b.data[bOff + i * n + c]));
+        data[(p * m + r) * n + c] = acc;
+      }
     }
   }
-  const dims = a.dims.length === 1 ? [n] : [...a.dims.slice(0, -1), n];
-  return { dims, data, isFloat: true };
+  const dims = [...batch, ...(a.dims.length === 1 ? [] : [m]), ...(b.dims.length === 1 ? [] : [n])];
+  return { dims, data, isFloat };
+}
+
+/** ONNX TensorProto.DataType codes by name, for messages. */
+const DATA_TYPE_NAMES: Record<number, string> = {
+  1: 'float32', 2: 'uint8', 3: 'int8', 4: 'uint16', 5: 'int16', 6: 'int32', 7: 'int64', 8: 'string', 9: 'bool',
+  10: 'float16', 11: 'float64', 12: 'uint32', 13: 'uint64', 14: 'complex64', 15: 'complex128', 16: 'bfloat16',
+  17: 'float8e4m3fn', 18: 'float8e4m3fnuz', 19: 'float8e5m2', 20: 'float8e5m2fnuz', 21: 'uint4', 22: 'int4',
+};
+
+export function dataTypeName(type: number): string {
+  return DATA_TYPE_NAMES[type] ?? `data type ${type}`;
 }

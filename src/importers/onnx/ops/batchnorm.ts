@@ -3,7 +3,7 @@
  *   scale' = gamma / sqrt(var + eps);  bias' = beta - mean * scale';  y = x * scale' + bias'
  * so the folded thresholds reproduce the reference for every accumulator value.
  */
-import { floatAttr, nodeError, perChannelToFeatures, requireFinite } from '../common.ts';
+import { floatAttr, intAttr, nodeError, perChannelToFeatures, requireFinite } from '../common.ts';
 import type { NodeInfo, OpHandler } from '../op.ts';
 import type { ConstTensor } from '../proto.ts';
 import { numel } from '../tensor.ts';
@@ -38,9 +38,14 @@ export const batchNormalization: OpHandler = {
   domain: '',
   evaluate: (ctx) => {
     const x = ctx.inputs[0]!;
+    if (intAttr(ctx, 'spatial', 1) === 0) throw nodeError(ctx, 'spatial = 0 (statistics per element)', 'spatial = 1 (statistics per channel)');
+    if (intAttr(ctx, 'training_mode', 0) !== 0) {
+      throw nodeError(ctx, 'training_mode = 1 (normalizes with the statistics of the batch)', 'training_mode = 0 (inference)');
+    }
     const { scale, bias } = batchNormCoefficients(ctx, ctx.inputs.slice(1, 5) as ConstTensor[]);
     const spatial = numel(x.dims.slice(2));
     const channels = x.dims[1] ?? 1;
+    if (scale.length !== channels) throw nodeError(ctx, `${scale.length} channels of statistics for an input of shape [${x.dims}]`, `${channels} channels`);
     const data = x.data.map((v, i) => {
       const c = Math.floor(i / spatial) % channels;
       return f32(f32(v * scale[c]) + bias[c]);

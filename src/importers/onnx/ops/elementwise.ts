@@ -4,27 +4,52 @@
  * Pow is only folded (constant chains such as QONNX's output de-scaling).
  */
 import { affineStep, nodeError, perFeature, requireFinite } from '../common.ts';
-import type { Lowered, LowerContext, OpHandler } from '../op.ts';
-import { elementwise } from '../tensor.ts';
+import type { EvalContext, Lowered, LowerContext, OpHandler } from '../op.ts';
+import type { ConstTensor } from '../proto.ts';
+import { broadcastIndex, broadcastShape, elementwise } from '../tensor.ts';
 
 type BinaryOp = 'Add' | 'Sub' | 'Mul' | 'Div';
 
-const FN: Record<BinaryOp | 'Pow', (a: number, b: number) => number> = {
+const FN: Record<BinaryOp, (a: number, b: number) => number> = {
   Add: (a, b) => a + b,
   Sub: (a, b) => a - b,
   Mul: (a, b) => a * b,
+  // Integer Div truncates toward zero (elementwise truncates integer results), as
+  // onnxruntime does (-7 / 2 = -3 for int32 and int64) and ONNX's reference
+  // implementation (onnx/reference/ops/op_div.py, "C++-style"). The conformance
+  // cases only divide uint8, where truncation and floor agree.
   Div: (a, b) => a / b,
-  Pow: (a, b) => Math.pow(a, b),
 };
 
-function evaluator(opType: BinaryOp | 'Pow'): OpHandler['evaluate'] {
+function evaluator(opType: BinaryOp): OpHandler['evaluate'] {
   return (ctx) => {
     const [a, b] = ctx.inputs;
+    if (opType === 'Div' && !a!.isFloat && !b!.isFloat && b!.data.includes(0)) throw nodeError(ctx, 'integer division by zero');
     const out = elementwise(a!, b!, FN[opType]);
     if (!out) throw nodeError(ctx, `shapes [${a!.dims}] and [${b!.dims}] do not broadcast`);
-    if (!a!.isFloat && !b!.isFloat && opType === 'Div') out.data.forEach((v, i) => (out.data[i] = Math.trunc(v)));
     return [out];
   };
+}
+
+/**
+ * Pow: the result has the base's type. A float base gives the float32 rounding
+ * of the power; an integer base the power truncated toward zero (what numpy's
+ * power followed by a cast to the base type gives), as long as it is exact.
+ */
+function evaluatePow(ctx: EvalContext): ConstTensor[] {
+  const [a, b] = ctx.inputs as ConstTensor[];
+  const dims = broadcastShape(a.dims, b.dims);
+  if (!dims) throw nodeError(ctx, `shapes [${a.dims}] and [${b.dims}] do not broadcast`);
+  const ia = broadcastIndex(a.dims, dims);
+  const ib = broadcastIndex(b.dims, dims);
+  const data = new Float64Array(ia.length);
+  for (let i = 0; i < data.length; i++) {
+    const v = Math.pow(a.data[ia[i]], b.data[ib[i]]);
+    if (a.isFloat) data[i] = Math.fround(v);
+    else if (Number.isFinite(v) && Math.abs(v) <= Number.MAX_SAFE_INTEGER) data[i] = Math.trunc(v);
+    else throw nodeError(ctx, `integer power ${a.data[ia[i]]} ** ${b.data[ib[i]]} = ${v} is not an exact integer`);
+  }
+  return [{ dims, data, isFloat: a.isFloat }];
 }
 
 function lowerBinary(opType: BinaryOp, ctx: LowerContext): Lowered {
@@ -55,4 +80,4 @@ export const add = binary('Add');
 export const sub = binary('Sub');
 export const mul = binary('Mul');
 export const div = binary('Div');
-export const pow: OpHandler = { opType: 'Pow', domain: '', evaluate: evaluator('Pow') };
+export const pow: OpHandler = { opType: 'Pow', domain: '', evaluate: evaluatePow };

@@ -2,7 +2,7 @@
 import { floatAttr, intAttr, nodeError, requireFinite } from '../common.ts';
 import type { OpHandler } from '../op.ts';
 import type { ConstTensor } from '../proto.ts';
-import { elementwise, matmul2d, transpose } from '../tensor.ts';
+import { elementwise, matmul, transpose } from '../tensor.ts';
 import { denseFromInOut, requireMatrixInput } from './matmul.ts';
 
 export const gemm: OpHandler = {
@@ -14,7 +14,7 @@ export const gemm: OpHandler = {
     if (intAttr(ctx, 'transB', 0)) b = transpose(b!);
     const alpha = floatAttr(ctx, 'alpha', 1);
     const beta = floatAttr(ctx, 'beta', 1);
-    let y = matmul2d(a!, b!);
+    let y = a!.dims.length === 2 && b!.dims.length === 2 ? matmul(a!, b!) : null;
     if (!y) throw nodeError(ctx, `cannot multiply [${a!.dims}] by [${b!.dims}]`);
     if (alpha !== 1) y = { ...y, data: y.data.map((v) => Math.fround(v * alpha)) };
     if (c) {

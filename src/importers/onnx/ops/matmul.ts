@@ -1,7 +1,10 @@
-/** MatMul: running activation [1, in] times a constant [in, out] -> dense layer. */
+/**
+ * MatMul: running activation [1, in] times a constant [in, out] -> dense layer.
+ * Evaluated with numpy semantics (batched, broadcasting, 1-D operands).
+ */
 import { nodeError, requireFinite } from '../common.ts';
 import type { LowerContext, OpHandler } from '../op.ts';
-import { matmul2d } from '../tensor.ts';
+import { matmul as matmulTensor } from '../tensor.ts';
 import type { ConstTensor } from '../proto.ts';
 import type { DenseLayer } from '../../../ir/types.ts';
 
@@ -24,7 +27,7 @@ export const matmul: OpHandler = {
   opType: 'MatMul',
   domain: '',
   evaluate: (ctx) => {
-    const out = matmul2d(ctx.inputs[0]!, ctx.inputs[1]!);
+    const out = matmulTensor(ctx.inputs[0]!, ctx.inputs[1]!);
     if (!out) throw nodeError(ctx, `cannot multiply [${ctx.inputs[0]!.dims}] by [${ctx.inputs[1]!.dims}]`);
     return [out];
   },

@@ -1,10 +1,11 @@
 /** Reshape: with a constant target shape (0 = copy, -1 = infer). Only the shape changes. */
-import { nodeError } from '../common.ts';
+import { intAttr, intsAttr, nodeError } from '../common.ts';
 import type { NodeInfo, OpHandler } from '../op.ts';
 import { numel } from '../tensor.ts';
 
-export function resolveReshape(info: NodeInfo, inDims: number[], target: number[]): number[] {
-  const dims = target.map((d, i) => (d === 0 ? inDims[i] : d));
+/** `allowZero` (attribute allowzero = 1): a 0 in the target is a dimension of size 0, not a copy. */
+export function resolveReshape(info: NodeInfo, inDims: number[], target: number[], allowZero = false): number[] {
+  const dims = target.map((d, i) => (d === 0 && !allowZero ? inDims[i] : d));
   const known = numel(dims.filter((d) => d !== -1));
   const total = numel(inDims);
   const inferred = dims.map((d) => (d === -1 ? total / known : d));
@@ -19,7 +20,10 @@ export const reshape: OpHandler = {
   domain: '',
   evaluate: (ctx) => {
     const [x, shape] = ctx.inputs;
-    return [{ ...x!, dims: resolveReshape(ctx, x!.dims, [...shape!.data]) }];
+    // The target shape is an input from opset 5 on, an attribute before.
+    const target = shape ? [...shape.data] : intsAttr(ctx, 'shape');
+    if (!target) throw nodeError(ctx, 'Reshape without a target shape', 'a shape input (or attribute)');
+    return [{ ...x!, dims: resolveReshape(ctx, x!.dims, target, intAttr(ctx, 'allowzero', 0) !== 0) }];
   },
   lower: (ctx) => {
     const shape = ctx.consts[1];

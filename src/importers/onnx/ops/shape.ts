@@ -2,14 +2,17 @@
 import { intAttr, nodeError } from '../common.ts';
 import type { OpHandler } from '../op.ts';
 import type { ConstTensor } from '../proto.ts';
-import { numel } from '../tensor.ts';
+import { dataTypeName, numel } from '../tensor.ts';
 
 export const shapeOp: OpHandler = {
   opType: 'Shape',
   domain: '',
   evaluate: (ctx) => {
+    // start/end (opset 15) slice the shape; out-of-range values are clamped.
     const dims = ctx.inputs[0]!.dims;
-    return [{ dims: [dims.length], data: Float64Array.from(dims), isFloat: false }];
+    const clamp = (v: number) => Math.min(Math.max(v < 0 ? v + dims.length : v, 0), dims.length);
+    const part = dims.slice(clamp(intAttr(ctx, 'start', 0)), clamp(intAttr(ctx, 'end', dims.length)));
+    return [{ dims: [part.length], data: Float64Array.from(part), isFloat: false }];
   },
 };
 
@@ -76,16 +79,48 @@ export const constant: OpHandler = {
   },
 };
 
-const FLOAT_TYPES = new Set([1, 10, 11, 16]);
+const FLOAT32 = 1, BOOL = 9, FLOAT64 = 11;
+/** Integer types: [bits, signed]. */
+const INTEGER_TYPES: Record<number, [number, boolean]> = {
+  2: [8, false], 3: [8, true], 4: [16, false], 5: [16, true], 6: [32, true], 7: [64, true], 12: [32, false], 13: [64, false],
+};
 
+/** Two's complement wrap-around of an integer into `bits` bits, as numpy's astype does. */
+function wrapInteger(v: number, bits: number, signed: boolean): number {
+  const big = BigInt(v);
+  return Number(signed ? BigInt.asIntN(bits, big) : BigInt.asUintN(bits, big));
+}
+
+/**
+ * Cast to float32 (rounded), float64 (kept), bool (non-zero) or an integer type:
+ * floats truncate toward zero (out of range is undefined in ONNX, so an error
+ * here), integers wrap around as numpy's astype does. float16, bfloat16, string
+ * and the rest are not representable in a ConstTensor.
+ */
 export const cast: OpHandler = {
   opType: 'Cast',
   domain: '',
   evaluate: (ctx) => {
     const x = ctx.inputs[0]!;
-    const to = intAttr(ctx, 'to', 1);
-    const isFloat = FLOAT_TYPES.has(to);
-    const data = x.data.map((v) => (isFloat ? Math.fround(v) : Math.trunc(v)));
-    return [{ dims: [...x.dims], data, isFloat }];
+    const to = intAttr(ctx, 'to', 0);
+    const int = INTEGER_TYPES[to];
+    let convert: (v: number) => number;
+    if (to === FLOAT32) convert = Math.fround;
+    else if (to === FLOAT64) convert = (v) => v;
+    else if (to === BOOL) convert = (v) => (v !== 0 ? 1 : 0);
+    else if (int) {
+      const [bits, signed] = int;
+      const lo = signed ? -(2 ** (bits - 1)) : 0;
+      const hi = signed ? 2 ** (bits - 1) - 1 : 2 ** bits - 1;
+      convert = (v) => {
+        if (!x.isFloat) return wrapInteger(v, bits, signed);
+        const t = Math.trunc(v);
+        if (!(t >= lo && t <= hi)) throw nodeError(ctx, `${v} is out of range for ${dataTypeName(to)} (undefined in ONNX)`);
+        return t + 0; // no -0 in an integer tensor
+      };
+    } else {
+      throw nodeError(ctx, `Cast to ${dataTypeName(to)}`, 'a cast to float32, float64, bool or an integer type');
+    }
+    return [{ dims: [...x.dims], data: x.data.map(convert), isFloat: to === FLOAT32 || to === FLOAT64 }];
   },
 };
