@@ -7,6 +7,7 @@ import { registerConvert } from './commands/convert.ts';
 import { registerDemo } from './commands/demo.ts';
 import { registerInspect } from './commands/inspect.ts';
 import { registerPasses } from './commands/passes.ts';
+import { registerTargets } from './commands/targets.ts';
 import { registerVerify } from './commands/verify.ts';
 import { processIo, type CliIo } from './io.ts';
 
@@ -22,6 +23,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
   registerBuild(program, io);
   registerVerify(program, io, setExit);
   registerPasses(program, io);
+  registerTargets(program, io);
   return program;
 }
 

@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { BnncError } from '../errors.ts';
 import { findHandler, normalizeDomain } from '../importers/onnx/ops/index.ts';
 import { decodeTensor, onnx, readModelProto, type ConstTensor, type ModelProto, type NodeProto, type ValueInfoProto } from '../importers/onnx/proto.ts';
-import { broadcastIndex, dataTypeName, matmul, transpose } from '../importers/onnx/tensor.ts';
+import { broadcastIndex, dataTypeName, isRepresentableDataType, matmul, transpose } from '../importers/onnx/tensor.ts';
 import { evaluateGraph, graphInitializers } from '../reference/interpreter.ts';
 
 export const DEFAULT_CONFORMANCE_DIR = '/usr/share/libonnx-testdata/data/node';
@@ -34,9 +34,6 @@ export interface ConformanceResult {
   cases: ConformanceCase[];
   counts: Record<ConformanceStatus, number>;
 }
-
-/** Element types a ConstTensor holds exactly: the ones decodeTensor reads. */
-const REPRESENTABLE_TYPES = new Set([1, 2, 3, 4, 5, 6, 7, 9, 11, 12, 13]);
 
 export function runConformance(dir = DEFAULT_CONFORMANCE_DIR): ConformanceResult {
   if (!existsSync(dir)) {
@@ -109,7 +106,7 @@ function unrepresentable(vi: ValueInfoProto): string | null {
   if (type?.optionalType) return 'is an optional, not a tensor';
   if (!type?.tensorType) return 'is not a tensor';
   const elem = type.tensorType.elemType ?? 0;
-  return REPRESENTABLE_TYPES.has(elem) ? null : `has dtype ${dataTypeName(elem)}`;
+  return isRepresentableDataType(elem) ? null : `has dtype ${dataTypeName(elem)}`;
 }
 
 function compareOutput(nodes: NodeProto[], values: Map<string, ConstTensor>, name: string, expected: ConstTensor): string | null {

@@ -66,3 +66,8 @@ export function summarize(model: LoweredModel): LayerSummary[] {
     };
   });
 }
+
+/** Bytes of model constants (flash) and of the activation arena (RAM), before any code. */
+export function modelFootprint(model: LoweredModel): { flashBytes: number; ramBytes: number } {
+  return { flashBytes: summarize(model).reduce((s, r) => s + r.flashBytes, 0), ramBytes: model.memory.arenaBytes };
+}

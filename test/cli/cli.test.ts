@@ -57,6 +57,16 @@ describe('bnnc CLI', () => {
     expect(readdirSync(dir).filter((f) => f.includes('.bnnc-'))).toEqual([]);
   });
 
+  it('build refuses a model that exceeds the target budget', async () => {
+    const big = join(dir, 'big.onnx');
+    writeFileSync(big, binaryMlp({ widths: [256, 1024, 10], seed: 2, input: 'uint8' }));
+    const out = join(dir, 'too-big');
+    const r = await run('build', big, '-o', out, '--target', 'avr-uno');
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/does not fit avr-uno: needs \d+ bytes of flash, avr-uno has 32256/);
+    expect(existsSync(out)).toBe(false);
+  });
+
   it('a missing model file', async () => {
     const r = await run('inspect', join(dir, 'nope.onnx'));
     expect(r.code).toBe(1);

@@ -146,3 +146,15 @@ const DATA_TYPE_NAMES: Record<number, string> = {
 export function dataTypeName(type: number): string {
   return DATA_TYPE_NAMES[type] ?? `data type ${type}`;
 }
+
+export const FLOAT32 = 1, BOOL = 9, FLOAT64 = 11;
+
+/** Integer element types: [bits, signed]. */
+export const INTEGER_DATA_TYPES: Readonly<Record<number, readonly [number, boolean]>> = {
+  2: [8, false], 3: [8, true], 4: [16, false], 5: [16, true], 6: [32, true], 7: [64, true], 12: [32, false], 13: [64, false],
+};
+
+/** Element types whose values a ConstTensor holds exactly (float64 data): the ones decodeTensor reads. */
+export function isRepresentableDataType(type: number): boolean {
+  return type === FLOAT32 || type === FLOAT64 || type === BOOL || INTEGER_DATA_TYPES[type] !== undefined;
+}

@@ -2,7 +2,7 @@
 import { intAttr, nodeError } from '../common.ts';
 import type { OpHandler } from '../op.ts';
 import type { ConstTensor } from '../proto.ts';
-import { dataTypeName, numel } from '../tensor.ts';
+import { BOOL, dataTypeName, FLOAT32, FLOAT64, INTEGER_DATA_TYPES, numel } from '../tensor.ts';
 
 export const shapeOp: OpHandler = {
   opType: 'Shape',
@@ -79,12 +79,6 @@ export const constant: OpHandler = {
   },
 };
 
-const FLOAT32 = 1, BOOL = 9, FLOAT64 = 11;
-/** Integer types: [bits, signed]. */
-const INTEGER_TYPES: Record<number, [number, boolean]> = {
-  2: [8, false], 3: [8, true], 4: [16, false], 5: [16, true], 6: [32, true], 7: [64, true], 12: [32, false], 13: [64, false],
-};
-
 /** Two's complement wrap-around of an integer into `bits` bits, as numpy's astype does. */
 function wrapInteger(v: number, bits: number, signed: boolean): number {
   const big = BigInt(v);
@@ -103,7 +97,7 @@ export const cast: OpHandler = {
   evaluate: (ctx) => {
     const x = ctx.inputs[0]!;
     const to = intAttr(ctx, 'to', 0);
-    const int = INTEGER_TYPES[to];
+    const int = INTEGER_DATA_TYPES[to];
     let convert: (v: number) => number;
     if (to === FLOAT32) convert = Math.fround;
     else if (to === FLOAT64) convert = (v) => v;
@@ -111,11 +105,11 @@ export const cast: OpHandler = {
     else if (int) {
       const [bits, signed] = int;
       const lo = signed ? -(2 ** (bits - 1)) : 0;
-      const hi = signed ? 2 ** (bits - 1) - 1 : 2 ** bits - 1;
+      const end = signed ? 2 ** (bits - 1) : 2 ** bits; // exclusive, exact in float64 also for 64 bits
       convert = (v) => {
         if (!x.isFloat) return wrapInteger(v, bits, signed);
         const t = Math.trunc(v);
-        if (!(t >= lo && t <= hi)) throw nodeError(ctx, `${v} is out of range for ${dataTypeName(to)} (undefined in ONNX)`);
+        if (!(t >= lo && t < end)) throw nodeError(ctx, `${v} is out of range for ${dataTypeName(to)} (undefined in ONNX)`);
         return t + 0; // no -0 in an integer tensor
       };
     } else {

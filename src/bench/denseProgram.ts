@@ -1,0 +1,188 @@
+/**
+ * Dense binary kernel programs for benchmarks and kernel tests: random layers
+ * (deterministic), their expected outputs from the emulator, and a C program
+ * (templates/c/bench/dense_bench.c.hbs) that runs bnn_dense_b1 and
+ * bnn_dense_b1_pop on each layer, times each call and checks every output word.
+ * One program holds many layers, so a sweep costs one compile and one QEMU start
+ * per (target, kernel variant).
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { packBits, wordsFor } from '../bitops.ts';
+import { hexWords, int32s } from '../codegen/literals.ts';
+import { kernelConfig } from '../codegen/kernels.ts';
+import { render } from '../codegen/templates.ts';
+import { denseB1, popcounts } from '../emulator/ops/denseB1.ts';
+import type { DenseB1Layer } from '../ir/types.ts';
+import type { Target } from '../targets/types.ts';
+import { crossBuild } from '../toolchain/cross.ts';
+import { runOnTarget } from '../toolchain/run.ts';
+import { VERSION } from '../version.ts';
+
+/** A deterministic 32-bit generator (mulberry32): same seed, same layers on every machine. */
+export function rng32(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return (t ^ (t >>> 14)) >>> 0;
+  };
+}
+
+/** A dense_b1 layer with its input and the outputs the emulator computes for it. */
+export interface DenseCase {
+  nIn: number;
+  nOut: number;
+  x: Uint32Array;
+  layer: DenseB1Layer;
+  /** Packed output bits (bnn_dense_b1). */
+  out: Uint32Array;
+  /** popcount(x ^ w_o) (bnn_dense_b1_pop). */
+  pop: Int32Array;
+}
+
+/** Random packed bits with the tail bits of every row cleared. */
+function randomRows(next: () => number, rows: number, bits: number): Uint32Array {
+  const words = wordsFor(bits);
+  const data = new Uint32Array(rows * words);
+  const tail = bits % 32;
+  for (let r = 0; r < rows; r++) {
+    for (let i = 0; i < words; i++) data[r * words + i] = next();
+    if (tail) data[r * words + words - 1] &= (2 ** tail - 1) >>> 0;
+  }
+  return data;
+}
+
+export type ThresholdMode =
+  /** Anywhere in [-1, nIn] (both constant-channel extremes included), often exactly at pop or pop - 1. */
+  | 'sweep'
+  /** Within a few counts of the channel's popcount, so both output values occur. */
+  | 'near';
+
+/** Builds a random layer of nIn -> nOut binary features and its expected outputs. */
+export function makeDenseCase(next: () => number, nIn: number, nOut: number, mode: ThresholdMode = 'sweep'): DenseCase {
+  const x = randomRows(next, 1, nIn);
+  const weights = randomRows(next, nOut, nIn);
+  const pop = popcounts(x, weights, nIn, nOut);
+  const threshold = new Int32Array(nOut);
+  for (let o = 0; o < nOut; o++) {
+    const r = next() % 8;
+    if (mode === 'near') threshold[o] = pop[o] + (next() % 9) - 4;
+    else if (r === 0) threshold[o] = -1;
+    else if (r === 1) threshold[o] = nIn;
+    else if (r === 2) threshold[o] = pop[o];
+    else if (r === 3) threshold[o] = pop[o] - 1;
+    else threshold[o] = (next() % (nIn + 2)) - 1;
+  }
+  const flip = new Uint8Array(nOut);
+  for (let o = 0; o < nOut; o++) flip[o] = next() & 1;
+  const layer: DenseB1Layer = {
+    kind: 'dense_b1', name: `dense_${nIn}x${nOut}`, sources: [], inFeatures: nIn, outFeatures: nOut, weights, threshold, flip,
+  };
+  return { nIn, nOut, x, layer, out: denseB1(layer, x), pop };
+}
+
+/** The cases of the kernel sweep: shapes around every unroll boundary, then random ones. */
+export function sweepCases(seed: number, count: number): DenseCase[] {
+  const next = rng32(seed);
+  const shapes: Array<[number, number]> = [[1, 1], [32, 1], [33, 2], [64, 8], [200, 70], [31, 33], [96, 31], [160, 64], [129, 9]];
+  while (shapes.length < count) shapes.push([1 + (next() % 200), 1 + (next() % 70)]);
+  return shapes.slice(0, count).map(([nIn, nOut]) => makeDenseCase(next, nIn, nOut, 'sweep'));
+}
+
+/** Banner keys every bnnc template needs. */
+function banner(file: string, what: string) {
+  return { version: VERSION, model: what, source: 'bnnc bench', hash: '-', file };
+}
+
+/** Writes the kernel sources for `variant` and the program for `cases` into dir; returns the C files. */
+export function writeDenseProgram(dir: string, cases: DenseCase[], variant: string, targetName: string): string[] {
+  mkdirSync(dir, { recursive: true });
+  const what = `dense kernel bench (${variant})`;
+  const files: Record<string, string> = {
+    'bnn_kernels.h': render('c/bnn_kernels.h', banner('bnn_kernels.h', what)),
+    'bnn_popcount.h': render('c/kernels/bnn_popcount.h', banner('bnn_popcount.h', what)),
+    'bnn_kernel_config.h': render('c/kernels/bnn_kernel_config.h', {
+      ...banner('bnn_kernel_config.h', what), ...kernelConfig(variant), target: targetName,
+    }),
+    'bnn_dense_b1.c': render('c/kernels/bnn_dense_b1.c', banner('bnn_dense_b1.c', what)),
+    'bnn_dense_b1_pop.c': render('c/kernels/bnn_dense_b1_pop.c', banner('bnn_dense_b1_pop.c', what)),
+    'dense_bench.c': render('c/bench/dense_bench.c', {
+      ...banner('dense_bench.c', what),
+      caseCount: cases.length,
+      maxOut: Math.max(...cases.map((c) => c.nOut)),
+      maxOutWords: Math.max(...cases.map((c) => wordsFor(c.nOut))),
+      cases: cases.map((c, index) => ({
+        index,
+        nWords: wordsFor(c.nIn),
+        nOut: c.nOut,
+        outWords: wordsFor(c.nOut),
+        wLength: c.layer.weights.length,
+        x: hexWords(c.x),
+        w: hexWords(c.layer.weights),
+        thresh: int32s(c.layer.threshold),
+        flip: hexWords(packBits(c.layer.flip)),
+        out: hexWords(c.out),
+        pop: int32s(c.pop),
+      })),
+    }),
+  };
+  for (const [name, content] of Object.entries(files)) writeFileSync(join(dir, name), content);
+  return Object.keys(files).filter((f) => f.endsWith('.c')).map((f) => join(dir, f));
+}
+
+/** What the program reports for one case. */
+export interface DenseCaseResult {
+  nWords: number;
+  nOut: number;
+  b1Instructions: number;
+  b1Exact: boolean;
+  popInstructions: number;
+  popExact: boolean;
+}
+
+export interface DenseRun {
+  cases: DenseCaseResult[];
+  /** Every output of every case matched and the program exited with 0. */
+  exact: boolean;
+  stdout: string;
+  exitCode: number;
+}
+
+const CASE_LINE = /^case (\d+) (\d+) (\d+) b1 (\d+) ([01]) pop (\d+) ([01])$/;
+
+export function parseDenseOutput(stdout: string, exitCode: number, expectedCases: number): DenseRun {
+  const cases: DenseCaseResult[] = [];
+  for (const line of stdout.split('\n')) {
+    const m = CASE_LINE.exec(line.trim());
+    if (!m) continue;
+    cases.push({
+      nWords: Number(m[2]), nOut: Number(m[3]),
+      b1Instructions: Number(m[4]), b1Exact: m[5] === '1',
+      popInstructions: Number(m[6]), popExact: m[7] === '1',
+    });
+  }
+  const exact = exitCode === 0 && cases.length === expectedCases && cases.every((c) => c.b1Exact && c.popExact)
+    && stdout.includes('RESULT OK');
+  return { cases, exact, stdout, exitCode };
+}
+
+export interface DenseProgramOptions {
+  /** Build directory (created). */
+  dir: string;
+  /** Extra compiler flags (e.g. -Werror, -std=c99). */
+  cflags?: string[];
+  timeoutMs?: number;
+}
+
+/** Builds the program for (target, variant) and runs it (QEMU -icount, or natively for the host). */
+export async function runDenseProgram(target: Target, variant: string, cases: DenseCase[], opts: DenseProgramOptions): Promise<DenseRun> {
+  const sources = writeDenseProgram(join(opts.dir, 'src'), cases, variant, target.name);
+  const build = await crossBuild(target, {
+    sources, includeDirs: [join(opts.dir, 'src')], cflags: opts.cflags ?? [], outDir: join(opts.dir, 'build'), name: 'dense_bench',
+  });
+  const run = await runOnTarget(target, build.elf, { mode: 'icount', timeoutMs: opts.timeoutMs ?? 60_000 });
+  return parseDenseOutput(run.stdout, run.exitCode, cases.length);
+}
