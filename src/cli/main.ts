@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { BnncError } from '../errors.ts';
 import { VERSION } from '../version.ts';
 import { registerBuild } from './commands/build.ts';
+import { registerConformance } from './commands/conformance.ts';
 import { registerConvert } from './commands/convert.ts';
 import { registerDemo } from './commands/demo.ts';
 import { registerInspect } from './commands/inspect.ts';
@@ -24,6 +25,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
   registerVerify(program, io, setExit);
   registerPasses(program, io);
   registerTargets(program, io);
+  registerConformance(program, io, setExit);
   return program;
 }
 

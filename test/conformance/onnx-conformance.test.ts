@@ -10,7 +10,7 @@ import { DEFAULT_CONFORMANCE_DIR, formatConformance, runConformance } from '../.
 import { onnx } from '../../src/importers/onnx/proto.ts';
 import { REQUIRE_ENV, toolchainsRequired } from '../../src/toolchain/requireToolchains.ts';
 
-/** Measured with libonnx-testdata 1.14 (Debian): 152 pass, 24 unsupported, 0 fail. */
+/** Measured with Debian's libonnx-testdata 1.12.0-2: 152 pass, 24 unsupported, 0 fail. */
 const MIN_PASS = 152;
 
 const skip = existsSync(DEFAULT_CONFORMANCE_DIR) || toolchainsRequired()
