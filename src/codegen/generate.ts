@@ -60,6 +60,7 @@ function layerContext(model: LoweredModel, layer: LoweredLayer, index: number, p
   const arena = `${prefix}_arena`;
   const input = plan.inputOffset < 0 ? 'input' : `${arena} + ${plan.inputOffset / 4}`;
   const output = plan.outputOffset < 0 ? 'scores' : `${arena} + ${plan.outputOffset / 4}`;
+  const scratch = plan.scratchBytes > 0 ? `${arena} + ${plan.scratchOffset / 4}` : 'NULL';
   const base = `${prefix}_l${index}`;
   const arrays: CArray[] = [];
   let call: { partial: string; args: Record<string, string | number> };
@@ -83,7 +84,7 @@ function layerContext(model: LoweredModel, layer: LoweredLayer, index: number, p
       const common = { input, weights: `${base}_weights`, nOut: layer.outFeatures, threshold: `${base}_threshold`, flip: `${base}_flip`, output };
       call = layer.kind === 'dense_b1'
         ? { partial: 'c/calls/dense_b1', args: { fn: 'bnn_dense_b1', nWords: wordsFor(layer.inFeatures), ...common } }
-        : { partial: 'c/calls/dense_int_b1', args: { fn: `${INT_PREFIX[layer.inputDType]}_b1`, nIn: layer.inFeatures, ...common } };
+        : { partial: 'c/calls/dense_int_b1', args: { fn: `${INT_PREFIX[layer.inputDType]}_b1`, nIn: layer.inFeatures, scratch, ...common } };
       break;
     }
     case 'dense_b1_scores':
@@ -96,7 +97,7 @@ function layerContext(model: LoweredModel, layer: LoweredLayer, index: number, p
       const common = { input, weights: `${base}_weights`, nOut: layer.outFeatures, output };
       call = layer.kind === 'dense_b1_scores'
         ? { partial: 'c/calls/dense_b1_scores', args: { fn: 'bnn_dense_b1_pop', nWords: wordsFor(layer.inFeatures), ...common } }
-        : { partial: 'c/calls/dense_int_scores', args: { fn: `${INT_PREFIX[layer.inputDType]}_acc`, nIn: layer.inFeatures, ...common } };
+        : { partial: 'c/calls/dense_int_scores', args: { fn: `${INT_PREFIX[layer.inputDType]}_acc`, nIn: layer.inFeatures, scratch, ...common } };
       break;
     }
   }
@@ -138,6 +139,7 @@ function kernelFiles(model: LoweredModel): { file: string; template: string; con
           prefix,
           ctype: INPUT_CTYPES[layer.inputDType],
           maxAbs: layer.inputDType === 'uint8' ? 255 : 128,
+          signed: layer.inputDType === 'int8',
         });
         break;
       }

@@ -61,7 +61,7 @@ export function summarize(model: LoweredModel): LayerSummary[] {
       shape: `${inF} -> ${outF}`,
       params,
       flashBytes: bytes,
-      arenaBytes: (plan.inputOffset >= 0 ? plan.inputBytes : 0) + (plan.outputOffset >= 0 ? plan.outputBytes : 0),
+      arenaBytes: (plan.inputOffset >= 0 ? plan.inputBytes : 0) + (plan.outputOffset >= 0 ? plan.outputBytes : 0) + plan.scratchBytes,
       sources: layer.sources,
     };
   });

@@ -149,10 +149,13 @@ export type Layer = FloatLayer | LoweredLayer;
 /** Activation arena: where each lowered layer reads and writes. */
 export interface MemoryPlan {
   arenaBytes: number;
-  /** Theoretical minimum for sequential execution: max over layers of in + out bytes. */
+  /** Theoretical minimum for sequential execution: max over layers of in + out + scratch bytes. */
   lowerBoundBytes: number;
-  /** Per lowered layer: byte offsets of its input and output in the arena, -1 = caller buffer. */
-  layers: { name: string; inputOffset: number; inputBytes: number; outputOffset: number; outputBytes: number }[];
+  /** Per lowered layer: byte offsets of its input, output and scratch in the arena, -1 = caller buffer / none. */
+  layers: {
+    name: string; inputOffset: number; inputBytes: number; outputOffset: number; outputBytes: number;
+    scratchOffset: number; scratchBytes: number;
+  }[];
 }
 
 export interface Model {

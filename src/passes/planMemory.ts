@@ -1,9 +1,10 @@
 /**
  * Activation arena for sequential execution. The model input and the scores
- * live in caller buffers; the packed activations between layers share one
- * static arena. Outputs alternate between the two ends of the arena, so a
- * layer's input and output never overlap and the arena is exactly the lower
- * bound max_i(in_i + out_i) over the layers whose both sides are in the arena.
+ * live in caller buffers; the packed activations between layers, and the
+ * scratch of integer-input layers (the input's 8 bit planes), share one static
+ * arena. Outputs alternate between the two ends of the arena, with the scratch
+ * next to the output, so a layer's input, output and scratch never overlap and
+ * the arena is exactly the lower bound max_i(in_i + out_i + scratch_i).
  */
 import { wordsFor } from '../bitops.ts';
 import type { LoweredLayer, LoweredModel, MemoryPlan, Model } from '../ir/types.ts';
@@ -24,17 +25,32 @@ export function outputBytes(layer: LoweredLayer): number {
   }
 }
 
+/** Scratch bytes of a layer: the 8 bit planes of an integer input. */
+export function scratchBytes(layer: LoweredLayer): number {
+  return layer.kind === 'dense_int_b1' || layer.kind === 'dense_int_scores' ? 8 * 4 * wordsFor(layer.inFeatures) : 0;
+}
+
 export function plan(layers: LoweredLayer[]): MemoryPlan {
   const sizes = layers.map(outputBytes);
+  const scratch = layers.map(scratchBytes);
   const inputs = sizes.map((_, i) => (i === 0 ? 0 : sizes[i - 1]));
-  const arenaBytes = Math.max(0, ...sizes.map((s, i) => s + inputs[i]));
+  const arenaBytes = Math.max(0, ...sizes.map((s, i) => s + inputs[i] + scratch[i]));
   const planned: MemoryPlan['layers'] = [];
   let previousOutput = -1;
   layers.forEach((layer, i) => {
-    const atStart = previousOutput !== 0; // put the output at the end opposite to the input
-    const outputOffset = sizes[i] === 0 ? -1 : atStart ? 0 : arenaBytes - sizes[i];
-    planned.push({ name: layer.name, inputOffset: i === 0 ? -1 : previousOutput, inputBytes: inputs[i], outputOffset, outputBytes: sizes[i] });
-    previousOutput = outputOffset;
+    const atStart = previousOutput !== 0; // output (and scratch) at the end opposite to the input
+    const block = sizes[i] + scratch[i];
+    const blockStart = atStart ? 0 : arenaBytes - block;
+    planned.push({
+      name: layer.name,
+      inputOffset: i === 0 ? -1 : previousOutput,
+      inputBytes: inputs[i],
+      outputOffset: sizes[i] === 0 ? -1 : blockStart,
+      outputBytes: sizes[i],
+      scratchOffset: scratch[i] === 0 ? -1 : blockStart + sizes[i],
+      scratchBytes: scratch[i],
+    });
+    previousOutput = sizes[i] === 0 ? -1 : blockStart;
   });
   return { arenaBytes, lowerBoundBytes: arenaBytes, layers: planned };
 }
