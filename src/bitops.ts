@@ -33,6 +33,39 @@ export function bitValue(bit: number): -1 | 1 {
   return bit ? -1 : 1;
 }
 
+/**
+ * Words of a packed tensor of `features` values whose pixels hold `group`
+ * channels each: every pixel starts on a word boundary (NHWC packing; a flat
+ * vector is one pixel). Padding bits are 0.
+ */
+export function packedWords(features: number, group: number): number {
+  return (features / group) * wordsFor(group);
+}
+
+/** Word and bit of feature f (pixel f / group, channel f % group) in grouped packing. */
+export function groupedBitPosition(f: number, group: number): { word: number; bit: number } {
+  const pixel = Math.floor(f / group);
+  const c = f % group;
+  return { word: pixel * wordsFor(group) + (c >>> 5), bit: c & 31 };
+}
+
+/** Packs bits with grouped (per-pixel) packing. */
+export function packGrouped(bits: ArrayLike<number>, group: number): Uint32Array {
+  const out = new Uint32Array(packedWords(bits.length, group));
+  for (let f = 0; f < bits.length; f++) {
+    if (bits[f]) {
+      const { word, bit } = groupedBitPosition(f, group);
+      out[word] |= 1 << bit;
+    }
+  }
+  return out;
+}
+
+export function getGroupedBit(words: Uint32Array, f: number, group: number): 0 | 1 {
+  const { word, bit } = groupedBitPosition(f, group);
+  return ((words[word] >>> bit) & 1) as 0 | 1;
+}
+
 /** Packs a row of bits (0/1) LSB first into uint32 words; tail bits stay 0. */
 export function packBits(bits: ArrayLike<number>, out?: Uint32Array, offset = 0): Uint32Array {
   const words = out ?? new Uint32Array(wordsFor(bits.length));

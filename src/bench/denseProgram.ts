@@ -79,7 +79,7 @@ export function makeDenseCase(next: () => number, nIn: number, nOut: number, mod
   const flip = new Uint8Array(nOut);
   for (let o = 0; o < nOut; o++) flip[o] = next() & 1;
   const layer: DenseB1Layer = {
-    kind: 'dense_b1', name: `dense_${nIn}x${nOut}`, sources: [], inFeatures: nIn, outFeatures: nOut, weights, threshold, flip,
+    kind: 'dense_b1', inGroup: nIn, name: `dense_${nIn}x${nOut}`, sources: [], inFeatures: nIn, outFeatures: nOut, weights, threshold, flip,
   };
   return { nIn, nOut, x, layer, out: denseB1(layer, x), pop };
 }

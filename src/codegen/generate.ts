@@ -4,9 +4,9 @@
  * fixed-point scales and the arena come from the passes; this file only
  * names arrays, formats literals and picks which kernel files to emit.
  */
-import { DIGEST_INIT, digestWord, float32ThresholdKey, wordsFor } from '../bitops.ts';
+import { DIGEST_INIT, digestWord, float32ThresholdKey, packGrouped, packedWords, wordsFor } from '../bitops.ts';
 import { emulate } from '../emulator/index.ts';
-import type { LoweredLayer, LoweredModel } from '../ir/types.ts';
+import type { ConvGeometry, LoweredLayer, LoweredModel } from '../ir/types.ts';
 import { VERSION } from '../version.ts';
 import { float32Literal, hexWords, inlineList, int32Literal, int32s } from './literals.ts';
 import { kernelConfig } from './kernels.ts';
@@ -39,11 +39,19 @@ interface CArray {
 const INPUT_CTYPES = { uint8: 'uint8_t', int8: 'int8_t', float32: 'float' } as const;
 const INT_PREFIX = { uint8: 'bnn_dense_u8', int8: 'bnn_dense_s8' } as const;
 
-/** Packs per-channel flip flags into words. */
-function flipWords(flip: Uint8Array): Uint32Array {
-  const words = new Uint32Array(wordsFor(flip.length));
-  flip.forEach((f, i) => { if (f) words[i >>> 5] |= 1 << (i & 31); });
-  return words;
+/** Packs per-channel flip flags into words (grouped like the output for binarize_input). */
+function flipWords(flip: Uint8Array, group = flip.length): Uint32Array {
+  return packGrouped(flip, group);
+}
+
+const PADDING_ENUM = { zero: 'BNN_PAD_ZERO', plus: 'BNN_PAD_PLUS', minus: 'BNN_PAD_MINUS' } as const;
+
+/** Initializer of a bnn_conv2d_params_t, in the struct's field order (bnn_kernels.h). */
+function convParams(layer: ConvGeometry): string {
+  const [ih, iw, ic] = layer.inShape;
+  const [oh, ow, oc] = layer.outShape;
+  const fields = [ih, iw, ic, oh, ow, oc, ...layer.kernel, ...layer.stride, layer.pads[0], layer.pads[1], ...layer.pool];
+  return `${inlineList(fields, int32Literal)}, ${PADDING_ENUM[layer.padding]}`;
 }
 
 function words(ctype: string, name: string, values: Uint32Array): CArray {
@@ -63,6 +71,7 @@ function layerContext(model: LoweredModel, layer: LoweredLayer, index: number, p
   const scratch = plan.scratchBytes > 0 ? `${arena} + ${plan.scratchOffset / 4}` : 'NULL';
   const base = `${prefix}_l${index}`;
   const arrays: CArray[] = [];
+  let params: { name: string; body: string } | false = false;
   let call: { partial: string; args: Record<string, string | number> };
   switch (layer.kind) {
     case 'binarize_input': {
@@ -71,11 +80,27 @@ function layerContext(model: LoweredModel, layer: LoweredLayer, index: number, p
       // Float thresholds become order-preserving keys (bitops.ts float32ThresholdKey): no FPU needed.
       const thresholds = isFloat ? hexWords(Array.from(layer.threshold, float32ThresholdKey)) : int32s(layer.threshold);
       arrays.push({ ctype: isFloat ? 'uint32_t' : 'int16_t', name: `${base}_threshold`, length: layer.features, body: thresholds });
-      arrays.push(words('uint32_t', `${base}_flip`, flipWords(layer.flip)));
+      arrays.push(words('uint32_t', `${base}_flip`, flipWords(layer.flip, layer.shape[2])));
       const fn = isFloat ? 'bnn_binarize_f32' : dtype === 'uint8' ? 'bnn_binarize_u8' : 'bnn_binarize_s8';
-      call = { partial: 'c/calls/binarize_input', args: { fn, input, n: layer.features, threshold: `${base}_threshold`, flip: `${base}_flip`, output } };
+      call = { partial: 'c/calls/binarize_input', args: { fn, input, n: layer.features, group: layer.shape[2], threshold: `${base}_threshold`, flip: `${base}_flip`, output } };
       break;
     }
+    case 'conv2d_b1':
+    case 'conv2d_int_b1': {
+      arrays.push(words('uint32_t', `${base}_weights`, layer.weights));
+      arrays.push(ints(`${base}_threshold`, layer.threshold));
+      arrays.push(words('uint32_t', `${base}_flip`, flipWords(layer.flip)));
+      params = { name: `${base}_geometry`, body: convParams(layer) };
+      const fn = layer.kind === 'conv2d_b1' ? 'bnn_conv2d_b1' : layer.inputDType === 'uint8' ? 'bnn_conv2d_u8_b1' : 'bnn_conv2d_s8_b1';
+      call = { partial: `c/calls/${layer.kind}`, args: { fn, input, weights: `${base}_weights`, params: params.name, threshold: `${base}_threshold`, flip: `${base}_flip`, output } };
+      break;
+    }
+    case 'maxpool_b1':
+      call = { partial: 'c/calls/maxpool_b1', args: {
+        fn: 'bnn_maxpool_b1', input, inW: layer.inShape[1], channels: layer.inShape[2], outH: layer.outShape[0], outW: layer.outShape[1],
+        kH: layer.kernel[0], kW: layer.kernel[1], strideH: layer.stride[0], strideW: layer.stride[1], output,
+      } };
+      break;
     case 'dense_int_b1':
     case 'dense_b1': {
       arrays.push(words('uint32_t', `${base}_weights`, layer.weights));
@@ -83,7 +108,7 @@ function layerContext(model: LoweredModel, layer: LoweredLayer, index: number, p
       arrays.push(words('uint32_t', `${base}_flip`, flipWords(layer.flip)));
       const common = { input, weights: `${base}_weights`, nOut: layer.outFeatures, threshold: `${base}_threshold`, flip: `${base}_flip`, output };
       call = layer.kind === 'dense_b1'
-        ? { partial: 'c/calls/dense_b1', args: { fn: 'bnn_dense_b1', nWords: wordsFor(layer.inFeatures), ...common } }
+        ? { partial: 'c/calls/dense_b1', args: { fn: 'bnn_dense_b1', nWords: packedWords(layer.inFeatures, layer.inGroup), ...common } }
         : { partial: 'c/calls/dense_int_b1', args: { fn: `${INT_PREFIX[layer.inputDType]}_b1`, nIn: layer.inFeatures, scratch, ...common } };
       break;
     }
@@ -96,23 +121,34 @@ function layerContext(model: LoweredModel, layer: LoweredLayer, index: number, p
       }
       const common = { input, weights: `${base}_weights`, nOut: layer.outFeatures, output };
       call = layer.kind === 'dense_b1_scores'
-        ? { partial: 'c/calls/dense_b1_scores', args: { fn: 'bnn_dense_b1_pop', nWords: wordsFor(layer.inFeatures), ...common } }
+        ? { partial: 'c/calls/dense_b1_scores', args: { fn: 'bnn_dense_b1_pop', nWords: packedWords(layer.inFeatures, layer.inGroup), ...common } }
         : { partial: 'c/calls/dense_int_scores', args: { fn: `${INT_PREFIX[layer.inputDType]}_acc`, nIn: layer.inFeatures, scratch, ...common } };
       break;
     }
   }
-  const outFeatures = layer.kind === 'binarize_input' ? layer.features : layer.outFeatures;
-  const inFeatures = layer.kind === 'binarize_input' ? layer.features : layer.inFeatures;
   return {
     index,
     kind: layer.kind,
     sourceName: layer.name.replace(/\*\//g, '* /'),
-    shape: `${inFeatures} -> ${outFeatures}`,
+    shape: layerShapeText(layer),
     arrays,
+    params,
     call: renderPartial(call.partial, call.args),
     output,
     traceWords: plan.outputOffset < 0 ? 0 : plan.outputBytes / 4,
   };
+}
+
+/** "784 -> 512" for dense layers, "28x28x1 -> 14x14x16" for spatial ones. */
+export function layerShapeText(layer: LoweredLayer): string {
+  const hwc = (s: [number, number, number]) => s.join('x');
+  switch (layer.kind) {
+    case 'binarize_input': return `${layer.features} -> ${layer.shape[0] * layer.shape[1] > 1 ? hwc(layer.shape) : layer.features}`;
+    case 'conv2d_b1':
+    case 'conv2d_int_b1':
+    case 'maxpool_b1': return `${hwc(layer.inShape)} -> ${hwc(layer.outShape)}`;
+    default: return `${layer.inFeatures} -> ${layer.outFeatures}`;
+  }
 }
 
 /** Kernel source files the model needs, with the template that renders each. */
@@ -145,6 +181,17 @@ function kernelFiles(model: LoweredModel): { file: string; template: string; con
       }
       case 'dense_b1':
         add('bnn_dense_b1.c', 'c/kernels/bnn_dense_b1.c');
+        break;
+      case 'conv2d_b1':
+        add('bnn_conv2d_b1.c', 'c/kernels/bnn_conv2d_b1.c');
+        break;
+      case 'conv2d_int_b1': {
+        const prefix = layer.inputDType === 'uint8' ? 'bnn_conv2d_u8' : 'bnn_conv2d_s8';
+        add(`${prefix}_b1.c`, 'c/kernels/bnn_conv2d_int_b1.c', { prefix, ctype: INPUT_CTYPES[layer.inputDType], maxAbs: layer.inputDType === 'uint8' ? 255 : 128 });
+        break;
+      }
+      case 'maxpool_b1':
+        add('bnn_maxpool_b1.c', 'c/kernels/bnn_maxpool_b1.c');
         break;
       case 'dense_b1_scores':
         add('bnn_dense_b1_pop.c', 'c/kernels/bnn_dense_b1_pop.c');

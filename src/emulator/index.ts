@@ -5,6 +5,8 @@
  */
 import type { LoweredLayer, LoweredModel } from '../ir/types.ts';
 import { binarizeInput } from './ops/binarizeInput.ts';
+import { conv2dB1, conv2dIntB1 } from './ops/conv2d.ts';
+import { maxpoolB1 } from './ops/maxpoolB1.ts';
 import { denseB1 } from './ops/denseB1.ts';
 import { denseIntB1 } from './ops/denseIntB1.ts';
 import { denseB1Scores, denseIntScores } from './ops/scores.ts';
@@ -21,6 +23,9 @@ function runLayer(model: LoweredModel, layer: LoweredLayer, x: ArrayLike<number>
   switch (layer.kind) {
     case 'binarize_input': return binarizeInput(layer, x, model.input.dtype === 'float32');
     case 'dense_int_b1': return denseIntB1(layer, x);
+    case 'conv2d_b1': return conv2dB1(layer, x as Uint32Array);
+    case 'conv2d_int_b1': return conv2dIntB1(layer, x);
+    case 'maxpool_b1': return maxpoolB1(layer, x as Uint32Array);
     case 'dense_b1': return denseB1(layer, x as Uint32Array);
     case 'dense_b1_scores': return denseB1Scores(layer, x as Uint32Array);
     case 'dense_int_scores': return denseIntScores(layer, x);

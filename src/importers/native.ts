@@ -29,6 +29,8 @@ const tensorRef = {
 } as const;
 
 const origin = { name: { type: 'string', minLength: 1 }, sources: { type: 'array', items: { type: 'string' } } } as const;
+const hwc = { type: 'array', items: { type: 'integer', minimum: 1 }, minItems: 3, maxItems: 3, description: '[height, width, channels]' } as const;
+const pair = { type: 'array', items: { type: 'integer', minimum: 1 }, minItems: 2, maxItems: 2 } as const;
 
 export const BNN_JSON_SCHEMA = {
   $id: 'https://bnnc.dev/schema/bnn.json',
@@ -87,6 +89,18 @@ export const BNN_JSON_SCHEMA = {
               weight: tensorRef, bias: { oneOf: [tensorRef, { type: 'null' }] },
             },
             required: ['inFeatures', 'outFeatures', 'weight', 'bias'], additionalProperties: false,
+          },
+          {
+            properties: {
+              kind: { const: 'conv2d' }, ...origin, inShape: hwc, outShape: hwc, kernel: pair, stride: pair,
+              pads: { type: 'array', items: { type: 'integer', minimum: 0 }, minItems: 4, maxItems: 4 },
+              padding: { enum: ['zero', 'plus', 'minus'] }, weight: tensorRef, bias: { oneOf: [tensorRef, { type: 'null' }] },
+            },
+            required: ['inShape', 'outShape', 'kernel', 'stride', 'pads', 'padding', 'weight', 'bias'], additionalProperties: false,
+          },
+          {
+            properties: { kind: { const: 'maxpool' }, ...origin, inShape: hwc, outShape: hwc, kernel: pair, stride: pair },
+            required: ['inShape', 'outShape', 'kernel', 'stride'], additionalProperties: false,
           },
           {
             properties: { kind: { const: 'argmax' }, ...origin, features: { type: 'integer', minimum: 1 } },
@@ -148,14 +162,16 @@ function sidecarWriter(chunks: Buffer[]): TensorWriter {
 function layerToJson(layer: FloatLayer, t: TensorWriter): object {
   switch (layer.kind) {
     case 'affine': return { ...layer, steps: layer.steps.map((s) => ({ op: s.op, value: t.ref(s.value) })) };
-    case 'dense': return { ...layer, weight: t.ref(layer.weight), bias: layer.bias ? t.ref(layer.bias) : null };
+    case 'dense':
+    case 'conv2d':
+      return { ...layer, weight: t.ref(layer.weight), bias: layer.bias ? t.ref(layer.bias) : null };
     default: return { ...layer };
   }
 }
 
 /** Serialises a float-IR model; with `sidecarName`, tensors go to the returned binary. */
 export function toNativeJson(model: Model, sidecarName: string | null): { json: string; sidecar: Buffer | null } {
-  if (model.layers.some((l) => !['affine', 'sign', 'clip', 'dense', 'argmax'].includes(l.kind))) {
+  if (model.layers.some((l) => !['affine', 'sign', 'clip', 'dense', 'conv2d', 'maxpool', 'argmax'].includes(l.kind))) {
     throw new Error('bnnc internal error: only imported (float) models are written as .bnn.json');
   }
   const chunks: Buffer[] = [];
@@ -228,6 +244,14 @@ export function readNativeModel(path: string): Model {
         return { kind: 'dense', name: l.name, sources, inFeatures: l.inFeatures, outFeatures: l.outFeatures, weight,
           bias: l.bias ? read(l.bias, `${where}/bias`) : null };
       }
+      case 'conv2d': {
+        const weight = read(l.weight, `${where}/weight`);
+        const expected = l.outShape[2] * l.kernel[0] * l.kernel[1] * l.inShape[2];
+        if (weight.length !== expected) {
+          throw new BnncError(`weight has ${weight.length} values`, { file: path, where: `${where}/weight`, expected: `out channels x kernel x in channels = ${expected}` });
+        }
+        return { ...(l as object), sources, weight, bias: l.bias ? read(l.bias, `${where}/bias`) : null } as FloatLayer;
+      }
       default:
         return { ...l, sources } as FloatLayer;
     }
@@ -248,20 +272,26 @@ export function readNativeModel(path: string): Model {
 /** Each layer's input size must be the previous layer's output size. */
 function checkChaining(layers: FloatLayer[], inputFeatures: number, file: string): void {
   let features = inputFeatures;
+  let channels = inputFeatures;
   layers.forEach((l, i) => {
-    const expectedIn = l.kind === 'dense' ? l.inFeatures : l.features;
+    const expectedIn = l.kind === 'dense' ? l.inFeatures : 'inShape' in l ? l.inShape[0] * l.inShape[1] * l.inShape[2] : l.features;
     if (expectedIn !== features) {
       throw new BnncError(`layer "${l.name}" takes ${expectedIn} features but receives ${features}`, {
         file, where: `/layers/${i}`, expected: `${features} input features (shapes must chain)`,
       });
     }
     if (l.kind === 'affine') {
-      const bad = l.steps.findIndex((s) => s.value.length !== 1 && s.value.length !== l.features);
-      if (bad >= 0) throw new BnncError(`step ${bad} has ${l.steps[bad].value.length} values`, { file, where: `/layers/${i}/steps/${bad}`, expected: `1 or ${l.features} values` });
+      const bad = l.steps.findIndex((s) => s.value.length !== 1 && s.value.length !== channels && s.value.length !== l.features);
+      if (bad >= 0) {
+        throw new BnncError(`step ${bad} has ${l.steps[bad].value.length} values`, {
+          file, where: `/layers/${i}/steps/${bad}`, expected: `1, ${channels} (per channel) or ${l.features} values` });
+      }
     }
-    if (l.kind === 'dense' && l.bias && l.bias.length !== l.outFeatures) {
-      throw new BnncError(`bias has ${l.bias.length} values`, { file, where: `/layers/${i}/bias`, expected: `${l.outFeatures} values` });
+    const outCount = l.kind === 'dense' ? l.outFeatures : 'outShape' in l ? l.outShape[2] : null;
+    if ((l.kind === 'dense' || l.kind === 'conv2d') && l.bias && l.bias.length !== outCount) {
+      throw new BnncError(`bias has ${l.bias.length} values`, { file, where: `/layers/${i}/bias`, expected: `${outCount} values` });
     }
-    features = l.kind === 'dense' ? l.outFeatures : l.kind === 'argmax' ? 1 : l.features;
+    features = l.kind === 'dense' ? l.outFeatures : l.kind === 'argmax' ? 1 : 'outShape' in l ? l.outShape[0] * l.outShape[1] * l.outShape[2] : l.features;
+    channels = l.kind === 'dense' ? l.outFeatures : 'outShape' in l ? l.outShape[2] : channels;
   });
 }

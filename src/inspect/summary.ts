@@ -1,5 +1,6 @@
 /** Per-layer figures of a lowered model: shape, parameters, flash and arena bytes (for demo and inspect). */
 import { wordsFor } from '../bitops.ts';
+import { layerShapeText } from '../codegen/generate.ts';
 import type { LoweredLayer, LoweredModel } from '../ir/types.ts';
 
 export interface LayerSummary {
@@ -20,6 +21,7 @@ function inputKind(model: LoweredModel, layer: LoweredLayer): string {
   switch (layer.kind) {
     case 'binarize_input': return model.input.dtype;
     case 'dense_int_b1':
+    case 'conv2d_int_b1':
     case 'dense_int_scores': return layer.inputDType;
     default: return 'binary';
   }
@@ -42,14 +44,23 @@ function constantBytes(model: LoweredModel, layer: LoweredLayer): { params: numb
       const transform = layer.transform ? 2 * layer.outFeatures : 0;
       return { params: layer.inFeatures * layer.outFeatures + transform, bytes: 4 * layer.weights.length + 4 * transform };
     }
+    case 'conv2d_b1':
+    case 'conv2d_int_b1': {
+      const oc = layer.outShape[2];
+      const params = layer.kernel[0] * layer.kernel[1] * layer.inShape[2] * oc + oc;
+      return { params, bytes: 4 * layer.weights.length + 4 * oc + 4 * wordsFor(oc) + CONV_PARAMS_BYTES };
+    }
+    case 'maxpool_b1':
+      return { params: 0, bytes: 0 };
   }
 }
+
+/** sizeof(bnn_conv2d_params_t): 6 int16 + 9 int8, padded to 2-byte alignment. */
+const CONV_PARAMS_BYTES = 22;
 
 export function summarize(model: LoweredModel): LayerSummary[] {
   return model.layers.map((layer, index) => {
     const plan = model.memory.layers[index];
-    const inF = layer.kind === 'binarize_input' ? layer.features : layer.inFeatures;
-    const outF = layer.kind === 'binarize_input' ? layer.features : layer.outFeatures;
     const { params, bytes } = constantBytes(model, layer);
     const isScores = layer.kind === 'dense_b1_scores' || layer.kind === 'dense_int_scores';
     return {
@@ -58,7 +69,7 @@ export function summarize(model: LoweredModel): LayerSummary[] {
       kind: layer.kind,
       input: inputKind(model, layer),
       output: isScores ? 'int32 scores' : 'binary',
-      shape: `${inF} -> ${outF}`,
+      shape: layerShapeText(layer),
       params,
       flashBytes: bytes,
       arenaBytes: (plan.inputOffset >= 0 ? plan.inputBytes : 0) + (plan.outputOffset >= 0 ? plan.outputBytes : 0) + plan.scratchBytes,

@@ -24,7 +24,20 @@ export interface InputSpec {
   dtype: InputDType;
 }
 
-/** One float32 operation with a per-channel (length C) or scalar (length 1) constant. */
+/**
+ * Spatial layout of an activation: [height, width, channels] (NHWC without the
+ * batch axis). A flat vector of F features is [1, 1, F]. Binary tensors pack
+ * each pixel's channels into wordsFor(channels) words (bitops.ts packedWords).
+ */
+export type Hwc = [number, number, number];
+
+/** Values outside the input of a convolution: float zero (those taps contribute 0), +1 or -1. */
+export type Padding = 'zero' | 'plus' | 'minus';
+
+/**
+ * One float32 operation with a constant: scalar (length 1) or one value per
+ * feature index modulo its length (per channel: length C, channels innermost).
+ */
 export interface AffineStep {
   op: 'mul' | 'add' | 'sub' | 'div';
   value: Float32Array;
@@ -68,6 +81,29 @@ export interface DenseLayer extends Origin {
   bias: Float32Array | null;
 }
 
+/** 2-D convolution, NHWC; weight [out channels][kh][kw][in channels]. */
+export interface Conv2dLayer extends Origin {
+  kind: 'conv2d';
+  inShape: Hwc;
+  outShape: Hwc;
+  kernel: [number, number];
+  stride: [number, number];
+  /** top, left, bottom, right */
+  pads: [number, number, number, number];
+  padding: Padding;
+  weight: Float32Array;
+  bias: Float32Array | null;
+}
+
+/** Max-pooling without padding (floor mode), NHWC. */
+export interface MaxPoolLayer extends Origin {
+  kind: 'maxpool';
+  inShape: Hwc;
+  outShape: Hwc;
+  kernel: [number, number];
+  stride: [number, number];
+}
+
 /** Prediction: index of the largest value, ties to the lowest index. */
 export interface ArgmaxLayer extends Origin {
   kind: 'argmax';
@@ -82,10 +118,55 @@ export interface Thresholds {
   flip: Uint8Array;
 }
 
+/**
+ * Convolution geometry of a lowered conv layer: the convolution (convShape) is
+ * optionally followed by a max-pool of its accumulators (pool window = stride,
+ * [1, 1] = none) before the threshold; outShape is after the pool.
+ */
+export interface ConvGeometry {
+  inShape: Hwc;
+  convShape: Hwc;
+  outShape: Hwc;
+  kernel: [number, number];
+  stride: [number, number];
+  pads: [number, number, number, number];
+  padding: Padding;
+  pool: [number, number];
+}
+
+/**
+ * Binary conv: dot = sum over taps of (C - 2 popcount(x_tap ^ w_tap)), where taps
+ * outside the input contribute 0 (float-zero padding) or use an all-0 / all-1
+ * pixel (+1 / -1 padding); bit = (max-pooled dot < T) XOR flip.
+ */
+export interface Conv2dB1Layer extends Origin, Thresholds, ConvGeometry {
+  kind: 'conv2d_b1';
+  /** Packed [oc][kh][kw] x wordsFor(C) words. */
+  weights: Uint32Array;
+}
+
+/** Integer-input conv (first layer; input in CHW order as the source model declares it): bit = (acc < T) XOR flip. */
+export interface Conv2dIntB1Layer extends Origin, Thresholds, ConvGeometry {
+  kind: 'conv2d_int_b1';
+  inputDType: 'uint8' | 'int8';
+  weights: Uint32Array;
+}
+
+/** Max-pool of binary activations: max of +/-1 is +1, so the output bit is the AND of the window's bits. */
+export interface MaxPoolB1Layer extends Origin {
+  kind: 'maxpool_b1';
+  inShape: Hwc;
+  outShape: Hwc;
+  kernel: [number, number];
+  stride: [number, number];
+}
+
 /** Float input to bits: bit = (x < threshold[i]) XOR flip[i], thresholds exact in float32. */
 export interface BinarizeInputLayer extends Origin {
   kind: 'binarize_input';
   features: number;
+  /** Packing of the output: [H, W, C] when a convolution reads it, [1, 1, features] otherwise. */
+  shape: Hwc;
   threshold: Float32Array;
   flip: Uint8Array;
 }
@@ -104,6 +185,8 @@ export interface DenseIntB1Layer extends Origin, Thresholds {
 export interface DenseB1Layer extends Origin, Thresholds {
   kind: 'dense_b1';
   inFeatures: number;
+  /** Channels per pixel of the packed input (inFeatures for a flat vector; C after a conv). */
+  inGroup: number;
   outFeatures: number;
   weights: Uint32Array;
 }
@@ -122,6 +205,8 @@ export interface ScoreTransform {
 export interface DenseB1ScoresLayer extends Origin {
   kind: 'dense_b1_scores';
   inFeatures: number;
+  /** Channels per pixel of the packed input (inFeatures for a flat vector; C after a conv). */
+  inGroup: number;
   outFeatures: number;
   weights: Uint32Array;
   transform: ScoreTransform | null;
@@ -137,9 +222,12 @@ export interface DenseIntScoresLayer extends Origin {
   transform: ScoreTransform | null;
 }
 
-export type FloatLayer = AffineLayer | SignLayer | ClipLayer | DenseLayer | ArgmaxLayer;
+export type FloatLayer = AffineLayer | SignLayer | ClipLayer | DenseLayer | Conv2dLayer | MaxPoolLayer | ArgmaxLayer;
 export type LoweredLayer =
   | BinarizeInputLayer
+  | Conv2dB1Layer
+  | Conv2dIntB1Layer
+  | MaxPoolB1Layer
   | DenseIntB1Layer
   | DenseB1Layer
   | DenseB1ScoresLayer
@@ -181,6 +269,9 @@ export interface LoweredModel extends Model {
 
 export const LOWERED_KINDS: ReadonlySet<Layer['kind']> = new Set([
   'binarize_input',
+  'conv2d_b1',
+  'conv2d_int_b1',
+  'maxpool_b1',
   'dense_int_b1',
   'dense_b1',
   'dense_b1_scores',
@@ -202,7 +293,20 @@ export function outputFeatures(layer: Layer): number {
       return layer.outFeatures;
     case 'argmax':
       return 1;
+    case 'conv2d':
+    case 'maxpool':
+    case 'conv2d_b1':
+    case 'conv2d_int_b1':
+    case 'maxpool_b1':
+      return layer.outShape[0] * layer.outShape[1] * layer.outShape[2];
     default:
       return layer.features;
   }
+}
+
+/** Output layout of a layer: its spatial shape, or [1, 1, F] for flat layers. */
+export function outputShape(layer: Layer): Hwc {
+  if ('outShape' in layer) return layer.outShape;
+  if (layer.kind === 'binarize_input') return layer.shape;
+  return [1, 1, outputFeatures(layer)];
 }

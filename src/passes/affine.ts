@@ -8,8 +8,9 @@ import type { AffineStep } from '../ir/types.ts';
 
 const f32 = Math.fround;
 
-function stepValue(step: AffineStep, feature: number): number {
-  return step.value.length === 1 ? step.value[0] : step.value[feature];
+/** A step's constant for a feature: scalar, per channel (channels innermost) or per feature. */
+export function stepValue(step: AffineStep, feature: number): number {
+  return step.value[feature % step.value.length];
 }
 
 /** float32 result of the chain on a float32 input, for one feature. */

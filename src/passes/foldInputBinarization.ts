@@ -39,11 +39,14 @@ export const foldInputBinarization: Pass = {
       threshold[f] = r.t;
       flip[f] = r.flip;
     }
+    const next = model.layers[affine ? 2 : 1];
     const layer: BinarizeInputLayer = {
       kind: 'binarize_input',
       name: sign.name,
       sources: [...(affine?.sources ?? []), ...sign.sources],
       features,
+      // A convolution reads pixels (NHWC packing); a dense layer reads one flat vector.
+      shape: next?.kind === 'conv2d' ? next.inShape : [1, 1, features],
       threshold,
       flip,
     };

@@ -8,7 +8,8 @@
 import { INT32_MAX } from '../bitops.ts';
 import type { AffineLayer, DenseLayer, Layer, Model, ScoreTransform } from '../ir/types.ts';
 import { composeSteps } from './affine.ts';
-import { packRows } from './foldThresholds.ts';
+import { packRows, packRowsGrouped, producesBits } from './foldThresholds.ts';
+import { outputShape } from '../ir/types.ts';
 import { integerAccumulatorRange, isIntegerInput } from './inputRange.ts';
 import type { Pass } from './pass.ts';
 import { layerError } from './pass.ts';
@@ -75,11 +76,13 @@ export const foldScores: Pass = {
       const transform = isIdentity(scaled) ? null : fixedPointTransform(scaled, ranges);
       return { ...model, layers: [{ kind: 'dense_int_scores', inputDType: dtype, transform, ...common }] };
     }
-    if (!['binarize_input', 'dense_b1', 'dense_int_b1'].includes(prev.kind)) {
+    if (!producesBits(prev)) {
       throw layerError(model, dense, `the last dense layer follows "${prev.name}" (${prev.kind})`, 'a sign before the last dense layer');
     }
     const ranges = coef.map((): [number, number] => [-dense.inFeatures, dense.inFeatures]);
     const transform = isIdentity(coef) ? null : fixedPointTransform(coef, ranges);
-    return { ...model, layers: [...src.slice(0, di), { kind: 'dense_b1_scores', transform, ...common }] };
+    const inGroup = outputShape(prev)[2];
+    const weights = packRowsGrouped(dense.weight, dense.outFeatures, dense.inFeatures, inGroup);
+    return { ...model, layers: [...src.slice(0, di), { kind: 'dense_b1_scores', transform, ...common, inGroup, weights }] };
   },
 };

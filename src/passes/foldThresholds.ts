@@ -1,20 +1,31 @@
 /**
- * dense -> [affine] -> sign  becomes one thresholded layer:
- *   binary input:  bit = (popcount(x ^ w) > T) XOR flip   (dense_b1)
+ * dense|conv -> [maxpool] -> [affine] -> sign  becomes one thresholded layer:
+ *   binary dense:  bit = (popcount(x ^ w) > T) XOR flip          (dense_b1)
+ *   binary conv:   bit = (dot < T) XOR flip, dot over the valid taps (conv2d_b1)
  *   uint8/int8 input (first layer, optionally after a scalar input scaling):
- *                  bit = (acc < T) XOR flip               (dense_int_b1)
+ *                  bit = (acc < T) XOR flip                       (dense_int_b1, conv2d_int_b1)
  * T and flip reproduce, for every reachable accumulator value, the sign of the
- * float32 chain the reference computes (see monotone.ts for why bisection is exact).
+ * float32 chain the reference computes (see monotone.ts for why bisection is
+ * exact). A max-pool between the convolution and the sign is fused: the layer
+ * pools the accumulators, then thresholds. A max-pool after a sign becomes
+ * maxpool_b1 (AND of the bits).
  */
-import { packSigns } from '../bitops.ts';
-import type { AffineLayer, AffineStep, DenseLayer, Layer, LoweredLayer, Model, SignLayer, Thresholds } from '../ir/types.ts';
+import { packGrouped, packSigns } from '../bitops.ts';
+import type {
+  AffineLayer, AffineStep, Conv2dLayer, DenseLayer, Hwc, Layer, LoweredLayer, MaxPoolLayer, Model, SignLayer, Thresholds,
+} from '../ir/types.ts';
+import { outputShape } from '../ir/types.ts';
 import { applySteps, composeSteps } from './affine.ts';
-import { integerAccumulatorRange, isIntegerInput } from './inputRange.ts';
+import { inputValueRange, integerAccumulatorRange, isIntegerInput } from './inputRange.ts';
 import { findBoundary } from './monotone.ts';
 import type { Pass } from './pass.ts';
 import { layerError } from './pass.ts';
 
-const BIT_PRODUCERS = new Set<Layer['kind']>(['binarize_input', 'dense_b1', 'dense_int_b1']);
+const BIT_PRODUCERS = new Set<Layer['kind']>(['binarize_input', 'dense_b1', 'dense_int_b1', 'conv2d_b1', 'conv2d_int_b1', 'maxpool_b1']);
+
+export function producesBits(layer: Layer | undefined): boolean {
+  return layer !== undefined && BIT_PRODUCERS.has(layer.kind);
+}
 
 /** Float value of channel o before the sign, as a function of the exact dot product / accumulator. */
 type PreActivation = (o: number, acc: number) => number;
@@ -52,7 +63,7 @@ function requireNoNaN(model: Model, layer: Layer, t: Thresholds, check: (o: numb
   }
 }
 
-/** The scalar input scaling x' = a*v + b in front of the first dense layer. */
+/** The scalar input scaling x' = a*v + b in front of the first layer. */
 function inputScaling(model: Model, layer: AffineLayer | undefined): { a: number; b: number } {
   if (!layer) return { a: 1, b: 0 };
   if (layer.steps.some((s) => s.value.length !== 1)) {
@@ -62,60 +73,20 @@ function inputScaling(model: Model, layer: AffineLayer | undefined): { a: number
   return composeSteps(layer.steps, 0);
 }
 
-export const foldThresholds: Pass = {
-  name: 'foldThresholds',
-  description: 'fold dense -> affine (BatchNorm, scaling) -> sign into integer thresholds and flips per channel, packing the weights',
-  run(model) {
-    const out: Layer[] = [];
-    const src = model.layers;
-    for (let i = 0; i < src.length; i++) {
-      const first = src[i];
-      const leadingScale = first.kind === 'affine' && out.length === 0 && src[i + 1]?.kind === 'dense' ? first : undefined;
-      const di = leadingScale ? i + 1 : i;
-      const dense = src[di];
-      if (dense?.kind !== 'dense') { out.push(first); continue; }
-      const post = src[di + 1]?.kind === 'affine' ? (src[di + 1] as AffineLayer) : undefined;
-      const sign = src[di + (post ? 2 : 1)];
-      if (sign?.kind !== 'sign') { out.push(first); continue; } // the scores layer: foldScores
-      out.push(lowerThresholdedDense(model, out.at(-1), leadingScale, dense, post, sign));
-      i = di + (post ? 2 : 1);
-    }
-    return { ...model, layers: out };
-  },
-};
-
-function lowerThresholdedDense(model: Model, prev: Layer | undefined, scale: AffineLayer | undefined, dense: DenseLayer,
-  post: AffineLayer | undefined, sign: SignLayer): LoweredLayer {
-  const steps = post?.steps ?? [];
-  const bias = dense.bias;
-  const name = dense.name;
-  const sources = [...(scale?.sources ?? []), ...dense.sources, ...(post?.sources ?? []), ...sign.sources];
-  const weights = packRows(dense);
-  if (prev && BIT_PRODUCERS.has(prev.kind)) {
-    if (scale) throw layerError(model, scale, 'scaling between binary layers', 'sign -> dense');
-    const pre: PreActivation = (o, dot) => Math.fround(dot + (bias ? bias[o] : 0));
-    const t = thresholdsForBinary(dense.inFeatures, dense.outFeatures, pre, steps);
-    requireNoNaN(model, dense, t, (o) => !Number.isNaN(applySteps(pre(o, 0), steps, o)));
-    return { kind: 'dense_b1', name, sources, inFeatures: dense.inFeatures, outFeatures: dense.outFeatures, weights, ...t };
+/** Packs the +/-1 rows of a weight matrix, `group` values per pixel (NHWC packing). */
+export function packRowsGrouped(weight: Float32Array, rows: number, rowLength: number, group: number): Uint32Array {
+  const bits = new Uint8Array(rowLength);
+  const chunks: Uint32Array[] = [];
+  for (let o = 0; o < rows; o++) {
+    for (let i = 0; i < rowLength; i++) bits[i] = weight[o * rowLength + i] < 0 ? 1 : 0;
+    chunks.push(packGrouped(bits, group));
   }
-  if (prev) throw layerError(model, dense, `a dense layer after "${prev.name}" (${prev.kind})`, 'a dense layer after a sign or at the model input');
-  const dtype = model.input.dtype;
-  if (!isIntegerInput(dtype)) {
-    throw layerError(model, dense, 'the first dense layer takes float input', 'uint8 or int8 device input, or a binarized input (sign before the first layer)',
-      'declare the device input type: --input-type uint8 (or int8), or the ONNX metadata bnnc.input_type');
-  }
-  const { a, b } = inputScaling(model, scale);
-  const rowSum = (o: number) => { let s = 0; for (let k = 0; k < dense.inFeatures; k++) s += dense.weight[o * dense.inFeatures + k]; return s; };
-  const offsets = Float64Array.from({ length: dense.outFeatures }, (_, o) => b * rowSum(o) + (bias ? bias[o] : 0));
-  const pre: PreActivation = (o, acc) => Math.fround(a * acc + offsets[o]);
-  const ranges = Array.from({ length: dense.outFeatures }, (_, o) =>
-    integerAccumulatorRange(dense.weight.subarray(o * dense.inFeatures, (o + 1) * dense.inFeatures), dtype));
-  const t = thresholdsForInteger(ranges, pre, steps);
-  requireNoNaN(model, dense, t, (o) => !Number.isNaN(applySteps(pre(o, 0), steps, o)));
-  return { kind: 'dense_int_b1', name, sources, inputDType: dtype, inFeatures: dense.inFeatures, outFeatures: dense.outFeatures, weights, ...t };
+  const out = new Uint32Array(chunks.reduce((s, c) => s + c.length, 0));
+  chunks.reduce((off, c) => { out.set(c, off); return off + c.length; }, 0);
+  return out;
 }
 
-/** Packs the +/-1 weight rows (checked by checkBinaryWeights) into bit rows. */
+/** Packs the +/-1 weight rows (checked by checkBinaryWeights) of a dense layer on a flat input. */
 export function packRows(dense: DenseLayer): Uint32Array {
   const wordsPerRow = Math.ceil(dense.inFeatures / 32);
   const packed = new Uint32Array(wordsPerRow * dense.outFeatures);
@@ -123,4 +94,155 @@ export function packRows(dense: DenseLayer): Uint32Array {
     packed.set(packSigns(dense.weight.subarray(o * dense.inFeatures, (o + 1) * dense.inFeatures)), o * wordsPerRow);
   }
   return packed;
+}
+
+/** The layout of the input of the layer at `out.length`: the previous lowered layer's output, or the model input. */
+function inputShapeAfter(model: Model, prev: Layer | undefined): Hwc {
+  if (prev) return outputShape(prev);
+  const s = model.input.shape;
+  return s.length === 3 ? [s[1], s[2], s[0]] : [1, 1, model.input.features];
+}
+
+interface Match {
+  scale?: AffineLayer;
+  core: DenseLayer | Conv2dLayer;
+  pool?: MaxPoolLayer;
+  post?: AffineLayer;
+  sign: SignLayer;
+  consumed: number;
+}
+
+/** Matches [scale] (dense|conv) [maxpool] [affine] sign at position i. */
+function match(src: Layer[], i: number, atStart: boolean): Match | null {
+  let k = i;
+  const scale = src[k].kind === 'affine' && atStart && (src[k + 1]?.kind === 'dense' || src[k + 1]?.kind === 'conv2d') ? (src[k++] as AffineLayer) : undefined;
+  const core = src[k];
+  if (core?.kind !== 'dense' && core?.kind !== 'conv2d') return null;
+  k++;
+  const pool = core.kind === 'conv2d' && src[k]?.kind === 'maxpool' ? (src[k++] as MaxPoolLayer) : undefined;
+  const post = src[k]?.kind === 'affine' ? (src[k++] as AffineLayer) : undefined;
+  const sign = src[k];
+  if (sign?.kind !== 'sign') return null;
+  return { scale, core, pool, post, sign, consumed: k - i + 1 };
+}
+
+export const foldThresholds: Pass = {
+  name: 'foldThresholds',
+  description: 'fold dense/conv -> [max-pool] -> affine (BatchNorm, scaling) -> sign into integer thresholds and flips per channel, packing the weights',
+  run(model) {
+    const out: Layer[] = [];
+    const src = model.layers;
+    for (let i = 0; i < src.length; i++) {
+      const layer = src[i];
+      if (layer.kind === 'maxpool' && producesBits(out.at(-1))) {
+        out.push(binaryMaxPool(model, layer));
+        continue;
+      }
+      const m = match(src, i, out.length === 0);
+      if (!m) { out.push(layer); continue; }
+      out.push(m.core.kind === 'dense' ? lowerThresholdedDense(model, out.at(-1), m) : lowerThresholdedConv(model, out.at(-1), m));
+      i += m.consumed - 1;
+    }
+    return { ...model, layers: out };
+  },
+};
+
+function binaryMaxPool(model: Model, layer: MaxPoolLayer): LoweredLayer {
+  return { kind: 'maxpool_b1', name: layer.name, sources: layer.sources, inShape: layer.inShape, outShape: layer.outShape, kernel: layer.kernel, stride: layer.stride };
+}
+
+function sourcesOf(m: Match): string[] {
+  return [...(m.scale?.sources ?? []), ...m.core.sources, ...(m.pool?.sources ?? []), ...(m.post?.sources ?? []), ...m.sign.sources];
+}
+
+function lowerThresholdedDense(model: Model, prev: Layer | undefined, m: Match): LoweredLayer {
+  const dense = m.core as DenseLayer;
+  const steps = m.post?.steps ?? [];
+  const bias = dense.bias;
+  const name = dense.name;
+  const sources = sourcesOf(m);
+  if (producesBits(prev)) {
+    if (m.scale) throw layerError(model, m.scale, 'scaling between binary layers', 'sign -> dense');
+    const group = inputShapeAfter(model, prev)[2];
+    const weights = packRowsGrouped(dense.weight, dense.outFeatures, dense.inFeatures, group);
+    const pre: PreActivation = (o, dot) => Math.fround(dot + (bias ? bias[o] : 0));
+    const t = thresholdsForBinary(dense.inFeatures, dense.outFeatures, pre, steps);
+    requireNoNaN(model, dense, t, (o) => !Number.isNaN(applySteps(pre(o, 0), steps, o)));
+    return { kind: 'dense_b1', name, sources, inFeatures: dense.inFeatures, inGroup: group, outFeatures: dense.outFeatures, weights, ...t };
+  }
+  if (prev) throw layerError(model, dense, `a dense layer after "${prev.name}" (${prev.kind})`, 'a dense layer after a sign or at the model input');
+  const dtype = model.input.dtype;
+  if (!isIntegerInput(dtype)) {
+    throw layerError(model, dense, 'the first dense layer takes float input', 'uint8 or int8 device input, or a binarized input (sign before the first layer)',
+      'declare the device input type: --input-type uint8 (or int8), or the ONNX metadata bnnc.input_type');
+  }
+  const { a, b } = inputScaling(model, m.scale);
+  const rowSum = (o: number) => { let s = 0; for (let k = 0; k < dense.inFeatures; k++) s += dense.weight[o * dense.inFeatures + k]; return s; };
+  const offsets = Float64Array.from({ length: dense.outFeatures }, (_, o) => b * rowSum(o) + (bias ? bias[o] : 0));
+  const pre: PreActivation = (o, acc) => Math.fround(a * acc + offsets[o]);
+  const ranges = Array.from({ length: dense.outFeatures }, (_, o) =>
+    integerAccumulatorRange(dense.weight.subarray(o * dense.inFeatures, (o + 1) * dense.inFeatures), dtype));
+  const t = thresholdsForInteger(ranges, pre, steps);
+  requireNoNaN(model, dense, t, (o) => !Number.isNaN(applySteps(pre(o, 0), steps, o)));
+  return { kind: 'dense_int_b1', name, sources, inputDType: dtype, inFeatures: dense.inFeatures, outFeatures: dense.outFeatures, weights: packRows(dense), ...t };
+}
+
+/** The fused max-pool: window = stride, no padding (the conv output's remainder rows/columns are dropped, floor mode). */
+function poolOf(model: Model, conv: Conv2dLayer, pool: MaxPoolLayer | undefined): { pool: [number, number]; outShape: Hwc } {
+  if (!pool) return { pool: [1, 1], outShape: conv.outShape };
+  if (pool.kernel[0] !== pool.stride[0] || pool.kernel[1] !== pool.stride[1]) {
+    throw layerError(model, pool, `max-pool ${pool.kernel.join('x')} with stride ${pool.stride.join('x')} before the threshold`,
+      'a non-overlapping max-pool (kernel = stride) between a convolution and its batch-norm');
+  }
+  return { pool: pool.kernel, outShape: pool.outShape };
+}
+
+function lowerThresholdedConv(model: Model, prev: Layer | undefined, m: Match): LoweredLayer {
+  const conv = m.core as Conv2dLayer;
+  const steps = m.post?.steps ?? [];
+  const bias = conv.bias;
+  const [kh, kw] = conv.kernel;
+  const c = conv.inShape[2];
+  const oc = conv.outShape[2];
+  const tapCount = kh * kw * c;
+  const { pool, outShape } = poolOf(model, conv, m.pool);
+  const perPosition = steps.find((s) => s.value.length !== 1 && s.value.length !== oc);
+  if (perPosition) throw layerError(model, m.post!, `a constant of ${perPosition.value.length} values after a convolution`, `one value, or one per channel (${oc})`);
+  const geometry = { inShape: conv.inShape, convShape: conv.outShape, outShape, kernel: conv.kernel, stride: conv.stride, pads: conv.pads, padding: conv.padding, pool };
+  const common = { name: conv.name, sources: sourcesOf(m), ...geometry, weights: packRowsGrouped(conv.weight, oc, tapCount, c) };
+  if (producesBits(prev)) {
+    if (m.scale) throw layerError(model, m.scale, 'scaling between binary layers', 'sign -> conv');
+    const pre: PreActivation = (o, dot) => Math.fround(dot + (bias ? bias[o] : 0));
+    // Every position's dot lies in [-taps, taps] whatever its number of valid taps.
+    const t = thresholdsForInteger(Array.from({ length: oc }, (): [number, number] => [-tapCount, tapCount]), pre, steps);
+    requireNoNaN(model, conv, t, (o) => !Number.isNaN(applySteps(pre(o, 0), steps, o)));
+    return { kind: 'conv2d_b1', ...common, ...t };
+  }
+  if (prev) throw layerError(model, conv, `a convolution after "${prev.name}" (${prev.kind})`, 'a convolution after a sign or at the model input');
+  const dtype = model.input.dtype;
+  if (!isIntegerInput(dtype)) {
+    throw layerError(model, conv, 'the first convolution takes float input', 'uint8 or int8 device input, or a binarized input',
+      'declare the device input type: --input-type uint8 (or int8), or the ONNX metadata bnnc.input_type');
+  }
+  if (c !== 1 && conv.inShape[0] * conv.inShape[1] > 1) {
+    throw layerError(model, conv, `an integer input of ${c} channels`, 'a single-channel image input', 'multi-channel integer image inputs are not supported yet');
+  }
+  const { a, b } = inputScaling(model, m.scale);
+  if (b !== 0 && conv.padding === 'zero' && conv.pads.some((p) => p > 0)) {
+    throw layerError(model, m.scale ?? conv, `input offset ${b} with zero padding`, 'an input scaling without offset (x * a) in front of a padded convolution',
+      'the padded taps would contribute a position-dependent offset');
+  }
+  const [lo, hi] = inputValueRange(dtype);
+  const pre: PreActivation = (o, acc) => Math.fround(a * acc + (bias ? bias[o] : 0));
+  // Taps outside the input contribute 0, which lies inside every tap's range, so the all-valid range covers every position.
+  const ranges = Array.from({ length: oc }, (_, o): [number, number] => {
+    let min = 0; let max = 0;
+    for (let k = 0; k < tapCount; k++) {
+      if (conv.weight[o * tapCount + k] > 0) { min += lo; max += hi; } else { min -= hi; max -= lo; }
+    }
+    return [Math.min(min, 0), Math.max(max, 0)];
+  });
+  const t = thresholdsForInteger(ranges, pre, steps);
+  requireNoNaN(model, conv, t, (o) => !Number.isNaN(applySteps(pre(o, 0), steps, o)));
+  return { kind: 'conv2d_int_b1', inputDType: dtype, ...common, ...t };
 }

@@ -6,7 +6,7 @@
  * next to the output, so a layer's input, output and scratch never overlap and
  * the arena is exactly the lower bound max_i(in_i + out_i + scratch_i).
  */
-import { wordsFor } from '../bitops.ts';
+import { packedWords, wordsFor } from '../bitops.ts';
 import type { LoweredLayer, LoweredModel, MemoryPlan, Model } from '../ir/types.ts';
 import { LOWERED_KINDS } from '../ir/types.ts';
 import type { Pass } from './pass.ts';
@@ -16,7 +16,11 @@ import { layerError } from './pass.ts';
 export function outputBytes(layer: LoweredLayer): number {
   switch (layer.kind) {
     case 'binarize_input':
-      return 4 * wordsFor(layer.features);
+      return 4 * packedWords(layer.features, layer.shape[2]);
+    case 'conv2d_b1':
+    case 'conv2d_int_b1':
+    case 'maxpool_b1':
+      return 4 * layer.outShape[0] * layer.outShape[1] * wordsFor(layer.outShape[2]);
     case 'dense_b1':
     case 'dense_int_b1':
       return 4 * wordsFor(layer.outFeatures);

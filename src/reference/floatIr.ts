@@ -1,20 +1,21 @@
 /**
  * Float reference for native .bnn.json models: runs the float IR layers (as
- * imported, before any pass) with float32 rounding after every operation. It
- * shares no code with the passes or the emulator.
+ * imported, before any pass) with float32 rounding after every operation, in
+ * bnnc's feature order (NHWC). It shares no code with the passes or the emulator.
  */
-import type { FloatLayer, Model } from '../ir/types.ts';
+import type { Conv2dLayer, FloatLayer, MaxPoolLayer, Model } from '../ir/types.ts';
 
 const f32 = Math.fround;
+type Vec = Float64Array<ArrayBufferLike>;
 
-function affine(x: Float64Array, layer: Extract<FloatLayer, { kind: 'affine' }>): Float64Array {
+function affine(x: Vec, layer: Extract<FloatLayer, { kind: 'affine' }>): Vec {
   return x.map((v, f) => layer.steps.reduce((acc, s) => {
-    const c = s.value.length === 1 ? s.value[0] : s.value[f];
+    const c = s.value[f % s.value.length];
     return s.op === 'mul' ? f32(acc * c) : s.op === 'add' ? f32(acc + c) : s.op === 'sub' ? f32(acc - c) : f32(acc / c);
   }, f32(v)));
 }
 
-function dense(x: Float64Array, layer: Extract<FloatLayer, { kind: 'dense' }>): Float64Array {
+function dense(x: Vec, layer: Extract<FloatLayer, { kind: 'dense' }>): Vec {
   const out = new Float64Array(layer.outFeatures);
   for (let o = 0; o < layer.outFeatures; o++) {
     let acc = 0;
@@ -24,23 +25,61 @@ function dense(x: Float64Array, layer: Extract<FloatLayer, { kind: 'dense' }>): 
   return out;
 }
 
-/** Runs the float layers; returns every sign layer's input and output, and the final values. */
-export function runFloatIr(model: Model, input: Float64Array): { signs: { pre: Float64Array; out: Float64Array }[]; logits: Float64Array } {
-  let x: Float64Array<ArrayBufferLike> = input.map(f32);
-  const signs: { pre: Float64Array; out: Float64Array }[] = [];
+const PAD_VALUE = { zero: 0, plus: 1, minus: -1 } as const;
+
+/** Input of the first layer is the model input in CHW order; inside the network NHWC. For C = 1 they agree. */
+function conv(x: Vec, layer: Conv2dLayer): Vec {
+  const [h, w, c] = layer.inShape;
+  const [oh, ow, oc] = layer.outShape;
+  const [kh, kw] = layer.kernel;
+  const out = new Float64Array(oh * ow * oc);
+  for (let y = 0; y < oh; y++) for (let xx = 0; xx < ow; xx++) for (let o = 0; o < oc; o++) {
+    let acc = 0;
+    for (let ky = 0; ky < kh; ky++) for (let kx = 0; kx < kw; kx++) {
+      const iy = y * layer.stride[0] - layer.pads[0] + ky;
+      const ix = xx * layer.stride[1] - layer.pads[1] + kx;
+      const inside = iy >= 0 && iy < h && ix >= 0 && ix < w;
+      for (let ch = 0; ch < c; ch++) {
+        const v = inside ? x[(iy * w + ix) * c + ch] : PAD_VALUE[layer.padding];
+        acc = f32(acc + f32(layer.weight[((o * kh + ky) * kw + kx) * c + ch] * v));
+      }
+    }
+    out[(y * ow + xx) * oc + o] = layer.bias ? f32(acc + layer.bias[o]) : acc;
+  }
+  return out;
+}
+
+function maxpool(x: Vec, layer: MaxPoolLayer): Vec {
+  const [, w, c] = layer.inShape;
+  const [oh, ow] = layer.outShape;
+  const out = new Float64Array(oh * ow * c);
+  for (let y = 0; y < oh; y++) for (let xx = 0; xx < ow; xx++) for (let ch = 0; ch < c; ch++) {
+    let best = -Infinity;
+    for (let ky = 0; ky < layer.kernel[0]; ky++) for (let kx = 0; kx < layer.kernel[1]; kx++) {
+      best = Math.max(best, x[((y * layer.stride[0] + ky) * w + xx * layer.stride[1] + kx) * c + ch]);
+    }
+    out[(y * ow + xx) * c + ch] = best;
+  }
+  return out;
+}
+
+/** Runs the float layers; returns every layer's output (with the value its sign saw) by layer name, and the final values. */
+export function runFloatIr(model: Model, input: Float64Array): { outputs: Map<string, { pre: Vec; out: Vec }>; logits: Vec } {
+  let x: Vec = input.map(f32);
+  const outputs = new Map<string, { pre: Vec; out: Vec }>();
   for (const layer of model.layers as FloatLayer[]) {
+    const before = x;
     switch (layer.kind) {
       case 'affine': x = affine(x, layer); break;
       case 'dense': x = dense(x, layer); break;
+      case 'conv2d': x = conv(x, layer); break;
+      case 'maxpool': x = maxpool(x, layer); break;
       case 'clip': x = x.map((v) => Math.min(Math.max(v, layer.min), layer.max)); break;
-      case 'sign': {
-        const out = x.map((v) => (v > 0 ? 1 : v < 0 ? -1 : layer.atZero === 'plus' ? 1 : 0));
-        signs.push({ pre: x, out });
-        x = out;
-        break;
-      }
+      case 'sign': x = x.map((v) => (v > 0 ? 1 : v < 0 ? -1 : layer.atZero === 'plus' ? 1 : 0)); break;
       case 'argmax': break;
     }
+    // Looked up by the source node a lowered layer ends with; the sign comes after its affine, so it wins.
+    for (const key of [layer.name, ...layer.sources]) outputs.set(key, { pre: before, out: x });
   }
-  return { signs, logits: x };
+  return { outputs, logits: x };
 }

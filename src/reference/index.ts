@@ -9,14 +9,19 @@ import { readFileSync } from 'node:fs';
 import { nodeLabel } from '../importers/onnx/import.ts';
 import { normalizeDomain } from '../importers/onnx/ops/index.ts';
 import { readModelProto, type ModelProto } from '../importers/onnx/proto.ts';
-import type { Model } from '../ir/types.ts';
+import type { Hwc, LoweredModel, Model } from '../ir/types.ts';
+import { outputShape } from '../ir/types.ts';
 import { runFloatIr } from './floatIr.ts';
 import { OnnxInterpreter } from './interpreter.ts';
 import { OnnxRuntimeReference } from './onnxruntime.ts';
 
 export interface ReferenceSample {
-  /** Per sign (= per binary activation layer): the value before the sign and the sign's output (-1, 0, +1). */
-  signs: { pre: Float64Array; out: Float64Array }[];
+  /**
+   * Per lowered layer before the scores (sign outputs, binary max-pools): the
+   * layer's output values (-1, 0, +1) and the value its sign saw, in bnnc's
+   * feature order (NHWC for spatial tensors).
+   */
+  layers: { pre: Float64Array; out: Float64Array }[];
   logits: Float64Array;
 }
 
@@ -26,29 +31,46 @@ export interface Reference {
   run(input: Float64Array): Promise<ReferenceSample>;
 }
 
-/** Tensor names of every sign's input/output and of the logits, in network order. */
-function probeNames(proto: ModelProto, model: Model): { signs: { pre: string; out: string }[]; logits: string } {
+/** The source node whose output a lowered layer reproduces: its last source (the sign, or the max-pool). */
+function probeNames(proto: ModelProto, lowered: LoweredModel): { layers: { pre: string; out: string }[]; logits: string } {
   const nodes = proto.graph!.node ?? [];
   const byLabel = new Map(nodes.map((n, i) => [nodeLabel(n, i), n]));
-  const signs = model.layers.filter((l) => l.kind === 'sign').map((l) => {
-    const node = byLabel.get(l.name)!;
+  const layers = lowered.layers.slice(0, -1).map((l) => {
+    const node = byLabel.get(l.sources[l.sources.length - 1])!;
     return { pre: node.input![0], out: node.output![0] };
   });
   const terminal = nodes.find((n) => n.opType === 'ArgMax' || n.opType === 'TopK');
   const logits = terminal ? terminal.input![0] : proto.graph!.output![0].name!;
-  return { signs, logits };
+  return { layers, logits };
 }
 
-export async function createReference(model: Model): Promise<Reference> {
+/** ONNX tensors are NCHW; bnnc's spatial activations are NHWC. */
+function toBnncOrder(values: Float64Array, shape: Hwc): Float64Array {
+  const [h, w, c] = shape;
+  if (c === 1 || h * w === 1 || values.length !== h * w * c) return values;
+  const out = new Float64Array(values.length);
+  for (let ch = 0; ch < c; ch++) for (let p = 0; p < h * w; p++) out[p * c + ch] = values[ch * h * w + p];
+  return out;
+}
+
+export async function createReference(model: Model, lowered: LoweredModel): Promise<Reference> {
   const dims = [1, ...model.input.shape];
   if (model.sourceFormat !== 'onnx') {
-    return { engine: 'bnnc-float-ir', run: async (input) => runFloatIr(model, input) };
+    const byName = lowered.layers.slice(0, -1).map((l) => l.sources[l.sources.length - 1]);
+    return {
+      engine: 'bnnc-float-ir',
+      run: async (input) => {
+        const r = runFloatIr(model, input);
+        return { layers: byName.map((name) => r.outputs.get(name)!), logits: r.logits };
+      },
+    };
   }
   const proto = readModelProto(model.sourcePath, readFileSync(model.sourcePath));
-  const names = probeNames(proto, model);
-  const wanted = [...names.signs.flatMap((s) => [s.pre, s.out]), names.logits];
+  const names = probeNames(proto, lowered);
+  const wanted = [...names.layers.flatMap((s) => [s.pre, s.out]), names.logits];
+  const shapes = lowered.layers.slice(0, -1).map(outputShape);
   const toSample = (values: Map<string, Float64Array>): ReferenceSample => ({
-    signs: names.signs.map((s) => ({ pre: values.get(s.pre)!, out: values.get(s.out)! })),
+    layers: names.layers.map((s, l) => ({ pre: toBnncOrder(values.get(s.pre)!, shapes[l]), out: toBnncOrder(values.get(s.out)!, shapes[l]) })),
     logits: values.get(names.logits)!,
   });
   const custom = (proto.graph!.node ?? []).some((n) => normalizeDomain(n.domain) !== '');

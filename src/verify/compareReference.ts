@@ -11,10 +11,12 @@
  *     batch-norm) decided that channel;
  *   - "unexplained": anything else. That is a bnnc bug and fails verification.
  */
-import { getBit, wordsFor } from '../bitops.ts';
+import { getGroupedBit } from '../bitops.ts';
 import { argmax, type EmulatorResult } from '../emulator/index.ts';
 import { layerAccumulator } from '../emulator/accumulators.ts';
 import type { LoweredModel } from '../ir/types.ts';
+import { outputShape } from '../ir/types.ts';
+import { convAccumulator, pooledAccumulator } from '../emulator/ops/conv2d.ts';
 import type { ReferenceSample } from '../reference/index.ts';
 
 export interface ReferenceStats {
@@ -37,29 +39,42 @@ export function emptyReferenceStats(engine: string): ReferenceStats {
   };
 }
 
-/** Is the channel's accumulator adjacent to its threshold (one step from flipping)? */
-function atBoundary(model: LoweredModel, layerIndex: number, channel: number, layerInput: ArrayLike<number>): boolean {
+/** Is the channel's accumulator within one step (or the reference's rounding) of its threshold? */
+function atBoundary(model: LoweredModel, layerIndex: number, feature: number, layerInput: ArrayLike<number>): boolean {
   const layer = model.layers[layerIndex];
-  if (layer.kind === 'dense_b1') {
-    const pop = layerAccumulator(layer, layerInput, channel);
-    return pop === layer.threshold[channel] || pop === layer.threshold[channel] + 1;
+  switch (layer.kind) {
+    case 'dense_b1': {
+      const pop = layerAccumulator(layer, layerInput, feature);
+      return pop === layer.threshold[feature] || pop === layer.threshold[feature] + 1;
+    }
+    case 'dense_int_b1':
+      return withinRounding(layerAccumulator(layer, layerInput, feature), layer.threshold[feature], layer.inFeatures, layerInput);
+    case 'conv2d_b1':
+    case 'conv2d_int_b1': {
+      const [, ow, oc] = layer.outShape;
+      const o = feature % oc;
+      const pixel = Math.floor(feature / oc);
+      const acc = pooledAccumulator(layer, convAccumulator(layer, layerInput), o, Math.floor(pixel / ow), pixel % ow);
+      if (layer.kind === 'conv2d_b1') return acc >= layer.threshold[o] - 2 && acc <= layer.threshold[o] + 1;
+      return withinRounding(acc, layer.threshold[o], layer.kernel[0] * layer.kernel[1] * layer.inShape[2], layerInput);
+    }
+    default:
+      // binarize_input is exact in float32 and maxpool_b1 has no arithmetic: no float effect can explain a difference.
+      return false;
   }
-  if (layer.kind === 'dense_int_b1') {
-    // The reference sums the scaled inputs in float32: its error, in accumulator units, is at most
-    // n * 2^-24 * sum|x_i| (the standard bound for recursive summation). Within that distance of
-    // the threshold the reference's rounding, not the model, decides the bit.
-    const acc = layerAccumulator(layer, layerInput, channel);
-    let sumAbs = 0;
-    for (let i = 0; i < layer.inFeatures; i++) sumAbs += Math.abs(layerInput[i]);
-    const reach = Math.ceil(layer.inFeatures * 2 ** -24 * sumAbs) + 1;
-    const t = layer.threshold[channel];
-    return acc >= t - reach && acc <= t + reach - 1;
-  }
-  if (layer.kind === 'binarize_input') {
-    // The comparison is exact in float32; only a different float input could change it.
-    return false;
-  }
-  return false;
+}
+
+/**
+ * The reference sums n scaled inputs in float32: its error, in accumulator units,
+ * is at most n * 2^-24 * sum|x_i| (the standard bound for recursive summation;
+ * sum|x_i| over the whole input bounds it for any window). Within that distance
+ * of the threshold the reference's rounding, not the model, decides the bit.
+ */
+function withinRounding(acc: number, threshold: number, n: number, input: ArrayLike<number>): boolean {
+  let sumAbs = 0;
+  for (let i = 0; i < input.length; i++) sumAbs += Math.abs(input[i]);
+  const reach = Math.ceil(n * 2 ** -24 * sumAbs) + 1;
+  return acc >= threshold - reach && acc <= threshold + reach - 1;
 }
 
 export function compareWithReference(
@@ -71,18 +86,18 @@ export function compareWithReference(
   let layerInput: ArrayLike<number> = input;
   for (let l = 0; l < emu.activations.length && cause === null; l++) {
     const bits = emu.activations[l];
-    const refOut = ref.signs[l].out;
-    if (wordsFor(refOut.length) !== bits.length) throw new Error('bnnc internal error: activation size mismatch');
-    for (let c = 0; c < refOut.length; c++) {
+    const refOut = ref.layers[l].out;
+    const group = outputShape(model.layers[l])[2];
+    for (let f = 0; f < refOut.length; f++) {
       stats.activations.total++;
-      const bit = getBit(bits, c);
-      if ((refOut[c] > 0 && bit === 0) || (refOut[c] < 0 && bit === 1)) { stats.activations.equal++; continue; }
-      if (cause !== null) continue; // later channels of the diverging layer are still counted
-      cause = refOut[c] === 0 ? 'sign0' : atBoundary(model, l, c, layerInput) ? 'boundary' : 'unexplained';
+      const bit = getGroupedBit(bits, f, group);
+      if ((refOut[f] > 0 && bit === 0) || (refOut[f] < 0 && bit === 1)) { stats.activations.equal++; continue; }
+      if (cause !== null) continue; // later features of the diverging layer are still counted
+      cause = refOut[f] === 0 ? 'sign0' : atBoundary(model, l, f, layerInput) ? 'boundary' : 'unexplained';
       stats.divergence[cause]++;
       if (cause === 'unexplained') {
-        stats.firstUnexplained ??= `sample ${sample}, layer ${l} ("${model.layers[l].name}"), channel ${c}: `
-          + `emulator ${bit ? -1 : +1}, reference ${refOut[c]} (value before the sign: ${ref.signs[l].pre[c]})`;
+        stats.firstUnexplained ??= `sample ${sample}, layer ${l} ("${model.layers[l].name}"), feature ${f}: `
+          + `emulator ${bit ? -1 : +1}, reference ${refOut[f]} (value before the sign: ${ref.layers[l].pre[f]})`;
       }
     }
     layerInput = bits;

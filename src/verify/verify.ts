@@ -138,7 +138,7 @@ function accuracy(emu: EmulatorResult[], data: Dataset): number | null {
 }
 
 async function referenceStats(model: Model, lowered: LoweredModel, data: Dataset, inputs: number[][], emu: EmulatorResult[], progress?: Progress): Promise<ReferenceStats> {
-  const reference = await createReference(model);
+  const reference = await createReference(model, lowered);
   const stats = emptyReferenceStats(reference.engine);
   const n = model.input.features;
   progress?.start(`reference (${reference.engine})`, emu.length);

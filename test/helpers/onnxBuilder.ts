@@ -121,3 +121,94 @@ export function binaryMlp(spec: MlpSpec): Uint8Array {
     metadata: spec.input === 'uint8' ? { 'bnnc.input_type': 'uint8' } : {},
   });
 }
+
+export interface ConvSpec {
+  out: number;
+  kernel: number;
+  stride?: number;
+  pads?: number;
+  autoPad?: 'SAME_UPPER' | 'SAME_LOWER' | 'VALID';
+  /** Max-pool 2x2 of the conv output before the batch-norm. */
+  poolBefore?: boolean;
+  /** Max-pool 2x2 after the sign. */
+  poolAfter?: boolean;
+}
+
+export interface CnnSpec {
+  input: [number, number, number]; // C, H, W
+  convs: ConvSpec[];
+  dense: number[]; // hidden widths after flatten, then classes last
+  seed: number;
+  inputType: 'uint8' | 'binarized';
+}
+
+/** A PyTorch-style binary CNN: scale -> (Conv(Sign W) [-> MaxPool] -> BN -> Sign [-> MaxPool])* -> Flatten -> dense head. */
+export function binaryCnn(spec: CnnSpec): Uint8Array {
+  const next = rng(spec.seed);
+  const nodes: NodeSpec[] = [];
+  const init: NonNullable<ModelSpec['initializers']> = {};
+  let x = 'input';
+  let [c, h, w] = spec.input;
+  if (spec.inputType === 'uint8') {
+    init.scale = { dims: [], data: [255] };
+    nodes.push({ op: 'Div', inputs: [x, 'scale'], outputs: ['scaled'] });
+    x = 'scaled';
+  } else {
+    init.half = { dims: [], data: [0.5] };
+    nodes.push({ op: 'Sub', inputs: [x, 'half'], outputs: ['centered'] });
+    nodes.push({ op: 'Sign', inputs: ['centered'], outputs: ['xbin'] });
+    x = 'xbin';
+  }
+  const bn = (name: string, n: number, fanIn: number) => {
+    init[`${name}_g`] = { dims: [n], data: Array.from({ length: n }, () => (next() < 0.15 ? -1 : 1) * (next() + 0.2)) };
+    init[`${name}_b`] = { dims: [n], data: Array.from({ length: n }, () => next() - 0.5) };
+    init[`${name}_m`] = { dims: [n], data: Array.from({ length: n }, () => (next() - 0.5) * fanIn * 0.4) };
+    init[`${name}_v`] = { dims: [n], data: Array.from({ length: n }, () => next() * fanIn + 0.5) };
+    return [`${name}_g`, `${name}_b`, `${name}_m`, `${name}_v`];
+  };
+  spec.convs.forEach((cv, l) => {
+    const k = cv.kernel;
+    init[`cw${l}`] = { dims: [cv.out, c, k, k], data: Array.from({ length: cv.out * c * k * k }, () => next() * 2 - 1) };
+    nodes.push({ op: 'Sign', inputs: [`cw${l}`], outputs: [`cwb${l}`] });
+    const attrs: Record<string, number | number[] | string> = { kernel_shape: [k, k], strides: [cv.stride ?? 1, cv.stride ?? 1] };
+    if (cv.autoPad) attrs.auto_pad = cv.autoPad;
+    else attrs.pads = Array(4).fill(cv.pads ?? 0);
+    nodes.push({ op: 'Conv', inputs: [x, `cwb${l}`], outputs: [`conv${l}`], attrs, name: `conv${l}` });
+    const s = cv.stride ?? 1;
+    if (cv.autoPad === 'SAME_UPPER' || cv.autoPad === 'SAME_LOWER') { h = Math.ceil(h / s); w = Math.ceil(w / s); }
+    else { const p = cv.autoPad === 'VALID' ? 0 : cv.pads ?? 0; h = Math.floor((h + 2 * p - k) / s) + 1; w = Math.floor((w + 2 * p - k) / s) + 1; }
+    let y = `conv${l}`;
+    if (cv.poolBefore) {
+      nodes.push({ op: 'MaxPool', inputs: [y], outputs: [`pre_pool${l}`], attrs: { kernel_shape: [2, 2], strides: [2, 2] }, name: `pre_pool${l}` });
+      y = `pre_pool${l}`; h = Math.floor(h / 2); w = Math.floor(w / 2);
+    }
+    nodes.push({ op: 'BatchNormalization', inputs: [y, ...bn(`cbn${l}`, cv.out, c * k * k)], outputs: [`cbn${l}`], attrs: { epsilon: 1e-5 }, name: `cbn${l}` });
+    nodes.push({ op: 'Sign', inputs: [`cbn${l}`], outputs: [`cact${l}`], name: `csign${l}` });
+    y = `cact${l}`;
+    if (cv.poolAfter) {
+      nodes.push({ op: 'MaxPool', inputs: [y], outputs: [`post_pool${l}`], attrs: { kernel_shape: [2, 2], strides: [2, 2] }, name: `post_pool${l}` });
+      y = `post_pool${l}`; h = Math.floor(h / 2); w = Math.floor(w / 2);
+    }
+    x = y;
+    c = cv.out;
+  });
+  nodes.push({ op: 'Flatten', inputs: [x], outputs: ['flat'], attrs: { axis: 1 } });
+  x = 'flat';
+  let features = c * h * w;
+  spec.dense.forEach((n, l) => {
+    init[`dw${l}`] = { dims: [features, n], data: Array.from({ length: features * n }, () => next() * 2 - 1) };
+    nodes.push({ op: 'Sign', inputs: [`dw${l}`], outputs: [`dwb${l}`] });
+    nodes.push({ op: 'MatMul', inputs: [x, `dwb${l}`], outputs: [`fc${l}`], name: `fc${l}` });
+    nodes.push({ op: 'BatchNormalization', inputs: [`fc${l}`, ...bn(`dbn${l}`, n, features)], outputs: [`dbn${l}`], attrs: { epsilon: 1e-5 }, name: `dbn${l}` });
+    x = `dbn${l}`;
+    if (l < spec.dense.length - 1) {
+      nodes.push({ op: 'Sign', inputs: [x], outputs: [`dact${l}`], name: `dsign${l}` });
+      x = `dact${l}`;
+    }
+    features = n;
+  });
+  return buildOnnx({
+    inputShape: [1, ...spec.input], nodes, initializers: init, output: x,
+    metadata: spec.inputType === 'uint8' ? { 'bnnc.input_type': 'uint8' } : {},
+  });
+}

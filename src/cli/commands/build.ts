@@ -2,17 +2,14 @@
 import type { Command } from 'commander';
 import { generateC } from '../../codegen/generate.ts';
 import { toCIdentifier } from '../../codegen/sanitize.ts';
-import { loadDataset } from '../../data/index.ts';
-import { deviceInputs, selftestVectors } from '../../verify/inputs.ts';
-import { defaultVectors } from '../../verify/vectors.ts';
 import { addModelOptions, loadAndLower, type ModelOptions } from '../common.ts';
 import { checkOutputDir, writeOutputDir } from '../output.ts';
 import type { CliIo } from '../io.ts';
 import { parseScale } from '../../data/index.ts';
 import { selectKernel } from '../../codegen/kernels.ts';
-import { BnncError } from '../../errors.ts';
-import { modelFootprint } from '../../inspect/summary.ts';
-import { budgetProblems } from '../../targets/budget.ts';
+import { checkModelFits } from '../../package/checks.ts';
+import { PACKAGE_FORMATS, packageFiles, parseFormat } from '../../package/index.ts';
+import { embeddedVectors } from '../../package/vectors.ts';
 import { loadTarget } from '../../targets/load.ts';
 
 interface BuildOptions extends ModelOptions {
@@ -23,6 +20,7 @@ interface BuildOptions extends ModelOptions {
   data?: string;
   dataScale?: string;
   dataOffset?: string;
+  format?: string;
 }
 
 export function registerBuild(program: Command, io: CliIo): void {
@@ -36,28 +34,25 @@ export function registerBuild(program: Command, io: CliIo): void {
     .option('--data <path>', 'take the self-test vectors from this data set (default: deterministic pseudo-random inputs)')
     .option('--data-scale <s>', 'map stored values v to S*v+O (e.g. 1/255)')
     .option('--data-offset <o>', 'offset O of that map')
+    .option('--format <format>', `${PACKAGE_FORMATS.join(' | ')}: an Arduino library, a PlatformIO library, or C with a Makefile and CMakeLists.txt (default: arduino for targets with an Arduino board, else c)`)
     .action((path: string, opts: BuildOptions) => {
       checkOutputDir(opts.out);
-      const { model, lowered } = loadAndLower(path, opts, io.out);
-      const vectors = opts.data
-        ? selftestVectors(deviceInputs(lowered, loadDataset(opts.data, {
-          limit: 4, scale: opts.dataScale ? parseScale(opts.dataScale) : undefined,
-          offset: opts.dataOffset ? parseScale(opts.dataOffset, '--data-offset') : undefined,
-        })))
-        : defaultVectors(lowered);
       const target = loadTarget(opts.target);
-      const footprint = modelFootprint(lowered);
-      const problems = budgetProblems(target, footprint);
-      if (problems.length > 0) {
-        throw new BnncError(`the model does not fit ${target.name}: ${problems.join('; ')}`, {
-          file: path, expected: `at most ${target.budget!.flashBytes} bytes of flash and ${target.budget!.ramBytes} bytes of RAM`,
-          hint: 'use a smaller model or a target with more memory (bnnc targets)',
-        });
-      }
+      const format = parseFormat(opts.format, target);
+      const { model, lowered } = loadAndLower(path, opts, io.out);
+      const vectors = embeddedVectors(lowered, {
+        data: opts.data,
+        scale: opts.dataScale ? parseScale(opts.dataScale) : undefined,
+        offset: opts.dataOffset ? parseScale(opts.dataOffset, '--data-offset') : undefined,
+      });
+      const footprint = checkModelFits(target, lowered, path);
       const kernelVariant = selectKernel(target, opts.kernel);
-      const files = generateC(lowered, { name: opts.name ? toCIdentifier(opts.name) : toCIdentifier(model.name), vectors, kernelVariant, target: target.name });
+      const name = opts.name ? toCIdentifier(opts.name) : toCIdentifier(model.name);
+      const sources = generateC(lowered, { name, vectors, kernelVariant, target: target.name });
+      const files = packageFiles(format, { model: lowered, name, vectorCount: vectors.length, targetName: target.name, kernel: kernelVariant }, sources);
       const dir = writeOutputDir(opts.out, files);
-      io.out(`wrote ${files.length} files to ${dir} for ${target.name} (kernel ${kernelVariant}; model constants ${footprint.flashBytes} bytes, arena ${footprint.ramBytes} bytes):`);
+      const ram = footprint.constantsInRam ? `RAM ${footprint.ramBytes} bytes with the constants (AVR)` : `arena ${footprint.ramBytes} bytes`;
+      io.out(`wrote ${files.length} files to ${dir} for ${target.name} as ${format} (kernel ${kernelVariant}; model constants ${footprint.flashBytes} bytes, ${ram}):`);
       io.out(`  ${files.map((f) => f.name).join(' ')}`);
     });
 }

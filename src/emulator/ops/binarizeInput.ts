@@ -3,7 +3,7 @@
  * through order-preserving integer keys, exactly as the C kernel does (equal to
  * the float comparison for every non-NaN input); integer input directly.
  */
-import { float32OrderKey, float32ThresholdKey, packBits } from '../../bitops.ts';
+import { float32OrderKey, float32ThresholdKey, packGrouped } from '../../bitops.ts';
 import type { BinarizeInputLayer } from '../../ir/types.ts';
 
 export function binarizeInput(layer: BinarizeInputLayer, input: ArrayLike<number>, isFloat: boolean): Uint32Array {
@@ -14,5 +14,5 @@ export function binarizeInput(layer: BinarizeInputLayer, input: ArrayLike<number
       : input[f] < layer.threshold[f];
     bits[f] = (below ? 1 : 0) ^ layer.flip[f];
   }
-  return packBits(bits);
+  return packGrouped(bits, layer.shape[2]);
 }

@@ -11,7 +11,7 @@ export function applyTransform(dots: Int32Array, transform: ScoreTransform | nul
 }
 
 export function denseB1Scores(layer: DenseB1ScoresLayer, x: Uint32Array): Int32Array {
-  const pops = popcounts(x, layer.weights, layer.inFeatures, layer.outFeatures);
+  const pops = popcounts(x, layer.weights, layer.inFeatures, layer.outFeatures, layer.inGroup);
   return applyTransform(pops.map((p) => dotFromPopcount(layer.inFeatures, p)), layer.transform);
 }
 

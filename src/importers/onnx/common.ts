@@ -39,8 +39,21 @@ export function perFeature(ctx: LowerContext, c: ConstTensor): Float32Array {
   const index = broadcastIndex(c.dims, ctx.shape);
   const features = featuresOf(ctx.shape);
   const values = new Float32Array(features);
-  for (let f = 0; f < features; f++) values[f] = c.data[index[f]];
+  for (let f = 0; f < features; f++) values[ctx.layout ? ctx.layout[f] : f] = c.data[index[f]];
   return values.every((v) => v === values[0]) ? values.subarray(0, 1) : values;
+}
+
+/**
+ * The NCHW -> NHWC mapping of an activation of C channels and H x W pixels
+ * (ONNX flat index -> bnnc flat index), or null when the two orders agree.
+ */
+export function nchwToNhwc(c: number, h: number, w: number): Int32Array | null {
+  if (c === 1 || h * w === 1) return null;
+  const map = new Int32Array(c * h * w);
+  for (let ch = 0; ch < c; ch++) {
+    for (let p = 0; p < h * w; p++) map[ch * h * w + p] = p * c + ch;
+  }
+  return map;
 }
 
 /** Checks constants for NaN/Inf, which would make every folded threshold meaningless. */
@@ -56,13 +69,19 @@ export function affineStep(op: AffineStep['op'], value: Float32Array): AffineSte
   return { op, value };
 }
 
-/** Per-channel constant (axis 1) expanded to per feature for an activation of `shape`. */
-export function perChannelToFeatures(shape: number[], values: Float32Array): Float32Array {
-  const channels = shape[1] ?? 1;
-  const spatial = numel(shape.slice(2));
+/**
+ * Per-channel constant (ONNX axis 1) as affine step values: one value per
+ * channel when channels are innermost in bnnc's layout (feature f uses value
+ * f % C), else one per feature; a single value when all are equal.
+ */
+export function perChannelToFeatures(ctx: LowerContext, values: Float32Array): Float32Array {
+  if (values.every((v) => v === values[0])) return values.subarray(0, 1);
+  const channels = ctx.shape[1] ?? 1;
+  const spatial = numel(ctx.shape.slice(2));
+  if (spatial === 1 || ctx.layout) return Float32Array.from(values.subarray(0, channels));
   const out = new Float32Array(channels * spatial);
   for (let c = 0; c < channels; c++) out.fill(values[c], c * spatial, (c + 1) * spatial);
-  return out.every((v) => v === out[0]) ? out.subarray(0, 1) : out;
+  return out;
 }
 
 export function intAttr(ctx: NodeInfo, name: string, fallback: number): number {

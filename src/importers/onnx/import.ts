@@ -97,6 +97,7 @@ export function importOnnx(path: string, options: OnnxImportOptions = {}, bytes:
 
   let running = inputInfo.name ?? '';
   let shape = shape0;
+  let layout: Int32Array | null = null;
   let terminated = false;
   const layers: FloatLayer[] = [];
   (graph.node ?? []).forEach((node, index) => {
@@ -135,10 +136,12 @@ export function importOnnx(path: string, options: OnnxImportOptions = {}, bytes:
       shape,
       consts: inputs,
       annotations: names.map((n) => notes.get(n) ?? null),
+      layout,
     };
     const lowered = handler.lower(ctx);
     layers.push(...lowered.layers);
     shape = lowered.shape;
+    if (lowered.layout !== undefined) layout = lowered.layout;
     terminated = lowered.terminal ?? false;
     // TopK's running output is its indices (output 1); every other op has one output.
     running = node.opType === 'TopK' ? (node.output ?? [])[1] : (node.output ?? [])[0];

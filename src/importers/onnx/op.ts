@@ -33,6 +33,12 @@ export interface LowerContext extends NodeInfo {
   consts: (ConstTensor | null)[];
   /** Annotations (e.g. FINN datatypes) of the node's inputs, by input index. */
   annotations: (Map<string, string> | null)[];
+  /**
+   * Where each element of the activation (ONNX row-major flat index, batch axis
+   * excluded) lives in bnnc's layout, or null when both orders agree. Convolutions
+   * produce NHWC while ONNX indexes NCHW; reshapes keep the mapping.
+   */
+  layout: Int32Array | null;
 }
 
 export interface Lowered {
@@ -41,6 +47,8 @@ export interface Lowered {
   shape: number[];
   /** True when the node ends the network (ArgMax, TopK). */
   terminal?: boolean;
+  /** New layout of the activation (see LowerContext.layout); undefined keeps the current one. */
+  layout?: Int32Array | null;
 }
 
 export interface OpHandler {

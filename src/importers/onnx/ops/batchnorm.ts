@@ -61,8 +61,8 @@ export const batchNormalization: OpHandler = {
     }
     const features = numel(ctx.shape.slice(1));
     const steps = [
-      { op: 'mul' as const, value: perChannelToFeatures(ctx.shape, scale) },
-      { op: 'add' as const, value: perChannelToFeatures(ctx.shape, bias) },
+      { op: 'mul' as const, value: perChannelToFeatures(ctx, scale) },
+      { op: 'add' as const, value: perChannelToFeatures(ctx, bias) },
     ];
     return { layers: [{ kind: 'affine', name: ctx.label, sources: [ctx.label], features, steps }], shape: ctx.shape };
   },

@@ -43,6 +43,6 @@ export const gemm: OpHandler = {
       bias = new Float32Array(outF);
       for (let o = 0; o < outF; o++) bias[o] = Math.fround(beta * c.data[c.data.length === 1 ? 0 : o]);
     }
-    return { layers: [denseFromInOut(ctx, w, bias)], shape: [ctx.shape[0], w.dims[1]] };
+    return { layers: [denseFromInOut(ctx, w, bias)], shape: [ctx.shape[0], w.dims[1]], layout: null };
   },
 };

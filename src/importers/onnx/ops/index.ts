@@ -4,11 +4,13 @@ import { argmax, topk } from './argmax.ts';
 import { batchNormalization } from './batchnorm.ts';
 import { bipolarQuantBrevitas, bipolarQuantQonnx } from './bipolarquant.ts';
 import { clip } from './clip.ts';
+import { conv } from './conv.ts';
 import { add, div, mul, pow, sub } from './elementwise.ts';
 import { flatten } from './flatten.ts';
 import { gemm } from './gemm.ts';
 import { dropout, identity } from './identity.ts';
 import { matmul } from './matmul.ts';
+import { maxpool } from './maxpool.ts';
 import { multiThreshold } from './multithreshold.ts';
 import { reshape } from './reshape.ts';
 import { cast, concat, constant, gather, shapeOp } from './shape.ts';
@@ -17,7 +19,7 @@ import { squeeze, unsqueeze } from './squeeze.ts';
 import { transpose } from './transpose.ts';
 
 export const OP_HANDLERS: readonly OpHandler[] = [
-  add, sub, mul, div, pow, matmul, gemm, transpose, sign, clip, batchNormalization,
+  add, sub, mul, div, pow, matmul, gemm, conv, maxpool, transpose, sign, clip, batchNormalization,
   flatten, reshape, squeeze, unsqueeze, shapeOp, gather, concat, constant, cast,
   identity, dropout, argmax, topk, bipolarQuantBrevitas, bipolarQuantQonnx, multiThreshold,
 ];

@@ -12,7 +12,11 @@ import type { DenseLayer } from '../../../ir/types.ts';
 export function denseFromInOut(ctx: LowerContext, w: ConstTensor, bias: Float32Array | null): DenseLayer {
   const [inF, outF] = w.dims;
   const weight = new Float32Array(inF * outF);
-  for (let i = 0; i < inF; i++) for (let o = 0; o < outF; o++) weight[o * inF + i] = w.data[i * outF + o];
+  // Rows follow the activation's ONNX order; bnnc's order may differ after a convolution (NHWC).
+  for (let i = 0; i < inF; i++) {
+    const p = ctx.layout ? ctx.layout[i] : i;
+    for (let o = 0; o < outF; o++) weight[o * inF + p] = w.data[i * outF + o];
+  }
   return { kind: 'dense', name: ctx.label, sources: [ctx.label], inFeatures: inF, outFeatures: outF, weight, bias };
 }
 
@@ -37,6 +41,6 @@ export const matmul: OpHandler = {
     if (w.dims.length !== 2) throw nodeError(ctx, `weights have shape [${w.dims}]`, 'a 2-D weight matrix [in, out]');
     requireFinite(ctx, w, 'the weight matrix');
     requireMatrixInput(ctx, w.dims[0]);
-    return { layers: [denseFromInOut(ctx, w, null)], shape: [ctx.shape[0], w.dims[1]] };
+    return { layers: [denseFromInOut(ctx, w, null)], shape: [ctx.shape[0], w.dims[1]], layout: null };
   },
 };

@@ -48,7 +48,7 @@ export const multiThreshold: OpHandler = {
     return {
       layers: [
         { kind: 'affine', name: `${ctx.label}.threshold`, sources: [ctx.label], features,
-          steps: [{ op: 'sub', value: perChannelToFeatures(ctx.shape, values) }] },
+          steps: [{ op: 'sub', value: perChannelToFeatures(ctx, values) }] },
         { kind: 'sign', name: ctx.label, sources: [ctx.label], features, atZero: 'plus' },
       ],
       shape: ctx.shape,
