@@ -4,7 +4,7 @@
  * fixed-point scales and the arena come from the passes; this file only
  * names arrays, formats literals and picks which kernel files to emit.
  */
-import { DIGEST_INIT, digestWord, float32ThresholdKey, packGrouped, packedWords, wordsFor } from '../bitops.ts';
+import { DIGEST_INIT, digestWord, float32ThresholdKey, packBits, packedWords, wordsFor } from '../bitops.ts';
 import { emulate } from '../emulator/index.ts';
 import type { ConvGeometry, LoweredLayer, LoweredModel } from '../ir/types.ts';
 import { VERSION } from '../version.ts';
@@ -39,9 +39,9 @@ interface CArray {
 const INPUT_CTYPES = { uint8: 'uint8_t', int8: 'int8_t', float32: 'float' } as const;
 const INT_PREFIX = { uint8: 'bnn_dense_u8', int8: 'bnn_dense_s8' } as const;
 
-/** Packs per-channel flip flags into words (grouped like the output for binarize_input). */
-function flipWords(flip: Uint8Array, group = flip.length): Uint32Array {
-  return packGrouped(flip, group);
+/** Packs per-channel (or, for binarize_input, per-input) flip flags into words. */
+function flipWords(flip: Uint8Array): Uint32Array {
+  return packBits(flip);
 }
 
 const PADDING_ENUM = { zero: 'BNN_PAD_ZERO', plus: 'BNN_PAD_PLUS', minus: 'BNN_PAD_MINUS' } as const;
@@ -80,7 +80,7 @@ function layerContext(model: LoweredModel, layer: LoweredLayer, index: number, p
       // Float thresholds become order-preserving keys (bitops.ts float32ThresholdKey): no FPU needed.
       const thresholds = isFloat ? hexWords(Array.from(layer.threshold, float32ThresholdKey)) : int32s(layer.threshold);
       arrays.push({ ctype: isFloat ? 'uint32_t' : 'int16_t', name: `${base}_threshold`, length: layer.features, body: thresholds });
-      arrays.push(words('uint32_t', `${base}_flip`, flipWords(layer.flip, layer.shape[2])));
+      arrays.push(words('uint32_t', `${base}_flip`, flipWords(layer.flip)));
       const fn = isFloat ? 'bnn_binarize_f32' : dtype === 'uint8' ? 'bnn_binarize_u8' : 'bnn_binarize_s8';
       call = { partial: 'c/calls/binarize_input', args: { fn, input, n: layer.features, group: layer.shape[2], threshold: `${base}_threshold`, flip: `${base}_flip`, output } };
       break;
