@@ -19,10 +19,11 @@ function describe(layer: Layer): string {
       return `${layer.inFeatures} -> ${layer.outFeatures} threshold=${preview(layer.threshold)} flip=${preview(layer.flip)} weights=${layer.weights.length} words`;
     case 'conv2d': return `${layer.inShape.join('x')} -> ${layer.outShape.join('x')} kernel ${layer.kernel.join('x')} stride ${layer.stride.join('x')} pads [${layer.pads}] ${layer.padding} weight=${preview(layer.weight)}`;
     case 'maxpool':
+    case 'avgpool':
     case 'maxpool_b1': return `${layer.inShape.join('x')} -> ${layer.outShape.join('x')} window ${layer.kernel.join('x')} stride ${layer.stride.join('x')}`;
     case 'conv2d_b1':
     case 'conv2d_int_b1':
-      return `${layer.inShape.join('x')} -> ${layer.outShape.join('x')} kernel ${layer.kernel.join('x')} pool ${layer.pool.join('x')} ${layer.padding} threshold=${preview(layer.threshold)} flip=${preview(layer.flip)}`;
+      return `${layer.inShape.join('x')} -> ${layer.outShape.join('x')} kernel ${layer.kernel.join('x')} ${layer.poolMode}-pool ${layer.pool.join('x')} ${layer.padding} threshold=${preview(layer.threshold)} flip=${preview(layer.flip)}`;
     case 'dense_b1_scores':
     case 'dense_int_scores':
       return `${layer.inFeatures} -> ${layer.outFeatures} weights=${layer.weights.length} words `

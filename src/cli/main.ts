@@ -6,7 +6,9 @@ import { registerBuild } from './commands/build.ts';
 import { registerConformance } from './commands/conformance.ts';
 import { registerConvert } from './commands/convert.ts';
 import { registerDemo } from './commands/demo.ts';
+import { registerFlash } from './commands/flash.ts';
 import { registerInspect } from './commands/inspect.ts';
+import { registerMonitor } from './commands/monitor.ts';
 import { registerPasses } from './commands/passes.ts';
 import { registerTargets } from './commands/targets.ts';
 import { registerVerify } from './commands/verify.ts';
@@ -23,6 +25,8 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
   registerInspect(program, io);
   registerBuild(program, io);
   registerVerify(program, io, setExit);
+  registerFlash(program, io);
+  registerMonitor(program, io, setExit);
   registerPasses(program, io);
   registerTargets(program, io);
   registerConformance(program, io, setExit);

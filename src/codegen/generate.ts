@@ -51,7 +51,7 @@ function convParams(layer: ConvGeometry): string {
   const [ih, iw, ic] = layer.inShape;
   const [oh, ow, oc] = layer.outShape;
   const fields = [ih, iw, ic, oh, ow, oc, ...layer.kernel, ...layer.stride, layer.pads[0], layer.pads[1], ...layer.pool];
-  return `${inlineList(fields, int32Literal)}, ${PADDING_ENUM[layer.padding]}`;
+  return `${inlineList(fields, int32Literal)}, ${PADDING_ENUM[layer.padding]}, ${layer.poolMode === 'sum' ? 1 : 0}`;
 }
 
 function words(ctype: string, name: string, values: Uint32Array): CArray {

@@ -103,6 +103,10 @@ export const BNN_JSON_SCHEMA = {
             required: ['inShape', 'outShape', 'kernel', 'stride'], additionalProperties: false,
           },
           {
+            properties: { kind: { const: 'avgpool' }, ...origin, inShape: hwc, outShape: hwc, kernel: pair, stride: pair },
+            required: ['inShape', 'outShape', 'kernel', 'stride'], additionalProperties: false,
+          },
+          {
             properties: { kind: { const: 'argmax' }, ...origin, features: { type: 'integer', minimum: 1 } },
             required: ['features'], additionalProperties: false,
           },
@@ -171,7 +175,7 @@ function layerToJson(layer: FloatLayer, t: TensorWriter): object {
 
 /** Serialises a float-IR model; with `sidecarName`, tensors go to the returned binary. */
 export function toNativeJson(model: Model, sidecarName: string | null): { json: string; sidecar: Buffer | null } {
-  if (model.layers.some((l) => !['affine', 'sign', 'clip', 'dense', 'conv2d', 'maxpool', 'argmax'].includes(l.kind))) {
+  if (model.layers.some((l) => !['affine', 'sign', 'clip', 'dense', 'conv2d', 'maxpool', 'avgpool', 'argmax'].includes(l.kind))) {
     throw new Error('bnnc internal error: only imported (float) models are written as .bnn.json');
   }
   const chunks: Buffer[] = [];

@@ -55,7 +55,7 @@ function constantBytes(model: LoweredModel, layer: LoweredLayer): { params: numb
   }
 }
 
-/** sizeof(bnn_conv2d_params_t): 6 int16 + 9 int8, padded to 2-byte alignment. */
+/** sizeof(bnn_conv2d_params_t): 6 int16 + 10 int8. */
 const CONV_PARAMS_BYTES = 22;
 
 export function summarize(model: LoweredModel): LayerSummary[] {

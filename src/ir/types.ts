@@ -104,6 +104,15 @@ export interface MaxPoolLayer extends Origin {
   stride: [number, number];
 }
 
+/** Average pooling without padding (AveragePool with kernel = stride, or GlobalAveragePool), NHWC: float32 sum / count. */
+export interface AvgPoolLayer extends Origin {
+  kind: 'avgpool';
+  inShape: Hwc;
+  outShape: Hwc;
+  kernel: [number, number];
+  stride: [number, number];
+}
+
 /** Prediction: index of the largest value, ties to the lowest index. */
 export interface ArgmaxLayer extends Origin {
   kind: 'argmax';
@@ -120,8 +129,9 @@ export interface Thresholds {
 
 /**
  * Convolution geometry of a lowered conv layer: the convolution (convShape) is
- * optionally followed by a max-pool of its accumulators (pool window = stride,
- * [1, 1] = none) before the threshold; outShape is after the pool.
+ * optionally followed by a max- or average-pool of its accumulators (pool
+ * window = stride, [1, 1] = none) before the threshold; outShape is after the
+ * pool. With an average pool the thresholded accumulator is the window's sum.
  */
 export interface ConvGeometry {
   inShape: Hwc;
@@ -132,6 +142,7 @@ export interface ConvGeometry {
   pads: [number, number, number, number];
   padding: Padding;
   pool: [number, number];
+  poolMode: 'max' | 'sum';
 }
 
 /**
@@ -222,7 +233,7 @@ export interface DenseIntScoresLayer extends Origin {
   transform: ScoreTransform | null;
 }
 
-export type FloatLayer = AffineLayer | SignLayer | ClipLayer | DenseLayer | Conv2dLayer | MaxPoolLayer | ArgmaxLayer;
+export type FloatLayer = AffineLayer | SignLayer | ClipLayer | DenseLayer | Conv2dLayer | MaxPoolLayer | AvgPoolLayer | ArgmaxLayer;
 export type LoweredLayer =
   | BinarizeInputLayer
   | Conv2dB1Layer
@@ -295,6 +306,7 @@ export function outputFeatures(layer: Layer): number {
       return 1;
     case 'conv2d':
     case 'maxpool':
+    case 'avgpool':
     case 'conv2d_b1':
     case 'conv2d_int_b1':
     case 'maxpool_b1':

@@ -12,7 +12,7 @@
  */
 import { packGrouped, packSigns } from '../bitops.ts';
 import type {
-  AffineLayer, AffineStep, Conv2dLayer, DenseLayer, Hwc, Layer, LoweredLayer, MaxPoolLayer, Model, SignLayer, Thresholds,
+  AffineLayer, AffineStep, AvgPoolLayer, Conv2dLayer, DenseLayer, Hwc, Layer, LoweredLayer, MaxPoolLayer, Model, SignLayer, Thresholds,
 } from '../ir/types.ts';
 import { outputShape } from '../ir/types.ts';
 import { applySteps, composeSteps } from './affine.ts';
@@ -106,7 +106,7 @@ function inputShapeAfter(model: Model, prev: Layer | undefined): Hwc {
 interface Match {
   scale?: AffineLayer;
   core: DenseLayer | Conv2dLayer;
-  pool?: MaxPoolLayer;
+  pool?: MaxPoolLayer | AvgPoolLayer;
   post?: AffineLayer;
   sign: SignLayer;
   consumed: number;
@@ -119,7 +119,7 @@ function match(src: Layer[], i: number, atStart: boolean): Match | null {
   const core = src[k];
   if (core?.kind !== 'dense' && core?.kind !== 'conv2d') return null;
   k++;
-  const pool = core.kind === 'conv2d' && src[k]?.kind === 'maxpool' ? (src[k++] as MaxPoolLayer) : undefined;
+  const pool = core.kind === 'conv2d' && (src[k]?.kind === 'maxpool' || src[k]?.kind === 'avgpool') ? (src[k++] as MaxPoolLayer | AvgPoolLayer) : undefined;
   const post = src[k]?.kind === 'affine' ? (src[k++] as AffineLayer) : undefined;
   const sign = src[k];
   if (sign?.kind !== 'sign') return null;
@@ -187,14 +187,14 @@ function lowerThresholdedDense(model: Model, prev: Layer | undefined, m: Match):
   return { kind: 'dense_int_b1', name, sources, inputDType: dtype, inFeatures: dense.inFeatures, outFeatures: dense.outFeatures, weights: packRows(dense), ...t };
 }
 
-/** The fused max-pool: window = stride, no padding (the conv output's remainder rows/columns are dropped, floor mode). */
-function poolOf(model: Model, conv: Conv2dLayer, pool: MaxPoolLayer | undefined): { pool: [number, number]; outShape: Hwc } {
-  if (!pool) return { pool: [1, 1], outShape: conv.outShape };
+/** The fused pool: window = stride, no padding (the conv output's remainder rows/columns are dropped, floor mode). */
+function poolOf(model: Model, conv: Conv2dLayer, pool: MaxPoolLayer | AvgPoolLayer | undefined) {
+  if (!pool) return { pool: [1, 1] as [number, number], poolMode: 'max' as const, outShape: conv.outShape };
   if (pool.kernel[0] !== pool.stride[0] || pool.kernel[1] !== pool.stride[1]) {
-    throw layerError(model, pool, `max-pool ${pool.kernel.join('x')} with stride ${pool.stride.join('x')} before the threshold`,
-      'a non-overlapping max-pool (kernel = stride) between a convolution and its batch-norm');
+    throw layerError(model, pool, `pool ${pool.kernel.join('x')} with stride ${pool.stride.join('x')} before the threshold`,
+      'a non-overlapping pool (kernel = stride) between a convolution and its batch-norm');
   }
-  return { pool: pool.kernel, outShape: pool.outShape };
+  return { pool: pool.kernel, poolMode: pool.kind === 'maxpool' ? 'max' as const : 'sum' as const, outShape: pool.outShape };
 }
 
 function lowerThresholdedConv(model: Model, prev: Layer | undefined, m: Match): LoweredLayer {
@@ -205,16 +205,19 @@ function lowerThresholdedConv(model: Model, prev: Layer | undefined, m: Match): 
   const c = conv.inShape[2];
   const oc = conv.outShape[2];
   const tapCount = kh * kw * c;
-  const { pool, outShape } = poolOf(model, conv, m.pool);
+  const { pool, poolMode, outShape } = poolOf(model, conv, m.pool);
+  // Average pool: the layer thresholds the window's sum S; the float model computes S / count (exact S, one rounding).
+  const count = poolMode === 'sum' ? pool[0] * pool[1] : 1;
+  const average = (s: number) => (count === 1 ? s : Math.fround(s / count));
   const perPosition = steps.find((s) => s.value.length !== 1 && s.value.length !== oc);
   if (perPosition) throw layerError(model, m.post!, `a constant of ${perPosition.value.length} values after a convolution`, `one value, or one per channel (${oc})`);
-  const geometry = { inShape: conv.inShape, convShape: conv.outShape, outShape, kernel: conv.kernel, stride: conv.stride, pads: conv.pads, padding: conv.padding, pool };
+  const geometry = { inShape: conv.inShape, convShape: conv.outShape, outShape, kernel: conv.kernel, stride: conv.stride, pads: conv.pads, padding: conv.padding, pool, poolMode };
   const common = { name: conv.name, sources: sourcesOf(m), ...geometry, weights: packRowsGrouped(conv.weight, oc, tapCount, c) };
   if (producesBits(prev)) {
     if (m.scale) throw layerError(model, m.scale, 'scaling between binary layers', 'sign -> conv');
-    const pre: PreActivation = (o, dot) => Math.fround(dot + (bias ? bias[o] : 0));
+    const pre: PreActivation = (o, sum) => Math.fround(average(sum) + (bias ? bias[o] : 0));
     // Every position's dot lies in [-taps, taps] whatever its number of valid taps.
-    const t = thresholdsForInteger(Array.from({ length: oc }, (): [number, number] => [-tapCount, tapCount]), pre, steps);
+    const t = thresholdsForInteger(Array.from({ length: oc }, (): [number, number] => [-tapCount * count, tapCount * count]), pre, steps);
     requireNoNaN(model, conv, t, (o) => !Number.isNaN(applySteps(pre(o, 0), steps, o)));
     return { kind: 'conv2d_b1', ...common, ...t };
   }
@@ -233,14 +236,14 @@ function lowerThresholdedConv(model: Model, prev: Layer | undefined, m: Match): 
       'the padded taps would contribute a position-dependent offset');
   }
   const [lo, hi] = inputValueRange(dtype);
-  const pre: PreActivation = (o, acc) => Math.fround(a * acc + (bias ? bias[o] : 0));
+  const pre: PreActivation = (o, acc) => Math.fround(a * average(acc) + (bias ? bias[o] : 0));
   // Taps outside the input contribute 0, which lies inside every tap's range, so the all-valid range covers every position.
   const ranges = Array.from({ length: oc }, (_, o): [number, number] => {
     let min = 0; let max = 0;
     for (let k = 0; k < tapCount; k++) {
       if (conv.weight[o * tapCount + k] > 0) { min += lo; max += hi; } else { min -= hi; max -= lo; }
     }
-    return [Math.min(min, 0), Math.max(max, 0)];
+    return [Math.min(min, 0) * count, Math.max(max, 0) * count];
   });
   const t = thresholdsForInteger(ranges, pre, steps);
   requireNoNaN(model, conv, t, (o) => !Number.isNaN(applySteps(pre(o, 0), steps, o)));

@@ -3,7 +3,7 @@
  * imported, before any pass) with float32 rounding after every operation, in
  * bnnc's feature order (NHWC). It shares no code with the passes or the emulator.
  */
-import type { Conv2dLayer, FloatLayer, MaxPoolLayer, Model } from '../ir/types.ts';
+import type { AvgPoolLayer, Conv2dLayer, FloatLayer, MaxPoolLayer, Model } from '../ir/types.ts';
 
 const f32 = Math.fround;
 type Vec = Float64Array<ArrayBufferLike>;
@@ -63,6 +63,21 @@ function maxpool(x: Vec, layer: MaxPoolLayer): Vec {
   return out;
 }
 
+function avgpool(x: Vec, layer: AvgPoolLayer): Vec {
+  const [, w, c] = layer.inShape;
+  const [oh, ow] = layer.outShape;
+  const count = layer.kernel[0] * layer.kernel[1];
+  const out = new Float64Array(oh * ow * c);
+  for (let y = 0; y < oh; y++) for (let xx = 0; xx < ow; xx++) for (let ch = 0; ch < c; ch++) {
+    let sum = 0;
+    for (let ky = 0; ky < layer.kernel[0]; ky++) for (let kx = 0; kx < layer.kernel[1]; kx++) {
+      sum = f32(sum + x[((y * layer.stride[0] + ky) * w + xx * layer.stride[1] + kx) * c + ch]);
+    }
+    out[(y * ow + xx) * c + ch] = f32(sum / count);
+  }
+  return out;
+}
+
 /** Runs the float layers; returns every layer's output (with the value its sign saw) by layer name, and the final values. */
 export function runFloatIr(model: Model, input: Float64Array): { outputs: Map<string, { pre: Vec; out: Vec }>; logits: Vec } {
   let x: Vec = input.map(f32);
@@ -74,6 +89,7 @@ export function runFloatIr(model: Model, input: Float64Array): { outputs: Map<st
       case 'dense': x = dense(x, layer); break;
       case 'conv2d': x = conv(x, layer); break;
       case 'maxpool': x = maxpool(x, layer); break;
+      case 'avgpool': x = avgpool(x, layer); break;
       case 'clip': x = x.map((v) => Math.min(Math.max(v, layer.min), layer.max)); break;
       case 'sign': x = x.map((v) => (v > 0 ? 1 : v < 0 ? -1 : layer.atZero === 'plus' ? 1 : 0)); break;
       case 'argmax': break;

@@ -183,7 +183,7 @@ export async function readSelftestLine(port: string, opts: ReadOptions): Promise
 export interface QemuSerialPty {
   /** /dev/pts/N */
   path: string;
-  /** QEMU's own messages so far. */
+  /** QEMU's own messages so far (stdout and stderr). */
   stderr(): string;
   stop(): Promise<void>;
 }
@@ -203,8 +203,7 @@ export async function startQemuSerialPty(target: Target, elf: string, timeoutMs 
   const args = ['-M', qemu.machine, ...(qemu.cpu ? ['-cpu', qemu.cpu] : []), '-display', 'none', '-monitor', 'none',
     '-serial', 'pty', '-semihosting-config', 'enable=on,target=native', '-kernel', elf];
   const child = spawn(qemu.system, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  child.stdout.on('data', (c: Buffer) => { output += c.toString('utf8'); });
+  let output = ''; // QEMU 7.2 prints the pty line on stdout, other versions on stderr
   const exited = new Promise<void>((resolve) => child.on('close', () => resolve()));
   const stop = async () => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
@@ -216,14 +215,16 @@ export async function startQemuSerialPty(target: Target, elf: string, timeoutMs 
       reject(new BnncError(message, { where: commandLine(qemu.system, args), hint: output.trim() || undefined }));
     };
     const timer = setTimeout(() => fail(`QEMU did not report its pseudo-terminal within ${timeoutMs} ms`), timeoutMs);
-    child.stderr.on('data', (c: Buffer) => {
+    const collect = (c: Buffer) => {
       output += c.toString('utf8');
       const m = PTY_LINE.exec(output);
       if (m) {
         clearTimeout(timer);
         resolve(m[1]);
       }
-    });
+    };
+    child.stdout.on('data', collect);
+    child.stderr.on('data', collect);
     child.on('error', (e) => { clearTimeout(timer); fail(`cannot start QEMU: ${e.message}`); });
     child.on('close', (code) => { clearTimeout(timer); fail(`QEMU exited (status ${code}) before opening a pseudo-terminal`); });
   });

@@ -64,13 +64,18 @@ function integerTapSum(layer: Conv2dIntB1Layer, input: ArrayLike<number>): TapSu
   };
 }
 
-/** Max over the pool window of the accumulators, for output pixel (py, px). */
+/** Max (or sum, for an average pool) over the pool window of the accumulators, for output pixel (py, px). */
 export function pooledAccumulator(g: ConvGeometry, tapSum: TapSum, o: number, py: number, px: number): number {
   let best = -Infinity;
+  let sum = 0;
   for (let qy = 0; qy < g.pool[0]; qy++) {
-    for (let qx = 0; qx < g.pool[1]; qx++) best = Math.max(best, tapSum(o, py * g.pool[0] + qy, px * g.pool[1] + qx));
+    for (let qx = 0; qx < g.pool[1]; qx++) {
+      const v = tapSum(o, py * g.pool[0] + qy, px * g.pool[1] + qx);
+      best = Math.max(best, v);
+      sum += v;
+    }
   }
-  return best;
+  return g.poolMode === 'sum' ? sum : best;
 }
 
 function thresholdAll(layer: Conv2dB1Layer | Conv2dIntB1Layer, tapSum: TapSum): Uint32Array {

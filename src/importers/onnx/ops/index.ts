@@ -3,6 +3,7 @@ import type { OpHandler } from '../op.ts';
 import { argmax, topk } from './argmax.ts';
 import { batchNormalization } from './batchnorm.ts';
 import { bipolarQuantBrevitas, bipolarQuantQonnx } from './bipolarquant.ts';
+import { averagePool, globalAveragePool } from './avgpool.ts';
 import { clip } from './clip.ts';
 import { conv } from './conv.ts';
 import { add, div, mul, pow, sub } from './elementwise.ts';
@@ -19,7 +20,7 @@ import { squeeze, unsqueeze } from './squeeze.ts';
 import { transpose } from './transpose.ts';
 
 export const OP_HANDLERS: readonly OpHandler[] = [
-  add, sub, mul, div, pow, matmul, gemm, conv, maxpool, transpose, sign, clip, batchNormalization,
+  add, sub, mul, div, pow, matmul, gemm, conv, maxpool, averagePool, globalAveragePool, transpose, sign, clip, batchNormalization,
   flatten, reshape, squeeze, unsqueeze, shapeOp, gather, concat, constant, cast,
   identity, dropout, argmax, topk, bipolarQuantBrevitas, bipolarQuantQonnx, multiThreshold,
 ];
