@@ -98,7 +98,7 @@ function banner(file: string, what: string) {
 }
 
 /** Writes the kernel sources for `variant` and the program for `cases` into dir; returns the C files. */
-export function writeDenseProgram(dir: string, cases: DenseCase[], variant: string, targetName: string): string[] {
+export function writeDenseProgram(dir: string, cases: DenseCase[], variant: string, targetName: string, verbose = true): string[] {
   mkdirSync(dir, { recursive: true });
   const what = `dense kernel bench (${variant})`;
   const files: Record<string, string> = {
@@ -111,6 +111,7 @@ export function writeDenseProgram(dir: string, cases: DenseCase[], variant: stri
     'bnn_dense_b1_pop.c': render('c/kernels/bnn_dense_b1_pop.c', banner('bnn_dense_b1_pop.c', what)),
     'dense_bench.c': render('c/bench/dense_bench.c', {
       ...banner('dense_bench.c', what),
+      verbose,
       caseCount: cases.length,
       maxOut: Math.max(...cases.map((c) => c.nOut)),
       maxOutWords: Math.max(...cases.map((c) => wordsFor(c.nOut))),
@@ -133,7 +134,7 @@ export function writeDenseProgram(dir: string, cases: DenseCase[], variant: stri
   return Object.keys(files).filter((f) => f.endsWith('.c')).map((f) => join(dir, f));
 }
 
-/** What the program reports for one case. */
+/** What a verbose program reports for one case. */
 export interface DenseCaseResult {
   nWords: number;
   nOut: number;
@@ -144,14 +145,19 @@ export interface DenseCaseResult {
 }
 
 export interface DenseRun {
+  /** Per-case figures (verbose programs only). */
   cases: DenseCaseResult[];
-  /** Every output of every case matched and the program exited with 0. */
+  /** Every output of every case matched, the summary says so and the program exited with 0. */
   exact: boolean;
+  /** Cases whose bnn_dense_b1 / bnn_dense_b1_pop outputs all matched (from the summary line; -1 if it is missing). */
+  b1ExactCases: number;
+  popExactCases: number;
   stdout: string;
   exitCode: number;
 }
 
 const CASE_LINE = /^case (\d+) (\d+) (\d+) b1 (\d+) ([01]) pop (\d+) ([01])$/;
+const SUMMARY_LINE = /^summary (\d+) (\d+) (\d+)$/m;
 
 export function parseDenseOutput(stdout: string, exitCode: number, expectedCases: number): DenseRun {
   const cases: DenseCaseResult[] = [];
@@ -164,24 +170,30 @@ export function parseDenseOutput(stdout: string, exitCode: number, expectedCases
       popInstructions: Number(m[6]), popExact: m[7] === '1',
     });
   }
-  const exact = exitCode === 0 && cases.length === expectedCases && cases.every((c) => c.b1Exact && c.popExact)
-    && stdout.includes('RESULT OK');
-  return { cases, exact, stdout, exitCode };
+  const summary = SUMMARY_LINE.exec(stdout);
+  const [total, b1ExactCases, popExactCases] = summary ? [Number(summary[1]), Number(summary[2]), Number(summary[3])] : [-1, -1, -1];
+  const exact = exitCode === 0 && total === expectedCases && b1ExactCases === expectedCases && popExactCases === expectedCases
+    && cases.every((c) => c.b1Exact && c.popExact);
+  return { cases, exact, b1ExactCases, popExactCases, stdout, exitCode };
 }
 
 export interface DenseProgramOptions {
   /** Build directory (created). */
   dir: string;
+  /** Print a line per case (instruction counts); default true. Keep sweeps quiet. */
+  verbose?: boolean;
   /** Extra compiler flags (e.g. -Werror, -std=c99). */
   cflags?: string[];
+  /** Extra link flags (e.g. the sanitizers of a host build). */
+  ldflags?: string[];
   timeoutMs?: number;
 }
 
 /** Builds the program for (target, variant) and runs it (QEMU -icount, or natively for the host). */
 export async function runDenseProgram(target: Target, variant: string, cases: DenseCase[], opts: DenseProgramOptions): Promise<DenseRun> {
-  const sources = writeDenseProgram(join(opts.dir, 'src'), cases, variant, target.name);
+  const sources = writeDenseProgram(join(opts.dir, 'src'), cases, variant, target.name, opts.verbose ?? true);
   const build = await crossBuild(target, {
-    sources, includeDirs: [join(opts.dir, 'src')], cflags: opts.cflags ?? [], outDir: join(opts.dir, 'build'), name: 'dense_bench',
+    sources, includeDirs: [join(opts.dir, 'src')], cflags: opts.cflags ?? [], ldflags: opts.ldflags ?? [], outDir: join(opts.dir, 'build'), name: 'dense_bench',
   });
   const run = await runOnTarget(target, build.elf, { mode: 'icount', timeoutMs: opts.timeoutMs ?? 60_000 });
   return parseDenseOutput(run.stdout, run.exitCode, cases.length);

@@ -75,9 +75,9 @@ export function packageContext(info: PackageInfo) {
     selftestMain: `${name}_selftest_main`,
     selftestMainFile: `${name}_selftest_main.c`,
     sentence: oneLine(description),
-    paragraph: oneLine(`Verified bit-exact against bnnc's emulator; kernel variant ${info.kernel} for target ${info.targetName}. `
+    paragraph: oneLine(`Kernel variant ${info.kernel} for target ${info.targetName}. `
       + `API: int ${name}_predict(const ${name}_input_t *input, int32_t *scores). `
-      + `The example ${name}_selftest checks the board against the emulator's digest (bnnc monitor).`),
+      + `bnnc verify proves the C bit-exact against bnnc's emulator; the example ${name}_selftest checks a board against the emulator's digest (bnnc monitor).`),
     json: {
       name: JSON.stringify(name),
       version: JSON.stringify(VERSION),

@@ -7,7 +7,6 @@
  */
 import type { GeneratedFile } from '../codegen/generate.ts';
 import { render } from '../codegen/templates.ts';
-import type { OutputFile } from '../cli/output.ts';
 import { packageContext, type PackageInfo } from './context.ts';
 import type { PackageFormat } from './formats.ts';
 
@@ -18,13 +17,14 @@ export function selftestSketchDir(name: string): string {
   return `examples/${name}_selftest`;
 }
 
-export function packageFiles(format: PackageFormat, info: PackageInfo, files: GeneratedFile[]): OutputFile[] {
+/** The files of one package, with paths relative to its root folder. */
+export function packageFiles(format: PackageFormat, info: PackageInfo, files: GeneratedFile[]): GeneratedFile[] {
   const context = packageContext(info);
   const { name } = info;
   switch (format) {
     case 'arduino':
     case 'platformio': {
-      const manifest: OutputFile = format === 'arduino'
+      const manifest: GeneratedFile = format === 'arduino'
         ? { name: 'library.properties', content: render('arduino/library.properties', context) }
         : { name: 'library.json', content: render('platformio/library.json', context) };
       return [

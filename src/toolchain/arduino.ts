@@ -13,7 +13,6 @@
  * Failures become BnncErrors that keep arduino-cli's own diagnostics.
  */
 import { BnncError } from '../errors.ts';
-import type { ArduinoSpec } from '../targets/types.ts';
 import { commandLine, findExecutable, runProgram, type RunResult } from './process.ts';
 
 export const ARDUINO_CLI = 'arduino-cli';
@@ -149,18 +148,16 @@ export async function arduinoCompile(req: CompileRequest): Promise<CompileResult
   if (r.exitCode !== 0 || !outcome || !outcome.success) {
     if (MISSING_CORE.test(everything)) {
       throw new BnncError(`the board package (core) ${core} for ${req.fqbn} is not installed`, {
-        where: r.command,
         expected: `an installed core ${core}`,
         hint: `install it with:\n    ${coreInstallCommands(core, req.boardManagerUrl).join('\n    ')}\n`
-          + `arduino-cli said:\n${diagnosticLines(everything, 10)}`,
+          + `arduino-cli said:\n${diagnosticLines(everything, 10)}\ncommand: ${r.command}`,
       });
     }
     const what = outcome ? 'compiling the sketch failed' : 'arduino-cli compile printed no JSON result';
     throw new BnncError(`${what} (arduino-cli exit ${r.exitCode}) for ${req.fqbn}:\n${diagnosticLines(everything || r.stdout)}`, {
-      where: r.command,
-      hint: outcome
+      hint: `${outcome
         ? 'the messages above are the compiler\'s; bnnc verified the C on the host, so a failure here is usually the board core or the sketch'
-        : 'check the arduino-cli version (0.19 or newer has --format json)',
+        : 'check the arduino-cli version (0.19 or newer has --format json)'}\ncommand: ${r.command}`,
     });
   }
   return { ...outcome, command: r.command };
@@ -200,8 +197,7 @@ export async function arduinoBoardList(): Promise<DetectedPort[]> {
   const ports = parseBoardList(r.stdout);
   if (r.exitCode !== 0 || !ports) {
     throw new BnncError(`listing the connected boards failed (arduino-cli exit ${r.exitCode}):\n${diagnosticLines(`${r.stderr}\n${r.stdout}`)}`, {
-      where: r.command,
-      hint: 'pass the port yourself with --port',
+      hint: `pass the port yourself with --port\ncommand: ${r.command}`,
     });
   }
   return ports;
@@ -247,10 +243,56 @@ export async function arduinoUpload(req: UploadRequest): Promise<RunResult> {
   const r = await runProgram(ARDUINO_CLI, args, { timeoutMs: req.timeoutMs ?? UPLOAD_TIMEOUT_MS });
   if (r.exitCode !== 0) {
     throw new BnncError(`uploading to ${req.port} failed (arduino-cli exit ${r.exitCode}):\n${diagnosticLines(`${r.stderr}\n${r.stdout}`)}`, {
-      where: r.command,
       hint: 'close any serial monitor that holds the port; check the port (arduino-cli board list) and its permissions '
-        + '(Linux: the dialout group); some boards need their bootloader started by hand (ESP32: hold BOOT; RP2040: hold BOOTSEL while plugging in)',
+        + '(Linux: the dialout group); some boards need their bootloader started by hand (ESP32: hold BOOT; RP2040: hold BOOTSEL while plugging in)'
+        + `\ncommand: ${r.command}`,
     });
   }
   return r;
+}
+
+/** Debian's packages for a real AVR Arduino build without arduino-cli (toolchains.md section 11). */
+export const ARDUINO_BUILDER_APT = ['arduino-builder', 'arduino-core-avr', 'arduino-ctags', 'gcc-avr', 'avr-libc'] as const;
+const DEBIAN_HARDWARE = '/usr/share/arduino/hardware';
+
+export interface BuilderRequest {
+  /** Debian's arduino-builder does not fill in menu defaults: arduino:avr:mega needs :cpu=atmega2560. */
+  fqbn: string;
+  /** The sketch's .ino file. */
+  sketch: string;
+  /** A folder that holds the library folder(s). */
+  librariesDir: string;
+  /** An empty (or earlier) build folder. */
+  buildPath: string;
+  timeoutMs?: number;
+}
+
+/** Parses "Sketch uses N bytes ... Maximum is M bytes." and "Global variables use N bytes ... Maximum is M bytes." */
+export function parseBuilderSizes(output: string): SectionSizes {
+  const flash = /Sketch uses (\d+) bytes.*?Maximum is (\d+) bytes/.exec(output);
+  const ram = /Global variables use (\d+) bytes.*?Maximum is (\d+) bytes/.exec(output);
+  return {
+    flashBytes: flash ? Number(flash[1]) : null, flashMax: flash ? Number(flash[2]) : null,
+    ramBytes: ram ? Number(ram[1]) : null, ramMax: ram ? Number(ram[2]) : null,
+  };
+}
+
+/**
+ * A real Arduino build with Debian's arduino-builder and AVR core (the engine
+ * of the Arduino IDE 1.x): sketch preprocessing, library discovery, core, link.
+ * The ctags and DECIMAL_DIG settings are what Debian's packages need
+ * (toolchains.md section 11).
+ */
+export async function arduinoBuilderCompile(req: BuilderRequest): Promise<SectionSizes & { output: string }> {
+  const args = ['-compile', '-hardware', DEBIAN_HARDWARE, '-tools', '/usr/bin', '-libraries', req.librariesDir,
+    '-fqbn', req.fqbn, '-build-path', req.buildPath, '-warnings', 'all',
+    '-prefs=tools.ctags.path=/usr/bin', '-prefs=tools.ctags.cmd.path=/usr/bin/arduino-ctags',
+    '-prefs=tools.ctags.pattern="{cmd.path}" -u --language-force=c++ -f - --c++-kinds=svpf --fields=KSTtzns --line-directives "{source_file}"',
+    '-prefs=compiler.cpp.extra_flags=-DDECIMAL_DIG=17', req.sketch];
+  const r = await runProgram('arduino-builder', args, { timeoutMs: req.timeoutMs ?? 300_000, aptPackages: ARDUINO_BUILDER_APT });
+  const output = `${r.stdout}\n${r.stderr}`;
+  if (r.exitCode !== 0) {
+    throw new BnncError(`arduino-builder failed (exit ${r.exitCode}) for ${req.fqbn}:\n${diagnosticLines(output)}`, { hint: `command: ${r.command}` });
+  }
+  return { ...parseBuilderSizes(output), output };
 }

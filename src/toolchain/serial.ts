@@ -193,15 +193,17 @@ const PTY_LINE = /char device redirected to (\/dev\/pts\/\d+)/;
 /**
  * Starts `elf` under QEMU with `-serial pty` (the guest's first UART; on
  * netduinoplus2 that is USART1) and resolves once QEMU has printed which
- * pseudo-terminal it chose. Semihosting stays on, so a fault still ends QEMU
+ * pseudo-terminal it chose. extraArgs go before -kernel (e.g. -S: start
+ * with the CPU halted, a silent port). Semihosting stays on, so a fault still ends QEMU
  * with a message. The caller must stop() it: the firmware never exits.
  */
-export async function startQemuSerialPty(target: Target, elf: string, timeoutMs = 10_000): Promise<QemuSerialPty> {
+export async function startQemuSerialPty(target: Target, elf: string, opts: { timeoutMs?: number; extraArgs?: string[] } = {}): Promise<QemuSerialPty> {
+  const timeoutMs = opts.timeoutMs ?? 10_000;
   const qemu = target.qemu;
   if (!qemu) throw new BnncError(`target '${target.name}' has no QEMU machine`, { file: target.file, where: 'qemu' });
   if (!findExecutable(qemu.system)) throw missingExecutableError(qemu.system, aptPackagesFor(qemu.system));
   const args = ['-M', qemu.machine, ...(qemu.cpu ? ['-cpu', qemu.cpu] : []), '-display', 'none', '-monitor', 'none',
-    '-serial', 'pty', '-semihosting-config', 'enable=on,target=native', '-kernel', elf];
+    '-serial', 'pty', '-semihosting-config', 'enable=on,target=native', ...(opts.extraArgs ?? []), '-kernel', elf];
   const child = spawn(qemu.system, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = ''; // QEMU 7.2 prints the pty line on stdout, other versions on stderr
   const exited = new Promise<void>((resolve) => child.on('close', () => resolve()));

@@ -9,7 +9,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { generateC } from '../../codegen/generate.ts';
+import { generateC, selftestExpectations } from '../../codegen/generate.ts';
 import { selectKernel } from '../../codegen/kernels.ts';
 import { toCIdentifier } from '../../codegen/sanitize.ts';
 import { parseScale } from '../../data/index.ts';
@@ -99,8 +99,9 @@ export function registerFlash(program: Command, io: CliIo): void {
       writeOutputDir(libraryDir, packageFiles('arduino', { model: lowered, name, vectorCount: vectors.length, targetName: target.name, kernel }, sources));
       mkdirSync(buildPath, { recursive: true });
       const sketchDir = opts.sketch ? resolve(opts.sketch) : join(libraryDir, selftestSketchDir(name));
-      const rel = (p: string) => relative(process.cwd(), p) || '.';
-      io.out(`library: ${rel(libraryDir)} (kernel ${kernel}; self-test: ${describeVectors(source, vectors.length)})`);
+      const rel = (p: string) => (relative(process.cwd(), p).startsWith('..') ? p : relative(process.cwd(), p) || '.');
+      const digest = selftestExpectations(lowered, vectors).digest.toString(16).padStart(8, '0');
+      io.out(`library: ${rel(libraryDir)} (kernel ${kernel}; self-test: ${describeVectors(source, vectors.length)}, digest ${digest})`);
 
       const core = coreOf(fqbn); // the core's ID is the FQBN's vendor:architecture
       const url = core === target.arduino?.core ? target.arduino.boardManagerUrl : undefined;
