@@ -155,3 +155,21 @@ for (const name of ['stm32f4', 'esp32c3']) {
     expect(r.flashBytes).toBeGreaterThan(100);
   });
 }
+
+describe('examples/wearable-motion ring-buffer sketch', () => {
+  const skip = builderSkipReason();
+  it.skipIf(skip !== null)(`compiles with arduino-builder for the Mega 2560 against the generated library${skip ? ` (${skip})` : ''}`, async () => {
+    const libs = join(dir, 'wearable-libs');
+    const r = await run('build', 'examples/wearable-motion/model.onnx', '-o', join(libs, 'wearable_motion_bnn'), '--target', 'avr-mega', '--format', 'arduino');
+    if (r.code !== 0) throw new Error(r.err);
+    const sketchDir = join(dir, 'wearable_motion_ring');
+    mkdirSync(sketchDir, { recursive: true });
+    writeFileSync(join(sketchDir, 'wearable_motion_ring.ino'), readFileSync('examples/wearable-motion/arduino/wearable_motion_ring/wearable_motion_ring.ino', 'utf8'));
+    mkdirSync(join(dir, 'wearable-build'), { recursive: true });
+    const sizes = await arduinoBuilderCompile({
+      fqbn: 'arduino:avr:mega:cpu=atmega2560', sketch: join(sketchDir, 'wearable_motion_ring.ino'), librariesDir: libs, buildPath: join(dir, 'wearable-build'),
+    });
+    expect(sizes.flashBytes).toBeGreaterThan(5_000);
+    console.log(`wearable_motion_ring on the Mega 2560: ${sizes.flashBytes} bytes of flash, ${sizes.ramBytes} bytes of RAM`);
+  });
+});
