@@ -95,22 +95,22 @@ export interface Conv2dLayer extends Origin {
   bias: Float32Array | null;
 }
 
-/** Max-pooling without padding (floor mode), NHWC. */
-export interface MaxPoolLayer extends Origin {
-  kind: 'maxpool';
+/** Window of a pooling layer: no padding, floor mode, NHWC. */
+export interface PoolWindow extends Origin {
   inShape: Hwc;
   outShape: Hwc;
   kernel: [number, number];
   stride: [number, number];
 }
 
-/** Average pooling without padding (AveragePool with kernel = stride, or GlobalAveragePool), NHWC: float32 sum / count. */
-export interface AvgPoolLayer extends Origin {
+/** Max-pooling. */
+export interface MaxPoolLayer extends PoolWindow {
+  kind: 'maxpool';
+}
+
+/** Average pooling (AveragePool, GlobalAveragePool): float32 sum / count. */
+export interface AvgPoolLayer extends PoolWindow {
   kind: 'avgpool';
-  inShape: Hwc;
-  outShape: Hwc;
-  kernel: [number, number];
-  stride: [number, number];
 }
 
 /** Prediction: index of the largest value, ties to the lowest index. */
@@ -164,12 +164,8 @@ export interface Conv2dIntB1Layer extends Origin, Thresholds, ConvGeometry {
 }
 
 /** Max-pool of binary activations: max of +/-1 is +1, so the output bit is the AND of the window's bits. */
-export interface MaxPoolB1Layer extends Origin {
+export interface MaxPoolB1Layer extends PoolWindow {
   kind: 'maxpool_b1';
-  inShape: Hwc;
-  outShape: Hwc;
-  kernel: [number, number];
-  stride: [number, number];
 }
 
 /** Float input to bits: bit = (x < threshold[i]) XOR flip[i], thresholds exact in float32. */

@@ -3,11 +3,11 @@
  * the window divided by its size. On the integer accumulators before a
  * threshold only (bnnc folds the division into the threshold).
  */
-import type { AvgPoolLayer, Hwc } from '../../../ir/types.ts';
-import { intAttr, intsAttr, nchwToNhwc, nodeError } from '../common.ts';
-import type { Lowered, LowerContext, NodeInfo, OpHandler } from '../op.ts';
+import { intAttr, intsAttr, nodeError } from '../common.ts';
+import type { LowerContext, NodeInfo, OpHandler } from '../op.ts';
 import type { ConstTensor } from '../proto.ts';
 import { geometry, type Geometry } from './conv.ts';
+import { lowerPool } from './maxpool.ts';
 
 function averageGeometry(info: NodeInfo, h: number, w: number): Geometry {
   if (info.node.opType === 'GlobalAveragePool') return { kernel: [h, w], stride: [h, w], pads: [0, 0, 0, 0], out: [1, 1] };
@@ -36,16 +36,7 @@ function evaluate(info: NodeInfo, x: ConstTensor): ConstTensor {
   return { dims: [n, c, oh, ow], data: out, isFloat: true };
 }
 
-function lower(ctx: LowerContext): Lowered {
-  if (ctx.shape.length !== 4) throw nodeError(ctx, `activation of shape [${ctx.shape}]`, 'a [1, C, H, W] activation');
-  const [, c, h, w] = ctx.shape;
-  const g = averageGeometry(ctx, h, w);
-  const layer: AvgPoolLayer = {
-    kind: 'avgpool', name: ctx.label, sources: [ctx.label],
-    inShape: [h, w, c] as Hwc, outShape: [g.out[0], g.out[1], c] as Hwc, kernel: g.kernel, stride: g.stride,
-  };
-  return { layers: [layer], shape: [1, c, g.out[0], g.out[1]], layout: nchwToNhwc(c, g.out[0], g.out[1]) };
-}
+const lower = (ctx: LowerContext) => lowerPool(ctx, 'avgpool', averageGeometry);
 
 export const averagePool: OpHandler = { opType: 'AveragePool', domain: '', evaluate: (ctx) => [evaluate(ctx, ctx.inputs[0]!)], lower };
 export const globalAveragePool: OpHandler = { opType: 'GlobalAveragePool', domain: '', evaluate: (ctx) => [evaluate(ctx, ctx.inputs[0]!)], lower };

@@ -1,7 +1,7 @@
 /** MaxPool (2-D, no padding, floor mode): on the integer accumulators before a threshold, or on binary activations. */
-import type { Hwc, MaxPoolLayer } from '../../../ir/types.ts';
+import type { AvgPoolLayer, Hwc, MaxPoolLayer } from '../../../ir/types.ts';
 import { intAttr, intsAttr, nchwToNhwc, nodeError } from '../common.ts';
-import type { NodeInfo, OpHandler } from '../op.ts';
+import type { Lowered, LowerContext, NodeInfo, OpHandler } from '../op.ts';
 import { geometry, type Geometry } from './conv.ts';
 
 function poolGeometry(info: NodeInfo, h: number, w: number): Geometry {
@@ -39,14 +39,17 @@ export const maxpool: OpHandler = {
     }
     return [{ dims: [n, c, oh, ow], data: out, isFloat: x.isFloat }];
   },
-  lower: (ctx) => {
-    if (ctx.shape.length !== 4) throw nodeError(ctx, `activation of shape [${ctx.shape}]`, 'a [1, C, H, W] activation');
-    const [, c, h, w] = ctx.shape;
-    const g = poolGeometry(ctx, h, w);
-    const layer: MaxPoolLayer = {
-      kind: 'maxpool', name: ctx.label, sources: [ctx.label],
-      inShape: [h, w, c] as Hwc, outShape: [g.out[0], g.out[1], c] as Hwc, kernel: g.kernel, stride: g.stride,
-    };
-    return { layers: [layer], shape: [1, c, g.out[0], g.out[1]], layout: nchwToNhwc(c, g.out[0], g.out[1]) };
-  },
+  lower: (ctx) => lowerPool(ctx, 'maxpool', poolGeometry),
 };
+
+/** The pooling layer on the running [1, C, H, W] activation (max or average); the result stays NHWC. */
+export function lowerPool(ctx: LowerContext, kind: 'maxpool' | 'avgpool', window: (info: NodeInfo, h: number, w: number) => Geometry): Lowered {
+  if (ctx.shape.length !== 4) throw nodeError(ctx, `activation of shape [${ctx.shape}]`, 'a [1, C, H, W] activation');
+  const [, c, h, w] = ctx.shape;
+  const g = window(ctx, h, w);
+  const layer: MaxPoolLayer | AvgPoolLayer = {
+    kind, name: ctx.label, sources: [ctx.label],
+    inShape: [h, w, c] as Hwc, outShape: [g.out[0], g.out[1], c] as Hwc, kernel: g.kernel, stride: g.stride,
+  };
+  return { layers: [layer], shape: [1, c, g.out[0], g.out[1]], layout: nchwToNhwc(c, g.out[0], g.out[1]) };
+}
