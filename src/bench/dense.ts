@@ -15,6 +15,7 @@ import { KERNEL_VARIANTS } from '../codegen/kernels.ts';
 import { listTargets } from '../targets/load.ts';
 import type { Target } from '../targets/types.ts';
 import { toolchainStatus } from '../toolchain/cross.ts';
+import { memoryUseOfObjects } from '../toolchain/elf.ts';
 import { PROJECT_ROOT, VERSION } from '../version.ts';
 import { makeDenseCase, rng32, runDenseProgram } from './denseProgram.ts';
 
@@ -53,6 +54,8 @@ export interface DenseBenchResult {
   popInstructions: number;
   popPerWord: number;
   popBitExact: boolean;
+  /** Flash bytes of the compiled bnn_dense_b1.c (code and tables, before --gc-sections). */
+  codeBytes: number;
 }
 
 /** Variants benchmarked on a target: its preferences (ending in portable) and the builtin baseline. */
@@ -100,6 +103,7 @@ export async function benchDense(opts: BenchDenseOptions = {}): Promise<DenseBen
       popInstructions: c?.popInstructions ?? NaN,
       popPerWord: c ? round2(c.popInstructions / words) : NaN,
       popBitExact: run.exact && (c?.popExact ?? false),
+      codeBytes: memoryUseOfObjects(run.objects.filter((o) => o.endsWith('_bnn_dense_b1.o'))).flashBytes,
     };
     opts.onResult?.(r);
     results.push({ ...r, order });
@@ -111,18 +115,24 @@ function round2(v: number): number {
   return Math.round(v * 100) / 100;
 }
 
-/** Markdown table: one row per target, one column per variant (instructions per weight word). */
-export function formatDenseMarkdown(results: DenseBenchResult[]): string {
+/** Markdown table: one row per target, one column per variant, cells from `cell`. */
+export function formatDenseMarkdown(
+  results: DenseBenchResult[],
+  cell: (r: DenseBenchResult) => string = (r) => `${r.perWord.toFixed(2)}${r.bitExact ? '' : ' (NOT EXACT)'}`,
+): string {
   const variants = [...new Set(results.map((r) => r.kernel))];
   const targets = [...new Set(results.map((r) => r.target))];
-  const cell = (r: DenseBenchResult | undefined) => (r ? `${r.perWord.toFixed(2)}${r.bitExact ? '' : ' (NOT EXACT)'}` : '-');
   const lines = [
     `| target (QEMU machine) | ${variants.join(' | ')} |`,
     `|---|${variants.map(() => '---:').join('|')}|`,
   ];
   for (const t of targets) {
     const row = results.filter((r) => r.target === t);
-    lines.push(`| ${t} (${row[0].machine}) | ${variants.map((v) => cell(row.find((r) => r.kernel === v))).join(' | ')} |`);
+    const cells = variants.map((v) => {
+      const r = row.find((x) => x.kernel === v);
+      return r ? cell(r) : '-';
+    });
+    lines.push(`| ${t} (${row[0].machine}) | ${cells.join(' | ')} |`);
   }
   return `${lines.join('\n')}\n`;
 }
@@ -147,6 +157,12 @@ export function writeDenseResults(results: DenseBenchResult[], dir = join(PROJEC
     'against the emulator. `portable` is the plain SWAR loop, `builtin` the `__builtin_popcount` loop (the CBin-NN way).',
     '',
     formatDenseMarkdown(results),
+    'The same for bnn_dense_b1_pop (popcounts out, no thresholds):',
+    '',
+    formatDenseMarkdown(results, (r) => `${r.popPerWord.toFixed(2)}${r.popBitExact ? '' : ' (NOT EXACT)'}`),
+    'Flash bytes of the compiled bnn_dense_b1.c (code and tables):',
+    '',
+    formatDenseMarkdown(results, (r) => String(r.codeBytes)),
   ].join('\n'));
   return { json, markdown };
 }

@@ -6,7 +6,7 @@
  * One program holds many layers, so a sweep costs one compile and one QEMU start
  * per (target, kernel variant).
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { packBits, wordsFor } from '../bitops.ts';
 import { hexWords, int32s } from '../codegen/literals.ts';
@@ -154,12 +154,14 @@ export interface DenseRun {
   popExactCases: number;
   stdout: string;
   exitCode: number;
+  /** The compiled objects of the program (kernel sizes can be read from them). */
+  objects: string[];
 }
 
 const CASE_LINE = /^case (\d+) (\d+) (\d+) b1 (\d+) ([01]) pop (\d+) ([01])$/;
 const SUMMARY_LINE = /^summary (\d+) (\d+) (\d+)$/m;
 
-export function parseDenseOutput(stdout: string, exitCode: number, expectedCases: number): DenseRun {
+export function parseDenseOutput(stdout: string, exitCode: number, expectedCases: number): Omit<DenseRun, 'objects'> {
   const cases: DenseCaseResult[] = [];
   for (const line of stdout.split('\n')) {
     const m = CASE_LINE.exec(line.trim());
@@ -196,5 +198,7 @@ export async function runDenseProgram(target: Target, variant: string, cases: De
     sources, includeDirs: [join(opts.dir, 'src')], cflags: opts.cflags ?? [], ldflags: opts.ldflags ?? [], outDir: join(opts.dir, 'build'), name: 'dense_bench',
   });
   const run = await runOnTarget(target, build.elf, { mode: 'icount', timeoutMs: opts.timeoutMs ?? 60_000 });
-  return parseDenseOutput(run.stdout, run.exitCode, cases.length);
+  const objDir = join(opts.dir, 'build', 'obj');
+  const objects = readdirSync(objDir).filter((f) => f.endsWith('.o')).map((f) => join(objDir, f));
+  return { ...parseDenseOutput(run.stdout, run.exitCode, cases.length), objects };
 }

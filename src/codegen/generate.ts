@@ -176,7 +176,10 @@ function kernelFiles(model: LoweredModel): { file: string; template: string; con
           ctype: INPUT_CTYPES[layer.inputDType],
           maxAbs: layer.inputDType === 'uint8' ? 255 : 128,
           signed: layer.inputDType === 'int8',
+          planeSum: layer.inputDType === 'uint8' ? '255' : '-1',
         });
+        // The bit-plane rows run on the binary row engine.
+        add('bnn_dense_b1_pop.c', 'c/kernels/bnn_dense_b1_pop.c');
         break;
       }
       case 'dense_b1':

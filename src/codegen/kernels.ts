@@ -10,11 +10,11 @@ import type { Target } from '../targets/types.ts';
 /** Variants the kernel templates implement, with what each needs. */
 export const KERNEL_VARIANTS: Record<string, string> = {
   portable: 'plain C99, SWAR popcount: any 32-bit core (the reference every variant is tested against)',
-  armv7em: 'Cortex-M4/M7/M33 (ARMv7E-M, ARMv8-M Mainline + DSP): Harley-Seal carry-save adders, shifted operands, USADA8',
-  armv6m: 'Cortex-M0/M0+ (ARMv6-M, Thumb-1): Harley-Seal carry-save adders in low registers, LDM loads',
-  mve: 'Cortex-M55/M85 Helium (MVE): 4 words per vector, byte popcounts by table gather, VADDVA reductions',
-  zbb: 'RV32 with Zbb: cpop, 8 output rows per pass sharing each input word',
-  rv32: 'RV32IMC without Zbb: Harley-Seal carry-save adders, SWAR popcount without shifted operands',
+  armv7em: 'Cortex-M4/M7/M33/M55 (ARMv7E-M, ARMv8-M Mainline + DSP): Harley-Seal adders in assembly, LDM loads, USAD8 byte sums',
+  armv6m: 'Cortex-M0/M0+ (ARMv6-M, Thumb-1): Harley-Seal adders in assembly, byte-table counts',
+  mve: 'Cortex-M55/M85 Helium (MVE): 4 rows per pass, byte popcounts by table gather, VADDVA reductions',
+  zbb: 'RV32 with Zbb: cpop, 8 rows per pass sharing each input word, in assembly',
+  rv32: 'RV32IMC without Zbb: Harley-Seal adders in assembly, 2 rows per pass sharing each input word',
   builtin: '__builtin_popcount in the portable loops (what CBin-NN does): a benchmark baseline only, in no target list',
 };
 

@@ -147,7 +147,9 @@ function compareOutput(file: string, nodes: NodeProto[], values: Map<string, Con
  *   Gemm    n = K + 2 (alpha scaling, beta scaling, the bias addition);
  *   BatchNormalization  n = 6: ours is onnxruntime's x * (g / s) + (b - m * (g / s)),
  *   numpy's is g * (x - m) / s + b with s = sqrt(var + eps); counting the
- *   roundings of each gives at most 6 on any path, with M = |g| (|x| + |m|) / s + |b|.
+ *   roundings of each gives at most 6 on any path, with M = |g| (|x| + |m|) / s + |b|;
+ *   AveragePool, GlobalAveragePool  n = window size + 1 (the additions and the
+ *   division), with M = max |x| (an upper bound of every window's mean of |x|).
  * Returns null (exact comparison) for every other op.
  */
 function allowedDifference(node: NodeProto, values: Map<string, ConstTensor>, file: string): Float64Array | null {
@@ -185,6 +187,16 @@ function allowedDifference(node: NodeProto, values: Map<string, ConstTensor>, fi
         return (Math.abs(g.data[c]) * (Math.abs(v) + Math.abs(mean.data[c]))) / Math.sqrt(variance.data[c] + eps) + Math.abs(b.data[c]);
       });
       return bound(6, m);
+    }
+    case 'AveragePool':
+    case 'GlobalAveragePool': {
+      const x = inputs[0] as ConstTensor;
+      const kernel = attrs.get('kernel_shape');
+      const window = node.opType === 'GlobalAveragePool' ? x.data.length / (x.dims[0] * x.dims[1])
+        : Array.isArray(kernel) ? kernel.reduce((a, b) => a * b, 1) : 1;
+      const maxAbs = x.data.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+      const outputs = values.get((node.output ?? [])[0] ?? '');
+      return bound(window + 1, new Float64Array(outputs?.data.length ?? 0).fill(maxAbs));
     }
     default:
       return null;

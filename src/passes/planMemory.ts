@@ -1,7 +1,7 @@
 /**
  * Activation arena for sequential execution. The model input and the scores
  * live in caller buffers; the packed activations between layers, and the
- * scratch of integer-input layers (the input's 8 bit planes), share one static
+ * scratch of integer-input layers (the input's bit planes), share one static
  * arena. Outputs alternate between the two ends of the arena, with the scratch
  * next to the output, so a layer's input, output and scratch never overlap and
  * the arena is exactly the lower bound max_i(in_i + out_i + scratch_i).
@@ -29,9 +29,9 @@ export function outputBytes(layer: LoweredLayer): number {
   }
 }
 
-/** Scratch bytes of a layer: the 8 bit planes of an integer input. */
+/** Scratch bytes of a layer: the 8 bit planes of an integer input and an all-zero plane (bnn_dense_*8_b1.c). */
 export function scratchBytes(layer: LoweredLayer): number {
-  return layer.kind === 'dense_int_b1' || layer.kind === 'dense_int_scores' ? 8 * 4 * wordsFor(layer.inFeatures) : 0;
+  return layer.kind === 'dense_int_b1' || layer.kind === 'dense_int_scores' ? 9 * 4 * wordsFor(layer.inFeatures) : 0;
 }
 
 export function plan(layers: LoweredLayer[]): MemoryPlan {

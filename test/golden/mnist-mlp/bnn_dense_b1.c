@@ -18,7 +18,73 @@
  *   bit_o = (pop > thresh[o]) XOR flip_o      (bit 1 = -1)
  * The threshold already holds the batch-norm/sign decision, computed by bnnc
  * for every reachable popcount, so no arithmetic beyond the comparison is needed.
+ *
+ * Variants (bnn_kernel_config.h): the optimised ones take BNN_POP_ROWS rows
+ * per pass from the row engine in bnn_popcount.h, then threshold and pack
+ * the bits exactly as the portable loop does (zbb compares inside the engine
+ * and relies on the documented threshold range); portable and builtin are
+ * the plain loop below.
  */
+#if defined(BNN_KERNEL_ARMV7EM) || defined(BNN_KERNEL_ARMV6M) || defined(BNN_KERNEL_MVE) || defined(BNN_KERNEL_ZBB) || defined(BNN_KERNEL_RV32)
+bnn_status_t bnn_dense_b1(const uint32_t *x, const uint32_t *w, int32_t n_words, int32_t n_out,
+                          const int32_t *thresh, const uint32_t *flip, uint32_t *out)
+{
+    const uint32_t *row = w;
+    int32_t left = n_out;
+    uint32_t word = 0;
+    uint32_t bit = 1; /* 1u << (o & 31) for the current output o */
+    if (n_words < 1 || n_out < 1) {
+        return BNN_ERROR_ARGUMENT;
+    }
+#if defined(BNN_HAVE_BITS_ROWS)
+    /* The engine thresholds whole passes itself (BNN_POP_ROWS bits at once). */
+    for (; left >= BNN_POP_ROWS && n_words >= BNN_MIN_WORDS; left -= BNN_POP_ROWS) {
+        word |= bnn_bits_rows(x, &row, n_words, &thresh) * bit;
+        bit <<= BNN_POP_ROWS;
+        if (bit == 0) {
+            *out++ = word ^ *flip++;
+            word = 0;
+            bit = 1;
+        }
+    }
+#elif BNN_POP_ROWS > 1
+    /* Whole passes; BNN_POP_ROWS divides 32, so a pass never straddles an output word. */
+    for (; left >= BNN_POP_ROWS && n_words >= BNN_MIN_WORDS; left -= BNN_POP_ROWS) {
+        int32_t pop[BNN_POP_ROWS];
+        int32_t r;
+        bnn_pop_rows(x, &row, n_words, pop);
+        BNN_UNROLL
+        for (r = 0; r < BNN_POP_ROWS; r++) {
+            if (pop[r] > *thresh++) {
+                word |= bit;
+            }
+            bit <<= 1;
+        }
+        if (bit == 0) {
+            *out++ = word ^ *flip++;
+            word = 0;
+            bit = 1;
+        }
+    }
+#endif
+    /* One row at a time (all rows when BNN_POP_ROWS is 1). */
+    for (; left > 0; left--) {
+        if (bnn_pop_row(x, &row, n_words) > *thresh++) {
+            word |= bit;
+        }
+        bit <<= 1;
+        if (bit == 0) {
+            *out++ = word ^ *flip++;
+            word = 0;
+            bit = 1;
+        }
+    }
+    if (bit != 1) {
+        *out = word ^ *flip;
+    }
+    return BNN_OK;
+}
+#else /* portable (and the builtin benchmark baseline, through bnn_popcount32) */
 bnn_status_t bnn_dense_b1(const uint32_t *x, const uint32_t *w, int32_t n_words, int32_t n_out,
                           const int32_t *thresh, const uint32_t *flip, uint32_t *out)
 {
@@ -42,3 +108,4 @@ bnn_status_t bnn_dense_b1(const uint32_t *x, const uint32_t *w, int32_t n_words,
     }
     return BNN_OK;
 }
+#endif

@@ -13,7 +13,29 @@
  *   w    n_out rows of n_words packed words n_out in [1, 65535]
  *   pop  n_out outputs: popcount(x XOR w_o), in [0, 32 * n_words]
  * The caller turns them into dot products dot = n - 2 * pop.
+ * Optimised variants use the row engine of bnn_popcount.h (BNN_POP_ROWS rows
+ * per pass); portable and builtin are the plain loop below.
  */
+#if defined(BNN_KERNEL_ARMV7EM) || defined(BNN_KERNEL_ARMV6M) || defined(BNN_KERNEL_MVE) || defined(BNN_KERNEL_ZBB) || defined(BNN_KERNEL_RV32)
+bnn_status_t bnn_dense_b1_pop(const uint32_t *x, const uint32_t *w, int32_t n_words, int32_t n_out, int32_t *pop)
+{
+    const uint32_t *row = w;
+    int32_t left = n_out;
+    if (n_words < 1 || n_out < 1) {
+        return BNN_ERROR_ARGUMENT;
+    }
+#if BNN_POP_ROWS > 1
+    for (; left >= BNN_POP_ROWS && n_words >= BNN_MIN_WORDS; left -= BNN_POP_ROWS) {
+        bnn_pop_rows(x, &row, n_words, pop);
+        pop += BNN_POP_ROWS;
+    }
+#endif
+    for (; left > 0; left--) {
+        *pop++ = bnn_pop_row(x, &row, n_words);
+    }
+    return BNN_OK;
+}
+#else /* portable (and the builtin benchmark baseline, through bnn_popcount32) */
 bnn_status_t bnn_dense_b1_pop(const uint32_t *x, const uint32_t *w, int32_t n_words, int32_t n_out, int32_t *pop)
 {
     int32_t o;
@@ -31,3 +53,4 @@ bnn_status_t bnn_dense_b1_pop(const uint32_t *x, const uint32_t *w, int32_t n_wo
     }
     return BNN_OK;
 }
+#endif

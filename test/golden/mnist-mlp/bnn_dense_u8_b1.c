@@ -7,50 +7,66 @@
 #include "bnn_kernels.h"
 
 /*
- * First layer: uint8_t input times binary weights, thresholded binary output.
- *   x      n_in inputs (uint8_t)                        n_in in [1, 65535]
- *   w      n_out rows of (n_in + 31) / 32 packed weights (bit 1 = weight -1)
- *   thresh per-channel accumulator threshold
- *   flip   packed per-channel flip bits
- *   out    packed output, (n_out + 31) / 32 words; tail bits written as 0
- * acc_o = sum_i (w_oi = +1 ? x_i : -x_i) = total - 2 * sum_{bit_oi = 1} x_i, no multiply;
+ * First layer: uint8_t input times binary weights, by bit planes.
+ *   x       n_in inputs (uint8_t)                          n_in in [1, 65535]
+ *   w       n_out rows of n_words = (n_in + 31) / 32 packed weights (bit 1 = weight -1)
+ *   thresh  per-channel accumulator threshold (_b1 only)
+ *   flip    packed per-channel flip bits (_b1 only)
+ *   out     packed output, (n_out + 31) / 32 words, tail bits 0 (_b1); or n_out accumulators (_acc)
+ *   planes  scratch of 9 * n_words words (in bnnc's arena)
+ * The input is split once into 8 bit planes p_b (plane b holds bit b of every
+ * x_i, packed like an activation) and a ninth all-zero plane. With
+ * c_b = 2^b and X_b = popcount(w_o XOR p_b):
+ *   acc_o = sum_i (w_oi = +1 ? x_i : -x_i) = sum_b c_b X_b - (255) X_8
+ * (popcount(p AND w) = (popcount p + popcount w - popcount(p XOR w)) / 2, and
+ * sum_b c_b popcount p_b = sum_i x_i). So each output is 9 XOR-popcount rows,
+ * computed by the same row engine as the binary layers (bnn_dense_b1_pop with
+ * the weight row as the input and the planes as the rows): no multiply, and the
+ * per-ISA popcount of the selected kernel variant.
  *   bit_o = (acc_o < thresh[o]) XOR flip_o.   |acc| <= 255 * n_in fits int32.
  */
-static int32_t bnn_dense_u8_accumulate(const uint8_t *x, int32_t n_in, const uint32_t *row, int32_t total)
+static void bnn_dense_u8_planes(const uint8_t *x, int32_t n_in, int32_t n_words, uint32_t *planes)
 {
-    int32_t negative = 0;
-    int32_t i;
-    for (i = 0; i < n_in; i++) {
-        if ((row[i >> 5] >> (i & 31)) & 1u) {
-            negative += x[i];
+    int32_t word;
+    for (word = 0; word < n_words; word++) {
+        uint32_t p[8] = {0u, 0u, 0u, 0u, 0u, 0u, 0u, 0u};
+        const int32_t first = word * 32;
+        const int32_t count = (n_in - first) < 32 ? (n_in - first) : 32;
+        int32_t k;
+        int b;
+        for (k = 0; k < count; k++) {
+            const uint32_t v = (uint32_t)(uint8_t)x[first + k];
+            for (b = 0; b < 8; b++) {
+                p[b] |= ((v >> b) & 1u) << k;
+            }
         }
+        for (b = 0; b < 8; b++) {
+            planes[b * n_words + word] = p[b];
+        }
+        planes[8 * n_words + word] = 0u;
     }
-    return total - 2 * negative;
 }
 
-static int32_t bnn_dense_u8_total(const uint8_t *x, int32_t n_in)
+static int32_t bnn_dense_u8_row(const uint32_t *planes, int32_t n_words, const uint32_t *row)
 {
-    int32_t total = 0;
-    int32_t i;
-    for (i = 0; i < n_in; i++) {
-        total += x[i];
-    }
-    return total;
+    int32_t pop[9];
+    (void)bnn_dense_b1_pop(row, planes, n_words, 9, pop);
+    return pop[0] + 2 * pop[1] + 4 * pop[2] + 8 * pop[3] + 16 * pop[4] + 32 * pop[5] + 64 * pop[6]
+        + 128 * pop[7] - 255 * pop[8];
 }
 
 bnn_status_t bnn_dense_u8_b1(const uint8_t *x, int32_t n_in, const uint32_t *w, int32_t n_out,
-                             const int32_t *thresh, const uint32_t *flip, uint32_t *out)
+                             const int32_t *thresh, const uint32_t *flip, uint32_t *out, uint32_t *planes)
 {
     const int32_t n_words = (n_in + 31) / 32;
-    int32_t total;
     int32_t o;
     uint32_t word = 0;
     if (n_in < 1 || n_in > 65535 || n_out < 1) {
         return BNN_ERROR_ARGUMENT;
     }
-    total = bnn_dense_u8_total(x, n_in);
+    bnn_dense_u8_planes(x, n_in, n_words, planes);
     for (o = 0; o < n_out; o++) {
-        const int32_t acc = bnn_dense_u8_accumulate(x, n_in, w + (uint32_t)o * (uint32_t)n_words, total);
+        const int32_t acc = bnn_dense_u8_row(planes, n_words, w + (uint32_t)o * (uint32_t)n_words);
         word |= (uint32_t)(acc < thresh[o]) << (o & 31);
         if ((o & 31) == 31 || o == n_out - 1) {
             out[o >> 5] = word ^ flip[o >> 5];
@@ -61,17 +77,16 @@ bnn_status_t bnn_dense_u8_b1(const uint8_t *x, int32_t n_in, const uint32_t *w, 
 }
 
 /* Same accumulators, written out (a single-layer model's scores). */
-bnn_status_t bnn_dense_u8_acc(const uint8_t *x, int32_t n_in, const uint32_t *w, int32_t n_out, int32_t *acc)
+bnn_status_t bnn_dense_u8_acc(const uint8_t *x, int32_t n_in, const uint32_t *w, int32_t n_out, int32_t *acc, uint32_t *planes)
 {
     const int32_t n_words = (n_in + 31) / 32;
-    int32_t total;
     int32_t o;
     if (n_in < 1 || n_in > 65535 || n_out < 1) {
         return BNN_ERROR_ARGUMENT;
     }
-    total = bnn_dense_u8_total(x, n_in);
+    bnn_dense_u8_planes(x, n_in, n_words, planes);
     for (o = 0; o < n_out; o++) {
-        acc[o] = bnn_dense_u8_accumulate(x, n_in, w + (uint32_t)o * (uint32_t)n_words, total);
+        acc[o] = bnn_dense_u8_row(planes, n_words, w + (uint32_t)o * (uint32_t)n_words);
     }
     return BNN_OK;
 }

@@ -20,21 +20,51 @@ typedef enum {
     BNN_ERROR_ARGUMENT = 1 /**< a size was out of its documented range */
 } bnn_status_t;
 
+/** Padding of a convolution: float zero (border taps contribute 0), +1 or -1. */
+typedef enum {
+    BNN_PAD_ZERO = 0,
+    BNN_PAD_PLUS = 1,
+    BNN_PAD_MINUS = 2
+} bnn_padding_t;
+
+/** Geometry of a 2-D convolution (NHWC) followed by an optional max- or average-pool of its accumulators (window = stride). */
+typedef struct {
+    int16_t in_h, in_w, in_c;       /**< input size; channels packed in (in_c + 31) / 32 words per pixel */
+    int16_t out_h, out_w, out_c;    /**< output size after the pool */
+    int8_t k_h, k_w;                /**< kernel size */
+    int8_t stride_h, stride_w;      /**< convolution strides */
+    int8_t pad_top, pad_left;       /**< leading padding; trailing padding follows from the sizes */
+    int8_t pool_h, pool_w;          /**< pool window = stride; 1 x 1 = none */
+    int8_t padding;                 /**< bnn_padding_t */
+    int8_t pool_sum;                /**< 0: max-pool the accumulators; 1: sum them (average pool, the division is in the threshold) */
+} bnn_conv2d_params_t;
+
 /** Name of the kernel variant compiled in (see bnn_kernel_variant.c). */
 const char *bnn_kernel_variant(void);
 
-/* Binarized model input: bit_i = (x_i < thresh_i) XOR flip_i (bnn_binarize_*.c). */
-bnn_status_t bnn_binarize_f32(const float *x, int32_t n, const uint32_t *thresh_key, const uint32_t *flip, uint32_t *out);
-bnn_status_t bnn_binarize_u8(const uint8_t *x, int32_t n, const int16_t *thresh, const uint32_t *flip, uint32_t *out);
-bnn_status_t bnn_binarize_s8(const int8_t *x, int32_t n, const int16_t *thresh, const uint32_t *flip, uint32_t *out);
+/* Binarized model input: bit_i = (x_i < thresh_i) XOR flip_i, packed `group` values per pixel (bnn_binarize_*.c). */
+bnn_status_t bnn_binarize_f32(const float *x, int32_t n, int32_t group, const uint32_t *thresh_key, const uint32_t *flip, uint32_t *out);
+bnn_status_t bnn_binarize_u8(const uint8_t *x, int32_t n, int32_t group, const int16_t *thresh, const uint32_t *flip, uint32_t *out);
+bnn_status_t bnn_binarize_s8(const int8_t *x, int32_t n, int32_t group, const int16_t *thresh, const uint32_t *flip, uint32_t *out);
 
-/* Integer input x binary weights: bit_o = (acc_o < thresh_o) XOR flip_o, or the accumulators (bnn_dense_*8_b1.c). */
+/* 2-D convolutions, thresholded (bnn_conv2d_*.c), and binary max-pool (bnn_maxpool_b1.c). */
+bnn_status_t bnn_conv2d_b1(const uint32_t *x, const uint32_t *w, const bnn_conv2d_params_t *p,
+                           const int32_t *thresh, const uint32_t *flip, uint32_t *out);
+bnn_status_t bnn_conv2d_u8_b1(const uint8_t *x, const uint32_t *w, const bnn_conv2d_params_t *p,
+                              const int32_t *thresh, const uint32_t *flip, uint32_t *out);
+bnn_status_t bnn_conv2d_s8_b1(const int8_t *x, const uint32_t *w, const bnn_conv2d_params_t *p,
+                              const int32_t *thresh, const uint32_t *flip, uint32_t *out);
+bnn_status_t bnn_maxpool_b1(const uint32_t *x, int32_t in_w, int32_t c, int32_t out_h, int32_t out_w,
+                            int32_t k_h, int32_t k_w, int32_t stride_h, int32_t stride_w, uint32_t *out);
+
+/* Integer input x binary weights: bit_o = (acc_o < thresh_o) XOR flip_o, or the accumulators (bnn_dense_*8_b1.c).
+ * planes: scratch of 9 * ((n_in + 31) / 32) words for the input's bit planes. */
 bnn_status_t bnn_dense_u8_b1(const uint8_t *x, int32_t n_in, const uint32_t *w, int32_t n_out,
-                             const int32_t *thresh, const uint32_t *flip, uint32_t *out);
-bnn_status_t bnn_dense_u8_acc(const uint8_t *x, int32_t n_in, const uint32_t *w, int32_t n_out, int32_t *acc);
+                             const int32_t *thresh, const uint32_t *flip, uint32_t *out, uint32_t *planes);
+bnn_status_t bnn_dense_u8_acc(const uint8_t *x, int32_t n_in, const uint32_t *w, int32_t n_out, int32_t *acc, uint32_t *planes);
 bnn_status_t bnn_dense_s8_b1(const int8_t *x, int32_t n_in, const uint32_t *w, int32_t n_out,
-                             const int32_t *thresh, const uint32_t *flip, uint32_t *out);
-bnn_status_t bnn_dense_s8_acc(const int8_t *x, int32_t n_in, const uint32_t *w, int32_t n_out, int32_t *acc);
+                             const int32_t *thresh, const uint32_t *flip, uint32_t *out, uint32_t *planes);
+bnn_status_t bnn_dense_s8_acc(const int8_t *x, int32_t n_in, const uint32_t *w, int32_t n_out, int32_t *acc, uint32_t *planes);
 
 /* Binary x binary: bit_o = (popcount(x ^ w_o) > thresh_o) XOR flip_o (bnn_dense_b1.c), or the popcounts (bnn_dense_b1_pop.c). */
 bnn_status_t bnn_dense_b1(const uint32_t *x, const uint32_t *w, int32_t n_words, int32_t n_out,

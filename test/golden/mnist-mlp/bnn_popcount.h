@@ -8,6 +8,7 @@
 #define BNN_POPCOUNT_H
 
 #include <stdint.h>
+#include "bnn_kernel_config.h"
 
 /*
  * popcount of one 32-bit word. The portable form is the SWAR reduction (12
@@ -15,7 +16,13 @@
  * libgcc's __popcountsi2 on cores without a popcount instruction, which costs
  * a call and reloads its masks on every word.
  */
-#if defined(__riscv_zbb)
+#if defined(BNN_KERNEL_BUILTIN)
+/* Benchmark baseline only (what CBin-NN does). long: int is 16 bits on AVR. */
+static inline uint32_t bnn_popcount32(uint32_t v)
+{
+    return (uint32_t)__builtin_popcountl(v);
+}
+#elif defined(__riscv_zbb)
 static inline uint32_t bnn_popcount32(uint32_t v)
 {
     uint32_t r;
@@ -30,6 +37,851 @@ static inline uint32_t bnn_popcount32(uint32_t v)
     v = (v + (v >> 4)) & 0x0F0F0F0Fu;
     return (v * 0x01010101u) >> 24;
 }
+#endif
+
+/*
+ * Row engines of the optimised variants, shared by bnn_dense_b1.c and
+ * bnn_dense_b1_pop.c (the portable and builtin variants use bnn_popcount32
+ * only). Each variant defines
+ *   BNN_POP_ROWS                       rows per pass (divides 32)
+ *   bnn_pop_rows(x, &w, n_words, pop)  pop[r] = popcount(x ^ w_r), r < BNN_POP_ROWS,
+ *                                      for the consecutive rows w_r = w + r * n_words;
+ *                                      advances w past them
+ *   bnn_pop_row(x, &w, n_words)        popcount(x ^ w) of one row; advances w past it
+ * for any n_words >= 1, and may define
+ *   BNN_MIN_WORDS                      passes only for rows of at least this many words
+ *                                      (shorter rows go one by one through bnn_pop_row)
+ *   BNN_HAVE_BITS_ROWS                 bnn_bits_rows(x, &w, n_words, &thresh): the output
+ *                                      bits of a pass (bit r = row r), thresholds fused in
+ *
+ * Carry-save (Harley-Seal) accumulation, used where there is no popcount
+ * instruction: a full adder over three words adds their bits position by
+ * position into a sum word (weight 1) and a carry word (weight 2) with 5
+ * logic operations. Chained over a block of 8 words it leaves one word of
+ * weight 8 to count ("eights") and running words of weight 1, 2 and 4 (ones,
+ * twos, fours) that are counted once per row: 7 adders and one popcount per
+ * 8 words instead of 8 popcounts. The inner loops are inline assembly where
+ * GCC spills or re-addresses (each section says what it measured); the
+ * instruction counts quoted are per 32-bit weight word, GCC 12 -O2, exact
+ * under QEMU -icount (src/bench/dense.ts).
+ */
+
+/* Fully unroll the next loop (over the BNN_POP_ROWS results of a pass) so they stay in registers. */
+#if defined(__GNUC__) && !defined(__clang__)
+#define BNN_UNROLL _Pragma("GCC unroll 8")
+#else
+#define BNN_UNROLL
+#endif
+
+#if defined(BNN_KERNEL_ARMV7EM)
+/* ------------------------------------------------------------------ armv7em */
+#if !defined(__ARM_FEATURE_DSP) || !defined(__thumb2__)
+#error "bnn kernel variant armv7em needs an ARMv7E-M or ARMv8-M Mainline core with the DSP extension (Cortex-M4/M7/M33/M55); regenerate with another --kernel"
+#endif
+
+#include <arm_acle.h>
+
+#define BNN_POP_ROWS 1
+
+/*
+ * Harley-Seal over blocks of 8 words, in assembly: from the same algorithm
+ * in C, GCC spills the loop state and loads word by word (11.7 instructions
+ * per word measured). The block needs 14 registers (r0 x, r1 w, r2 block
+ * count, r3 byte-wise counts of the eights words, r4 ones, r5 twos, r6 fours,
+ * scratch r7-r12 and lr), so the row saves r4-r12 and lr itself with one
+ * PUSH/POP pair and the caller's loop keeps its state in registers.
+ * Per block: LDM/LDR loads (6), XOR (8), 7 adders (35), byte counts of the
+ * eights word (10), loop (2) = 61 instructions for 8 words; the first block
+ * of a row starts from ones = twos = fours = 0 and needs 49.
+ */
+#define BNN_M4_CSA(h, l, b, c, t) /* h:l = l + b + c, bit by bit; b is clobbered */ \
+    "and  " h ", " l ", " b "\n\t"                                                  \
+    "eor  " b ", " l ", " b "\n\t"                                                  \
+    "and  " t ", " b ", " c "\n\t"                                                  \
+    "orr  " h ", " h ", " t "\n\t"                                                  \
+    "eor  " l ", " b ", " c "\n\t"
+
+/* words 0-3 of a block: x XOR w into r7-r10 */
+#define BNN_M4_LOAD_LOW                                                             \
+    "ldm  r0!, {r7, r8, r9, r10}\n\t"                                               \
+    "ldm  r1!, {r11, r12, lr}\n\t"                                                  \
+    "eor  r7, r7, r11\n\t"                                                          \
+    "eor  r8, r8, r12\n\t"                                                          \
+    "eor  r9, r9, lr\n\t"                                                           \
+    "ldr  r11, [r1], #4\n\t"                                                        \
+    "eor  r10, r10, r11\n\t"
+
+/* words 4-7 with foursA live in r7: ones and twos updated, foursB in r8 */
+#define BNN_M4_HIGH                                                                 \
+    "ldm  r0!, {r8, r9, r10, r11}\n\t"                                              \
+    "ldm  r1!, {r12, lr}\n\t"                                                       \
+    "eor  r8, r8, r12\n\t"                                                          \
+    "eor  r9, r9, lr\n\t"                                                           \
+    "ldm  r1!, {r12, lr}\n\t"                                                       \
+    "eor  r10, r10, r12\n\t"                                                        \
+    "eor  r11, r11, lr\n\t"                                                         \
+    BNN_M4_CSA("r12", "r4", "r8", "r9", "lr")                                       \
+    BNN_M4_CSA("lr", "r4", "r10", "r11", "r8")                                      \
+    BNN_M4_CSA("r8", "r5", "r12", "lr", "r9")
+
+/* byte-wise popcount of r9, the last step writing `dst` */
+#define BNN_M4_BYTES_R9(dst)                                                        \
+    "lsr  r10, r9, #1\n\t"                                                          \
+    "and  r10, r10, #0x55555555\n\t"                                                \
+    "sub  r9, r9, r10\n\t"                                                          \
+    "lsr  r10, r9, #2\n\t"                                                          \
+    "and  r10, r10, #0x33333333\n\t"                                                \
+    "and  r9, r9, #0x33333333\n\t"                                                  \
+    "add  r9, r9, r10\n\t"                                                          \
+    "add  r9, r9, r9, lsr #4\n\t"                                                   \
+    "and  " dst ", r9, #0x0F0F0F0F\n\t"
+
+/* byte-wise popcount of v in place, masks 0x55555555 in r7 and 0x33333333 in r8 (7 instructions) */
+#define BNN_M4_FINAL_BYTES(v)                                                       \
+    "and  r9, r7, " v ", lsr #1\n\t"                                               \
+    "sub  " v ", " v ", r9\n\t"                                                     \
+    "and  r9, r8, " v ", lsr #2\n\t"                                               \
+    "and  " v ", " v ", r8\n\t"                                                     \
+    "add  " v ", " v ", r9\n\t"                                                     \
+    "add  " v ", " v ", " v ", lsr #4\n\t"                                           \
+    "and  " v ", " v ", #0x0F0F0F0F\n\t"
+
+/*
+ * popcount(x ^ w) over n_words words, 1 <= n_words <= 248 (31 blocks: the
+ * byte-wise eights counts stay below 256). Advances *w past the row.
+ */
+#define BNN_M4_MAX_WORDS 248
+__attribute__((always_inline)) static inline uint32_t bnn_m4_row(const uint32_t *x, const uint32_t **w, int32_t n_words)
+{
+    register uint32_t r0 __asm__("r0") = (uint32_t)x;
+    register const uint32_t *r1 __asm__("r1") = *w;
+    register int32_t r2 __asm__("r2") = n_words;
+    __asm__ volatile(
+        ".syntax unified\n\t"
+        "push {r2, r4-r12, lr}\n\t"     /* n_words stays at [sp] */
+        "lsrs r2, r2, #3\n\t"
+        "bne  3f\n\t"
+        "movs r3, #0\n\t"               /* no whole block */
+        "movs r4, #0\n\t"
+        "movs r5, #0\n\t"
+        "movs r6, #0\n\t"
+        "b    2f\n"
+        "3:\n\t"
+        "subs r2, r2, #1\n\t"
+        /* first block: ones = twos = fours = 0, so three adders are half adders */
+        BNN_M4_LOAD_LOW
+        "and  r11, r7, r8\n\t"          /* twosA */
+        "eor  r4, r7, r8\n\t"           /* ones */
+        BNN_M4_CSA("r12", "r4", "r9", "r10", "lr")
+        "and  r7, r11, r12\n\t"         /* foursA */
+        "eor  r5, r11, r12\n\t"         /* twos */
+        BNN_M4_HIGH
+        "and  r9, r7, r8\n\t"           /* eights */
+        "eor  r6, r7, r8\n\t"           /* fours */
+        BNN_M4_BYTES_R9("r3")
+        "cbnz r2, 1f\n\t"
+        "b    2f\n"
+        "1:\n\t"
+        BNN_M4_LOAD_LOW
+        BNN_M4_CSA("r11", "r4", "r7", "r8", "r12")
+        BNN_M4_CSA("r12", "r4", "r9", "r10", "lr")
+        BNN_M4_CSA("r7", "r5", "r11", "r12", "lr")
+        BNN_M4_HIGH
+        BNN_M4_CSA("r9", "r6", "r7", "r8", "r10")
+        BNN_M4_BYTES_R9("r9")
+        "add  r3, r3, r9\n\t"
+        "subs r2, r2, #1\n\t"
+        "bne  1b\n"
+        "2:\n\t"
+        /* ones + 2 twos + 4 fours (+ up to 7 more words) in bytes, masks in r7 and r8 */
+        "mov  r7, #0x55555555\n\t"
+        "mov  r8, #0x33333333\n\t"
+        BNN_M4_FINAL_BYTES("r4")
+        BNN_M4_FINAL_BYTES("r5")
+        BNN_M4_FINAL_BYTES("r6")
+        "add  r4, r4, r5, lsl #1\n\t"
+        "add  r4, r4, r6, lsl #2\n\t"   /* bytes <= 8 + 16 + 32 */
+        "ldr  r2, [sp]\n\t"
+        "ands r2, r2, #7\n\t"
+        "beq  5f\n"
+        "4:\n\t"                        /* the words after the last block: bytes += 8 * 7 at most */
+        "ldr  r5, [r0], #4\n\t"
+        "ldr  r6, [r1], #4\n\t"
+        "eor  r5, r5, r6\n\t"
+        BNN_M4_FINAL_BYTES("r5")
+        "add  r4, r4, r5\n\t"
+        "subs r2, r2, #1\n\t"
+        "bne  4b\n"
+        "5:\n\t"
+        "mov  r7, #0\n\t"
+        "usad8 r3, r3, r7\n\t"
+        "lsl  r3, r3, #3\n\t"
+        "usada8 r0, r4, r7, r3\n\t"
+        "pop  {r2, r4-r12, lr}\n\t"
+        : "+r"(r0), "+r"(r1), "+r"(r2)
+        :
+        : "r3", "cc", "memory");
+    *w = r1;
+    return r0;
+}
+
+/* Rows longer than 248 words, counted in pieces (kept out of line: rare). */
+__attribute__((noinline, unused)) static uint32_t bnn_m4_long_row(const uint32_t *x, const uint32_t *w, int32_t n_words)
+{
+    uint32_t pop = 0;
+    while (n_words > BNN_M4_MAX_WORDS) {
+        pop += bnn_m4_row(x, &w, BNN_M4_MAX_WORDS);
+        x += BNN_M4_MAX_WORDS;
+        n_words -= BNN_M4_MAX_WORDS;
+    }
+    return pop + bnn_m4_row(x, &w, n_words);
+}
+
+static inline int32_t bnn_pop_row(const uint32_t *x, const uint32_t **w, int32_t n_words)
+{
+    const uint32_t *p = *w;
+    uint32_t pop = 0;
+    int32_t i;
+    if ((uint32_t)(n_words - 8) <= (uint32_t)(BNN_M4_MAX_WORDS - 8)) {
+        return (int32_t)bnn_m4_row(x, w, n_words);
+    }
+    *w = p + n_words;
+    if (n_words > BNN_M4_MAX_WORDS) {
+        return (int32_t)bnn_m4_long_row(x, p, n_words);
+    }
+    /* below 8 words the plain SWAR count beats the fixed cost of the adder tree */
+    for (i = 0; i < n_words; i++) {
+        pop += bnn_popcount32(x[i] ^ p[i]);
+    }
+    return (int32_t)pop;
+}
+
+static inline void bnn_pop_rows(const uint32_t *x, const uint32_t **w, int32_t n_words, int32_t *pop)
+{
+    pop[0] = bnn_pop_row(x, w, n_words);
+}
+
+#elif defined(BNN_KERNEL_ARMV6M)
+/* ------------------------------------------------------------------ armv6m */
+#if !defined(__thumb__) || !defined(__ARM_ARCH_PROFILE) || __ARM_ARCH_PROFILE != 'M'
+#error "bnn kernel variant armv6m needs a Cortex-M core (Thumb); regenerate with another --kernel"
+#endif
+
+#define BNN_POP_ROWS 1
+
+/* SWAR masks (loaded at 4-byte offsets: Thumb-1 has no 32-bit immediates) and the popcount of every byte value. */
+__attribute__((unused)) static const struct {
+    uint32_t masks[4];
+    uint8_t pop8[256];
+} bnn_m0_tables = {
+    {0x55555555u, 0x33333333u, 0x0F0F0F0Fu, 0x01010101u},
+    {
+        0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4, 1, 2, 2, 3, 2, 3, 3, 4, 2, 3, 3, 4, 3, 4, 4, 5,
+        1, 2, 2, 3, 2, 3, 3, 4, 2, 3, 3, 4, 3, 4, 4, 5, 2, 3, 3, 4, 3, 4, 4, 5, 3, 4, 4, 5, 4, 5, 5, 6,
+        1, 2, 2, 3, 2, 3, 3, 4, 2, 3, 3, 4, 3, 4, 4, 5, 2, 3, 3, 4, 3, 4, 4, 5, 3, 4, 4, 5, 4, 5, 5, 6,
+        2, 3, 3, 4, 3, 4, 4, 5, 3, 4, 4, 5, 4, 5, 5, 6, 3, 4, 4, 5, 4, 5, 5, 6, 4, 5, 5, 6, 5, 6, 6, 7,
+        1, 2, 2, 3, 2, 3, 3, 4, 2, 3, 3, 4, 3, 4, 4, 5, 2, 3, 3, 4, 3, 4, 4, 5, 3, 4, 4, 5, 4, 5, 5, 6,
+        2, 3, 3, 4, 3, 4, 4, 5, 3, 4, 4, 5, 4, 5, 5, 6, 3, 4, 4, 5, 4, 5, 5, 6, 4, 5, 5, 6, 5, 6, 6, 7,
+        2, 3, 3, 4, 3, 4, 4, 5, 3, 4, 4, 5, 4, 5, 5, 6, 3, 4, 4, 5, 4, 5, 5, 6, 4, 5, 5, 6, 5, 6, 6, 7,
+        3, 4, 4, 5, 4, 5, 5, 6, 4, 5, 5, 6, 5, 6, 6, 7, 4, 5, 5, 6, 5, 6, 6, 7, 5, 6, 6, 7, 6, 7, 7, 8,
+    },
+};
+
+/*
+ * Harley-Seal over blocks of 8 words in Thumb-1 assembly. ARMv6-M has
+ * two-operand logic on 8 low registers, so an adder costs 7 instructions
+ * (5 operations and 2 copies). r0 x, r1 w, r2 ones, r3-r7 scratch; twos and
+ * fours live in r8/r9 and visit a low register for their adders, r10 sums
+ * the eights counts, r11 holds the end of x, r12 the byte table. The eights
+ * word is counted with 4 byte lookups (LDRB with a register offset): 15
+ * instructions, where SWAR needs 17 without shifted operands or 32-bit
+ * immediates. Per block: 9 loads, 8 XOR, 7 adders (49), 6 moves, count 15,
+ * loop 2 = 89 instructions for 8 words.
+ */
+#define BNN_M0_CSA(l, a, b, t) /* t = carry of l + a + b, l = sum; a is clobbered */ \
+    "mov  " t ", " l "\n\t"                                                        \
+    "ands " t ", " a "\n\t"                                                        \
+    "eors " l ", " a "\n\t"                                                        \
+    "mov  " a ", " l "\n\t"                                                        \
+    "ands " a ", " b "\n\t"                                                        \
+    "orrs " t ", " a "\n\t"                                                        \
+    "eors " l ", " b "\n\t"
+
+/* popcount of low register v added to r10 (table base in r7) */
+#define BNN_M0_COUNT(v)                                                            \
+    "uxtb r3, " v "\n\t"                                                           \
+    "ldrb r3, [r7, r3]\n\t"                                                        \
+    "add  r10, r3\n\t"                                                             \
+    "lsrs r3, " v ", #8\n\t"                                                       \
+    "uxtb r3, r3\n\t"                                                              \
+    "ldrb r3, [r7, r3]\n\t"                                                        \
+    "add  r10, r3\n\t"                                                             \
+    "lsrs r3, " v ", #16\n\t"                                                      \
+    "uxtb r3, r3\n\t"                                                              \
+    "ldrb r3, [r7, r3]\n\t"                                                        \
+    "add  r10, r3\n\t"                                                             \
+    "lsrs r3, " v ", #24\n\t"                                                      \
+    "ldrb r3, [r7, r3]\n\t"                                                        \
+    "add  r10, r3\n\t"
+
+/* byte-wise popcount of low register v, masks in r4 (0x55..), r5 (0x33..), r6 (0x0F..), scratch r0 */
+#define BNN_M0_BYTES(v)                                                            \
+    "lsrs r0, " v ", #1\n\t"                                                       \
+    "ands r0, r4\n\t"                                                              \
+    "subs " v ", " v ", r0\n\t"                                                    \
+    "lsrs r0, " v ", #2\n\t"                                                       \
+    "ands r0, r5\n\t"                                                              \
+    "ands " v ", r5\n\t"                                                           \
+    "adds " v ", " v ", r0\n\t"                                                    \
+    "lsrs r0, " v ", #4\n\t"                                                       \
+    "adds " v ", " v ", r0\n\t"                                                    \
+    "ands " v ", r6\n\t"
+
+/*
+ * popcount(x ^ w) over the first n_words & ~7 words of a row (n_words >= 8);
+ * advances *w past them.
+ */
+__attribute__((always_inline)) static inline uint32_t bnn_m0_blocks(const uint32_t *x, const uint32_t **w, int32_t n_words)
+{
+    register uint32_t r0 __asm__("r0") = (uint32_t)x;
+    register const uint32_t *r1 __asm__("r1") = *w;
+    register uint32_t r2 __asm__("r2") = (uint32_t)(n_words & ~7) * 4u;
+    register const uint8_t *r3 __asm__("r3") = bnn_m0_tables.pop8;
+    __asm__ volatile(
+        ".syntax unified\n\t"
+        "push {r7}\n\t"               /* r7 may be the frame pointer: saved here, not clobbered */
+        "mov  r12, r3\n\t"
+        "adds r2, r0, r2\n\t"
+        "mov  r11, r2\n\t"              /* end of x */
+        "movs r2, #0\n\t"
+        "mov  r8, r2\n\t"
+        "mov  r9, r2\n\t"
+        "mov  r10, r2\n"
+        "1:\n\t"
+        "ldm  r0!, {r3, r4}\n\t"
+        "ldm  r1!, {r5, r6}\n\t"
+        "eors r3, r5\n\t"
+        "eors r4, r6\n\t"
+        BNN_M0_CSA("r2", "r3", "r4", "r5")      /* twosA in r5 */
+        "ldm  r0!, {r3, r4}\n\t"
+        "ldm  r1!, {r6, r7}\n\t"
+        "eors r3, r6\n\t"
+        "eors r4, r7\n\t"
+        BNN_M0_CSA("r2", "r3", "r4", "r6")      /* twosB in r6 */
+        "mov  r7, r8\n\t"
+        BNN_M0_CSA("r7", "r5", "r6", "r3")      /* foursA in r3 */
+        "mov  r8, r7\n\t"
+        "ldm  r0!, {r4, r5}\n\t"
+        "ldm  r1!, {r6, r7}\n\t"
+        "eors r4, r6\n\t"
+        "eors r5, r7\n\t"
+        BNN_M0_CSA("r2", "r4", "r5", "r6")      /* twosA in r6 */
+        "ldm  r0!, {r4, r5}\n\t"
+        "ldm  r1!, {r7}\n\t"
+        "eors r4, r7\n\t"
+        "ldm  r1!, {r7}\n\t"
+        "eors r5, r7\n\t"
+        BNN_M0_CSA("r2", "r4", "r5", "r7")      /* twosB in r7 */
+        "mov  r4, r8\n\t"
+        BNN_M0_CSA("r4", "r6", "r7", "r5")      /* foursB in r5 */
+        "mov  r8, r4\n\t"
+        "mov  r4, r9\n\t"
+        BNN_M0_CSA("r4", "r3", "r5", "r6")      /* eights in r6 */
+        "mov  r9, r4\n\t"
+        "mov  r7, r12\n\t"
+        BNN_M0_COUNT("r6")
+        "cmp  r0, r11\n\t"
+        "bne  1b\n\t"
+        /* ones + 2 twos + 4 fours as byte counts, their sum, plus 8 eights */
+        "mov  r7, r12\n\t"
+        "subs r7, #16\n\t"
+        "ldr  r4, [r7, #0]\n\t"
+        "ldr  r5, [r7, #4]\n\t"
+        "ldr  r6, [r7, #8]\n\t"
+        "mov  r3, r8\n\t"
+        "mov  r7, r9\n\t"
+        BNN_M0_BYTES("r2") BNN_M0_BYTES("r3") BNN_M0_BYTES("r7")
+        "lsls r3, r3, #1\n\t"
+        "adds r2, r2, r3\n\t"
+        "lsls r7, r7, #2\n\t"
+        "adds r2, r2, r7\n\t"           /* bytes <= 8 + 16 + 32 */
+        "lsrs r3, r2, #16\n\t"
+        "adds r2, r2, r3\n\t"
+        "lsrs r3, r2, #8\n\t"
+        "adds r2, r2, r3\n\t"
+        "uxtb r2, r2\n\t"               /* <= 4 * 56 */
+        "mov  r3, r10\n\t"
+        "lsls r3, r3, #3\n\t"
+        "adds r2, r2, r3\n\t"
+        "pop  {r7}\n\t"
+        : "+r"(r0), "+r"(r1), "+r"(r2), "+r"(r3)
+        :
+        : "r4", "r5", "r6", "r8", "r9", "r10", "r11", "r12", "cc", "memory");
+    *w = r1;
+    return r2;
+}
+
+static inline int32_t bnn_pop_row(const uint32_t *x, const uint32_t **w, int32_t n_words)
+{
+    uint32_t pop = 0;
+    int32_t i;
+    if (n_words >= 8) {
+        pop = bnn_m0_blocks(x, w, n_words);
+    }
+    for (i = n_words & ~7; i < n_words; i++) {
+        pop += bnn_popcount32(x[i] ^ *(*w)++);
+    }
+    return (int32_t)pop;
+}
+
+static inline void bnn_pop_rows(const uint32_t *x, const uint32_t **w, int32_t n_words, int32_t *pop)
+{
+    pop[0] = bnn_pop_row(x, w, n_words);
+}
+
+#elif defined(BNN_KERNEL_MVE)
+/* ------------------------------------------------------------------ mve */
+#if !defined(__ARM_FEATURE_MVE) || !(__ARM_FEATURE_MVE & 1)
+#error "bnn kernel variant mve needs a Helium (MVE) core compiled with MVE enabled (e.g. -mcpu=cortex-m55 -mfloat-abi=hard); regenerate with another --kernel"
+#endif
+#include <arm_mve.h>
+
+#define BNN_POP_ROWS 4
+
+/*
+ * Helium has no vector popcount (VCNT is NEON only; MVE has VCLZ/VCLS), so
+ * byte counts come from a gather: VLDRB.U8 with the 16 bytes of x ^ w as
+ * offsets into a 256-byte table, then VADDVA.U8 adds the 16 counts to a
+ * scalar. Four rows per pass share each vector of x: per 4 words and 4 rows,
+ * 5 loads, 4 VEOR, 4 gathers, 4 VADDVA and LE = 18 instructions for 16
+ * weight words. On silicon a gather makes one memory access per byte, so it
+ * costs more cycles than its instruction count suggests; the SWAR reduction
+ * of a vector would be about 10 ALU instructions instead of 2.
+ */
+
+/* popcount of every byte value, for the byte gather */
+__attribute__((unused)) static const uint8_t bnn_pop8[256] = {
+    0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4, 1, 2, 2, 3, 2, 3, 3, 4, 2, 3, 3, 4, 3, 4, 4, 5,
+    1, 2, 2, 3, 2, 3, 3, 4, 2, 3, 3, 4, 3, 4, 4, 5, 2, 3, 3, 4, 3, 4, 4, 5, 3, 4, 4, 5, 4, 5, 5, 6,
+    1, 2, 2, 3, 2, 3, 3, 4, 2, 3, 3, 4, 3, 4, 4, 5, 2, 3, 3, 4, 3, 4, 4, 5, 3, 4, 4, 5, 4, 5, 5, 6,
+    2, 3, 3, 4, 3, 4, 4, 5, 3, 4, 4, 5, 4, 5, 5, 6, 3, 4, 4, 5, 4, 5, 5, 6, 4, 5, 5, 6, 5, 6, 6, 7,
+    1, 2, 2, 3, 2, 3, 3, 4, 2, 3, 3, 4, 3, 4, 4, 5, 2, 3, 3, 4, 3, 4, 4, 5, 3, 4, 4, 5, 4, 5, 5, 6,
+    2, 3, 3, 4, 3, 4, 4, 5, 3, 4, 4, 5, 4, 5, 5, 6, 3, 4, 4, 5, 4, 5, 5, 6, 4, 5, 5, 6, 5, 6, 6, 7,
+    2, 3, 3, 4, 3, 4, 4, 5, 3, 4, 4, 5, 4, 5, 5, 6, 3, 4, 4, 5, 4, 5, 5, 6, 4, 5, 5, 6, 5, 6, 6, 7,
+    3, 4, 4, 5, 4, 5, 5, 6, 4, 5, 5, 6, 5, 6, 6, 7, 4, 5, 5, 6, 5, 6, 6, 7, 5, 6, 6, 7, 6, 7, 7, 8,
+};
+
+/* x ^ w over 4 words, its 16 byte counts (table gather) summed into acc */
+#define BNN_MVE_STEP(acc, xv, wv)                                                                 \
+    (acc) = vaddvaq_u8((acc), vldrbq_gather_offset_u8(bnn_pop8, vreinterpretq_u8_u32(veorq_u32((xv), (wv)))))
+
+static inline int32_t bnn_pop_row(const uint32_t *x, const uint32_t **w, int32_t n_words)
+{
+    const uint32_t *p = *w;
+    uint32_t acc = 0;
+    int32_t i;
+    for (i = 0; i + 4 <= n_words; i += 4) {
+        BNN_MVE_STEP(acc, vldrwq_u32(x + i), vldrwq_u32(p + i));
+    }
+    if (i < n_words) { /* 1-3 words left: predicated loads read 0 in the inactive lanes */
+        const mve_pred16_t pr = vctp32q((uint32_t)(n_words - i));
+        BNN_MVE_STEP(acc, vldrwq_z_u32(x + i, pr), vldrwq_z_u32(p + i, pr));
+    }
+    *w = p + n_words;
+    return (int32_t)acc;
+}
+
+/* Four rows per pass share each vector of x. */
+static inline void bnn_pop_rows(const uint32_t *x, const uint32_t **w, int32_t n_words, int32_t *pop)
+{
+    const uint32_t *pa = *w, *pb = pa + n_words, *pc = pb + n_words, *pd = pc + n_words;
+    uint32_t a = 0, b = 0, c = 0, d = 0;
+    int32_t i;
+    for (i = n_words >> 2; i > 0; i--) {
+        const uint32x4_t xv = vldrwq_u32(x);
+        BNN_MVE_STEP(a, xv, vldrwq_u32(pa));
+        BNN_MVE_STEP(b, xv, vldrwq_u32(pb));
+        BNN_MVE_STEP(c, xv, vldrwq_u32(pc));
+        BNN_MVE_STEP(d, xv, vldrwq_u32(pd));
+        x += 4;
+        pa += 4;
+        pb += 4;
+        pc += 4;
+        pd += 4;
+    }
+    if (n_words & 3) {
+        const mve_pred16_t pr = vctp32q((uint32_t)(n_words & 3));
+        const uint32x4_t xv = vldrwq_z_u32(x, pr);
+        BNN_MVE_STEP(a, xv, vldrwq_z_u32(pa, pr));
+        BNN_MVE_STEP(b, xv, vldrwq_z_u32(pb, pr));
+        BNN_MVE_STEP(c, xv, vldrwq_z_u32(pc, pr));
+        BNN_MVE_STEP(d, xv, vldrwq_z_u32(pd, pr));
+    }
+    *w = pd + (n_words & 3);
+    pop[0] = (int32_t)a;
+    pop[1] = (int32_t)b;
+    pop[2] = (int32_t)c;
+    pop[3] = (int32_t)d;
+}
+
+#elif defined(BNN_KERNEL_ZBB)
+/* ------------------------------------------------------------------ zbb */
+#if !defined(__riscv) || !defined(__riscv_zbb)
+#error "bnn kernel variant zbb needs a RISC-V core with Zbb, compiled with it (e.g. -march=rv32imc_zbb); regenerate with another --kernel"
+#endif
+
+#define BNN_POP_ROWS 8
+#define BNN_HAVE_BITS_ROWS 1
+
+/*
+ * 8 rows per pass: each input word is loaded once for 8 weight words, and a
+ * weight word costs lw, xor, cpop and an add (or sub). In assembly because
+ * GCC addresses the 8 rows from one index register, paying an add per load
+ * (RV32 has no register+register addressing). Each row has its own pointer;
+ * loads use immediate offsets inside blocks of 16, 4 and 1 words, so the 9
+ * pointers move once per block.
+ *
+ * bnn_bits_rows starts each accumulator at the row's threshold and subtracts
+ * the popcounts: acc = T - pop < 0 exactly when pop > T, so the output bits
+ * are the sign bits, gathered without a comparison per row. With T in
+ * [-1, 32 * n_words] (the documented range), |acc| < 2^24, so bits 31..24 of
+ * an accumulator all equal its sign: acc_r >> (31 - r) is r + 1 copies of
+ * sign_r, their XOR y has bit j = XOR of sign_r for r >= j, and y ^ (y >> 1)
+ * is the 8 signs in place (17 instructions for 8 rows).
+ * Per 16-word block of 8 rows: 16 x loads, 128 x (lw, xor, cpop, sub), 9
+ * pointer moves and a branch = 538 instructions for 128 weight words (4.20
+ * per word); each pass adds about 55 (row pointers, 8 thresholds, sign
+ * gathering, dispatch, packing), 0.21 per word at 32 words per row.
+ */
+#define BNN_ZBB_ROW(op, k, p, a, t)               \
+    "lw   " t ", " #k "*4(%[" p "])\n\t"          \
+    "xor  " t ", " t ", %[v]\n\t"                 \
+    "cpop " t ", " t "\n\t"                       \
+    op "  %[" a "], %[" a "], " t "\n\t"
+
+#define BNN_ZBB_WORD(op, k)                       \
+    "lw   %[v], " #k "*4(%[px])\n\t"              \
+    BNN_ZBB_ROW(op, k, "p0", "a0", "%[t0]")       \
+    BNN_ZBB_ROW(op, k, "p1", "a1", "%[t1]")       \
+    BNN_ZBB_ROW(op, k, "p2", "a2", "%[t0]")       \
+    BNN_ZBB_ROW(op, k, "p3", "a3", "%[t1]")       \
+    BNN_ZBB_ROW(op, k, "p4", "a4", "%[t0]")       \
+    BNN_ZBB_ROW(op, k, "p5", "a5", "%[t1]")       \
+    BNN_ZBB_ROW(op, k, "p6", "a6", "%[t0]")       \
+    BNN_ZBB_ROW(op, k, "p7", "a7", "%[t1]")
+
+#define BNN_ZBB_BUMP(bytes)                       \
+    "addi %[px], %[px], " #bytes "\n\t"           \
+    "addi %[p0], %[p0], " #bytes "\n\t"           \
+    "addi %[p1], %[p1], " #bytes "\n\t"           \
+    "addi %[p2], %[p2], " #bytes "\n\t"           \
+    "addi %[p3], %[p3], " #bytes "\n\t"           \
+    "addi %[p4], %[p4], " #bytes "\n\t"           \
+    "addi %[p5], %[p5], " #bytes "\n\t"           \
+    "addi %[p6], %[p6], " #bytes "\n\t"           \
+    "addi %[p7], %[p7], " #bytes "\n\t"
+
+/* Row pointers from p0 and the stride in bytes (%[e], reused as the block end). */
+#define BNN_ZBB_SETUP                             \
+    "add  %[p1], %[p0], %[e]\n\t"                 \
+    "add  %[p2], %[p1], %[e]\n\t"                 \
+    "add  %[p3], %[p2], %[e]\n\t"                 \
+    "add  %[p4], %[p3], %[e]\n\t"                 \
+    "add  %[p5], %[p4], %[e]\n\t"                 \
+    "add  %[p6], %[p5], %[e]\n\t"                 \
+    "add  %[p7], %[p6], %[e]\n\t"
+
+/* All n words: blocks of 16, then of 4, then single words. */
+#define BNN_ZBB_LOOPS(op)                                                       \
+    "andi %[e], %[n], -16\n\t"                                                  \
+    "beqz %[e], 2f\n\t"                                                         \
+    "slli %[e], %[e], 2\n\t"                                                    \
+    "add  %[e], %[e], %[px]\n"                                                  \
+    "1:\n\t"                                                                    \
+    BNN_ZBB_WORD(op, 0) BNN_ZBB_WORD(op, 1) BNN_ZBB_WORD(op, 2) BNN_ZBB_WORD(op, 3)     \
+    BNN_ZBB_WORD(op, 4) BNN_ZBB_WORD(op, 5) BNN_ZBB_WORD(op, 6) BNN_ZBB_WORD(op, 7)     \
+    BNN_ZBB_WORD(op, 8) BNN_ZBB_WORD(op, 9) BNN_ZBB_WORD(op, 10) BNN_ZBB_WORD(op, 11)   \
+    BNN_ZBB_WORD(op, 12) BNN_ZBB_WORD(op, 13) BNN_ZBB_WORD(op, 14) BNN_ZBB_WORD(op, 15) \
+    BNN_ZBB_BUMP(64)                                                            \
+    "bne  %[px], %[e], 1b\n"                                                    \
+    "2:\n\t"                                                                    \
+    "andi %[e], %[n], 12\n\t"                                                   \
+    "beqz %[e], 4f\n\t"                                                         \
+    "slli %[e], %[e], 2\n\t"                                                    \
+    "add  %[e], %[e], %[px]\n"                                                  \
+    "3:\n\t"                                                                    \
+    BNN_ZBB_WORD(op, 0) BNN_ZBB_WORD(op, 1) BNN_ZBB_WORD(op, 2) BNN_ZBB_WORD(op, 3)     \
+    BNN_ZBB_BUMP(16)                                                            \
+    "bne  %[px], %[e], 3b\n"                                                    \
+    "4:\n\t"                                                                    \
+    "andi %[e], %[n], 3\n\t"                                                    \
+    "beqz %[e], 6f\n\t"                                                         \
+    "slli %[e], %[e], 2\n\t"                                                    \
+    "add  %[e], %[e], %[px]\n"                                                  \
+    "5:\n\t"                                                                    \
+    BNN_ZBB_WORD(op, 0)                                                         \
+    BNN_ZBB_BUMP(4)                                                             \
+    "bne  %[px], %[e], 5b\n"                                                    \
+    "6:\n\t"
+
+#define BNN_ZBB_OPERANDS                                                          \
+    : [px] "+r"(px), [p0] "+r"(p0), [e] "+r"(e), [q] "+r"(q),                     \
+      [a0] "=&r"(a0), [a1] "=&r"(a1), [a2] "=&r"(a2), [a3] "=&r"(a3),             \
+      [a4] "=&r"(a4), [a5] "=&r"(a5), [a6] "=&r"(a6), [a7] "=&r"(a7),             \
+      [p1] "=&r"(p1), [p2] "=&r"(p2), [p3] "=&r"(p3), [p4] "=&r"(p4),             \
+      [p5] "=&r"(p5), [p6] "=&r"(p6), [p7] "=&r"(p7),                             \
+      [v] "=&r"(v), [t0] "=&r"(t0), [t1] "=&r"(t1)                                \
+    : [n] "r"(n_words)                                                            \
+    : "memory"
+
+#define BNN_ZBB_LOCALS                                                            \
+    const uint32_t *px = x, *p0 = *w;                                             \
+    const uint32_t *p1, *p2, *p3, *p4, *p5, *p6, *p7;                             \
+    uint32_t e = (uint32_t)n_words * 4u;                                          \
+    uint32_t a0, a1, a2, a3, a4, a5, a6, a7, v, t0, t1
+
+/* Output bits of 8 rows (bit r = row r), thresholds *thresh; advances *w and *thresh by 8 rows. */
+static inline uint32_t bnn_bits_rows(const uint32_t *x, const uint32_t **w, int32_t n_words, const int32_t **thresh)
+{
+    BNN_ZBB_LOCALS;
+    const int32_t *q = *thresh;
+    __asm__ volatile(
+        BNN_ZBB_SETUP
+        "lw   %[a0], 0(%[q])\n\t"
+        "lw   %[a1], 4(%[q])\n\t"
+        "lw   %[a2], 8(%[q])\n\t"
+        "lw   %[a3], 12(%[q])\n\t"
+        "lw   %[a4], 16(%[q])\n\t"
+        "lw   %[a5], 20(%[q])\n\t"
+        "lw   %[a6], 24(%[q])\n\t"
+        "lw   %[a7], 28(%[q])\n\t"
+        BNN_ZBB_LOOPS("sub ")
+        "srli %[a0], %[a0], 31\n\t"
+        "srli %[a1], %[a1], 30\n\t"
+        "srli %[a2], %[a2], 29\n\t"
+        "srli %[a3], %[a3], 28\n\t"
+        "srli %[a4], %[a4], 27\n\t"
+        "srli %[a5], %[a5], 26\n\t"
+        "srli %[a6], %[a6], 25\n\t"
+        "srli %[a7], %[a7], 24\n\t"
+        "xor  %[a0], %[a0], %[a1]\n\t"
+        "xor  %[a2], %[a2], %[a3]\n\t"
+        "xor  %[a4], %[a4], %[a5]\n\t"
+        "xor  %[a6], %[a6], %[a7]\n\t"
+        "xor  %[a0], %[a0], %[a2]\n\t"
+        "xor  %[a4], %[a4], %[a6]\n\t"
+        "xor  %[a0], %[a0], %[a4]\n\t"
+        "srli %[a1], %[a0], 1\n\t"
+        "xor  %[a0], %[a0], %[a1]\n\t"
+        BNN_ZBB_OPERANDS);
+    *w = p7;
+    *thresh = q + 8;
+    return a0;
+}
+
+/* popcounts of 8 rows into pop[0..7]; advances *w by 8 rows. */
+static inline void bnn_pop_rows(const uint32_t *x, const uint32_t **w, int32_t n_words, int32_t *pop)
+{
+    BNN_ZBB_LOCALS;
+    int32_t *q = pop;
+    __asm__ volatile(
+        BNN_ZBB_SETUP
+        "li   %[a0], 0\n\t"
+        "li   %[a1], 0\n\t"
+        "li   %[a2], 0\n\t"
+        "li   %[a3], 0\n\t"
+        "li   %[a4], 0\n\t"
+        "li   %[a5], 0\n\t"
+        "li   %[a6], 0\n\t"
+        "li   %[a7], 0\n\t"
+        BNN_ZBB_LOOPS("add ")
+        "sw   %[a0], 0(%[q])\n\t"
+        "sw   %[a1], 4(%[q])\n\t"
+        "sw   %[a2], 8(%[q])\n\t"
+        "sw   %[a3], 12(%[q])\n\t"
+        "sw   %[a4], 16(%[q])\n\t"
+        "sw   %[a5], 20(%[q])\n\t"
+        "sw   %[a6], 24(%[q])\n\t"
+        "sw   %[a7], 28(%[q])\n\t"
+        BNN_ZBB_OPERANDS);
+    *w = p7;
+}
+
+/* The rows left over (n_out % 8), one at a time. */
+static inline int32_t bnn_pop_row(const uint32_t *x, const uint32_t **w, int32_t n_words)
+{
+    const uint32_t *p = *w;
+    uint32_t acc = 0;
+    int32_t i;
+    for (i = 0; i < n_words; i++) {
+        acc += (uint32_t)__builtin_popcount(x[i] ^ p[i]);
+    }
+    *w = p + n_words;
+    return (int32_t)acc;
+}
+
+#elif defined(BNN_KERNEL_RV32)
+/* ------------------------------------------------------------------ rv32 */
+#if !defined(__riscv) || __riscv_xlen != 32
+#error "bnn kernel variant rv32 needs a 32-bit RISC-V core; regenerate with another --kernel"
+#endif
+
+#define BNN_POP_ROWS 2
+#define BNN_MIN_WORDS 8 /* below one block the plain count per word is cheaper */
+
+/*
+ * Harley-Seal over blocks of 8 words for two rows at once, so each input
+ * word is loaded once for two weight words; in assembly because GCC spills
+ * the two rows' adder state (18.5 instructions per word from the same C).
+ * Adders in place: (l, b) <- (l ^ b ^ c, carry) with one scratch register.
+ * RV32 has no shifted operands: the eights word is counted by SWAR with the
+ * masks in registers and a multiply (13 instructions per block and row).
+ * Per block of 8 words and 2 rows: 24 loads, 16 xor, 14 adders (70),
+ * 2 counts (26), 3 pointer moves and a branch = 140 for 16 weight words.
+ */
+#define BNN_RV_CSA(l, b, c) /* (l, b) <- (l ^ b ^ c, maj(l, b, c)); c is left alone */ \
+    "xor  %[t], %[" l "], %[" b "]\n\t"                                             \
+    "and  %[" b "], %[" l "], %[" b "]\n\t"                                         \
+    "xor  %[" l "], %[t], %[" c "]\n\t"                                             \
+    "and  %[t], %[t], %[" c "]\n\t"                                                 \
+    "or   %[" b "], %[" b "], %[t]\n\t"
+
+/* Words k, k+1 of row p into registers d0, d1 (x words in x0, x1). */
+#define BNN_RV_PAIR(k, p, d0, d1)                                                   \
+    "lw   %[" d0 "], " #k "*4(%[" p "])\n\t"                                        \
+    "lw   %[" d1 "], " #k "*4+4(%[" p "])\n\t"                                      \
+    "xor  %[" d0 "], %[" d0 "], %[x0]\n\t"                                          \
+    "xor  %[" d1 "], %[" d1 "], %[x1]\n\t"
+
+#define BNN_RV_X(k)                                                                 \
+    "lw   %[x0], " #k "*4(%[px])\n\t"                                               \
+    "lw   %[x1], " #k "*4+4(%[px])\n\t"
+
+/* Byte counts of register v, then their sum added to acc (13 instructions). */
+#define BNN_RV_COUNT(v, acc)                                                        \
+    "srli %[t], %[" v "], 1\n\t"                                                    \
+    "and  %[t], %[t], %[m55]\n\t"                                                   \
+    "sub  %[" v "], %[" v "], %[t]\n\t"                                             \
+    "srli %[t], %[" v "], 2\n\t"                                                    \
+    "and  %[t], %[t], %[m33]\n\t"                                                   \
+    "and  %[" v "], %[" v "], %[m33]\n\t"                                           \
+    "add  %[" v "], %[" v "], %[t]\n\t"                                             \
+    "srli %[t], %[" v "], 4\n\t"                                                    \
+    "add  %[" v "], %[" v "], %[t]\n\t"                                             \
+    "and  %[" v "], %[" v "], %[m0f]\n\t"                                           \
+    "mul  %[" v "], %[" v "], %[m01]\n\t"                                           \
+    "srli %[" v "], %[" v "], 24\n\t"                                               \
+    "add  %[" acc "], %[" acc "], %[" v "]\n\t"
+
+/* Byte counts of v in place (10 instructions). */
+#define BNN_RV_BYTES(v)                                                             \
+    "srli %[t], %[" v "], 1\n\t"                                                    \
+    "and  %[t], %[t], %[m55]\n\t"                                                   \
+    "sub  %[" v "], %[" v "], %[t]\n\t"                                             \
+    "srli %[t], %[" v "], 2\n\t"                                                    \
+    "and  %[t], %[t], %[m33]\n\t"                                                   \
+    "and  %[" v "], %[" v "], %[m33]\n\t"                                           \
+    "add  %[" v "], %[" v "], %[t]\n\t"                                             \
+    "srli %[t], %[" v "], 4\n\t"                                                    \
+    "add  %[" v "], %[" v "], %[t]\n\t"                                             \
+    "and  %[" v "], %[" v "], %[m0f]\n\t"
+
+/* pop = 8 * eights + ones + 2 twos + 4 fours, left in e. */
+#define BNN_RV_FINISH(o, t2, f, e)                                                  \
+    BNN_RV_BYTES(o) BNN_RV_BYTES(t2) BNN_RV_BYTES(f)                                \
+    "slli %[" t2 "], %[" t2 "], 1\n\t"                                              \
+    "add  %[" o "], %[" o "], %[" t2 "]\n\t"                                        \
+    "slli %[" f "], %[" f "], 2\n\t"                                                \
+    "add  %[" o "], %[" o "], %[" f "]\n\t"                                         \
+    "mul  %[" o "], %[" o "], %[m01]\n\t"                                           \
+    "srli %[" o "], %[" o "], 24\n\t"                                               \
+    "slli %[" e "], %[" e "], 3\n\t"                                                \
+    "add  %[" e "], %[" e "], %[" o "]\n\t"
+
+#define BNN_RV_MASKS                                                                \
+    "li   %[m55], 0x55555555\n\t"                                                   \
+    "li   %[m33], 0x33333333\n\t"                                                   \
+    "li   %[m0f], 0x0F0F0F0F\n\t"                                                   \
+    "srli %[m01], %[m0f], 3\n\t"                                                    \
+    "and  %[m01], %[m01], %[m0f]\n\t"
+
+/* Two rows, n_words >= 8: popcount(x ^ w) over the n_words & ~7 words of each. */
+static inline void bnn_rv_pair(const uint32_t *x, const uint32_t *pa, const uint32_t *pb, int32_t n_words,
+                               uint32_t *pop_a, uint32_t *pop_b)
+{
+    const uint32_t *end = x + (n_words & ~7);
+    uint32_t oa, ta, fa, ea, ob, tb, fb, eb, m55, m33, m0f, m01, x0, x1, u, v, t, k1, k2, k3, k4;
+    __asm__ volatile(
+        BNN_RV_MASKS
+        "li   %[oa], 0\n\t" "li   %[ta], 0\n\t" "li   %[fa], 0\n\t" "li   %[ea], 0\n\t"
+        "li   %[ob], 0\n\t" "li   %[tb], 0\n\t" "li   %[fb], 0\n\t" "li   %[eb], 0\n"
+        "1:\n\t"
+        BNN_RV_X(0)
+        BNN_RV_PAIR(0, "pa", "k1", "v") BNN_RV_CSA("oa", "k1", "v")     /* twosA of a in k1 */
+        BNN_RV_PAIR(0, "pb", "k2", "v") BNN_RV_CSA("ob", "k2", "v")     /* twosA of b in k2 */
+        BNN_RV_X(2)
+        BNN_RV_PAIR(2, "pa", "u", "v") BNN_RV_CSA("oa", "u", "v") BNN_RV_CSA("ta", "k1", "u")  /* foursA of a in k1 */
+        BNN_RV_PAIR(2, "pb", "u", "v") BNN_RV_CSA("ob", "u", "v") BNN_RV_CSA("tb", "k2", "u")  /* foursA of b in k2 */
+        BNN_RV_X(4)
+        BNN_RV_PAIR(4, "pa", "k3", "v") BNN_RV_CSA("oa", "k3", "v")
+        BNN_RV_PAIR(4, "pb", "k4", "v") BNN_RV_CSA("ob", "k4", "v")
+        BNN_RV_X(6)
+        BNN_RV_PAIR(6, "pa", "u", "v") BNN_RV_CSA("oa", "u", "v") BNN_RV_CSA("ta", "k3", "u")  /* foursB of a in k3 */
+        BNN_RV_CSA("fa", "k1", "k3")                                                          /* eights of a in k1 */
+        BNN_RV_PAIR(6, "pb", "u", "v") BNN_RV_CSA("ob", "u", "v") BNN_RV_CSA("tb", "k4", "u")
+        BNN_RV_CSA("fb", "k2", "k4")
+        BNN_RV_COUNT("k1", "ea")
+        BNN_RV_COUNT("k2", "eb")
+        "addi %[px], %[px], 32\n\t"
+        "addi %[pa], %[pa], 32\n\t"
+        "addi %[pb], %[pb], 32\n\t"
+        "bne  %[px], %[end], 1b\n\t"
+        BNN_RV_FINISH("oa", "ta", "fa", "ea")
+        BNN_RV_FINISH("ob", "tb", "fb", "eb")
+        : [px] "+r"(x), [pa] "+r"(pa), [pb] "+r"(pb),
+          [oa] "=&r"(oa), [ta] "=&r"(ta), [fa] "=&r"(fa), [ea] "=&r"(ea),
+          [ob] "=&r"(ob), [tb] "=&r"(tb), [fb] "=&r"(fb), [eb] "=&r"(eb),
+          [m55] "=&r"(m55), [m33] "=&r"(m33), [m0f] "=&r"(m0f), [m01] "=&r"(m01),
+          [x0] "=&r"(x0), [x1] "=&r"(x1), [u] "=&r"(u), [v] "=&r"(v), [t] "=&r"(t),
+          [k1] "=&r"(k1), [k2] "=&r"(k2), [k3] "=&r"(k3), [k4] "=&r"(k4)
+        : [end] "r"(end)
+        : "memory");
+    *pop_a = ea;
+    *pop_b = eb;
+}
+
+static inline void bnn_pop_rows(const uint32_t *x, const uint32_t **w, int32_t n_words, int32_t *pop)
+{
+    const uint32_t *pa = *w, *pb = pa + n_words;
+    uint32_t sa, sb;
+    int32_t i;
+    bnn_rv_pair(x, pa, pb, n_words, &sa, &sb);
+    for (i = n_words & ~7; i < n_words; i++) {
+        sa += bnn_popcount32(x[i] ^ pa[i]);
+        sb += bnn_popcount32(x[i] ^ pb[i]);
+    }
+    *w = pb + n_words;
+    pop[0] = (int32_t)sa;
+    pop[1] = (int32_t)sb;
+}
+
+/* The row left over when n_out is odd, and rows shorter than a block. */
+static inline int32_t bnn_pop_row(const uint32_t *x, const uint32_t **w, int32_t n_words)
+{
+    const uint32_t *p = *w;
+    uint32_t s = 0;
+    int32_t i;
+    for (i = 0; i < n_words; i++) {
+        s += bnn_popcount32(x[i] ^ p[i]);
+    }
+    *w = p + n_words;
+    return (int32_t)s;
+}
+
+#endif /* variants */
+
+#if !defined(BNN_MIN_WORDS)
+#define BNN_MIN_WORDS 1
 #endif
 
 #endif /* BNN_POPCOUNT_H */

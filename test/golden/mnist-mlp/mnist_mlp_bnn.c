@@ -2246,7 +2246,7 @@ static const int32_t mnist_mlp_bnn_l2_bias[10] = {
 };
 
 /* Packed activations between layers, placed by bnnc's memory planner. */
-static uint32_t mnist_mlp_bnn_arena[24];
+static uint32_t mnist_mlp_bnn_arena[241];
 
 int mnist_mlp_bnn_predict(const mnist_mlp_bnn_input_t *input, int32_t *scores)
 {
@@ -2254,15 +2254,15 @@ int mnist_mlp_bnn_predict(const mnist_mlp_bnn_input_t *input, int32_t *scores)
     int32_t o;
     int best = 0;
     BNNC_BEGIN(0);
-    status |= bnn_dense_u8_b1(input, 784, mnist_mlp_bnn_l0_weights, 512, mnist_mlp_bnn_l0_threshold, mnist_mlp_bnn_l0_flip, mnist_mlp_bnn_arena + 0);
+    status |= bnn_dense_u8_b1(input, 784, mnist_mlp_bnn_l0_weights, 512, mnist_mlp_bnn_l0_threshold, mnist_mlp_bnn_l0_flip, mnist_mlp_bnn_arena + 0, mnist_mlp_bnn_arena + 16);
     BNNC_END(0);
     BNNC_LAYER_DONE(0, mnist_mlp_bnn_arena + 0, 16);
     BNNC_BEGIN(1);
-    status |= bnn_dense_b1(mnist_mlp_bnn_arena + 0, mnist_mlp_bnn_l1_weights, 16, 256, mnist_mlp_bnn_l1_threshold, mnist_mlp_bnn_l1_flip, mnist_mlp_bnn_arena + 16);
+    status |= bnn_dense_b1(mnist_mlp_bnn_arena + 0, mnist_mlp_bnn_l1_weights, 16, 256, mnist_mlp_bnn_l1_threshold, mnist_mlp_bnn_l1_flip, mnist_mlp_bnn_arena + 233);
     BNNC_END(1);
-    BNNC_LAYER_DONE(1, mnist_mlp_bnn_arena + 16, 8);
+    BNNC_LAYER_DONE(1, mnist_mlp_bnn_arena + 233, 8);
     BNNC_BEGIN(2);
-    status |= bnn_dense_b1_pop(mnist_mlp_bnn_arena + 16, mnist_mlp_bnn_l2_weights, 8, 10, scores);
+    status |= bnn_dense_b1_pop(mnist_mlp_bnn_arena + 233, mnist_mlp_bnn_l2_weights, 8, 10, scores);
     BNNC_END(2);
     BNNC_BEGIN(3);
     /* Fixed-point logits: score = mult * dot + bias, dot = n - 2 * popcount. */
