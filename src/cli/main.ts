@@ -2,6 +2,7 @@
 import { Command, CommanderError } from 'commander';
 import { BnncError } from '../errors.ts';
 import { VERSION } from '../version.ts';
+import { registerBench } from './commands/bench.ts';
 import { registerBuild } from './commands/build.ts';
 import { registerConformance } from './commands/conformance.ts';
 import { registerConvert } from './commands/convert.ts';
@@ -30,6 +31,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
   registerPasses(program, io);
   registerTargets(program, io);
   registerConformance(program, io, setExit);
+  registerBench(program, io);
   return program;
 }
 

@@ -82,7 +82,7 @@ function layerContext(model: LoweredModel, layer: LoweredLayer, index: number, p
       arrays.push({ ctype: isFloat ? 'uint32_t' : 'int16_t', name: `${base}_threshold`, length: layer.features, body: thresholds });
       arrays.push(words('uint32_t', `${base}_flip`, flipWords(layer.flip)));
       const fn = isFloat ? 'bnn_binarize_f32' : dtype === 'uint8' ? 'bnn_binarize_u8' : 'bnn_binarize_s8';
-      call = { partial: 'c/calls/binarize_input', args: { fn, input, n: layer.features, group: layer.shape[2], threshold: `${base}_threshold`, flip: `${base}_flip`, output } };
+      call = { partial: 'c/calls/binarize_input', args: { fn, input, pixels: layer.features / layer.shape[2], group: layer.shape[2], threshold: `${base}_threshold`, flip: `${base}_flip`, output } };
       break;
     }
     case 'conv2d_b1':

@@ -1,9 +1,11 @@
 /**
  * Running a harness program under QEMU with the command lines of
- * toolchains.md (2.5, 3.4, 6). Semihosting output goes to a stdio chardev, so
- * the guest's output is QEMU's stdout and QEMU's own messages stay on stderr.
- * The guest's main() return value is QEMU's exit status.
+ * toolchains.md (2.5, 3.4, 6). Semihosting output goes to a file chardev that
+ * is read after the run: a stdio chardev drops output when the pipe to Node is
+ * full (seen on the Xtensa machine after about 1 KB). QEMU's own messages stay
+ * on stderr. The guest's main() return value is QEMU's exit status.
  */
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { BnncError } from '../errors.ts';
 import type { QemuSpec, Target } from '../targets/types.ts';
 import { aptPackagesFor, runProgram } from './process.ts';
@@ -33,18 +35,17 @@ export interface QemuResult {
   command: string;
 }
 
-/** Console and semihosting: guest output on stdout, no window, no monitor, no UART. */
-const SEMIHOSTING_STDIO = [
-  '-display', 'none', '-monitor', 'none', '-serial', 'none',
-  '-chardev', 'stdio,id=bnnc_semihost',
-];
+/** Console and semihosting: guest output to `output` (a file), no window, no monitor, no UART. */
+function semihostingTo(output: string): string[] {
+  return ['-display', 'none', '-monitor', 'none', '-serial', 'none', '-chardev', `file,id=bnnc_semihost,path=${output}`];
+}
 
-/** The QEMU arguments for one run (without the executable). */
-export function qemuArgs(qemu: QemuSpec, elf: string, mode: QemuMode): string[] {
+/** The QEMU arguments for one run (without the executable); the guest's output goes to the file `output`. */
+export function qemuArgs(qemu: QemuSpec, elf: string, mode: QemuMode, output = `${elf}.out`): string[] {
   const args = ['-M', qemu.machine];
   if (qemu.harness === 'riscv') args.push('-bios', 'none'); // reset jumps straight to 0x80000000
   if (qemu.cpu) args.push('-cpu', qemu.cpu);
-  args.push(...SEMIHOSTING_STDIO);
+  args.push(...semihostingTo(output));
   args.push('-semihosting-config', 'enable=on,target=native,chardev=bnnc_semihost');
   if (mode === 'icount') args.push('-icount', `shift=${qemu.icountShift},sleep=off`);
   args.push('-kernel', elf);
@@ -60,17 +61,20 @@ export async function runQemu(target: Target, elf: string, opts: QemuRunOptions 
       hint: target.arch === 'host' ? 'run the host program directly (runOnTarget does)' : 'this target is compile-only',
     });
   }
-  const r = await runProgram(qemu.system, qemuArgs(qemu, elf, opts.mode ?? 'icount'), {
+  const output = `${elf}.out`;
+  rmSync(output, { force: true });
+  const r = await runProgram(qemu.system, qemuArgs(qemu, elf, opts.mode ?? 'icount', output), {
     timeoutMs: opts.timeoutMs ?? 30_000,
     aptPackages: aptPackagesFor(qemu.system),
   });
+  const guest = existsSync(output) ? readFileSync(output, 'utf8') : '';
   const failure = qemuFailure(qemu.system, r.stderr);
   if (r.exitCode !== 0 && failure) {
     throw new BnncError(`QEMU could not run the program: ${failure}`, {
       file: elf, hint: `command: ${r.command}`,
     });
   }
-  return { stdout: r.stdout, stderr: r.stderr, exitCode: r.exitCode, command: r.command };
+  return { stdout: guest + r.stdout, stderr: r.stderr, exitCode: r.exitCode, command: r.command };
 }
 
 /**

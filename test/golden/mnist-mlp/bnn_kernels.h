@@ -42,10 +42,10 @@ typedef struct {
 /** Name of the kernel variant compiled in (see bnn_kernel_variant.c). */
 const char *bnn_kernel_variant(void);
 
-/* Binarized model input: bit_i = (x_i < thresh_i) XOR flip_i, packed `group` values per pixel (bnn_binarize_*.c). */
-bnn_status_t bnn_binarize_f32(const float *x, int32_t n, int32_t group, const uint32_t *thresh_key, const uint32_t *flip, uint32_t *out);
-bnn_status_t bnn_binarize_u8(const uint8_t *x, int32_t n, int32_t group, const int16_t *thresh, const uint32_t *flip, uint32_t *out);
-bnn_status_t bnn_binarize_s8(const int8_t *x, int32_t n, int32_t group, const int16_t *thresh, const uint32_t *flip, uint32_t *out);
+/* Binarized model input: bit_i = (x_i < thresh_i) XOR flip_i, packed `group` channels per pixel (bnn_binarize_*.c). */
+bnn_status_t bnn_binarize_f32(const float *x, int32_t pixels, int32_t group, const uint32_t *thresh_key, const uint32_t *flip, uint32_t *out);
+bnn_status_t bnn_binarize_u8(const uint8_t *x, int32_t pixels, int32_t group, const int16_t *thresh, const uint32_t *flip, uint32_t *out);
+bnn_status_t bnn_binarize_s8(const int8_t *x, int32_t pixels, int32_t group, const int16_t *thresh, const uint32_t *flip, uint32_t *out);
 
 /* 2-D convolutions, thresholded (bnn_conv2d_*.c), and binary max-pool (bnn_maxpool_b1.c). */
 bnn_status_t bnn_conv2d_b1(const uint32_t *x, const uint32_t *w, const bnn_conv2d_params_t *p,

@@ -1,0 +1,76 @@
+/**
+ * Model figures for the benchmark: each bundled example (and the QONNX TFC
+ * network when ../shared is there) verified bit-exact under QEMU on every
+ * target with a machine, with its instructions per inference (mean over a few
+ * samples), flash and RAM of the firmware objects (model + kernels).
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadModel } from '../importers/index.ts';
+import { runPasses } from '../passes/index.ts';
+import { listTargets } from '../targets/load.ts';
+import { toolchainStatus } from '../toolchain/cross.ts';
+import { PROJECT_ROOT } from '../version.ts';
+import { verifyOnHost } from '../verify/verify.ts';
+
+export interface BenchModel {
+  model: string;
+  path: string;
+  data: string;
+  scale?: number;
+}
+
+export interface ModelBenchResult {
+  model: string;
+  target: string;
+  kernel: string;
+  instructionsPerInference: number;
+  flashBytes: number;
+  ramBytes: number;
+  bitExact: boolean;
+}
+
+export function benchModels(): BenchModel[] {
+  const ex = (name: string, data: string) => ({ model: name, path: join(PROJECT_ROOT, 'examples', name, 'model.onnx'), data: join(PROJECT_ROOT, 'examples', name, data) });
+  const list: BenchModel[] = [ex('mnist-mlp', 'data'), ex('wearable-motion', 'data/test.npz')];
+  const cnn = ex('mnist-cnn', 'data');
+  if (existsSync(cnn.path)) list.push({ ...cnn, data: join(PROJECT_ROOT, 'examples', 'mnist-mlp', 'data') });
+  const tfc = join(PROJECT_ROOT, '..', 'shared', 'models', 'qonnx-tfc-w1a1', 'TFC_1W1A.onnx');
+  if (existsSync(tfc)) list.push({ model: 'qonnx-tfc-w1a1', path: tfc, data: join(PROJECT_ROOT, 'examples', 'mnist-mlp', 'data'), scale: 1 / 255 });
+  return list;
+}
+
+export async function benchModelFigures(opts: { samples?: number; targets?: string[]; onResult?: (r: ModelBenchResult) => void } = {}): Promise<ModelBenchResult[]> {
+  const targets = listTargets().filter((t) => t.qemu && toolchainStatus(t).available && (!opts.targets || opts.targets.includes(t.name)));
+  const results: ModelBenchResult[] = [];
+  for (const m of benchModels()) {
+    const model = loadModel(m.path);
+    const lowered = runPasses(model);
+    for (const target of targets) {
+      const report = await verifyOnHost(model, lowered, {
+        data: m.data, scale: m.scale, limit: opts.samples ?? 4, target, noSanitize: true, noReference: true,
+      });
+      const r: ModelBenchResult = {
+        model: m.model,
+        target: target.name,
+        kernel: report.kernel ?? 'portable',
+        instructionsPerInference: report.instructionsPerInference ?? NaN,
+        flashBytes: report.flashBytes,
+        ramBytes: report.ramBytes,
+        bitExact: report.bitExact.qemu !== null && report.bitExact.qemu.equal === report.bitExact.qemu.total,
+      };
+      opts.onResult?.(r);
+      results.push(r);
+    }
+  }
+  return results;
+}
+
+export function formatModelsMarkdown(results: ModelBenchResult[]): string {
+  const lines = [
+    '| model | target | kernel | instructions / inference | flash B | RAM B | bit-exact |',
+    '|---|---|---|---:|---:|---:|---|',
+    ...results.map((r) => `| ${r.model} | ${r.target} | ${r.kernel} | ${r.instructionsPerInference} | ${r.flashBytes} | ${r.ramBytes} | ${r.bitExact ? 'yes' : 'NO'} |`),
+  ];
+  return `${lines.join('\n')}\n`;
+}
