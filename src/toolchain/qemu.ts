@@ -63,11 +63,21 @@ export async function runQemu(target: Target, elf: string, opts: QemuRunOptions 
   }
   const output = `${elf}.out`;
   rmSync(output, { force: true });
-  const r = await runProgram(qemu.system, qemuArgs(qemu, elf, opts.mode ?? 'icount', output), {
-    timeoutMs: opts.timeoutMs ?? 30_000,
-    aptPackages: aptPackagesFor(qemu.system),
-  });
-  const guest = existsSync(output) ? readFileSync(output, 'utf8') : '';
+  const guestOutput = () => (existsSync(output) ? readFileSync(output, 'utf8') : '');
+  let r: Awaited<ReturnType<typeof runProgram>>;
+  try {
+    r = await runProgram(qemu.system, qemuArgs(qemu, elf, opts.mode ?? 'icount', output), {
+      timeoutMs: opts.timeoutMs ?? 30_000,
+      aptPackages: aptPackagesFor(qemu.system),
+    });
+  } catch (e) {
+    // A hung guest: say what it printed before it stopped making progress.
+    if (e instanceof BnncError && guestOutput()) {
+      throw new BnncError(`${e.message}\nthe program printed before that:\n${guestOutput().split('\n').slice(-20).join('\n')}`, e.context);
+    }
+    throw e;
+  }
+  const guest = guestOutput();
   const failure = qemuFailure(qemu.system, r.stderr);
   if (r.exitCode !== 0 && failure) {
     throw new BnncError(`QEMU could not run the program: ${failure}`, {

@@ -54,12 +54,12 @@ describe('memoryScript', () => {
 });
 
 describe('qemuArgs', () => {
-  it('puts semihosting on stdout and counts with -icount only in icount mode', () => {
+  it('sends semihosting to a file and counts with -icount only in icount mode', () => {
     const t = loadTarget('esp32c3');
     const args = qemuArgs(t.qemu!, 'x.elf', 'icount');
     expect(args.join(' ')).toBe(
       '-M virt -bios none -cpu rv32,zba=false,zbb=false,zbc=false,zbs=false -display none -monitor none -serial none '
-      + '-chardev stdio,id=bnnc_semihost -semihosting-config enable=on,target=native,chardev=bnnc_semihost '
+      + '-chardev file,id=bnnc_semihost,path=x.elf.out -semihosting-config enable=on,target=native,chardev=bnnc_semihost '
       + '-icount shift=0,sleep=off -kernel x.elf',
     );
     expect(qemuArgs(t.qemu!, 'x.elf', 'plain')).not.toContain('-icount');
