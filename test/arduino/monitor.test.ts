@@ -113,7 +113,7 @@ describe.skipIf(skip !== null)(`bnnc monitor on QEMU netduinoplus2's USART1 as a
 
   it('FAIL: one weight bit flipped in the firmware', async () => {
     const tampered = files().map((f) => (f.name === `${name}.c`
-      ? { ...f, content: f.content.replace(/(_l1_weights\[\d+\] = \{\s*0x[0-9A-F]{7})([0-9A-F])/, (_, h: string, d: string) => h + (Number.parseInt(d, 16) ^ 1).toString(16).toUpperCase()) }
+      ? { ...f, content: f.content.replace(/(_l1_weights\[\d+\] BNN_CONST_ATTR = \{\s*0x[0-9A-F]{7})([0-9A-F])/, (_, h: string, d: string) => h + (Number.parseInt(d, 16) ^ 1).toString(16).toUpperCase()) }
       : f));
     expect(tampered.find((f) => f.name === `${name}.c`)!.content).not.toBe(files().find((f) => f.name === `${name}.c`)!.content);
     const r = await run('monitor', '--port', await boot(tampered, 'weights'), '--model', modelPath, '--timeout', '20');

@@ -51,7 +51,7 @@ export function registerBuild(program: Command, io: CliIo): void {
       const sources = generateC(lowered, { name, vectors, kernelVariant, target: target.name });
       const files = packageFiles(format, { model: lowered, name, vectorCount: vectors.length, targetName: target.name, kernel: kernelVariant }, sources);
       const dir = writeOutputDir(opts.out, files);
-      const ram = footprint.constantsInRam ? `RAM ${footprint.ramBytes} bytes with the constants (AVR)` : `arena ${footprint.ramBytes} bytes`;
+      const ram = `arena ${footprint.ramBytes} bytes`;
       io.out(`wrote ${files.length} files to ${dir} for ${target.name} as ${format} (kernel ${kernelVariant}; model constants ${footprint.flashBytes} bytes, ${ram}):`);
       io.out(`  ${files.map((f) => f.name).join(' ')}`);
     });

@@ -86,7 +86,7 @@ export function registerFlash(program: Command, io: CliIo): void {
       const vectors = embeddedVectors(lowered, source);
       const footprint = checkModelFits(target, lowered, path);
       io.out(`bnnc flash: ${model.name} for ${target.name} (${fqbn}); model constants ${footprint.flashBytes} bytes, `
-        + `${footprint.constantsInRam ? 'RAM with the constants' : 'arena'} ${footprint.ramBytes} bytes`);
+        + `arena ${footprint.ramBytes} bytes`);
 
       await verifyBeforeFlash(io, path, model, lowered, target, opts, source, vectors);
 

@@ -98,11 +98,11 @@ bnn_status_t bnn_dense_b1(const uint32_t *x, const uint32_t *w, int32_t n_words,
         int32_t pop = 0;
         int32_t i;
         for (i = 0; i < n_words; i++) {
-            pop += (int32_t)bnn_popcount32(x[i] ^ row[i]);
+            pop += (int32_t)bnn_popcount32(x[i] ^ BNN_LOAD_U32(&row[i]));
         }
-        word |= (uint32_t)(pop > thresh[o]) << (o & 31);
+        word |= (uint32_t)(pop > BNN_LOAD_I32(&thresh[o])) << (o & 31);
         if ((o & 31) == 31 || o == n_out - 1) {
-            out[o >> 5] = word ^ flip[o >> 5];
+            out[o >> 5] = word ^ BNN_LOAD_U32(&flip[o >> 5]);
             word = 0;
         }
     }

@@ -47,7 +47,7 @@ bnn_status_t bnn_dense_b1_pop(const uint32_t *x, const uint32_t *w, int32_t n_wo
         int32_t acc = 0;
         int32_t i;
         for (i = 0; i < n_words; i++) {
-            acc += (int32_t)bnn_popcount32(x[i] ^ row[i]);
+            acc += (int32_t)bnn_popcount32(x[i] ^ BNN_LOAD_U32(&row[i]));
         }
         pop[o] = acc;
     }

@@ -50,7 +50,15 @@ static void bnn_dense_u8_planes(const uint8_t *x, int32_t n_in, int32_t n_words,
 static int32_t bnn_dense_u8_row(const uint32_t *planes, int32_t n_words, const uint32_t *row)
 {
     int32_t pop[9];
+#if defined(__AVR__)
+    /* The weight row is in flash (PROGMEM) and the planes in RAM: count plane by plane. */
+    int b;
+    for (b = 0; b < 9; b++) {
+        (void)bnn_dense_b1_pop(planes + b * n_words, row, n_words, 1, &pop[b]);
+    }
+#else
     (void)bnn_dense_b1_pop(row, planes, n_words, 9, pop);
+#endif
     return pop[0] + 2 * pop[1] + 4 * pop[2] + 8 * pop[3] + 16 * pop[4] + 32 * pop[5] + 64 * pop[6]
         + 128 * pop[7] - 255 * pop[8];
 }
@@ -67,9 +75,9 @@ bnn_status_t bnn_dense_u8_b1(const uint8_t *x, int32_t n_in, const uint32_t *w, 
     bnn_dense_u8_planes(x, n_in, n_words, planes);
     for (o = 0; o < n_out; o++) {
         const int32_t acc = bnn_dense_u8_row(planes, n_words, w + (uint32_t)o * (uint32_t)n_words);
-        word |= (uint32_t)(acc < thresh[o]) << (o & 31);
+        word |= (uint32_t)(acc < BNN_LOAD_I32(&thresh[o])) << (o & 31);
         if ((o & 31) == 31 || o == n_out - 1) {
-            out[o >> 5] = word ^ flip[o >> 5];
+            out[o >> 5] = word ^ BNN_LOAD_U32(&flip[o >> 5]);
             word = 0;
         }
     }

@@ -14,6 +14,26 @@
 extern "C" {
 #endif
 
+/*
+ * Constant data (weights, thresholds, flips, test vectors) lives in flash on
+ * every core. On AVR that takes PROGMEM and explicit reads (pgm_read_*); on
+ * the others `const` data is in flash already and a read is a plain load. The
+ * kernels read every constant through these macros; activations and inputs
+ * are plain RAM reads.
+ */
+#if defined(__AVR__)
+#include <avr/pgmspace.h>
+#define BNN_CONST_ATTR PROGMEM
+#define BNN_LOAD_U32(p) ((uint32_t)pgm_read_dword(p))
+#define BNN_LOAD_I32(p) ((int32_t)pgm_read_dword(p))
+#define BNN_LOAD_I16(p) ((int16_t)pgm_read_word(p))
+#else
+#define BNN_CONST_ATTR
+#define BNN_LOAD_U32(p) (*(p))
+#define BNN_LOAD_I32(p) (*(p))
+#define BNN_LOAD_I16(p) (*(p))
+#endif
+
 /** Status of every bnn_* kernel. */
 typedef enum {
     BNN_OK = 0,

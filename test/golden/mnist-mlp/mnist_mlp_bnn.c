@@ -30,7 +30,7 @@ void bnnc_profile_end(int layer);
 #endif
 
 /* layer 0: dense_int_b1 "fc1" 784 -> 512 */
-static const uint32_t mnist_mlp_bnn_l0_weights[12800] = {
+static const uint32_t mnist_mlp_bnn_l0_weights[12800] BNN_CONST_ATTR = {
     0x700F807Eu, 0x7201F00Fu, 0x0005F980u, 0x00010FB8u, 0xE00010FCu, 0xFC30071Fu, 0x1FC0FFF3u, 0xF0FE1FFFu,
     0xFF1FE1FFu, 0x01F1FE0Fu, 0x00071FE0u, 0xF04030FEu, 0x3F8F00C7u, 0xEC7C600Eu, 0x08EFC700u, 0xF092F83Cu,
     0x394D2301u, 0x037DD890u, 0xF0408C7Bu, 0x3C088063u, 0xF3C0FC0Eu, 0x3FB01803u, 0x627B0027u, 0x470F4002u,
@@ -1632,7 +1632,7 @@ static const uint32_t mnist_mlp_bnn_l0_weights[12800] = {
     0x002FFF80u, 0x8080FFF8u, 0xFC3F13FFu, 0xF7E3F87Fu, 0xE03F7FE7u, 0xFE81BF87u, 0x87801FFCu, 0x3879E1FFu,
     0xE11E1E1Fu, 0xF20361FFu, 0xEC003E0Fu, 0x7FC75101u, 0x425117B0u, 0x1C03F04Fu, 0xD9D9FFE1u, 0x0000CFFFu,
 };
-static const int32_t mnist_mlp_bnn_l0_threshold[512] = {
+static const int32_t mnist_mlp_bnn_l0_threshold[512] BNN_CONST_ATTR = {
     -1315, 999, 2188, 337, 874, -1530, -2432, 2654, -4399, -955, 1879, -2568,
     -123, -974, -5119, -385, -2947, -211, -4517, 832, -425, -1112, -2270, 173,
     -2598, 3795, -2513, 1716, 386, 2496, -2034, -2260, 2041, -874, 192, 2334,
@@ -1677,13 +1677,13 @@ static const int32_t mnist_mlp_bnn_l0_threshold[512] = {
     5136, -1810, 197, 607, -413, -7136, 3089, -1072, -2189, -2478, -3291, -1424,
     3385, 577, -2446, -1840, 2077, 4376, 259, 1963,
 };
-static const uint32_t mnist_mlp_bnn_l0_flip[16] = {
+static const uint32_t mnist_mlp_bnn_l0_flip[16] BNN_CONST_ATTR = {
     0x00000000u, 0x00000000u, 0x00000000u, 0x00000000u, 0x00000000u, 0x00000000u, 0x00000000u, 0x00000000u,
     0x00000000u, 0x00000000u, 0x00000000u, 0x00000000u, 0x00000000u, 0x00000000u, 0x00000000u, 0x00000000u,
 };
 
 /* layer 1: dense_b1 "fc2" 512 -> 256 */
-static const uint32_t mnist_mlp_bnn_l1_weights[4096] = {
+static const uint32_t mnist_mlp_bnn_l1_weights[4096] BNN_CONST_ATTR = {
     0xA950E5F7u, 0xB8866B48u, 0x70A655AFu, 0x2BF5B5D2u, 0x7A6D2D63u, 0x719320EFu, 0xBF822CF2u, 0xEC7F834Du,
     0xF44782D7u, 0x36372037u, 0xB7BF4652u, 0x925B3E97u, 0xC0BC3660u, 0x544BD87Bu, 0x8C427E38u, 0xC00D34F3u,
     0xE1221E84u, 0x3D272BDFu, 0x43C1D9B6u, 0x070D251Bu, 0x796F3A21u, 0x25A2E7A2u, 0x8BC7D24Fu, 0xF0C1B95Cu,
@@ -2197,7 +2197,7 @@ static const uint32_t mnist_mlp_bnn_l1_weights[4096] = {
     0xDAA22FD5u, 0xF52AA7EDu, 0x565A516Du, 0x0B43D15Bu, 0x56F82A8Cu, 0xEA171AFAu, 0x7B87386Au, 0x24A7914Au,
     0xDE841F40u, 0xA2F97D48u, 0xEB8464DBu, 0x7594DB34u, 0xD89E0D34u, 0x8789CB1Bu, 0xBF5EC5BEu, 0x7417FCD8u,
 };
-static const int32_t mnist_mlp_bnn_l1_threshold[256] = {
+static const int32_t mnist_mlp_bnn_l1_threshold[256] BNN_CONST_ATTR = {
     243, 234, 199, 259, 238, 284, 232, 267, 244, 207, 254, 277,
     259, 253, 231, 274, 248, 258, 253, 249, 270, 291, 290, 270,
     232, 268, 259, 227, 232, 234, 247, 264, 240, 243, 268, 266,
@@ -2221,12 +2221,12 @@ static const int32_t mnist_mlp_bnn_l1_threshold[256] = {
     266, 237, 267, 238, 254, 240, 227, 264, 289, 267, 276, 274,
     225, 277, 227, 250,
 };
-static const uint32_t mnist_mlp_bnn_l1_flip[8] = {
+static const uint32_t mnist_mlp_bnn_l1_flip[8] BNN_CONST_ATTR = {
     0x00000000u, 0x00000000u, 0x00000000u, 0x00000000u, 0x00000000u, 0x00000000u, 0x00000000u, 0x00000000u,
 };
 
 /* layer 2: dense_b1_scores "fc3" 256 -> 10 */
-static const uint32_t mnist_mlp_bnn_l2_weights[80] = {
+static const uint32_t mnist_mlp_bnn_l2_weights[80] BNN_CONST_ATTR = {
     0x0DEE9AF2u, 0xE505F8BAu, 0x86766E5Au, 0x3E1C68ADu, 0x3455BECCu, 0x6D4DC500u, 0xAF000673u, 0x392A8F90u,
     0x0D4743CEu, 0x9837A4D4u, 0xF2002B42u, 0x8EE2378Du, 0x4E935790u, 0xA897C56Fu, 0x2605D4A3u, 0xD09A7E60u,
     0x700C9AEDu, 0x6062C5DCu, 0xB1438BC4u, 0x3FDEA2E0u, 0x96863B24u, 0x2F0F2A78u, 0x09C6A0B9u, 0x9018013Au,
@@ -2238,10 +2238,10 @@ static const uint32_t mnist_mlp_bnn_l2_weights[80] = {
     0x82F089A0u, 0x24BA1CB8u, 0x5980C4B5u, 0xF202967Eu, 0x42F7C2AEu, 0xC0B4ABA6u, 0x76D04F06u, 0x4B90482Bu,
     0x5D613C58u, 0x1E165CDDu, 0xDA3B5321u, 0x74D12100u, 0x2B0D57B7u, 0xCE48D100u, 0xF639A90Bu, 0x2FAE2F16u,
 };
-static const int32_t mnist_mlp_bnn_l2_mult[10] = {
+static const int32_t mnist_mlp_bnn_l2_mult[10] BNN_CONST_ATTR = {
     1724946, 1614763, 1610793, 1497942, 1534012, 1450773, 1754987, 1522503, 1371440, 1570641,
 };
-static const int32_t mnist_mlp_bnn_l2_bias[10] = {
+static const int32_t mnist_mlp_bnn_l2_bias[10] BNN_CONST_ATTR = {
     -3161658, 10929102, 16178194, 6838890, 29060122, 7882066, 35353772, 22034376, -3936944, 15907976,
 };
 
@@ -2267,7 +2267,7 @@ int mnist_mlp_bnn_predict(const mnist_mlp_bnn_input_t *input, int32_t *scores)
     BNNC_BEGIN(3);
     /* Fixed-point logits: score = mult * dot + bias, dot = n - 2 * popcount. */
     for (o = 0; o < MNIST_MLP_BNN_CLASSES; o++) {
-        scores[o] = mnist_mlp_bnn_l2_mult[o] * (256 - 2 * scores[o]) + mnist_mlp_bnn_l2_bias[o];
+        scores[o] = BNN_LOAD_I32(&mnist_mlp_bnn_l2_mult[o]) * (256 - 2 * scores[o]) + BNN_LOAD_I32(&mnist_mlp_bnn_l2_bias[o]);
     }
     for (o = 1; o < MNIST_MLP_BNN_CLASSES; o++) {
         if (scores[o] > scores[best]) {
