@@ -92,7 +92,7 @@ function layerContext(model: LoweredModel, layer: LoweredLayer, index: number, p
       arrays.push(words('uint32_t', `${base}_flip`, flipWords(layer.flip)));
       params = { name: `${base}_geometry`, body: convParams(layer) };
       const fn = layer.kind === 'conv2d_b1' ? 'bnn_conv2d_b1' : layer.inputDType === 'uint8' ? 'bnn_conv2d_u8_b1' : 'bnn_conv2d_s8_b1';
-      call = { partial: `c/calls/${layer.kind}`, args: { fn, input, weights: `${base}_weights`, params: params.name, threshold: `${base}_threshold`, flip: `${base}_flip`, output } };
+      call = { partial: `c/calls/${layer.kind}`, args: { fn, input, weights: `${base}_weights`, params: params.name, threshold: `${base}_threshold`, flip: `${base}_flip`, output, scratch } };
       break;
     }
     case 'maxpool_b1':
@@ -187,6 +187,8 @@ function kernelFiles(model: LoweredModel): { file: string; template: string; con
         break;
       case 'conv2d_b1':
         add('bnn_conv2d_b1.c', 'c/kernels/bnn_conv2d_b1.c');
+        // Interior positions run on the binary row engine.
+        add('bnn_dense_b1_pop.c', 'c/kernels/bnn_dense_b1_pop.c');
         break;
       case 'conv2d_int_b1': {
         const prefix = layer.inputDType === 'uint8' ? 'bnn_conv2d_u8' : 'bnn_conv2d_s8';

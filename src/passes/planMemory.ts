@@ -29,9 +29,21 @@ export function outputBytes(layer: LoweredLayer): number {
   }
 }
 
-/** Scratch bytes of a layer: the 8 bit planes of an integer input and an all-zero plane (bnn_dense_*8_b1.c). */
+/**
+ * Scratch bytes of a layer: for an integer-input dense layer the input's 8 bit
+ * planes and an all-zero plane (bnn_dense_*8_b1.c); for a binary convolution
+ * one gathered patch and two int32 per output channel (bnn_conv2d_b1.c).
+ */
 export function scratchBytes(layer: LoweredLayer): number {
-  return layer.kind === 'dense_int_b1' || layer.kind === 'dense_int_scores' ? 9 * 4 * wordsFor(layer.inFeatures) : 0;
+  switch (layer.kind) {
+    case 'dense_int_b1':
+    case 'dense_int_scores':
+      return 9 * 4 * wordsFor(layer.inFeatures);
+    case 'conv2d_b1':
+      return 4 * (layer.kernel[0] * layer.kernel[1] * wordsFor(layer.inShape[2]) + 2 * layer.outShape[2]);
+    default:
+      return 0;
+  }
 }
 
 export function plan(layers: LoweredLayer[]): MemoryPlan {
@@ -42,19 +54,21 @@ export function plan(layers: LoweredLayer[]): MemoryPlan {
   const planned: MemoryPlan['layers'] = [];
   let previousOutput = -1;
   layers.forEach((layer, i) => {
-    const atStart = previousOutput !== 0; // output (and scratch) at the end opposite to the input
-    const block = sizes[i] + scratch[i];
-    const blockStart = atStart ? 0 : arenaBytes - block;
+    // The output sits at the very end opposite to the input, its scratch on the inner side,
+    // so the next layer finds its input at an end of the arena again.
+    const atStart = previousOutput !== 0;
+    const outputOffset = atStart ? 0 : arenaBytes - sizes[i];
+    const scratchOffset = atStart ? sizes[i] : arenaBytes - sizes[i] - scratch[i];
     planned.push({
       name: layer.name,
       inputOffset: i === 0 ? -1 : previousOutput,
       inputBytes: inputs[i],
-      outputOffset: sizes[i] === 0 ? -1 : blockStart,
+      outputOffset: sizes[i] === 0 ? -1 : outputOffset,
       outputBytes: sizes[i],
-      scratchOffset: scratch[i] === 0 ? -1 : blockStart + sizes[i],
+      scratchOffset: scratch[i] === 0 ? -1 : scratchOffset,
       scratchBytes: scratch[i],
     });
-    previousOutput = sizes[i] === 0 ? -1 : blockStart;
+    previousOutput = sizes[i] === 0 ? -1 : outputOffset;
   });
   return { arenaBytes, lowerBoundBytes: arenaBytes, layers: planned };
 }

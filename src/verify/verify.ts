@@ -174,6 +174,7 @@ export async function verifyOnHost(model: Model, lowered: LoweredModel, options:
   const name = toCIdentifier(model.name);
   const files = [...generateC(lowered, { name, vectors: selftestVectors(inputs) }), generateHostMain(lowered, name)];
   const dir = options.workDir ?? mkdtempSync(join(tmpdir(), 'bnnc-verify-'));
+  mkdirSync(dir, { recursive: true });
   try {
     for (const f of files) writeFileSync(join(dir, f.name), f.content);
     options.progress?.start('host C (strict build)', 1);

@@ -69,7 +69,7 @@ bnn_status_t bnn_binarize_s8(const int8_t *x, int32_t pixels, int32_t group, con
 
 /* 2-D convolutions, thresholded (bnn_conv2d_*.c), and binary max-pool (bnn_maxpool_b1.c). */
 bnn_status_t bnn_conv2d_b1(const uint32_t *x, const uint32_t *w, const bnn_conv2d_params_t *p,
-                           const int32_t *thresh, const uint32_t *flip, uint32_t *out);
+                           const int32_t *thresh, const uint32_t *flip, uint32_t *out, uint32_t *scratch);
 bnn_status_t bnn_conv2d_u8_b1(const uint8_t *x, const uint32_t *w, const bnn_conv2d_params_t *p,
                               const int32_t *thresh, const uint32_t *flip, uint32_t *out);
 bnn_status_t bnn_conv2d_s8_b1(const int8_t *x, const uint32_t *w, const bnn_conv2d_params_t *p,
