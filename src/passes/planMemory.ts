@@ -31,8 +31,8 @@ export function outputBytes(layer: LoweredLayer): number {
 
 /**
  * Scratch bytes of a layer: for an integer-input dense layer the input's 8 bit
- * planes and an all-zero plane (bnn_dense_*8_b1.c); for a binary convolution
- * one gathered patch and two int32 per output channel (bnn_conv2d_b1.c).
+ * planes and an all-zero plane (bnn_dense_*8_b1.c); for a convolution one
+ * gathered patch and two int32 per output channel (bnn_conv2d_*.c).
  */
 export function scratchBytes(layer: LoweredLayer): number {
   switch (layer.kind) {
@@ -41,6 +41,8 @@ export function scratchBytes(layer: LoweredLayer): number {
       return 9 * 4 * wordsFor(layer.inFeatures);
     case 'conv2d_b1':
       return 4 * (layer.kernel[0] * layer.kernel[1] * wordsFor(layer.inShape[2]) + 2 * layer.outShape[2]);
+    case 'conv2d_int_b1':
+      return 4 * (layer.kernel[0] * layer.kernel[1] * layer.inShape[2] + 2 * layer.outShape[2]);
     default:
       return 0;
   }

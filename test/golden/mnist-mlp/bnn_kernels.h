@@ -71,9 +71,9 @@ bnn_status_t bnn_binarize_s8(const int8_t *x, int32_t pixels, int32_t group, con
 bnn_status_t bnn_conv2d_b1(const uint32_t *x, const uint32_t *w, const bnn_conv2d_params_t *p,
                            const int32_t *thresh, const uint32_t *flip, uint32_t *out, uint32_t *scratch);
 bnn_status_t bnn_conv2d_u8_b1(const uint8_t *x, const uint32_t *w, const bnn_conv2d_params_t *p,
-                              const int32_t *thresh, const uint32_t *flip, uint32_t *out);
+                              const int32_t *thresh, const uint32_t *flip, uint32_t *out, uint32_t *scratch);
 bnn_status_t bnn_conv2d_s8_b1(const int8_t *x, const uint32_t *w, const bnn_conv2d_params_t *p,
-                              const int32_t *thresh, const uint32_t *flip, uint32_t *out);
+                              const int32_t *thresh, const uint32_t *flip, uint32_t *out, uint32_t *scratch);
 bnn_status_t bnn_maxpool_b1(const uint32_t *x, int32_t in_w, int32_t c, int32_t out_h, int32_t out_w,
                             int32_t k_h, int32_t k_w, int32_t stride_h, int32_t stride_w, uint32_t *out);
 
