@@ -17,6 +17,7 @@ __attribute__((noreturn)) void Reset_Handler(void);
 void NMI_Handler(void);
 void HardFault_Handler(void);
 void Default_Handler(void);
+void SysTick_Handler(void); /* hal_arm.c: extends the instruction counter */
 
 __attribute__((noreturn)) void Reset_Handler(void) {
     uint32_t *s = __data_load, *d = __data_start;
@@ -44,5 +45,5 @@ __attribute__((section(".vectors"), used)) const vec_t vector_table[16] = {
     (vec_t)__stack_top, Reset_Handler, NMI_Handler, HardFault_Handler,
     Default_Handler, Default_Handler, Default_Handler, Default_Handler, /* MemManage BusFault UsageFault SecureFault */
     Default_Handler, Default_Handler, Default_Handler, Default_Handler, /* reserved x3, SVCall */
-    Default_Handler, Default_Handler, Default_Handler, Default_Handler, /* DebugMon, reserved, PendSV, SysTick */
+    Default_Handler, Default_Handler, Default_Handler, SysTick_Handler, /* DebugMon, reserved, PendSV, SysTick */
 };

@@ -10,8 +10,8 @@
  * hal_cnt_insns() converts the difference of two reads into retired
  * instructions. Exact only under QEMU's -icount (runQemu mode 'icount'); in
  * any other run the figures follow host time and mean nothing. On Cortex-M the
- * counter is the 24-bit SysTick, so one region may span at most about
- * 2^24 / r instructions (r = 2^shift * cpuHz / 1e9, e.g. 5.2 M on mps2-an386).
+ * counter is the 24-bit SysTick extended by its wrap interrupt (hal_arm.c), so
+ * a region may span up to 2^32 ticks (about 1.3 G instructions on mps2-an386).
  */
 #ifndef BNNC_HAL_H
 #define BNNC_HAL_H

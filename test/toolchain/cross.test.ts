@@ -141,7 +141,7 @@ forTarget('host', (target) => {
   it('builds and runs the same self-test natively (no instruction counter)', async () => {
     const b = await build(target, 'count_loop.c', { cflags: ['-Werror'] });
     const run = await runOnTarget(target, b.elf);
-    expect(run.stdout).toBe('hello from host\ndata=1234\nbss=0\ni32=-42 hex=0x0000beef\nloop1000=0\nloop2000=0\n');
+    expect(run.stdout).toBe('hello from host\ndata=1234\nbss=0\ni32=-42 hex=0x0000beef\nloop1000=0\nloop2000=0\nloop3000000=0\n');
     expect(run.exitCode).toBe(7);
   });
 

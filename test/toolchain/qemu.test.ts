@@ -17,7 +17,7 @@ const scratch = mkdtempSync(join(tmpdir(), 'bnnc-qemu-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 const expectedOutput = (name: string) =>
-  [`hello from ${name}`, 'data=1234', 'bss=0', 'i32=-42 hex=0x0000beef', 'loop1000=4000', 'loop2000=8000', ''].join('\n');
+  [`hello from ${name}`, 'data=1234', 'bss=0', 'i32=-42 hex=0x0000beef', 'loop1000=4000', 'loop2000=8000', 'loop3000000=12000000', ''].join('\n');
 
 for (const target of listTargets().filter((t) => t.qemu)) {
   const skip = toolchainSkipReason(target);
