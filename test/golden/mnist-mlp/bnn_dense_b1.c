@@ -36,15 +36,19 @@ bnn_status_t bnn_dense_b1(const uint32_t *x, const uint32_t *w, int32_t n_words,
     if (n_words < 1 || n_out < 1) {
         return BNN_ERROR_ARGUMENT;
     }
-#if defined(BNN_HAVE_BITS_ROWS)
-    /* The engine thresholds whole passes itself (BNN_POP_ROWS bits at once). */
-    for (; left >= BNN_POP_ROWS && n_words >= BNN_MIN_WORDS; left -= BNN_POP_ROWS) {
-        word |= bnn_bits_rows(x, &row, n_words, &thresh) * bit;
-        bit <<= BNN_POP_ROWS;
-        if (bit == 0) {
-            *out++ = word ^ *flip++;
-            word = 0;
-            bit = 1;
+#if defined(BNN_HAVE_BITS_PASSES)
+    /* The engine thresholds whole passes itself: a whole output word per call, then the rest. */
+    if (n_words >= BNN_MIN_WORDS) {
+        /* x, and where the last 32-word block of a row starts in x (the engine keeps them in memory) */
+        const uint32_t *const xs[2] = { x, (const uint32_t *)((uintptr_t)x + (uint32_t)n_words * 4u - 128u) };
+        for (; left >= 32; left -= 32) {
+            *out++ = bnn_bits_passes(xs, &row, n_words, &thresh, 32 / BNN_POP_ROWS) ^ *flip++;
+        }
+        if (left >= BNN_POP_ROWS) {
+            int32_t np = left / BNN_POP_ROWS;
+            word = bnn_bits_passes(xs, &row, n_words, &thresh, np) >> (32 - BNN_POP_ROWS * np);
+            bit = 1u << (BNN_POP_ROWS * np);
+            left -= BNN_POP_ROWS * np;
         }
     }
 #elif BNN_POP_ROWS > 1
