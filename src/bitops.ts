@@ -28,11 +28,6 @@ export function signBit(value: number): 0 | 1 {
   return value < 0 ? 1 : 0;
 }
 
-/** The {-1,+1} value a bit encodes. */
-export function bitValue(bit: number): -1 | 1 {
-  return bit ? -1 : 1;
-}
-
 /**
  * Words of a packed tensor of `features` values whose pixels hold `group`
  * channels each: every pixel starts on a word boundary (NHWC packing; a flat
@@ -88,13 +83,6 @@ export function getBit(words: Uint32Array, i: number, offset = 0): 0 | 1 {
   return ((words[offset + (i >>> 5)] >>> (i & 31)) & 1) as 0 | 1;
 }
 
-/** Unpacks `n` bits from words starting at word `offset`. */
-export function unpackBits(words: Uint32Array, n: number, offset = 0): Uint8Array {
-  const bits = new Uint8Array(n);
-  for (let i = 0; i < n; i++) bits[i] = getBit(words, i, offset);
-  return bits;
-}
-
 /** Population count of a 32-bit word (SWAR, as in the portable C kernel). */
 export function popcount32(v: number): number {
   v = v - ((v >>> 1) & 0x55555555);
@@ -113,11 +101,6 @@ export function xorPopcount(a: Uint32Array, aOff: number, w: Uint32Array, wOff: 
 /** dot product of two {-1,+1} vectors of true length n from their XOR popcount. */
 export function dotFromPopcount(n: number, pop: number): number {
   return n - 2 * pop;
-}
-
-/** popcount from the dot product (inverse of dotFromPopcount). */
-export function popcountFromDot(n: number, dot: number): number {
-  return (n - dot) / 2;
 }
 
 /** Output bit of a binary layer channel: (pop > threshold) XOR flip. */

@@ -4,7 +4,7 @@
  * fixed-point scales and the arena come from the passes; this file only
  * names arrays, formats literals and picks which kernel files to emit.
  */
-import { DIGEST_INIT, digestWord, float32ThresholdKey, packBits, packedWords, wordsFor } from '../bitops.ts';
+import { DIGEST_INIT, digestWord, float32ThresholdKey, packBits, packedWords } from '../bitops.ts';
 import { emulate } from '../emulator/index.ts';
 import type { ConvGeometry, LoweredLayer, LoweredModel } from '../ir/types.ts';
 import { VERSION } from '../version.ts';

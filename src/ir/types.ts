@@ -285,10 +285,6 @@ export const LOWERED_KINDS: ReadonlySet<Layer['kind']> = new Set([
   'dense_int_scores',
 ]);
 
-export function isLowered(model: Model): model is LoweredModel {
-  return model.memory !== null && model.layers.every((l) => LOWERED_KINDS.has(l.kind));
-}
-
 /** Output feature count of any layer. */
 export function outputFeatures(layer: Layer): number {
   switch (layer.kind) {

@@ -6,7 +6,7 @@
  * lowest index) is always the prediction.
  */
 import { INT32_MAX } from '../bitops.ts';
-import type { AffineLayer, DenseLayer, Layer, Model, ScoreTransform } from '../ir/types.ts';
+import type { AffineLayer, DenseLayer, Layer, ScoreTransform } from '../ir/types.ts';
 import { composeSteps } from './affine.ts';
 import { packRows, packRowsGrouped, producesBits } from './foldThresholds.ts';
 import { outputShape } from '../ir/types.ts';

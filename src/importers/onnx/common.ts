@@ -19,12 +19,6 @@ export function featuresOf(shape: number[]): number {
   return numel(shape.slice(1));
 }
 
-export function requireConst(ctx: LowerContext, index: number, what: string): ConstTensor {
-  const t = ctx.consts[index];
-  if (!t) throw nodeError(ctx, `input ${index} (${what}) must be a constant`, `a constant ${what} (initializer or folded subgraph)`);
-  return t;
-}
-
 /**
  * Expands a constant that broadcasts against the running activation into one
  * float32 value per feature (or a single value when all are equal).

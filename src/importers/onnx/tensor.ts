@@ -9,10 +9,6 @@ export function tensor(dims: number[], data: ArrayLike<number>, isFloat = true):
   return { dims: [...dims], data: Float64Array.from(data), isFloat };
 }
 
-export function scalarValue(t: ConstTensor): number | null {
-  return t.data.length === 1 ? t.data[0] : null;
-}
-
 /** Shape of numpy-style broadcasting of two shapes, or null if they do not broadcast. */
 export function broadcastShape(a: number[], b: number[]): number[] | null {
   const n = Math.max(a.length, b.length);
