@@ -2,7 +2,7 @@
  * Cross-compiling C for a target: the caller's sources plus bnnc's
  * bare-metal harness (harness/), linked with a linker script whose MEMORY
  * block comes from the target JSON. Flags follow docs/toolchains.md
- * (/work/shared/toolchains.md sections 2.1 and 3.2).
+ * (../shared/toolchains.md sections 2.1 and 3.2).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
