@@ -116,3 +116,52 @@ describe('ONNX importer errors', () => {
     expect(e.message).toMatch(/--input-type uint8/);
   });
 });
+
+describe('convolution import errors name the node and what is supported', () => {
+  const conv = (attrs: Record<string, number | number[] | string>, extraNodes: ModelSpec['nodes'] = [], input: (number | string)[] = [1, 1, 6, 6]) => buildOnnx({
+    inputShape: input,
+    nodes: [
+      { op: 'Conv', inputs: ['input', 'w'], outputs: ['c'], name: 'conv_a', attrs },
+      ...extraNodes,
+    ],
+    initializers: { w: { dims: [4, Number(input[1]) / (typeof attrs.group === 'number' ? attrs.group : 1), 3, 3], data: Array(4 * 9 * (Number(input[1]) / (typeof attrs.group === 'number' ? attrs.group : 1))).fill(1) } },
+    output: extraNodes.length ? extraNodes[extraNodes.length - 1].outputs[0] : 'c',
+    metadata: { 'bnnc.input_type': 'uint8' },
+  });
+
+  it('grouped convolution', () => {
+    const e = importError(conv({ kernel_shape: [3, 3], group: 2 }, [], [1, 2, 6, 6]));
+    expect(e.message).toContain('node "conv_a" (Conv)');
+    expect(e.message).toMatch(/group = 2/);
+  });
+
+  it('dilated convolution', () => {
+    const e = importError(conv({ kernel_shape: [3, 3], dilations: [2, 2] }));
+    expect(e.message).toMatch(/dilations \[2,2\]/);
+  });
+
+  it('a max-pool with padding', () => {
+    const e = importError(conv({ kernel_shape: [3, 3] }, [
+      { op: 'MaxPool', inputs: ['c'], outputs: ['p'], name: 'pool_a', attrs: { kernel_shape: [2, 2], pads: [1, 1, 1, 1] } },
+    ]));
+    expect(e.message).toContain('node "pool_a" (MaxPool)');
+    expect(e.message).toMatch(/without padding/);
+  });
+
+  it('a multi-channel integer image into the first convolution', () => {
+    const e = importError(buildOnnx({
+      inputShape: [1, 3, 6, 6],
+      nodes: [
+        { op: 'Conv', inputs: ['input', 'w'], outputs: ['c'], name: 'conv_rgb', attrs: { kernel_shape: [3, 3] } },
+        { op: 'Sign', inputs: ['c'], outputs: ['s'] },
+        { op: 'Flatten', inputs: ['s'], outputs: ['f'] },
+        { op: 'MatMul', inputs: ['f', 'd'], outputs: ['y'] },
+      ],
+      initializers: { w: { dims: [2, 3, 3, 3], data: Array(54).fill(-1) }, d: { dims: [32, 2], data: Array(64).fill(1) } },
+      output: 'y',
+      metadata: { 'bnnc.input_type': 'uint8' },
+    }), true);
+    expect(e.message).toContain('layer "conv_rgb"');
+    expect(e.message).toMatch(/3 channels/);
+  });
+});
