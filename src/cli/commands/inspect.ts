@@ -26,8 +26,8 @@ export function registerInspect(program: Command, io: CliIo): void {
       io.out('\nimported (float semantics):');
       io.out(formatTable(['#', 'layer', 'kind', 'source nodes'], model.layers.map((l, i) => [i, l.name, l.kind, l.sources.join(', ')])));
       io.out('\nlowered (integer semantics):');
-      io.out(formatTable(['#', 'layer', 'kind', 'in', 'out', 'shape', 'params', 'flash B', 'arena B'],
-        rows.map((r) => [r.index, r.name, r.kind, r.input, r.output, r.shape, r.params, r.flashBytes, r.arenaBytes])));
+      io.out(formatTable(['#', 'layer', 'kind', 'in', 'out', 'shape', 'params', 'flash B', 'arena B', 'source nodes'],
+        rows.map((r) => [r.index, r.name, r.kind, r.input, r.output, r.shape, r.params, r.flashBytes, r.arenaBytes, [...new Set(r.sources)].join(', ')])));
       const flash = rows.reduce((s, r) => s + r.flashBytes, 0);
       io.out(`\nconstants ${flash} bytes (flash); arena ${lowered.memory.arenaBytes} bytes (RAM; lower bound ${lowered.memory.lowerBoundBytes})`);
     });
