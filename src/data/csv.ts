@@ -4,7 +4,8 @@
  * column named label/labels/target/class/y (any case) holds the labels and
  * every other column is an input. Without a header every column is an input:
  * guessing that the last column is a label would silently feed wrong inputs
- * to a model whenever the guess is wrong.
+ * to a model whenever the guess is wrong; `--label-column` says it instead
+ * (a 0-based index, or `last`), e.g. for scikit-learn's digits.csv.
  */
 import { BnncError } from '../errors.ts';
 import { float64Array, type RawData } from './elements.ts';
@@ -23,9 +24,12 @@ interface Columns {
   labelColumn: number | null;
 }
 
-export function loadCsvFile(file: string): RawData {
+/** A label column given by the user: a 0-based index or the last column. */
+export type LabelColumn = number | 'last';
+
+export function loadCsvFile(file: string, labelColumn?: LabelColumn): RawData {
   const rows = splitRows(new TextDecoder('utf-8').decode(readDataFile(file)));
-  const columns = readHeader(file, rows);
+  const columns = withLabelColumn(file, readHeader(file, rows), rows, labelColumn);
   const dataRows = columns.names ? rows.slice(1) : rows;
   if (dataRows.length === 0) {
     throw new BnncError(columns.names ? 'file has a header but no data rows' : 'file is empty', {
@@ -57,6 +61,16 @@ function splitRows(text: string): Row[] {
     if (lineText.trim() !== '') rows.push({ line: index + 1, fields: lineText.split(',') });
   });
   return rows;
+}
+
+function withLabelColumn(file: string, columns: Columns, rows: Row[], given: LabelColumn | undefined): Columns {
+  if (given === undefined) return columns;
+  const width = columns.names?.length ?? rows[0]?.fields.length ?? 0;
+  const index = given === 'last' ? width - 1 : given;
+  if (!(Number.isInteger(index) && index >= 0 && index < width)) {
+    throw new BnncError(`there is no column ${given} (the file has ${width})`, { file, where: '--label-column', expected: `0..${width - 1} or last` });
+  }
+  return { ...columns, labelColumn: index };
 }
 
 function readHeader(file: string, rows: Row[]): Columns {

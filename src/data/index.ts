@@ -8,7 +8,7 @@
 import { statSync, type Stats } from 'node:fs';
 import { basename } from 'node:path';
 import { BnncError } from '../errors.ts';
-import { loadCsvFile } from './csv.ts';
+import { loadCsvFile, type LabelColumn } from './csv.ts';
 import { product, type NumericArray, type RawData } from './elements.ts';
 import { withoutGzipSuffix } from './files.ts';
 import { isIdxName, loadIdxFile, loadIdxFolder } from './idx.ts';
@@ -33,6 +33,8 @@ export interface Dataset {
 export interface LoadOptions {
   /** Use only the first N samples (all of them when the file has fewer). */
   limit?: number;
+  /** CSV only: the column that holds the labels (0-based, or 'last'). */
+  labelColumn?: LabelColumn;
   scale?: number;
   offset?: number;
 }
@@ -44,7 +46,7 @@ export const ACCEPTED_DATA_FORMATS =
 
 type FileFormat = 'idx' | 'npy' | 'npz' | 'csv';
 
-const FORMAT_LOADERS: Record<FileFormat, (file: string) => RawData> = {
+const FORMAT_LOADERS: Record<FileFormat, (file: string, labelColumn?: LabelColumn) => RawData> = {
   idx: loadIdxFile,
   npy: loadNpyFile,
   npz: loadNpzFile,
@@ -53,7 +55,7 @@ const FORMAT_LOADERS: Record<FileFormat, (file: string) => RawData> = {
 
 export function loadDataset(path: string, options: LoadOptions = {}): Dataset {
   const { limit, scale, offset } = checkOptions(options);
-  const raw = readRawData(path);
+  const raw = readRawData(path, options.labelColumn);
   const { available, features, shape } = describeInputs(raw);
   checkLabelCount(raw, available);
   const samples = Math.min(limit ?? available, available);
@@ -95,9 +97,13 @@ function checkOptions(options: LoadOptions): { limit: number | undefined; scale:
   return { limit, scale, offset };
 }
 
-function readRawData(path: string): RawData {
-  if (statOrFail(path).isDirectory()) return loadIdxFolder(path);
-  const format = formatFromName(basename(path));
+function readRawData(path: string, labelColumn: LabelColumn | undefined): RawData {
+  const isFolder = statOrFail(path).isDirectory();
+  const format = isFolder ? null : formatFromName(basename(path));
+  if (labelColumn !== undefined && format !== 'csv') {
+    throw new BnncError('--label-column applies to CSV files only', { file: path, hint: 'the other formats store labels separately (IDX labels file, .npz "labels")' });
+  }
+  if (isFolder) return loadIdxFolder(path);
   if (format === null) {
     throw new BnncError('unknown data format (the file name does not say which format it is)', {
       file: path,
@@ -105,7 +111,7 @@ function readRawData(path: string): RawData {
       hint: 'rename the file to the extension of its format, or convert it to .npy/.csv',
     });
   }
-  return FORMAT_LOADERS[format](path);
+  return FORMAT_LOADERS[format](path, labelColumn);
 }
 
 function statOrFail(path: string): Stats {
@@ -198,4 +204,12 @@ function readLabels(raw: RawData, samples: number): Int32Array {
     labels[sample] = value;
   }
   return labels;
+}
+
+/** Parses --label-column: a 0-based index or "last". */
+export function parseLabelColumn(text: string): LabelColumn {
+  if (text === 'last') return 'last';
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 0) throw new BnncError(`"${text}" is not a column`, { where: '--label-column', expected: 'a 0-based column index or "last"' });
+  return n;
 }

@@ -6,6 +6,7 @@
  * inputs when no data set is given.
  */
 import { writeFileSync } from 'node:fs';
+import type { LabelColumn } from '../data/csv.ts';
 import { loadDataset } from '../data/index.ts';
 import { BnncError } from '../errors.ts';
 import type { LoweredModel } from '../ir/types.ts';
@@ -17,11 +18,13 @@ export interface VectorSource {
   data?: string;
   scale?: number;
   offset?: number;
+  /** CSV only: the labels' column, which is not an input. */
+  labelColumn?: LabelColumn;
 }
 
 export function embeddedVectors(model: LoweredModel, source: VectorSource): number[][] {
   if (!source.data) return defaultVectors(model);
-  const data = loadDataset(source.data, { limit: SELFTEST_VECTORS, scale: source.scale, offset: source.offset });
+  const data = loadDataset(source.data, { limit: SELFTEST_VECTORS, scale: source.scale, offset: source.offset, labelColumn: source.labelColumn });
   if (data.features !== model.input.features) {
     throw new BnncError(`samples have ${data.features} values, the model takes ${model.input.features}`, {
       file: source.data, expected: `${model.input.features} values per sample (input shape [${model.input.shape.join(', ')}])`,

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { generateC, generateHostMain, type GeneratedFile } from '../codegen/generate.ts';
 import { toCIdentifier } from '../codegen/sanitize.ts';
 import { loadDataset, type Dataset } from '../data/index.ts';
+import type { LabelColumn } from '../data/csv.ts';
 import { emulate, type EmulatorResult } from '../emulator/index.ts';
 import { BnncError } from '../errors.ts';
 import type { LoweredModel, Model } from '../ir/types.ts';
@@ -28,6 +29,8 @@ export interface VerifyOptions {
   limit?: number;
   scale?: number;
   offset?: number;
+  /** CSV only: the labels' column (see src/data/csv.ts). */
+  labelColumn?: LabelColumn;
   /** Keep the generated sources and host programs here (default: a temporary folder, removed). */
   workDir?: string;
   /** Skip the sanitizer build (it is slower). */
@@ -160,7 +163,7 @@ export async function verifyOnHost(model: Model, lowered: LoweredModel, options:
   if (!options.data) {
     throw new BnncError('no data to verify with', { expected: '--data <folder of IDX files | .npy | .npz | .csv>' });
   }
-  const data = loadDataset(options.data, { limit: options.limit, scale: options.scale, offset: options.offset });
+  const data = loadDataset(options.data, { limit: options.limit, scale: options.scale, offset: options.offset, labelColumn: options.labelColumn });
   if (data.features !== model.input.features) {
     throw new BnncError(`samples have ${data.features} values, the model takes ${model.input.features}`, {
       file: options.data, expected: `${model.input.features} values per sample (input shape [${model.input.shape.join(', ')}])`,

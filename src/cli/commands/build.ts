@@ -5,7 +5,7 @@ import { toCIdentifier } from '../../codegen/sanitize.ts';
 import { addModelOptions, loadAndLower, type ModelOptions } from '../common.ts';
 import { checkOutputDir, writeOutputDir } from '../output.ts';
 import type { CliIo } from '../io.ts';
-import { parseScale } from '../../data/index.ts';
+import { parseLabelColumn, parseScale } from '../../data/index.ts';
 import { selectKernel } from '../../codegen/kernels.ts';
 import { checkModelFits } from '../../package/checks.ts';
 import { PACKAGE_FORMATS, packageFiles, parseFormat } from '../../package/index.ts';
@@ -20,6 +20,7 @@ interface BuildOptions extends ModelOptions {
   data?: string;
   dataScale?: string;
   dataOffset?: string;
+  labelColumn?: string;
   format?: string;
 }
 
@@ -34,6 +35,7 @@ export function registerBuild(program: Command, io: CliIo): void {
     .option('--data <path>', 'take the self-test vectors from this data set (default: deterministic pseudo-random inputs)')
     .option('--data-scale <s>', 'map stored values v to S*v+O (e.g. 1/255)')
     .option('--data-offset <o>', 'offset O of that map')
+    .option('--label-column <col>', 'CSV without a header: the labels\' column (0-based index, or last), not an input')
     .option('--format <format>', `${PACKAGE_FORMATS.join(' | ')}: an Arduino library, a PlatformIO library, or C with a Makefile and CMakeLists.txt (default: arduino for targets with an Arduino board, else c)`)
     .action((path: string, opts: BuildOptions) => {
       checkOutputDir(opts.out);
@@ -44,6 +46,7 @@ export function registerBuild(program: Command, io: CliIo): void {
         data: opts.data,
         scale: opts.dataScale ? parseScale(opts.dataScale) : undefined,
         offset: opts.dataOffset ? parseScale(opts.dataOffset, '--data-offset') : undefined,
+        labelColumn: opts.labelColumn ? parseLabelColumn(opts.labelColumn) : undefined,
       });
       const footprint = checkModelFits(target, lowered, path);
       const kernelVariant = selectKernel(target, opts.kernel);

@@ -1,6 +1,6 @@
 /** bnnc verify <model> --data <path>: emulator vs C (host, QEMU) vs float reference. */
 import type { Command } from 'commander';
-import { parseScale } from '../../data/index.ts';
+import { parseLabelColumn, parseScale } from '../../data/index.ts';
 import { loadTarget } from '../../targets/load.ts';
 import { terminalProgress } from '../../verify/progress.ts';
 import { verifyOnHost } from '../../verify/verify.ts';
@@ -13,6 +13,7 @@ interface VerifyCliOptions extends ModelOptions {
   limit?: string;
   dataScale?: string;
   dataOffset?: string;
+  labelColumn?: string;
   json?: boolean;
   keep?: string;
   sanitize: boolean;
@@ -29,6 +30,7 @@ export function registerVerify(program: Command, io: CliIo, setExit: (code: numb
     .option('--limit <n>', 'use the first N samples')
     .option('--data-scale <s>', 'map stored values v to model inputs S*v+O (e.g. 1/255)')
     .option('--data-offset <o>', 'offset O of that map')
+    .option('--label-column <col>', 'CSV without a header: the labels\' column (0-based index, or last)')
     .option('--target <name>', 'also cross-compile for this target and run it under QEMU (see bnnc targets)', 'host')
     .option('--kernel <variant>', 'kernel variant for the target (default: the target\'s preference)')
     .option('--json', 'print one JSON object')
@@ -42,6 +44,7 @@ export function registerVerify(program: Command, io: CliIo, setExit: (code: numb
         limit: opts.limit ? parsePositiveInt(opts.limit, '--limit') : undefined,
         scale: opts.dataScale ? parseScale(opts.dataScale) : undefined,
         offset: opts.dataOffset ? parseScale(opts.dataOffset, '--data-offset') : undefined,
+        labelColumn: opts.labelColumn ? parseLabelColumn(opts.labelColumn) : undefined,
         workDir: opts.keep,
         noSanitize: !opts.sanitize,
         noReference: !opts.reference,
