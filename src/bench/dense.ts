@@ -29,7 +29,7 @@ export interface BenchDenseOptions {
   nOut?: number;
   /** Seed of the random layer (default 1). */
   seed?: number;
-  /** Build directory (default bench/work/dense). */
+  /** Build directory (default bench/.cache/dense). */
   workDir?: string;
   /** Extra compiler flags. */
   cflags?: string[];
@@ -78,7 +78,7 @@ export async function benchDense(opts: BenchDenseOptions = {}): Promise<DenseBen
   const words = wordsFor(nIn) * nOut;
   const layer = makeDenseCase(rng32(opts.seed ?? 1), nIn, nOut, 'near');
   const targets = listTargets().filter((t) => t.qemu && (!opts.targets || opts.targets.includes(t.name)));
-  const workDir = resolve(opts.workDir ?? join(PROJECT_ROOT, 'bench', 'work', 'dense'));
+  const workDir = resolve(opts.workDir ?? join(PROJECT_ROOT, 'bench', '.cache', 'dense'));
   const jobs: Array<{ target: Target; variant: string; order: number }> = [];
   for (const target of targets) {
     if (!toolchainStatus(target).available) continue;
