@@ -175,7 +175,8 @@ export async function verifyOnHost(model: Model, lowered: LoweredModel, options:
   options.progress?.stop();
 
   const name = toCIdentifier(model.name);
-  const files = [...generateC(lowered, { name, vectors: selftestVectors(inputs) }), generateHostMain(lowered, name)];
+  const vectors = selftestVectors(inputs);
+  const files = [...generateC(lowered, { name, vectors }), generateHostMain(lowered, name)];
   const dir = options.workDir ?? mkdtempSync(join(tmpdir(), 'bnnc-verify-'));
   mkdirSync(dir, { recursive: true });
   try {
@@ -194,12 +195,12 @@ export async function verifyOnHost(model: Model, lowered: LoweredModel, options:
     let qemu: Awaited<ReturnType<typeof verifyOnQemu>> | null = null;
     let kernel: string | undefined;
     if (target?.qemu) {
-      qemu = await verifyOnQemu(lowered, target, name, selftestVectors(inputs), inputs, emu, join(dir, target.name), { kernel: options.kernel, progress: options.progress });
+      qemu = await verifyOnQemu(lowered, target, name, vectors, inputs, emu, join(dir, target.name), { kernel: options.kernel, progress: options.progress });
       sizes = { flashBytes: qemu.flashBytes, ramBytes: qemu.ramBytes };
       kernel = qemu.kernel;
     } else if (target) {
       kernel = selectKernel(target, options.kernel);
-      sizes = await targetFirmwareSizes(target, kernel, lowered, name, selftestVectors(inputs), join(dir, target.name));
+      sizes = await targetFirmwareSizes(target, kernel, lowered, name, vectors, join(dir, target.name));
     }
     const reference = options.noReference ? null : await referenceStats(model, lowered, data, inputs, emu, options.progress);
     const firstMismatch = host.first ?? sanitized?.first ?? (qemu?.firstMismatch ? `QEMU ${target!.name}: ${qemu.firstMismatch}` : null);
@@ -216,7 +217,7 @@ export async function verifyOnHost(model: Model, lowered: LoweredModel, options:
       accuracy: accuracy(emu, data),
       ...sizes,
       firstMismatch,
-      selftest: { digest: host.digest, vectors: selftestVectors(inputs).length },
+      selftest: { digest: host.digest, vectors: vectors.length },
       ...(qemu ? { instructionsPerInference: qemu.instructionsPerInference, instructionsPerLayer: qemu.instructionsPerLayer } : {}),
       ...(kernel ? { kernel } : {}),
       ok,

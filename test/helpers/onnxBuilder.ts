@@ -78,22 +78,25 @@ export interface MlpSpec {
   epsilon?: number;
 }
 
+/** The first nodes: Div 255 for uint8 input, or Sub 0.5 -> Sign for a binarized float input. Returns the tensor they produce. */
+function inputPrologue(kind: 'uint8' | 'binarized', nodes: NodeSpec[], init: NonNullable<ModelSpec['initializers']>): string {
+  if (kind === 'uint8') {
+    init.scale = { dims: [], data: [255] };
+    nodes.push({ op: 'Div', inputs: ['input', 'scale'], outputs: ['scaled'] });
+    return 'scaled';
+  }
+  init.half = { dims: [], data: [0.5] };
+  nodes.push({ op: 'Sub', inputs: ['input', 'half'], outputs: ['centered'] });
+  nodes.push({ op: 'Sign', inputs: ['centered'], outputs: ['xbin'] });
+  return 'xbin';
+}
+
 /** A PyTorch-style binary MLP: scale -> (MatMul(Sign W) -> BN -> Clip -> Sign)* -> MatMul -> BN. */
 export function binaryMlp(spec: MlpSpec): Uint8Array {
   const next = rng(spec.seed);
   const nodes: NodeSpec[] = [];
   const init: NonNullable<ModelSpec['initializers']> = {};
-  let x = 'input';
-  if (spec.input === 'uint8') {
-    init.scale = { dims: [], data: [255] };
-    nodes.push({ op: 'Div', inputs: [x, 'scale'], outputs: ['scaled'] });
-    x = 'scaled';
-  } else {
-    init.half = { dims: [], data: [0.5] };
-    nodes.push({ op: 'Sub', inputs: [x, 'half'], outputs: ['centered'] });
-    nodes.push({ op: 'Sign', inputs: ['centered'], outputs: ['xbin'] });
-    x = 'xbin';
-  }
+  let x = inputPrologue(spec.input, nodes, init);
   const layers = spec.widths.length - 1;
   for (let l = 0; l < layers; l++) {
     const [nin, nout] = [spec.widths[l], spec.widths[l + 1]];
@@ -147,18 +150,8 @@ export function binaryCnn(spec: CnnSpec): Uint8Array {
   const next = rng(spec.seed);
   const nodes: NodeSpec[] = [];
   const init: NonNullable<ModelSpec['initializers']> = {};
-  let x = 'input';
+  let x = inputPrologue(spec.inputType, nodes, init);
   let [c, h, w] = spec.input;
-  if (spec.inputType === 'uint8') {
-    init.scale = { dims: [], data: [255] };
-    nodes.push({ op: 'Div', inputs: [x, 'scale'], outputs: ['scaled'] });
-    x = 'scaled';
-  } else {
-    init.half = { dims: [], data: [0.5] };
-    nodes.push({ op: 'Sub', inputs: [x, 'half'], outputs: ['centered'] });
-    nodes.push({ op: 'Sign', inputs: ['centered'], outputs: ['xbin'] });
-    x = 'xbin';
-  }
   const bn = (name: string, n: number, fanIn: number) => {
     init[`${name}_g`] = { dims: [n], data: Array.from({ length: n }, () => (next() < 0.15 ? -1 : 1) * (next() + 0.2)) };
     init[`${name}_b`] = { dims: [n], data: Array.from({ length: n }, () => next() - 0.5) };

@@ -2,11 +2,14 @@
 import { binaryThresholdBit, packBits, packedWords, xorPopcount } from '../../bitops.ts';
 import type { DenseB1Layer } from '../../ir/types.ts';
 
-export function popcounts(x: Uint32Array, weights: Uint32Array, inFeatures: number, outFeatures: number, inGroup = inFeatures): Int32Array {
+/** popcount(x ^ w_o) of output channel o; the input is packed `inGroup` channels per pixel. */
+export function channelPopcount(x: Uint32Array, weights: Uint32Array, inFeatures: number, inGroup: number, o: number): number {
   const words = packedWords(inFeatures, inGroup);
-  const pops = new Int32Array(outFeatures);
-  for (let o = 0; o < outFeatures; o++) pops[o] = xorPopcount(x, 0, weights, o * words, words);
-  return pops;
+  return xorPopcount(x, 0, weights, o * words, words);
+}
+
+export function popcounts(x: Uint32Array, weights: Uint32Array, inFeatures: number, outFeatures: number, inGroup = inFeatures): Int32Array {
+  return Int32Array.from({ length: outFeatures }, (_, o) => channelPopcount(x, weights, inFeatures, inGroup, o));
 }
 
 export function denseB1(layer: DenseB1Layer, x: Uint32Array): Uint32Array {

@@ -2,15 +2,16 @@
 import { getBit, integerThresholdBit, packBits, wordsFor } from '../../bitops.ts';
 import type { DenseIntB1Layer } from '../../ir/types.ts';
 
+/** The accumulator of output channel o. */
+export function integerAccumulator(x: ArrayLike<number>, weights: Uint32Array, inFeatures: number, o: number): number {
+  const offset = o * wordsFor(inFeatures);
+  let sum = 0;
+  for (let i = 0; i < inFeatures; i++) sum += getBit(weights, i, offset) ? -x[i] : x[i];
+  return sum;
+}
+
 export function integerAccumulators(x: ArrayLike<number>, weights: Uint32Array, inFeatures: number, outFeatures: number): Int32Array {
-  const words = wordsFor(inFeatures);
-  const acc = new Int32Array(outFeatures);
-  for (let o = 0; o < outFeatures; o++) {
-    let sum = 0;
-    for (let i = 0; i < inFeatures; i++) sum += getBit(weights, i, o * words) ? -x[i] : x[i];
-    acc[o] = sum;
-  }
-  return acc;
+  return Int32Array.from({ length: outFeatures }, (_, o) => integerAccumulator(x, weights, inFeatures, o));
 }
 
 export function denseIntB1(layer: DenseIntB1Layer, x: ArrayLike<number>): Uint32Array {
