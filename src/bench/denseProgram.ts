@@ -11,13 +11,13 @@ import { join } from 'node:path';
 import { packBits, wordsFor } from '../bitops.ts';
 import { hexWords, int32s } from '../codegen/literals.ts';
 import { kernelConfig } from '../codegen/kernels.ts';
+import type { Provenance } from '../codegen/banner.ts';
 import { render } from '../codegen/templates.ts';
 import { denseB1, popcounts } from '../emulator/ops/denseB1.ts';
 import type { DenseB1Layer } from '../ir/types.ts';
 import type { Target } from '../targets/types.ts';
 import { crossBuild } from '../toolchain/cross.ts';
 import { runOnTarget } from '../toolchain/run.ts';
-import { VERSION } from '../version.ts';
 
 /** A deterministic 32-bit generator (mulberry32): same seed, same layers on every machine. */
 export function rng32(seed: number): () => number {
@@ -92,25 +92,20 @@ export function sweepCases(seed: number, count: number): DenseCase[] {
   return shapes.slice(0, count).map(([nIn, nOut]) => makeDenseCase(next, nIn, nOut, 'sweep'));
 }
 
-/** Banner keys every bnnc template needs. */
-function banner(file: string, what: string) {
-  return { version: VERSION, model: what, source: 'bnnc bench', hash: '-', file };
-}
 
 /** Writes the kernel sources for `variant` and the program for `cases` into dir; returns the C files. */
 export function writeDenseProgram(dir: string, cases: DenseCase[], variant: string, targetName: string, verbose = true): string[] {
   mkdirSync(dir, { recursive: true });
-  const what = `dense kernel bench (${variant})`;
+  const origin: Provenance = { model: `dense kernel bench (${variant})`, source: 'bnnc bench', hash: '-' };
   const files: Record<string, string> = {
-    'bnn_kernels.h': render('c/bnn_kernels.h', banner('bnn_kernels.h', what)),
-    'bnn_popcount.h': render('c/kernels/bnn_popcount.h', banner('bnn_popcount.h', what)),
-    'bnn_kernel_config.h': render('c/kernels/bnn_kernel_config.h', {
-      ...banner('bnn_kernel_config.h', what), ...kernelConfig(variant), target: targetName,
+    'bnn_kernels.h': render('c/bnn_kernels.h', 'bnn_kernels.h', origin, {}),
+    'bnn_popcount.h': render('c/kernels/bnn_popcount.h', 'bnn_popcount.h', origin, {}),
+    'bnn_kernel_config.h': render('c/kernels/bnn_kernel_config.h', 'bnn_kernel_config.h', origin, {
+      ...kernelConfig(variant), target: targetName,
     }),
-    'bnn_dense_b1.c': render('c/kernels/bnn_dense_b1.c', banner('bnn_dense_b1.c', what)),
-    'bnn_dense_b1_pop.c': render('c/kernels/bnn_dense_b1_pop.c', banner('bnn_dense_b1_pop.c', what)),
-    'dense_bench.c': render('c/bench/dense_bench.c', {
-      ...banner('dense_bench.c', what),
+    'bnn_dense_b1.c': render('c/kernels/bnn_dense_b1.c', 'bnn_dense_b1.c', origin, {}),
+    'bnn_dense_b1_pop.c': render('c/kernels/bnn_dense_b1_pop.c', 'bnn_dense_b1_pop.c', origin, {}),
+    'dense_bench.c': render('c/bench/dense_bench.c', 'dense_bench.c', origin, {
       verbose,
       caseCount: cases.length,
       maxOut: Math.max(...cases.map((c) => c.nOut)),

@@ -1,5 +1,6 @@
 /** Options and steps shared by several commands. */
 import type { Command } from 'commander';
+import { modelPrefix, type ModelPrefix } from '../codegen/sanitize.ts';
 import { BnncError } from '../errors.ts';
 import { loadModel } from '../importers/index.ts';
 import type { InputDType, LoweredModel, Model } from '../ir/types.ts';
@@ -33,4 +34,14 @@ export function parsePositiveInt(text: string, option: string): number {
   const n = Number(text);
   if (!Number.isInteger(n) || n < 1) throw new BnncError(`"${text}" is not a positive integer`, { where: option, expected: 'an integer >= 1' });
   return n;
+}
+
+/** The C prefix of the generated files: --name or the model's name, sanitised, with a suffix when the runtime reserves it. */
+export function cPrefix(model: { name: string }, nameOption?: string): ModelPrefix {
+  return modelPrefix(nameOption ?? model.name);
+}
+
+/** One line saying why the prefix is not the sanitised name, or null. */
+export function reservedPrefixNote(p: ModelPrefix): string | null {
+  return p.reserved ? `C prefix ${p.prefix}: ${p.reserved} is reserved by the bnnc runtime (its files and header guards)` : null;
 }

@@ -7,10 +7,10 @@
 import { DIGEST_INIT, digestWord, float32ThresholdKey, packBits, packedWords } from '../bitops.ts';
 import { emulate } from '../emulator/index.ts';
 import type { ConvGeometry, LoweredLayer, LoweredModel } from '../ir/types.ts';
-import { VERSION } from '../version.ts';
 import { float32Literal, hexWords, inlineList, int32Literal, int32s } from './literals.ts';
 import { kernelConfig } from './kernels.ts';
-import { toCIdentifier } from './sanitize.ts';
+import { modelProvenance } from './banner.ts';
+import { commentText, modelPrefix } from './sanitize.ts';
 import { render, renderPartial } from './templates.ts';
 
 export interface GeneratedFile {
@@ -19,7 +19,7 @@ export interface GeneratedFile {
 }
 
 export interface CodegenOptions {
-  /** C identifier prefix; default: the sanitised model name. */
+  /** C identifier prefix, already sanitised (modelPrefix); default: modelPrefix(model.name). */
   name?: string;
   /** Device input vectors embedded for the self-test (at least one). */
   vectors: number[][];
@@ -129,7 +129,7 @@ function layerContext(model: LoweredModel, layer: LoweredLayer, index: number, p
   return {
     index,
     kind: layer.kind,
-    sourceName: layer.name.replace(/\*\//g, '* /'),
+    sourceName: commentText(layer.name, 60),
     shape: layerShapeText(layer),
     arrays,
     params,
@@ -223,10 +223,12 @@ export function selftestExpectations(model: LoweredModel, vectors: number[][]): 
 }
 
 export function generateC(model: LoweredModel, options: CodegenOptions): GeneratedFile[] {
-  const name = options.name ?? toCIdentifier(model.name);
+  const name = options.name ?? modelPrefix(model.name).prefix;
   const upper = name.toUpperCase();
   const header = `${name}.h`;
-  const banner = { version: VERSION, model: model.name.replace(/\*\//g, '* /'), source: basenameOf(model.sourcePath), hash: model.sourceHash };
+  const origin = modelProvenance(model);
+  const file = (fileName: string, template: string, fileContext: object): GeneratedFile =>
+    ({ name: fileName, content: render(template, fileName, origin, fileContext) });
   const layers = model.layers.map((l, i) => layerContext(model, l, i, name));
   const last = model.layers[model.layers.length - 1];
   if (last.kind !== 'dense_b1_scores' && last.kind !== 'dense_int_scores') throw new Error('bnnc internal error: no scores layer');
@@ -234,7 +236,6 @@ export function generateC(model: LoweredModel, options: CodegenOptions): Generat
   const lastBase = `${name}_l${model.layers.length - 1}`;
   const { rows, digest } = selftestExpectations(model, options.vectors);
   const context = {
-    ...banner,
     name,
     upper,
     header,
@@ -260,27 +261,21 @@ export function generateC(model: LoweredModel, options: CodegenOptions): Generat
     expectedDigest: digest.toString(16).toUpperCase().padStart(8, '0'),
   };
   const files: GeneratedFile[] = [
-    { name: header, content: render('c/model.h', context) },
-    { name: `${name}.c`, content: render('c/model.c', context) },
-    { name: `${name}_selftest.c`, content: render('c/model_selftest.c', context) },
-    { name: 'bnn_kernels.h', content: render('c/bnn_kernels.h', banner) },
-    { name: 'bnn_popcount.h', content: render('c/kernels/bnn_popcount.h', banner) },
-    { name: 'bnn_kernel_variant.c', content: render('c/kernels/bnn_kernel_variant.c', banner) },
-    { name: 'bnn_kernel_config.h', content: render('c/kernels/bnn_kernel_config.h', { ...banner, ...kernelConfig(options.kernelVariant ?? 'portable'), target: options.target ?? 'host' }) },
+    file(header, 'c/model.h', context),
+    file(`${name}.c`, 'c/model.c', context),
+    file(`${name}_selftest.c`, 'c/model_selftest.c', context),
+    file('bnn_kernels.h', 'c/bnn_kernels.h', {}),
+    file('bnn_popcount.h', 'c/kernels/bnn_popcount.h', {}),
+    file('bnn_kernel_variant.c', 'c/kernels/bnn_kernel_variant.c', {}),
+    // The target name comes from a targets/*.json file, which --target may name: text, not code.
+    file('bnn_kernel_config.h', 'c/kernels/bnn_kernel_config.h', { ...kernelConfig(options.kernelVariant ?? 'portable'), target: commentText(options.target ?? 'host', 40) }),
   ];
-  for (const k of kernelFiles(model)) files.push({ name: k.file, content: render(k.template, { ...banner, ...k.context }) });
+  for (const k of kernelFiles(model)) files.push(file(k.file, k.template, k.context));
   return files;
 }
 
 /** The host driver used by `bnnc verify` (not part of the firmware sources). */
-export function generateHostMain(model: LoweredModel, name = toCIdentifier(model.name)): GeneratedFile {
-  const banner = { version: VERSION, model: model.name, source: basenameOf(model.sourcePath), hash: model.sourceHash };
-  return {
-    name: 'bnnc_host_main.c',
-    content: render('c/host_main.c', { ...banner, name, upper: name.toUpperCase(), header: `${name}.h`, inputCType: INPUT_CTYPES[model.input.dtype] }),
-  };
-}
-
-function basenameOf(path: string): string {
-  return path.split(/[\\/]/).pop() ?? path;
+export function generateHostMain(model: LoweredModel, name = modelPrefix(model.name).prefix): GeneratedFile {
+  const context = { name, upper: name.toUpperCase(), header: `${name}.h`, inputCType: INPUT_CTYPES[model.input.dtype] };
+  return { name: 'bnnc_host_main.c', content: render('c/host_main.c', 'bnnc_host_main.c', modelProvenance(model), context) };
 }

@@ -1,4 +1,10 @@
-/** Names from models become C identifiers only through this function. */
+/**
+ * Names from models enter generated files only through this module: as C
+ * identifiers (toCIdentifier, modelPrefix) or as comment text (commentText).
+ * A model file is untrusted input: its graph, node and file names must never
+ * become code in any generated C, header, sketch, Makefile, CMakeLists.txt or
+ * library manifest.
+ */
 
 const C_KEYWORDS = new Set([
   'auto', 'break', 'case', 'char', 'const', 'continue', 'default', 'do', 'double', 'else', 'enum', 'extern', 'float',
@@ -9,13 +15,16 @@ const C_KEYWORDS = new Set([
   'virtual', 'operator', 'bool', 'true', 'false', 'main',
 ]);
 
+/** C99 guarantees 31 significant characters in an external identifier. */
+const MAX_IDENTIFIER = 31;
+
 /**
  * A lower-case C identifier from any string: runs of characters outside
  * [a-z0-9] become one underscore, no leading/trailing/double underscores
  * (reserved in C), a leading digit gets a prefix, keywords get a suffix, and
- * the result is at most `maxLength` characters (C99 guarantees 31 significant).
+ * the result is at most `maxLength` characters.
  */
-export function toCIdentifier(name: string, fallback = 'model', maxLength = 31): string {
+export function toCIdentifier(name: string, fallback = 'model', maxLength = MAX_IDENTIFIER): string {
   let id = name
     .normalize('NFKD')
     .replace(/[\u0300-\u036f]/g, '') // accents left as combining marks by NFKD
@@ -32,4 +41,79 @@ export function toCIdentifier(name: string, fallback = 'model', maxLength = 31):
 /** Upper-case form for macros. */
 export function toCMacro(name: string): string {
   return toCIdentifier(name).toUpperCase();
+}
+
+/**
+ * Stems the runtime uses for its files (`<stem>.c`, `<stem>.h`), its header
+ * guards (`<STEM>_H`) and the verification drivers. A model prefix equal to one
+ * of them would overwrite that file or reuse its guard, so it gets
+ * RESERVED_SUFFIX. test/codegen/names.test.ts checks this list against every
+ * runtime identifier in templates/ and harness/.
+ */
+export const RUNTIME_STEMS: ReadonlySet<string> = new Set([
+  'bnn', 'bnnc',
+  'bnn_kernels', 'bnn_popcount', 'bnn_kernel_config', 'bnn_kernel_variant',
+  'bnn_dense_b1', 'bnn_dense_b1_pop', 'bnn_conv2d_b1', 'bnn_maxpool_b1',
+  'bnn_dense_u8_b1', 'bnn_dense_s8_b1', 'bnn_conv2d_u8_b1', 'bnn_conv2d_s8_b1',
+  'bnn_binarize_f32', 'bnn_binarize_u8', 'bnn_binarize_s8',
+  'bnnc_host', 'bnnc_host_asan', 'bnnc_host_main', 'bnnc_qemu_main', 'bnnc_qemu_samples', 'bnnc_uart_selftest_main',
+  'bnnc_hal', 'bnnc_uart', 'dense_bench',
+]);
+
+/** Appended to a model prefix that collides with the runtime (`bnn_kernels` -> `bnn_kernels_model`). */
+export const RESERVED_SUFFIX = '_model';
+
+export interface ModelPrefix {
+  /** The C prefix of every generated model file and symbol. */
+  prefix: string;
+  /** The sanitised name that collided with the runtime, when a suffix was added. */
+  reserved: string | null;
+}
+
+/**
+ * The C prefix for a model name or --name: the sanitised identifier, with
+ * RESERVED_SUFFIX when it would collide with a runtime file or header guard.
+ */
+export function modelPrefix(name: string): ModelPrefix {
+  const id = toCIdentifier(name);
+  if (!RUNTIME_STEMS.has(id)) return { prefix: id, reserved: null };
+  return { prefix: `${id.slice(0, MAX_IDENTIFIER - RESERVED_SUFFIX.length).replace(/_+$/, '')}${RESERVED_SUFFIX}`, reserved: id };
+}
+
+/** Default length of a name in a generated comment or manifest string. */
+export const MAX_COMMENT_TEXT = 80;
+
+/**
+ * Free text (a model, node or file name) reduced to a subset that is inert in
+ * a C or C++ comment, a `#` comment of Make or CMake, a library.properties
+ * value and a JSON string: printable ASCII on one line, no backslash (line
+ * splicing in C, continuation in Make), no `/*` or `*\/` (comment delimiters),
+ * no `??` (trigraphs under -std=c99), no control or bidi characters, never
+ * starting or ending with `/` or `*`, at most `maxLength` characters.
+ * Letters with accents keep the letter; other non-ASCII characters become `?`.
+ */
+export function commentText(text: string, maxLength = MAX_COMMENT_TEXT, fallback = '(unnamed)'): string {
+  let s = text
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .replace(/\s+/gu, ' ')
+    .replace(/[^\x20-\x7e]/gu, '?')
+    .replace(/\\/g, '/');
+  for (let previous = ''; previous !== s;) {
+    previous = s;
+    s = s.replace(/\/\*/g, '/ *').replace(/\*\//g, '* /');
+  }
+  s = s.replace(/\?{2,}/g, '?').replace(/ {2,}/g, ' ').replace(/^[\s*/]+|[\s*/]+$/g, '');
+  if (s.length > maxLength) s = `${s.slice(0, maxLength - 3).replace(/[\s*/]+$/, '')}...`;
+  return s.length > 0 ? s : fallback;
+}
+
+/**
+ * An Arduino library name: library.properties allows letters, digits, spaces,
+ * underscores, dots and dashes, starting with a letter or digit and holding at
+ * least one letter. A model prefix already satisfies that; other text is reduced.
+ */
+export function arduinoLibraryName(name: string): string {
+  const reduced = name.replace(/[^A-Za-z0-9 _.-]+/g, '_').replace(/^[^A-Za-z0-9]+/, '').slice(0, 63);
+  return /[A-Za-z]/.test(reduced) ? reduced : `model${reduced}`;
 }

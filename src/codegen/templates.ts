@@ -1,12 +1,15 @@
 /**
  * The Handlebars environment: compiled with strict (a missing field is an
  * error, not an empty string), noEscape (C, not HTML) and knownHelpersOnly.
- * Partials are registered by path under templates/ ("c/banner", "c/calls/dense_b1").
+ * Partials are registered by path under templates/ ("c/calls/dense_b1").
+ * Every rendered file starts with the banner of src/codegen/banner.ts, which
+ * render() builds from the file name and the model's provenance.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import Handlebars from 'handlebars';
 import { PROJECT_ROOT } from '../version.ts';
+import { banner, type Provenance } from './banner.ts';
 
 const TEMPLATE_DIR = join(PROJECT_ROOT, 'templates');
 const OPTIONS = { strict: true, noEscape: true, knownHelpersOnly: true } as const;
@@ -33,14 +36,21 @@ function environment(): typeof Handlebars {
   return env;
 }
 
-/** Renders templates/<name>.hbs; line endings are always \n. */
-export function render(name: string, context: object): string {
+/**
+ * Renders templates/<name>.hbs as the generated file `file` of the model
+ * `origin`; line endings are always \n. The template prints `{{{banner}}}`
+ * first (JSON files, which have no comments, print none).
+ */
+export function render(name: string, file: string, origin: Provenance, context: object): string {
   let template = compiled.get(name);
   if (!template) {
     template = environment().compile(readFileSync(join(TEMPLATE_DIR, `${name}.hbs`), 'utf8'), OPTIONS);
     compiled.set(name, template);
   }
-  return template(context).replace(/\r\n/g, '\n');
+  const head = banner(file, origin);
+  const text = template({ ...context, banner: head }).replace(/\r\n/g, '\n');
+  if (!text.startsWith(head)) throw new Error(`bnnc internal error: template ${name} does not start with {{{banner}}}`);
+  return text;
 }
 
 /** Renders a partial such as "c/calls/dense_b1" with a context, trimmed to one line. */

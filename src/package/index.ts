@@ -6,6 +6,7 @@
  * and templates/make.
  */
 import type { GeneratedFile } from '../codegen/generate.ts';
+import { modelProvenance } from '../codegen/banner.ts';
 import { render } from '../codegen/templates.ts';
 import { packageContext, type PackageInfo } from './context.ts';
 import type { PackageFormat } from './formats.ts';
@@ -21,17 +22,20 @@ export function selftestSketchDir(name: string): string {
 export function packageFiles(format: PackageFormat, info: PackageInfo, files: GeneratedFile[]): GeneratedFile[] {
   const context = packageContext(info);
   const { name } = info;
+  const origin = modelProvenance(info.model);
+  const file = (path: string, template: string, fileContext: object = context): GeneratedFile =>
+    ({ name: path, content: render(template, path, origin, fileContext) });
   switch (format) {
     case 'arduino':
     case 'platformio': {
-      const manifest: GeneratedFile = format === 'arduino'
-        ? { name: 'library.properties', content: render('arduino/library.properties', context) }
-        : { name: 'library.json', content: render('platformio/library.json', context) };
+      const manifest = format === 'arduino'
+        ? file('library.properties', 'arduino/library.properties')
+        : file('library.json', 'platformio/library.json');
       return [
         manifest,
         ...files.map((f) => ({ name: `src/${f.name}`, content: f.content })),
-        { name: `${selftestSketchDir(name)}/${name}_selftest.ino`, content: render('arduino/selftest.ino', context) },
-        { name: `examples/${name}_predict/${name}_predict.ino`, content: render('arduino/predict.ino', context) },
+        file(`${selftestSketchDir(name)}/${name}_selftest.ino`, 'arduino/selftest.ino'),
+        file(`examples/${name}_predict/${name}_predict.ino`, 'arduino/predict.ino'),
       ];
     }
     case 'c': {
@@ -39,9 +43,9 @@ export function packageFiles(format: PackageFormat, info: PackageInfo, files: Ge
       const make = { ...context, libSources };
       return [
         ...files,
-        { name: context.selftestMainFile, content: render('make/selftest_main.c', context) },
-        { name: 'Makefile', content: render('make/Makefile', make) },
-        { name: 'CMakeLists.txt', content: render('make/CMakeLists.txt', make) },
+        file(context.selftestMainFile, 'make/selftest_main.c'),
+        file('Makefile', 'make/Makefile', make),
+        file('CMakeLists.txt', 'make/CMakeLists.txt', make),
       ];
     }
   }

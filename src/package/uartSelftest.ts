@@ -9,13 +9,12 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { GeneratedFile } from '../codegen/generate.ts';
+import { modelProvenance } from '../codegen/banner.ts';
 import { render } from '../codegen/templates.ts';
 import { BnncError } from '../errors.ts';
 import type { LoweredModel } from '../ir/types.ts';
 import type { Target } from '../targets/types.ts';
 import { crossBuild, HARNESS_DIR, type BuildResult } from '../toolchain/cross.ts';
-import { VERSION } from '../version.ts';
-import { oneLine } from './context.ts';
 
 /** QEMU machines whose UART the harness drives, with the driver source. */
 const UART_DRIVERS: Record<string, string> = {
@@ -44,9 +43,8 @@ export async function buildUartSelftest(model: LoweredModel, target: Target, nam
   mkdirSync(src, { recursive: true });
   const main: GeneratedFile = {
     name: 'bnnc_uart_selftest_main.c',
-    content: render('c/uart_selftest_main.c', {
-      version: VERSION, model: oneLine(model.name), source: oneLine(model.sourcePath.split(/[\\/]/).pop() ?? ''),
-      hash: model.sourceHash, name, upper: name.toUpperCase(), header: `${name}.h`, repeatMs: REPEAT_MS,
+    content: render('c/uart_selftest_main.c', 'bnnc_uart_selftest_main.c', modelProvenance(model), {
+      name, upper: name.toUpperCase(), header: `${name}.h`, repeatMs: REPEAT_MS,
     }),
   };
   for (const f of [...files, main]) writeFileSync(join(src, f.name), f.content);

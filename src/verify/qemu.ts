@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { generateC, type GeneratedFile } from '../codegen/generate.ts';
 import { selectKernel } from '../codegen/kernels.ts';
 import { float32Literal, inlineList, int32Literal } from '../codegen/literals.ts';
+import { modelProvenance } from '../codegen/banner.ts';
 import { render } from '../codegen/templates.ts';
 import type { EmulatorResult } from '../emulator/index.ts';
 import { BnncError } from '../errors.ts';
@@ -16,7 +17,6 @@ import type { LoweredModel } from '../ir/types.ts';
 import type { Target } from '../targets/types.ts';
 import { crossBuild, crossCompile } from '../toolchain/cross.ts';
 import { runQemu } from '../toolchain/qemu.ts';
-import { VERSION } from '../version.ts';
 import type { Progress } from './progress.ts';
 
 export interface QemuReport {
@@ -88,8 +88,8 @@ export async function verifyOnQemu(
   const files: GeneratedFile[] = generateC(model, { name, vectors, kernelVariant: kernel, target: target.name });
   mkdirSync(dir, { recursive: true });
   for (const f of files) writeFileSync(join(dir, f.name), f.content);
-  const banner = { version: VERSION, model: model.name, source: model.sourcePath.split(/[\\/]/).pop() ?? '', hash: model.sourceHash };
-  const common = { ...banner, name, upper: name.toUpperCase(), header: `${name}.h`, layerCount: model.layers.length };
+  const origin = modelProvenance(model);
+  const common = { name, upper: name.toUpperCase(), header: `${name}.h`, layerCount: model.layers.length };
   const perRun = samplesPerRun(target, model);
   const sizes = await crossCompile(target, {
     sources: files.filter((f) => f.name.endsWith('.c') && !f.name.endsWith('_selftest.c')).map((f) => join(dir, f.name)),
@@ -105,8 +105,8 @@ export async function verifyOnQemu(
     const chunk = inputs.slice(start, start + perRun);
     const runDir = join(dir, `run-${start}`);
     mkdirSync(runDir, { recursive: true });
-    writeFileSync(join(runDir, 'bnnc_qemu_main.c'), render('c/qemu_main.c', { ...common, sampleCount: chunk.length }));
-    writeFileSync(join(runDir, 'bnnc_qemu_samples.c'), render('c/qemu_samples.c', {
+    writeFileSync(join(runDir, 'bnnc_qemu_main.c'), render('c/qemu_main.c', 'bnnc_qemu_main.c', origin, { ...common, sampleCount: chunk.length }));
+    writeFileSync(join(runDir, 'bnnc_qemu_samples.c'), render('c/qemu_samples.c', 'bnnc_qemu_samples.c', origin, {
       ...common, sampleCount: chunk.length, samples: chunk.map((x) => inlineList(x, sampleLiteral(model))),
     }));
     const build = await crossBuild(target, {

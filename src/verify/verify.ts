@@ -9,7 +9,7 @@ import { loadTarget } from '../targets/load.ts';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateC, generateHostMain, type GeneratedFile } from '../codegen/generate.ts';
-import { toCIdentifier } from '../codegen/sanitize.ts';
+import { modelPrefix } from '../codegen/sanitize.ts';
 import { loadDataset, type Dataset } from '../data/index.ts';
 import type { LabelColumn } from '../data/csv.ts';
 import { emulate, type EmulatorResult } from '../emulator/index.ts';
@@ -174,7 +174,7 @@ export async function verifyOnHost(model: Model, lowered: LoweredModel, options:
   const emu = inputs.map((x) => { const r = emulate(lowered, x); options.progress?.tick(); return r; });
   options.progress?.stop();
 
-  const name = toCIdentifier(model.name);
+  const name = modelPrefix(model.name).prefix;
   const vectors = selftestVectors(inputs);
   const files = [...generateC(lowered, { name, vectors }), generateHostMain(lowered, name)];
   const dir = options.workDir ?? mkdtempSync(join(tmpdir(), 'bnnc-verify-'));

@@ -1,8 +1,7 @@
 /** bnnc build <model> -o <dir>: generates the C sources. */
 import type { Command } from 'commander';
 import { generateC } from '../../codegen/generate.ts';
-import { toCIdentifier } from '../../codegen/sanitize.ts';
-import { addModelOptions, loadAndLower, type ModelOptions } from '../common.ts';
+import { addModelOptions, cPrefix, loadAndLower, reservedPrefixNote, type ModelOptions } from '../common.ts';
 import { checkOutputDir, writeOutputDir } from '../output.ts';
 import type { CliIo } from '../io.ts';
 import { parseLabelColumn, parseScale } from '../../data/index.ts';
@@ -50,7 +49,10 @@ export function registerBuild(program: Command, io: CliIo): void {
       });
       const footprint = checkModelFits(target, lowered, path);
       const kernelVariant = selectKernel(target, opts.kernel);
-      const name = opts.name ? toCIdentifier(opts.name) : toCIdentifier(model.name);
+      const prefix = cPrefix(model, opts.name);
+      const name = prefix.prefix;
+      const note = reservedPrefixNote(prefix);
+      if (note) io.out(`note: ${note}`);
       const sources = generateC(lowered, { name, vectors, kernelVariant, target: target.name });
       const files = packageFiles(format, { model: lowered, name, vectorCount: vectors.length, targetName: target.name, kernel: kernelVariant }, sources);
       const dir = writeOutputDir(opts.out, files);

@@ -6,7 +6,7 @@
 import { join, relative } from 'node:path';
 import type { Command } from 'commander';
 import { generateC } from '../../codegen/generate.ts';
-import { toCIdentifier } from '../../codegen/sanitize.ts';
+import { modelPrefix } from '../../codegen/sanitize.ts';
 import { loadDataset } from '../../data/index.ts';
 import { summarize } from '../../inspect/summary.ts';
 import { PROJECT_ROOT } from '../../version.ts';
@@ -40,7 +40,7 @@ export function registerDemo(program: Command, io: CliIo, setExit: (code: number
 
       const limit = Number(opts.limit);
       const data = loadDataset(DEMO_DATA, { limit: 4 });
-      const name = toCIdentifier(model.name);
+      const name = modelPrefix(model.name).prefix;
       const files = generateC(lowered, { name, vectors: selftestVectors(deviceInputs(lowered, data)) });
       const dir = writeOutputDir(opts.out, files);
 

@@ -11,7 +11,6 @@ import { join, relative, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { generateC, selftestExpectations } from '../../codegen/generate.ts';
 import { selectKernel } from '../../codegen/kernels.ts';
-import { toCIdentifier } from '../../codegen/sanitize.ts';
 import { parseScale } from '../../data/index.ts';
 import { BnncError } from '../../errors.ts';
 import type { LoweredModel, Model } from '../../ir/types.ts';
@@ -27,7 +26,7 @@ import {
 import { toolchainStatus } from '../../toolchain/cross.ts';
 import { terminalProgress } from '../../verify/progress.ts';
 import { verifyOnHost, type VerifyReport } from '../../verify/verify.ts';
-import { addModelOptions, loadAndLower, parsePositiveInt, type ModelOptions } from '../common.ts';
+import { addModelOptions, cPrefix, loadAndLower, parsePositiveInt, reservedPrefixNote, type ModelOptions } from '../common.ts';
 import type { CliIo } from '../io.ts';
 import { checkOutputDir, writeOutputDir } from '../output.ts';
 import { formatReport } from '../report.ts';
@@ -90,7 +89,10 @@ export function registerFlash(program: Command, io: CliIo): void {
 
       await verifyBeforeFlash(io, path, model, lowered, target, opts, source, vectors);
 
-      const name = opts.name ? toCIdentifier(opts.name) : toCIdentifier(model.name);
+      const prefix = cPrefix(model, opts.name);
+      const name = prefix.prefix;
+      const note = reservedPrefixNote(prefix);
+      if (note) io.out(`note: ${note}`);
       const kernel = selectKernel(target, opts.kernel);
       const work = resolve(opts.out ?? join('out', 'flash', `${name}-${target.name}`));
       const libraryDir = join(work, name);

@@ -1,7 +1,7 @@
 /** bnnc inspect <model>: imported graph, what each source node became, figures per layer. */
 import type { Command } from 'commander';
 import { summarize } from '../../inspect/summary.ts';
-import { addModelOptions, loadAndLower, type ModelOptions } from '../common.ts';
+import { addModelOptions, cPrefix, loadAndLower, reservedPrefixNote, type ModelOptions } from '../common.ts';
 import type { CliIo } from '../io.ts';
 import { formatTable } from '../table.ts';
 
@@ -13,9 +13,10 @@ export function registerInspect(program: Command, io: CliIo): void {
     .action((path: string, opts: ModelOptions & { json?: boolean }) => {
       const { model, lowered } = loadAndLower(path, opts, io.out);
       const rows = summarize(lowered);
+      const prefix = cPrefix(model);
       if (opts.json) {
         io.out(JSON.stringify({
-          model: model.name, source: model.sourcePath, format: model.sourceFormat, input: model.input, classes: model.classes,
+          model: model.name, cPrefix: prefix.prefix, reservedName: prefix.reserved, source: model.sourcePath, format: model.sourceFormat, input: model.input, classes: model.classes,
           imported: model.layers.map((l) => ({ kind: l.kind, name: l.name, sources: l.sources })),
           layers: rows, arenaBytes: lowered.memory.arenaBytes, arenaLowerBoundBytes: lowered.memory.lowerBoundBytes,
           flashBytes: rows.reduce((s, r) => s + r.flashBytes, 0),
@@ -23,6 +24,9 @@ export function registerInspect(program: Command, io: CliIo): void {
         return;
       }
       io.out(`${model.name}: ${model.sourcePath} (${model.sourceFormat}), input ${model.input.dtype} [${model.input.shape.join(', ')}], ${model.classes} classes`);
+      io.out(`C prefix: ${prefix.prefix} (files ${prefix.prefix}.h, ${prefix.prefix}.c; function ${prefix.prefix}_predict)`);
+      const note = reservedPrefixNote(prefix);
+      if (note) io.out(`note: ${note}`);
       io.out('\nimported (float semantics):');
       io.out(formatTable(['#', 'layer', 'kind', 'source nodes'], model.layers.map((l, i) => [i, l.name, l.kind, l.sources.join(', ')])));
       io.out('\nlowered (integer semantics):');
