@@ -76,6 +76,10 @@ export interface MlpSpec {
   /** Override BN parameters of hidden layers (gamma, beta, mean, var) per channel. */
   bn?: (layer: number, channel: number, next: () => number) => [number, number, number, number];
   epsilon?: number;
+  /** Graph name (the model's name in bnnc). */
+  graphName?: string;
+  /** Name of layer l's MatMul node. */
+  matMulName?: (layer: number) => string;
 }
 
 /** The first nodes: Div 255 for uint8 input, or Sub 0.5 -> Sign for a binarized float input. Returns the tensor they produce. */
@@ -102,7 +106,7 @@ export function binaryMlp(spec: MlpSpec): Uint8Array {
     const [nin, nout] = [spec.widths[l], spec.widths[l + 1]];
     init[`w${l}`] = { dims: [nin, nout], data: Array.from({ length: nin * nout }, () => next() * 2 - 1) };
     nodes.push({ op: 'Sign', inputs: [`w${l}`], outputs: [`wb${l}`] });
-    nodes.push({ op: 'MatMul', inputs: [x, `wb${l}`], outputs: [`mm${l}`] });
+    nodes.push({ op: 'MatMul', inputs: [x, `wb${l}`], outputs: [`mm${l}`], name: spec.matMulName?.(l) });
     const bn = Array.from({ length: nout }, (_, c) => spec.bn?.(l, c, next) ?? [next() * 2 - 0.5, next() * 4 - 2, (next() - 0.5) * nin * (l === 0 && spec.input === 'uint8' ? 0.5 : 0.3), next() * nin + 0.1]);
     init[`g${l}`] = { dims: [nout], data: bn.map((b) => b[0]) };
     init[`b${l}`] = { dims: [nout], data: bn.map((b) => b[1]) };
@@ -121,7 +125,7 @@ export function binaryMlp(spec: MlpSpec): Uint8Array {
   }
   return buildOnnx({
     inputShape: [1, spec.widths[0]], nodes, initializers: init, output: x,
-    metadata: spec.input === 'uint8' ? { 'bnnc.input_type': 'uint8' } : {},
+    metadata: spec.input === 'uint8' ? { 'bnnc.input_type': 'uint8' } : {}, graphName: spec.graphName,
   });
 }
 
