@@ -33,6 +33,20 @@ function formatMessage(message: string, ctx: ErrorContext): string {
   return text;
 }
 
+/**
+ * The generated code disagreed with bnnc's emulator or reference (exit status
+ * 1, like a verify FAIL), as opposed to bad input (2).
+ */
+export class VerificationFailure extends BnncError {
+  constructor(message: string, context: ErrorContext = {}) {
+    super(message, context);
+    this.name = 'VerificationFailure';
+  }
+}
+
+/** Exit statuses of the bnnc command (README, "Exit status"). */
+export const EXIT = { ok: 0, verificationFailed: 1, badInput: 2, internal: 70 } as const;
+
 /** Internal invariant: a failure here is a bug in bnnc, not in the user's input. */
 export function invariant(condition: unknown, message: string): asserts condition {
   if (!condition) throw new Error(`bnnc internal error: ${message}`);

@@ -9,13 +9,14 @@
  * baseline).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { wordsFor } from '../bitops.ts';
 import { KERNEL_VARIANTS } from '../codegen/kernels.ts';
 import { listTargets } from '../targets/load.ts';
 import type { Target } from '../targets/types.ts';
 import { toolchainStatus } from '../toolchain/cross.ts';
 import { memoryUseOfObjects } from '../toolchain/elf.ts';
+import { claimWorkDir } from '../files/output.ts';
 import { PROJECT_ROOT, VERSION } from '../version.ts';
 import { makeDenseCase, rng32, runDenseProgram } from './denseProgram.ts';
 
@@ -78,7 +79,7 @@ export async function benchDense(opts: BenchDenseOptions = {}): Promise<DenseBen
   const words = wordsFor(nIn) * nOut;
   const layer = makeDenseCase(rng32(opts.seed ?? 1), nIn, nOut, 'near');
   const targets = listTargets().filter((t) => t.qemu && (!opts.targets || opts.targets.includes(t.name)));
-  const workDir = resolve(opts.workDir ?? join(PROJECT_ROOT, 'bench', '.cache', 'dense'));
+  const workDir = claimWorkDir(opts.workDir ?? join(PROJECT_ROOT, 'bench', '.cache', 'dense'), { option: 'workDir' });
   const jobs: Array<{ target: Target; variant: string; order: number }> = [];
   for (const target of targets) {
     if (!toolchainStatus(target).available) continue;

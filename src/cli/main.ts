@@ -1,6 +1,10 @@
-/** The bnnc command line (commander). Errors a user can cause are printed as one message, never a stack trace. */
+/**
+ * The bnnc command line (commander). Errors a user can cause are printed as one
+ * message, never a stack trace. Exit status: 0 success or PASS, 1 verification
+ * failed, 2 usage or bad input (any BnncError), 70 internal error (a bug).
+ */
 import { Command, CommanderError } from 'commander';
-import { BnncError } from '../errors.ts';
+import { BnncError, EXIT, VerificationFailure } from '../errors.ts';
 import { VERSION } from '../version.ts';
 import { registerBench } from './commands/bench.ts';
 import { registerBuild } from './commands/build.ts';
@@ -42,14 +46,15 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
     await program.parseAsync(argv);
     return code;
   } catch (e) {
-    if (e instanceof CommanderError) return e.exitCode;
+    // --help and --version end with a CommanderError whose exit code is 0.
+    if (e instanceof CommanderError) return e.exitCode === 0 ? EXIT.ok : EXIT.badInput;
     if (e instanceof BnncError) {
       io.err(`error: ${e.message}`);
-      return 1;
+      return e instanceof VerificationFailure ? EXIT.verificationFailed : EXIT.badInput;
     }
     io.err(`bnnc internal error: ${(e as Error).message}`);
     if (process.env.BNNC_DEBUG) io.err((e as Error).stack ?? '');
     else io.err('(this is a bug in bnnc; run with BNNC_DEBUG=1 for details and report it)');
-    return 70;
+    return EXIT.internal;
   }
 }

@@ -4,7 +4,7 @@
  * (-fsanitize=address,undefined, every finding fatal).
  */
 import { join } from 'node:path';
-import { BnncError } from '../errors.ts';
+import { VerificationFailure } from '../errors.ts';
 import { findExecutable, missingExecutableError, runProgram } from './process.ts';
 
 export const STRICT_FLAGS = ['-std=c99', '-Wall', '-Wextra', '-Werror', '-pedantic', '-O2'];
@@ -24,7 +24,8 @@ export async function buildHostProgram(dir: string, sources: string[], exe: stri
   const result = await runProgram(cc, [...flags, ...defines.map((d) => `-D${d}`), '-I', dir, ...sources.map((s) => join(dir, s)), '-o', out],
     { cwd: dir, timeoutMs: 120_000 });
   if (result.exitCode !== 0) {
-    throw new BnncError(`the generated C does not compile with ${cc} ${flags.join(' ')}`, {
+    // The C bnnc generated is wrong: a failed verification (exit status 1), not bad input.
+    throw new VerificationFailure(`the generated C does not compile with ${cc} ${flags.join(' ')}`, {
       where: dir,
       expected: 'warning-free C99',
       hint: `this is a bnnc bug; please report it with the compiler output:\n${(result.stderr || result.stdout).trim()}`,
@@ -37,7 +38,7 @@ export async function buildHostProgram(dir: string, sources: string[], exe: stri
 export async function runHostProgram(exe: string, args: string[], what: string): Promise<string> {
   const result = await runProgram(exe, args, { timeoutMs: 600_000, maxOutputBytes: 16 << 20 });
   if (result.exitCode !== 0) {
-    throw new BnncError(`${what} failed with exit status ${result.exitCode}`, {
+    throw new VerificationFailure(`${what} failed with exit status ${result.exitCode}`, {
       where: exe,
       hint: (result.stderr || result.stdout).trim().split('\n').slice(0, 30).join('\n'),
     });

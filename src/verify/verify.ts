@@ -3,10 +3,9 @@
  * strict and sanitizer builds) bit for bit, against the float reference (L0)
  * with every difference classified, and accuracy when the data has labels.
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { crossCompile } from '../toolchain/cross.ts';
 import { loadTarget } from '../targets/load.ts';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateC, generateHostMain, type GeneratedFile } from '../codegen/generate.ts';
 import { modelPrefix } from '../codegen/sanitize.ts';
@@ -14,6 +13,8 @@ import { loadDataset, type Dataset } from '../data/index.ts';
 import type { LabelColumn } from '../data/csv.ts';
 import { emulate, type EmulatorResult } from '../emulator/index.ts';
 import { BnncError } from '../errors.ts';
+import { stageOutputDir } from '../files/output.ts';
+import { makeTemporaryFolder, removeOwnedFolder } from '../files/temporary.ts';
 import type { LoweredModel, Model } from '../ir/types.ts';
 import { createReference } from '../reference/index.ts';
 import { buildHostProgram, runHostProgram, SANITIZER_FLAGS, STRICT_FLAGS } from '../toolchain/host.ts';
@@ -31,7 +32,7 @@ export interface VerifyOptions {
   offset?: number;
   /** CSV only: the labels' column (see src/data/csv.ts). */
   labelColumn?: LabelColumn;
-  /** Keep the generated sources and host programs here (default: a temporary folder, removed). */
+  /** Keep the generated sources and host programs here, a new, empty or bnnc-made folder (default: a temporary folder, removed). */
   workDir?: string;
   /** Skip the sanitizer build (it is slower). */
   noSanitize?: boolean;
@@ -177,8 +178,9 @@ export async function verifyOnHost(model: Model, lowered: LoweredModel, options:
   const name = modelPrefix(model.name).prefix;
   const vectors = selftestVectors(inputs);
   const files = [...generateC(lowered, { name, vectors }), generateHostMain(lowered, name)];
-  const dir = options.workDir ?? mkdtempSync(join(tmpdir(), 'bnnc-verify-'));
-  mkdirSync(dir, { recursive: true });
+  // --keep: the folder is replaced once the run ends (also when it fails: that is when the files are wanted).
+  const kept = options.workDir ? stageOutputDir(options.workDir, { option: '--keep', inputs: [model.sourcePath, options.data] }) : null;
+  const dir = kept ? kept.staging : makeTemporaryFolder('verify');
   try {
     for (const f of files) writeFileSync(join(dir, f.name), f.content);
     options.progress?.start('host C (strict build)', 1);
@@ -223,7 +225,8 @@ export async function verifyOnHost(model: Model, lowered: LoweredModel, options:
       ok,
     };
   } finally {
-    if (!options.workDir) rmSync(dir, { recursive: true, force: true });
+    if (kept) kept.commit();
+    else removeOwnedFolder(dir);
   }
 }
 

@@ -27,7 +27,7 @@ export function registerBuild(program: Command, io: CliIo): void {
   addModelOptions(program
     .command('build <model>')
     .description('generate C sources (model, kernels, self-test) into a folder'))
-    .requiredOption('-o, --out <dir>', 'output folder (replaced as a whole)')
+    .requiredOption('-o, --out <dir>', 'output folder: new, empty, or written by bnnc before (then replaced as a whole)')
     .option('--name <identifier>', 'C prefix (default: the model name, sanitised)')
     .option('--target <name>', 'target whose kernel variant and budget apply (see bnnc targets)', 'host')
     .option('--kernel <variant>', 'kernel variant (default: the target\'s preference)')
@@ -37,7 +37,8 @@ export function registerBuild(program: Command, io: CliIo): void {
     .option('--label-column <col>', 'CSV without a header: the labels\' column (0-based index, or last), not an input')
     .option('--format <format>', `${PACKAGE_FORMATS.join(' | ')}: an Arduino library, a PlatformIO library, or C with a Makefile and CMakeLists.txt (default: arduino for targets with an Arduino board, else c)`)
     .action((path: string, opts: BuildOptions) => {
-      checkOutputDir(opts.out);
+      const guard = { option: '-o', inputs: [path, opts.data] };
+      checkOutputDir(opts.out, guard);
       const target = loadTarget(opts.target);
       const format = parseFormat(opts.format, target);
       const { model, lowered } = loadAndLower(path, opts, io.out);
@@ -55,7 +56,7 @@ export function registerBuild(program: Command, io: CliIo): void {
       if (note) io.out(`note: ${note}`);
       const sources = generateC(lowered, { name, vectors, kernelVariant, target: target.name });
       const files = packageFiles(format, { model: lowered, name, vectorCount: vectors.length, targetName: target.name, kernel: kernelVariant }, sources);
-      const dir = writeOutputDir(opts.out, files);
+      const dir = writeOutputDir(opts.out, files, guard);
       const ram = `arena ${footprint.ramBytes} bytes`;
       io.out(`wrote ${files.length} files to ${dir} for ${target.name} as ${format} (kernel ${kernelVariant}; model constants ${footprint.flashBytes} bytes, ${ram}):`);
       io.out(`  ${files.map((f) => f.name).join(' ')}`);

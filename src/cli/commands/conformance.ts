@@ -1,5 +1,6 @@
 /** bnnc conformance: ONNX's own node test cases through bnnc's import and float reference. */
 import type { Command } from 'commander';
+import { EXIT } from '../../errors.ts';
 import { DEFAULT_CONFORMANCE_DIR, formatConformance, runConformance } from '../../conformance/onnxConformance.ts';
 import type { CliIo } from '../io.ts';
 
@@ -11,6 +12,6 @@ export function registerConformance(program: Command, io: CliIo, setExit: (code:
     .action((opts: { dir: string }) => {
       const result = runConformance(opts.dir);
       io.out(formatConformance(result));
-      if (result.counts.fail > 0) setExit(1);
+      if (result.counts.fail > 0) setExit(EXIT.verificationFailed);
     });
 }

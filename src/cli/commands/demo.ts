@@ -5,6 +5,7 @@
  */
 import { join, relative } from 'node:path';
 import type { Command } from 'commander';
+import { EXIT } from '../../errors.ts';
 import { generateC } from '../../codegen/generate.ts';
 import { modelPrefix } from '../../codegen/sanitize.ts';
 import { loadDataset } from '../../data/index.ts';
@@ -42,13 +43,13 @@ export function registerDemo(program: Command, io: CliIo, setExit: (code: number
       const data = loadDataset(DEMO_DATA, { limit: 4 });
       const name = modelPrefix(model.name).prefix;
       const files = generateC(lowered, { name, vectors: selftestVectors(deviceInputs(lowered, data)) });
-      const dir = writeOutputDir(opts.out, files);
+      const dir = writeOutputDir(opts.out, files, { option: '-o', inputs: [DEMO_MODEL, DEMO_DATA] });
 
       const report = await verifyOnHost(model, lowered, { data: DEMO_DATA, limit, progress: terminalProgress() });
       io.out(formatReport(report, rel(DEMO_DATA)));
       io.out(`\nC sources (${files.length} files) in ${rel(dir)}/:`);
       io.out(`  ${files.map((f) => f.name).join(' ')}`);
       io.out(`  API: int ${name}_predict(const ${name}_input_t *input, int32_t *scores);  see ${rel(join(dir, `${name}.h`))}`);
-      if (!report.ok) setExit(1);
+      if (!report.ok) setExit(EXIT.verificationFailed);
     });
 }

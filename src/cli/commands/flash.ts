@@ -5,14 +5,14 @@
  * no upload after a failed verification, an over-budget build, or an unclear
  * port.
  */
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { generateC, selftestExpectations } from '../../codegen/generate.ts';
 import { selectKernel } from '../../codegen/kernels.ts';
 import { parseScale } from '../../data/index.ts';
-import { BnncError } from '../../errors.ts';
+import { BnncError, VerificationFailure } from '../../errors.ts';
+import { makeTemporaryFolder, removeOwnedFolder } from '../../files/temporary.ts';
 import type { LoweredModel, Model } from '../../ir/types.ts';
 import { checkModelFits } from '../../package/checks.ts';
 import { packageFiles, selftestSketchDir } from '../../package/index.ts';
@@ -28,7 +28,7 @@ import { terminalProgress } from '../../verify/progress.ts';
 import { verifyOnHost, type VerifyReport } from '../../verify/verify.ts';
 import { addModelOptions, cPrefix, loadAndLower, parsePositiveInt, reservedPrefixNote, type ModelOptions } from '../common.ts';
 import type { CliIo } from '../io.ts';
-import { checkOutputDir, writeOutputDir } from '../output.ts';
+import { checkOutputDir, claimWorkDir, writeOutputDir } from '../output.ts';
 import { formatReport } from '../report.ts';
 import { DEMO_DATA, DEMO_MODEL } from './demo.ts';
 
@@ -75,7 +75,8 @@ export function registerFlash(program: Command, io: CliIo): void {
         });
       }
       requireArduinoCli(); // before minutes of verification
-      if (opts.out) checkOutputDir(opts.out);
+      const guard = { option: '-o', inputs: [path, opts.data, opts.sketch] };
+      if (opts.out) checkOutputDir(opts.out, guard);
       const { model, lowered } = loadAndLower(path, opts, io.out);
       const source: VectorSource = {
         data: opts.data,
@@ -95,6 +96,7 @@ export function registerFlash(program: Command, io: CliIo): void {
       if (note) io.out(`note: ${note}`);
       const kernel = selectKernel(target, opts.kernel);
       const work = resolve(opts.out ?? join('out', 'flash', `${name}-${target.name}`));
+      claimWorkDir(work, guard);
       const libraryDir = join(work, name);
       const buildPath = join(work, 'build');
       const sources = generateC(lowered, { name, vectors, kernelVariant: kernel, target: target.name });
@@ -146,7 +148,7 @@ async function verifyBeforeFlash(io: CliIo, path: string, model: Model, lowered:
       + `(apt-get install -y ${status.aptPackages.join(' ')})`);
   }
   const runTarget = status.available ? target : undefined;
-  const tmp = mkdtempSync(join(tmpdir(), 'bnnc-flash-'));
+  const tmp = makeTemporaryFolder('flash');
   try {
     const runs: Array<{ data: string; label: string; limit?: number; scale?: number; offset?: number }> = [];
     if (source.data) {
@@ -171,13 +173,13 @@ async function verifyBeforeFlash(io: CliIo, path: string, model: Model, lowered:
       }
       io.out(formatReport(report, run.label));
       if (!report.ok) {
-        throw new BnncError(`verification failed (${report.firstMismatch ?? 'see the report above'}), so nothing was compiled or uploaded`, {
+        throw new VerificationFailure(`verification failed (${report.firstMismatch ?? 'see the report above'}), so nothing was compiled or uploaded`, {
           hint: 'bnnc verify <model> --data <data> --keep <dir> keeps the generated C and the host programs for a closer look',
         });
       }
     }
   } finally {
-    rmSync(tmp, { recursive: true, force: true });
+    removeOwnedFolder(tmp);
   }
 }
 

@@ -7,7 +7,7 @@
 import type { Command } from 'commander';
 import { selftestExpectations } from '../../codegen/generate.ts';
 import { parseScale } from '../../data/index.ts';
-import { BnncError } from '../../errors.ts';
+import { BnncError, EXIT } from '../../errors.ts';
 import { SKETCH_BAUD } from '../../package/context.ts';
 import { describeVectors, embeddedVectors } from '../../package/vectors.ts';
 import { hex8, readSelftestLine, type SelftestLine } from '../../toolchain/serial.ts';
@@ -97,6 +97,6 @@ export function registerMonitor(program: Command, io: CliIo, setExit: (code: num
       io.out(`  emulator   digest=${hex8(expected.digest)} (${expected.source})`);
       for (const p of problems) io.out(`  ${p}`);
       io.out(problems.length === 0 ? 'PASS' : 'FAIL');
-      if (problems.length > 0) setExit(1);
+      if (problems.length > 0) setExit(EXIT.verificationFailed);
     });
 }

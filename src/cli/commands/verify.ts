@@ -1,5 +1,6 @@
 /** bnnc verify <model> --data <path>: emulator vs C (host, QEMU) vs float reference. */
 import type { Command } from 'commander';
+import { EXIT } from '../../errors.ts';
 import { parseLabelColumn, parseScale } from '../../data/index.ts';
 import { loadTarget } from '../../targets/load.ts';
 import { terminalProgress } from '../../verify/progress.ts';
@@ -53,6 +54,6 @@ export function registerVerify(program: Command, io: CliIo, setExit: (code: numb
         kernel: opts.kernel,
       });
       io.out(opts.json ? JSON.stringify(report) : formatReport(report, opts.data));
-      if (!report.ok) setExit(1);
+      if (!report.ok) setExit(EXIT.verificationFailed);
     });
 }
