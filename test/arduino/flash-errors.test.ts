@@ -27,7 +27,7 @@ describe('bnnc flash error paths', () => {
     process.env.PATH = (path ?? '').split(delimiter).filter((d) => d !== FAKE_CLI_DIR).join(delimiter);
     try {
       const r = await flash('--target', 'avr-uno');
-      expect(r.code).toBe(1);
+      expect(r.code).toBe(2);
       expect(r.err).toMatch(/^error: 'arduino-cli' was not found on PATH/);
       expect(r.err).toContain('arduino-cli/latest/installation');
       expect(r.out).toBe('');
@@ -38,7 +38,7 @@ describe('bnnc flash error paths', () => {
 
   it('a target without an Arduino board needs --fqbn', async () => {
     const r = await flash('--target', 'cortex-m55');
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(2);
     expect(r.err).toContain("target 'cortex-m55' has no Arduino board");
     expect(calls()).toEqual([]);
   });
@@ -48,7 +48,7 @@ describe('bnnc flash error paths', () => {
   it.skipIf(skip !== null)(`core missing: QEMU verification ran, then the core install lines with the board-manager URL${skip ? ` (${skip})` : ''}`, async () => {
     process.env.FAKE_ARDUINO_CLI_COMPILE = 'no-core';
     const r = await flash('--target', 'netduinoplus2', '--kernel', 'portable');
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(2);
     expect(r.out).toMatch(/emulator vs netduinoplus2 C under QEMU +4\/4 bit-exact/);
     expect(r.err).toContain('error: the board package (core) STMicroelectronics:stm32 for STMicroelectronics:stm32:GenF4 is not installed');
     expect(r.err).toContain(`arduino-cli core update-index --additional-urls ${stm32.arduino!.boardManagerUrl}`);
@@ -60,7 +60,7 @@ describe('bnnc flash error paths', () => {
   it('core missing for Arduino\'s own core: no board-manager URL', async () => {
     process.env.FAKE_ARDUINO_CLI_COMPILE = 'no-core';
     const r = await flash('--target', 'avr-uno');
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(2);
     expect(r.err).toContain('arduino-cli core install arduino:avr\n');
     expect(r.err).not.toContain('--additional-urls');
   });
@@ -68,7 +68,7 @@ describe('bnnc flash error paths', () => {
   it('compile error: arduino-cli\'s compiler messages are kept, nothing uploaded', async () => {
     process.env.FAKE_ARDUINO_CLI_COMPILE = 'error';
     const r = await flash('--target', 'avr-uno', '--port', '/dev/ttyACM0');
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(2);
     expect(r.err).toContain('error: compiling the sketch failed (arduino-cli exit 1) for arduino:avr:uno');
     expect(r.err).toContain("test_graph_selftest.ino:12:5: error: 'undefined_thing' was not declared in this scope");
     expect(r.err).toContain('Error during build: exit status 1');
@@ -78,7 +78,7 @@ describe('bnnc flash error paths', () => {
   it('arduino-cli without JSON output (too old) is a clear error', async () => {
     process.env.FAKE_ARDUINO_CLI_COMPILE = 'no-json';
     const r = await flash('--target', 'avr-uno', '--port', '/dev/ttyACM0');
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(2);
     expect(r.err).toContain('arduino-cli compile printed no JSON result');
     expect(r.err).toContain('0.19 or newer');
   });
@@ -86,7 +86,7 @@ describe('bnnc flash error paths', () => {
   it('upload error: avrdude\'s message is kept, exit status 1', async () => {
     process.env.FAKE_ARDUINO_CLI_UPLOAD = 'error';
     const r = await flash('--target', 'avr-uno', '--port', '/dev/ttyACM0');
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(2);
     expect(r.err).toContain('error: uploading to /dev/ttyACM0 failed (arduino-cli exit 1)');
     expect(r.err).toContain('can\'t open device "/dev/ttyACM0": Device or resource busy');
     expect(r.err).toContain('Failed uploading: uploading error: exit status 1');

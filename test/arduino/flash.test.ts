@@ -62,7 +62,7 @@ describe('bnnc flash with the arduino-cli test double', () => {
   it('no matching board: lists what was found and uploads nothing', async () => {
     process.env.FAKE_ARDUINO_CLI_BOARDS = JSON.stringify([{ address: '/dev/ttyUSB0', fqbn: '' }, { address: '/dev/ttyACM1', fqbn: 'arduino:avr:mega', name: 'Arduino Mega' }]);
     const r = await flash();
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(2);
     expect(r.err).toContain('error: no connected board matches arduino:avr:uno');
     expect(r.err).toContain('/dev/ttyUSB0 [Serial Port (USB)]: unknown board');
     expect(r.err).toContain('/dev/ttyACM1 [Serial Port (USB)]: Arduino Mega (arduino:avr:mega)');
@@ -72,7 +72,7 @@ describe('bnnc flash with the arduino-cli test double', () => {
 
   it('no ports at all', async () => {
     const r = await flash();
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(2);
     expect(r.err).toContain('arduino-cli board list found no ports at all');
     expect(commands()).not.toContain('upload -p');
   });
@@ -80,7 +80,7 @@ describe('bnnc flash with the arduino-cli test double', () => {
   it('two matching boards: names both and uploads nothing', async () => {
     process.env.FAKE_ARDUINO_CLI_BOARDS = JSON.stringify([UNO, { ...UNO, address: '/dev/ttyACM1' }]);
     const r = await flash();
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(2);
     expect(r.err).toContain('error: 2 connected boards match arduino:avr:uno: /dev/ttyACM0, /dev/ttyACM1');
     expect(r.err).toContain('choose one with --port');
     expect(commands()).toEqual(['compile --fqbn', 'board list']);
@@ -90,7 +90,7 @@ describe('bnnc flash with the arduino-cli test double', () => {
     process.env.FAKE_ARDUINO_CLI_DATA = '2100';
     process.env.FAKE_ARDUINO_CLI_BOARDS = JSON.stringify([UNO]);
     const r = await flash();
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(2);
     expect(r.err).toContain('error: the sketch does not fit avr-uno: needs 2100 bytes of RAM (without stack), avr-uno has 2048; nothing was uploaded');
     expect(commands()).toEqual(['compile --fqbn']);
   });
@@ -99,7 +99,7 @@ describe('bnnc flash with the arduino-cli test double', () => {
     process.env.FAKE_ARDUINO_CLI_TEXT = '33000';
     process.env.FAKE_ARDUINO_CLI_TEXT_MAX = '32256';
     const r = await flash('--port', '/dev/ttyACM0');
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(2);
     expect(r.err).toContain('needs 33000 bytes of flash, avr-uno has 32256; needs 33000 bytes of flash, the board has 32256');
     expect(commands()).toEqual(['compile --fqbn']);
   });

@@ -78,7 +78,7 @@ describe('the self-test line', () => {
     expect((await run('monitor', '--port', '/dev/null')).err).toContain('nothing to compare the board with');
     expect((await run('monitor', '--port', '/dev/null', '--expect-digest', 'xyz')).err).toContain('"xyz" is not a digest');
     const r = await run('monitor', '--port', join(dir, 'no-such-port'), '--expect-digest', '1234');
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(2);
     expect(r.err).toContain('does not exist');
   });
 });
@@ -135,7 +135,7 @@ describe.skipIf(skip !== null)(`bnnc monitor on QEMU netduinoplus2's USART1 as a
 
   it('a silent port (CPU halted): a timeout that says what to check', async () => {
     const r = await run('monitor', '--port', await boot(files(), 'halted', ['-S']), '--model', modelPath, '--timeout', '1');
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(2);
     expect(r.err).toMatch(/^error: no data from \/dev\/pts\/\d+ in 1 s/);
     expect(r.err).toContain('is the self-test sketch');
   });

@@ -22,17 +22,17 @@ describe('bnnc CLI', () => {
     const out = join(dir, 'c-out');
     const r = await run('build', good, '-o', out);
     expect(r.code).toBe(0);
-    expect(readdirSync(out).sort()).toEqual(['CMakeLists.txt', 'Makefile', 'bnn_dense_b1_pop.c', 'bnn_dense_u8_b1.c', 'bnn_kernel_config.h',
+    expect(readdirSync(out).sort()).toEqual(['.bnnc-output', 'CMakeLists.txt', 'Makefile', 'bnn_dense_b1_pop.c', 'bnn_dense_u8_b1.c', 'bnn_kernel_config.h',
       'bnn_kernel_variant.c', 'bnn_kernels.h', 'bnn_popcount.h', 'test_graph.c', 'test_graph.h', 'test_graph_selftest.c', 'test_graph_selftest_main.c']);
   });
 
-  it('truncated ONNX: one message, exit 1, no stack trace, no output folder', async () => {
+  it('truncated ONNX: one message, exit 2, no stack trace, no output folder', async () => {
     const bad = join(dir, 'truncated.onnx');
     const bytes = binaryMlp({ widths: [16, 20, 3], seed: 11, input: 'uint8' });
     writeFileSync(bad, bytes.subarray(0, 100));
     const out = join(dir, 'never');
     const r = await run('build', bad, '-o', out);
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(2);
     expect(r.err).toMatch(/^error: .*truncated\.onnx/);
     expect(r.err).not.toMatch(/\s+at .*\.ts:\d+/);
     expect(existsSync(out)).toBe(false);
@@ -42,7 +42,7 @@ describe('bnnc CLI', () => {
     const file = join(dir, 'a-file');
     writeFileSync(file, 'keep me');
     const r = await run('build', good, '-o', file);
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(2);
     expect(r.err).toContain('the output path is a file');
   });
 
@@ -51,7 +51,7 @@ describe('bnnc CLI', () => {
     expect((await run('build', good, '-o', out)).code).toBe(0);
     const before = readdirSync(out).sort();
     const r = await run('build', good, '-o', out, '--dump-after', 'noSuchPass');
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(2);
     expect(r.err).toContain('unknown pass "noSuchPass"');
     expect(readdirSync(out).sort()).toEqual(before);
     expect(readdirSync(dir).filter((f) => f.includes('.bnnc-'))).toEqual([]);
@@ -62,14 +62,14 @@ describe('bnnc CLI', () => {
     writeFileSync(big, binaryMlp({ widths: [256, 1024, 10], seed: 2, input: 'uint8' }));
     const out = join(dir, 'too-big');
     const r = await run('build', big, '-o', out, '--target', 'avr-uno');
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(2);
     expect(r.err).toMatch(/does not fit avr-uno: needs \d+ bytes of flash, avr-uno has 32256/);
     expect(existsSync(out)).toBe(false);
   });
 
   it('a missing model file', async () => {
     const r = await run('inspect', join(dir, 'nope.onnx'));
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(2);
     expect(r.err).toMatch(/nope\.onnx: no such file/);
   });
 

@@ -169,7 +169,8 @@ async function verifyBeforeFlash(io: CliIo, path: string, model: Model, lowered:
         });
       } catch (e) {
         if (!(e instanceof BnncError)) throw e;
-        throw new BnncError(`verification failed, so nothing was compiled or uploaded:\n${e.message}`);
+        const Failure = e instanceof VerificationFailure ? VerificationFailure : BnncError;
+        throw new Failure(`verification failed, so nothing was compiled or uploaded:\n${e.message}`);
       }
       io.out(formatReport(report, run.label));
       if (!report.ok) {
