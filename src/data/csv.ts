@@ -28,44 +28,87 @@ interface Columns {
 export type LabelColumn = number | 'last';
 
 export function loadCsvFile(file: string, labelColumn?: LabelColumn): RawData {
-  const rows = splitRows(new TextDecoder('utf-8').decode(readDataFile(file)));
-  const columns = withLabelColumn(file, readHeader(file, rows), rows, labelColumn);
-  const dataRows = columns.names ? rows.slice(1) : rows;
-  if (dataRows.length === 0) {
+  const text = new TextDecoder('utf-8').decode(readDataFile(file));
+  const lines = nonBlankRows(text);
+  const first = lines.next().value ?? undefined;
+  const columns = withLabelColumn(file, readHeader(file, first), first, labelColumn);
+  const width = columns.names?.length ?? first?.fields.length ?? 0;
+  const inputWidth = columns.labelColumn === null ? width : width - 1;
+  const inputs = new GrowingArray(Float64Array);
+  const labels = columns.labelColumn === null ? null : new GrowingArray(Float64Array);
+  const lineNumbers = new GrowingArray(Int32Array);
+  const row = new Float64Array(inputWidth);
+  const label = new Float64Array(1);
+  const add = (r: Row) => {
+    checkRowWidth(file, r, width, columns.names !== null);
+    readRow(file, r, columns, row, label, 0);
+    inputs.push(row);
+    labels?.push(label);
+    lineNumbers.push([r.line]);
+  };
+  if (first && !columns.names) add(first);
+  for (const r of lines) add(r);
+  const samples = lineNumbers.length;
+  if (samples === 0) {
     throw new BnncError(columns.names ? 'file has a header but no data rows' : 'file is empty', {
       file,
       expected: 'one line of comma-separated numbers per sample',
     });
   }
-  const width = columns.names?.length ?? dataRows[0].fields.length;
-  const inputWidth = columns.labelColumn === null ? width : width - 1;
-  const inputs = new Float64Array(dataRows.length * inputWidth);
-  const labels = columns.labelColumn === null ? null : new Float64Array(dataRows.length);
-  dataRows.forEach((row, sample) => {
-    checkRowWidth(file, row, width, columns.names !== null);
-    readRow(file, row, columns, inputs.subarray(sample * inputWidth, (sample + 1) * inputWidth), labels, sample);
-  });
+  const rowLines = lineNumbers.values();
   return {
-    inputs: float64Array([dataRows.length, inputWidth], inputs),
+    inputs: float64Array([samples, inputWidth], inputs.values()),
     inputsFile: file,
-    labels: labels ? float64Array([dataRows.length], labels) : null,
+    labels: labels ? float64Array([samples], labels.values()) : null,
     labelsFile: labels ? file : null,
-    sampleLocation: (sample) => `line ${dataRows[sample].line}`,
+    sampleLocation: (sample) => `line ${rowLines[sample]}`,
   };
 }
 
-/** Splits into rows, skipping blank lines but keeping the real line numbers. */
-function splitRows(text: string): Row[] {
-  const rows: Row[] = [];
-  text.split(/\r?\n/).forEach((lineText, index) => {
-    if (lineText.trim() !== '') rows.push({ line: index + 1, fields: lineText.split(',') });
-  });
-  return rows;
+/**
+ * The non-blank lines with their real 1-based numbers, split one at a time:
+ * only the numbers are kept, so memory grows with the values, not with one
+ * object per line or per field.
+ */
+function* nonBlankRows(text: string): Generator<Row> {
+  let line = 0;
+  for (let start = 0; start <= text.length;) {
+    let end = text.indexOf('\n', start);
+    if (end < 0) end = text.length;
+    line++;
+    const lineText = text.slice(start, text.charCodeAt(end - 1) === 13 && end > start ? end - 1 : end);
+    if (lineText.trim() !== '') yield { line, fields: lineText.split(',') };
+    start = end + 1;
+  }
 }
 
-function withLabelColumn(file: string, columns: Columns, rows: Row[], given: LabelColumn | undefined): Columns {
+/** A typed array that doubles its capacity as values are appended. */
+class GrowingArray<T extends Float64Array | Int32Array> {
+  private data: T;
+  length = 0;
+
+  constructor(private readonly make: new (n: number) => T) {
+    this.data = new make(1024);
+  }
+
+  push(values: ArrayLike<number>): void {
+    if (this.length + values.length > this.data.length) {
+      const bigger = new this.make(Math.max(2 * this.data.length, this.length + values.length));
+      bigger.set(this.data.subarray(0, this.length));
+      this.data = bigger;
+    }
+    this.data.set(values, this.length);
+    this.length += values.length;
+  }
+
+  values(): T {
+    return this.data.subarray(0, this.length) as T;
+  }
+}
+
+function withLabelColumn(file: string, columns: Columns, first: Row | undefined, given: LabelColumn | undefined): Columns {
   if (given === undefined) return columns;
-  const width = columns.names?.length ?? rows[0]?.fields.length ?? 0;
+  const width = columns.names?.length ?? first?.fields.length ?? 0;
   const index = given === 'last' ? width - 1 : given;
   if (!(Number.isInteger(index) && index >= 0 && index < width)) {
     throw new BnncError(`there is no column ${given} (the file has ${width})`, { file, where: '--label-column', expected: `0..${width - 1} or last` });
@@ -73,8 +116,7 @@ function withLabelColumn(file: string, columns: Columns, rows: Row[], given: Lab
   return { ...columns, labelColumn: index };
 }
 
-function readHeader(file: string, rows: Row[]): Columns {
-  const first = rows[0];
+function readHeader(file: string, first: Row | undefined): Columns {
   if (first === undefined || !first.fields.some(isWord)) return { names: null, labelColumn: null };
   // np.savetxt(header=...) writes the header as a '# ' comment.
   const names = first.fields.map((field, i) => unquote(i === 0 ? field.replace(/^\s*#/, '') : field));

@@ -7,6 +7,7 @@
 import { unzipSync } from 'fflate';
 import { BnncError } from '../errors.ts';
 import type { RawData } from './elements.ts';
+import { inputLimit, tooLarge } from '../files/read.ts';
 import { readDataFile } from './files.ts';
 import { parseNpy } from './npy.ts';
 
@@ -32,18 +33,30 @@ export function loadNpzFile(file: string): RawData {
   };
 }
 
-/** Decompresses only `inputs.npy` and `labels.npy`, but remembers every array name for messages. */
+/**
+ * Decompresses only `inputs.npy` and `labels.npy`, but remembers every array
+ * name for messages. The sizes the archive declares are checked against the
+ * data limit before anything is inflated; a member that claims less than it
+ * holds is cut at its declared size (fflate writes into a buffer of that size),
+ * so a zip bomb cannot grow past the limit.
+ */
 function unzipWantedMembers(file: string, bytes: Uint8Array): { members: Record<string, Uint8Array>; arrayNames: string[] } {
   const arrayNames: string[] = [];
+  const limit = inputLimit('data');
+  let wantedBytes = 0;
   try {
     const members = unzipSync(bytes, {
       filter: (entry) => {
         arrayNames.push(entry.name.replace(/\.npy$/, ''));
-        return entry.name === `${INPUTS}.npy` || entry.name === `${LABELS}.npy`;
+        const wanted = entry.name === `${INPUTS}.npy` || entry.name === `${LABELS}.npy`;
+        if (wanted) wantedBytes += entry.originalSize;
+        if (wanted && wantedBytes > limit) throw tooLarge(file, 'data', `array '${entry.name.replace(/\.npy$/, '')}' decompresses to`);
+        return wanted;
       },
     });
     return { members, arrayNames };
   } catch (error) {
+    if (error instanceof BnncError) throw error;
     throw new BnncError(`cannot read the archive: ${(error as Error).message}`, {
       file,
       expected: 'a zip archive written by np.savez or np.savez_compressed',

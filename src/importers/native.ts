@@ -6,10 +6,11 @@
  * BNN_JSON_SCHEMA below (validated with ajv; errors name the JSON path).
  */
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { Ajv, type ErrorObject } from 'ajv';
 import { BnncError } from '../errors.ts';
+import { readInputFile } from '../files/read.ts';
 import type { FloatLayer, Model } from '../ir/types.ts';
 
 export const FORMAT_ID = 'bnnc-model';
@@ -217,8 +218,7 @@ function tensorReader(file: string, sidecar: Buffer | null) {
   };
 }
 
-export function readNativeModel(path: string): Model {
-  const bytes = readFileSync(path);
+export function readNativeModel(path: string, bytes: Buffer = readInputFile(path, 'model', 'a .bnn.json model written by bnnc convert')): Model {
   let doc: Record<string, any>;
   try {
     doc = JSON.parse(bytes.toString('utf8'));
@@ -230,7 +230,7 @@ export function readNativeModel(path: string): Model {
   if (doc.sidecar) {
     const sidecarPath = join(dirname(path), doc.sidecar);
     if (!existsSync(sidecarPath)) throw new BnncError(`sidecar file ${doc.sidecar} is missing`, { file: path, where: '/sidecar', hint: `keep ${doc.sidecar} next to the .bnn.json` });
-    sidecar = readFileSync(sidecarPath);
+    sidecar = readInputFile(sidecarPath, 'model', `the sidecar ${doc.sidecar} of ${path}`);
   }
   const read = tensorReader(path, sidecar);
   const layers: FloatLayer[] = doc.layers.map((l: Record<string, any>, i: number): FloatLayer => {

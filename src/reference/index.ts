@@ -5,7 +5,7 @@
  * Each returns, per sample, every binary activation (the sign outputs, in
  * order), the value the sign saw, and the logits.
  */
-import { readFileSync } from 'node:fs';
+import { readInputFile } from '../files/read.ts';
 import { nodeLabel } from '../importers/onnx/import.ts';
 import { normalizeDomain } from '../importers/onnx/ops/index.ts';
 import { readModelProto, type ModelProto } from '../importers/onnx/proto.ts';
@@ -65,7 +65,7 @@ export async function createReference(model: Model, lowered: LoweredModel): Prom
       },
     };
   }
-  const proto = readModelProto(model.sourcePath, readFileSync(model.sourcePath));
+  const proto = readModelProto(model.sourcePath, readInputFile(model.sourcePath, 'model', 'the model file read at import'));
   const names = probeNames(proto, lowered);
   const wanted = [...names.layers.flatMap((s) => [s.pre, s.out]), names.logits];
   const shapes = lowered.layers.slice(0, -1).map(outputShape);

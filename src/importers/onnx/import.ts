@@ -6,7 +6,7 @@
  * The importer only translates; folding into integers is the passes' work.
  */
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readInputFile } from '../../files/read.ts';
 import { basename, dirname, resolve } from 'node:path';
 import { BnncError } from '../../errors.ts';
 import type { FloatLayer, InputDType, InputSpec, Model } from '../../ir/types.ts';
@@ -78,7 +78,7 @@ function modelName(graphName: string, path: string): string {
   return file === 'model' ? basename(dirname(resolve(path))) : file;
 }
 
-export function importOnnx(path: string, options: OnnxImportOptions = {}, bytes: Uint8Array = readFileSync(path)): Model {
+export function importOnnx(path: string, options: OnnxImportOptions = {}, bytes: Uint8Array = readInputFile(path, 'model', 'an ONNX model')): Model {
   const model = readModelProto(path, bytes);
   const graph = model.graph!;
   checkSupported(model, path);

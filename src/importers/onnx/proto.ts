@@ -3,7 +3,7 @@
  * conversion of TensorProto/AttributeProto into plain values. Everything
  * downstream works on `ConstTensor` and `Attributes`, never on protobuf objects.
  */
-import { readFileSync } from 'node:fs';
+import { readInputFile } from '../../files/read.ts';
 import { createRequire } from 'node:module';
 import { BnncError } from '../../errors.ts';
 
@@ -34,7 +34,7 @@ export function toNumber(v: unknown): number {
 }
 
 /** Reads and decodes an ONNX file; truncated or non-ONNX files get one clear error. */
-export function readModelProto(path: string, bytes: Uint8Array = readFileSync(path)): ModelProto {
+export function readModelProto(path: string, bytes: Uint8Array = readInputFile(path, 'model', 'an ONNX model')): ModelProto {
   let model: ModelProto;
   try {
     model = onnx.ModelProto.decode(bytes);
