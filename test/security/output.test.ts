@@ -110,6 +110,18 @@ describe('replacing bnnc\'s own folders', () => {
     expect(readdirSync(join(sandbox, 'out')).sort()).toEqual([alive, 'c'].sort());
   }, 60_000);
 
+  it('an output of an earlier bnnc (no marker, every file with bnnc\'s banner) is replaced; one user file makes it the user\'s', () => {
+    expect(bnnc(['build', 'models/m.onnx', '-o', 'old']).code).toBe(0);
+    spawnSync('rm', [join(sandbox, 'old', OUTPUT_MARKER)]);
+    writeFileSync(join(sandbox, 'old', 'notes.txt'), 'mine');
+    const before = snapshot(sandbox);
+    expect(bnnc(['build', 'models/m.onnx', '-o', 'old']).code).toBe(2);
+    expect(snapshot(sandbox)).toEqual(before);
+    spawnSync('rm', [join(sandbox, 'old', 'notes.txt')]);
+    expect(bnnc(['build', 'models/m.onnx', '-o', 'old']).code).toBe(0);
+    expect(existsSync(join(sandbox, 'old', OUTPUT_MARKER))).toBe(true);
+  }, 60_000);
+
   it('verify --keep follows the same rules', () => {
     writeFileSync(join(sandbox, 'data.csv'), Array.from({ length: 5 }, (_, i) => Array(10).fill(i * 20).join(',')).join('\n'));
     const before = snapshot(sandbox);
@@ -123,6 +135,16 @@ describe('replacing bnnc\'s own folders', () => {
 });
 
 describe('interrupted verify', () => {
+  it('a temporary folder left by a killed verify is removed by the next one', () => {
+    const tmp = join(sandbox, 'tmp');
+    const stale = join(tmp, `bnnc-verify-${2 ** 22 + 7}-AbC123`);
+    mkdirSync(stale, { recursive: true });
+    writeFileSync(join(stale, OUTPUT_MARKER), '');
+    writeFileSync(join(sandbox, 'data.csv'), Array(10).fill(7).join(','));
+    expect(bnnc(['verify', 'models/m.onnx', '--data', 'data.csv', '--no-reference', '--no-sanitize'], { TMPDIR: tmp }).code).toBe(0);
+    expect(readdirSync(tmp).filter((f) => f.startsWith('bnnc-'))).toEqual([]);
+  }, 60_000);
+
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     it(`${signal} removes the temporary folder`, async () => {
       const tmp = join(sandbox, 'tmp');
