@@ -19,10 +19,12 @@ interface Limit {
 
 /**
  * Defaults keep bnnc under 1 GB of memory on any file: a data file becomes
- * float64 values (8 bytes per uint8 pixel), a CSV line one value per field.
+ * float64 values (8 bytes per uint8 pixel, 4 per CSV byte at worst); an ONNX
+ * tensor in float_data is decoded to a JS number array before its
+ * Float32Array (about 7 bytes of memory per byte of file).
  */
 export const INPUT_LIMITS: Record<InputKind, Limit> = {
-  model: { env: 'BNNC_MAX_MODEL_MB', defaultMiB: 128, description: 'model files (.onnx, .bnn.json and its .bnn.bin)' },
+  model: { env: 'BNNC_MAX_MODEL_MB', defaultMiB: 64, description: 'model files (.onnx, .bnn.json and its .bnn.bin)' },
   data: { env: 'BNNC_MAX_DATA_MB', defaultMiB: 32, description: 'data files, and each of them decompressed (.gz, .npz members)' },
 };
 
