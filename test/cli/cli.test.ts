@@ -95,4 +95,19 @@ describe('bnnc CLI', () => {
       'dropClipBeforeSign', 'mergeAffineChains', 'checkBinaryWeights', 'foldInputBinarization', 'foldThresholds', 'foldScores', 'planMemory',
     ]);
   });
+
+  it('exit status: 0 for --help and --version, 2 for usage errors', async () => {
+    expect((await run('--version')).code).toBe(0);
+    expect((await run('build', '--help')).code).toBe(0);
+    expect((await run('no-such-command')).code).toBe(2);
+    expect((await run('build', good)).code).toBe(2); // -o is required
+    expect((await run('inspect', good, '--no-such-option')).code).toBe(2);
+  });
+
+  it('exit status 70 for an internal error, with a request to report it', async () => {
+    const err: string[] = [];
+    const code = await main(['node', 'bnnc', 'passes'], { out: () => { throw new Error('broken output'); }, err: (l) => err.push(l) });
+    expect(code).toBe(70);
+    expect(err.join('\n')).toMatch(/^bnnc internal error: broken output\n.*report it/);
+  });
 });
