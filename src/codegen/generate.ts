@@ -10,7 +10,7 @@ import type { ConvGeometry, LoweredLayer, LoweredModel } from '../ir/types.ts';
 import { float32Literal, hexWords, inlineList, int32Literal, int32s } from './literals.ts';
 import { kernelConfig } from './kernels.ts';
 import { modelProvenance } from './banner.ts';
-import { commentText, modelPrefix } from './sanitize.ts';
+import { checkPrefix, commentText, modelPrefix } from './sanitize.ts';
 import { render, renderPartial } from './templates.ts';
 
 export interface GeneratedFile {
@@ -223,7 +223,7 @@ export function selftestExpectations(model: LoweredModel, vectors: number[][]): 
 }
 
 export function generateC(model: LoweredModel, options: CodegenOptions): GeneratedFile[] {
-  const name = options.name ?? modelPrefix(model.name).prefix;
+  const name = options.name === undefined ? modelPrefix(model.name).prefix : checkPrefix(options.name);
   const upper = name.toUpperCase();
   const header = `${name}.h`;
   const origin = modelProvenance(model);
@@ -267,7 +267,7 @@ export function generateC(model: LoweredModel, options: CodegenOptions): Generat
     file('bnn_kernels.h', 'c/bnn_kernels.h', {}),
     file('bnn_popcount.h', 'c/kernels/bnn_popcount.h', {}),
     file('bnn_kernel_variant.c', 'c/kernels/bnn_kernel_variant.c', {}),
-    // The target name comes from a targets/*.json file, which --target may name: text, not code.
+    // Target names are data (targets/*.json): printed as comment text like any name.
     file('bnn_kernel_config.h', 'c/kernels/bnn_kernel_config.h', { ...kernelConfig(options.kernelVariant ?? 'portable'), target: commentText(options.target ?? 'host', 40) }),
   ];
   for (const k of kernelFiles(model)) files.push(file(k.file, k.template, k.context));
@@ -275,7 +275,8 @@ export function generateC(model: LoweredModel, options: CodegenOptions): Generat
 }
 
 /** The host driver used by `bnnc verify` (not part of the firmware sources). */
-export function generateHostMain(model: LoweredModel, name = modelPrefix(model.name).prefix): GeneratedFile {
+export function generateHostMain(model: LoweredModel, prefix?: string): GeneratedFile {
+  const name = prefix === undefined ? modelPrefix(model.name).prefix : checkPrefix(prefix);
   const context = { name, upper: name.toUpperCase(), header: `${name}.h`, inputCType: INPUT_CTYPES[model.input.dtype] };
   return { name: 'bnnc_host_main.c', content: render('c/host_main.c', 'bnnc_host_main.c', modelProvenance(model), context) };
 }

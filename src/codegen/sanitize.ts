@@ -5,6 +5,7 @@
  * become code in any generated C, header, sketch, Makefile, CMakeLists.txt or
  * library manifest.
  */
+import { BnncError } from '../errors.ts';
 
 const C_KEYWORDS = new Set([
   'auto', 'break', 'case', 'char', 'const', 'continue', 'default', 'do', 'double', 'else', 'enum', 'extern', 'float',
@@ -78,6 +79,20 @@ export function modelPrefix(name: string): ModelPrefix {
   const id = toCIdentifier(name);
   if (!RUNTIME_STEMS.has(id)) return { prefix: id, reserved: null };
   return { prefix: `${id.slice(0, MAX_IDENTIFIER - RESERVED_SUFFIX.length).replace(/_+$/, '')}${RESERVED_SUFFIX}`, reserved: id };
+}
+
+/**
+ * A prefix given by a caller of the library (generateC's `name`) must already
+ * be what modelPrefix makes: an identifier that is not a runtime stem.
+ */
+export function checkPrefix(prefix: string): string {
+  if (!/^[a-z][a-z0-9_]*$/.test(prefix) || prefix.length > MAX_IDENTIFIER || /__/.test(prefix) || C_KEYWORDS.has(prefix) || RUNTIME_STEMS.has(prefix)) {
+    throw new BnncError(`'${commentText(prefix, 40)}' is not a usable C prefix`, {
+      where: 'name',
+      expected: `what modelPrefix() returns for it: ${modelPrefix(prefix).prefix}`,
+    });
+  }
+  return prefix;
 }
 
 /** Default length of a name in a generated comment or manifest string. */

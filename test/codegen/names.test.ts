@@ -3,7 +3,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { banner, bannerLines } from '../../src/codegen/banner.ts';
-import { arduinoLibraryName, commentText, modelPrefix, RESERVED_SUFFIX, RUNTIME_STEMS } from '../../src/codegen/sanitize.ts';
+import { arduinoLibraryName, checkPrefix, commentText, modelPrefix, RESERVED_SUFFIX, RUNTIME_STEMS } from '../../src/codegen/sanitize.ts';
 import { PROJECT_ROOT } from '../../src/version.ts';
 
 describe('commentText', () => {
@@ -91,5 +91,14 @@ describe('reserved runtime stems', () => {
     expect(modelPrefix('BNN-Popcount')).toEqual({ prefix: 'bnn_popcount_model', reserved: 'bnn_popcount' });
     expect(modelPrefix('mnist-mlp')).toEqual({ prefix: 'mnist_mlp', reserved: null });
     for (const stem of RUNTIME_STEMS) expect(RUNTIME_STEMS.has(modelPrefix(stem).prefix)).toBe(false);
+  });
+});
+
+describe('prefixes given to generateC by library callers', () => {
+  it('must be what modelPrefix makes', () => {
+    expect(checkPrefix('mnist_mlp')).toBe('mnist_mlp');
+    for (const bad of ['', 'a */ b', 'Mnist', '1x', 'a__b', 'int', 'bnn_kernels', 'x'.repeat(32)]) {
+      expect(() => checkPrefix(bad)).toThrow(/is not a usable C prefix/);
+    }
   });
 });
