@@ -224,6 +224,10 @@ export async function verifyOnHost(model: Model, lowered: LoweredModel, options:
       ...(kernel ? { kernel } : {}),
       ok,
     };
+  } catch (e) {
+    // Messages name the files where the user will find them once the folder is in place.
+    if (kept && e instanceof Error) e.message = e.message.split(kept.staging).join(kept.target);
+    throw e;
   } finally {
     if (kept) kept.commit();
     else removeOwnedFolder(dir);
