@@ -15,9 +15,9 @@ import type {
   AffineLayer, AffineStep, AvgPoolLayer, Conv2dLayer, DenseLayer, Hwc, Layer, LoweredLayer, MaxPoolLayer, Model, SignLayer, Thresholds,
 } from '../ir/types.ts';
 import { outputShape } from '../ir/types.ts';
-import { applySteps, composeSteps } from './affine.ts';
+import { applyStepPrefix, applySteps, composeSteps, stepCreatesNaN, stepValue } from './affine.ts';
 import { inputValueRange, integerAccumulatorRange, isIntegerInput } from './inputRange.ts';
-import { findBoundary } from './monotone.ts';
+import { findBoundary, findNaN } from './monotone.ts';
 import { averagedBinaryError, biasedBinaryError, inputScalingError, integerLayerError, reachInSteps } from './referenceRounding.ts';
 import type { Pass } from './pass.ts';
 import { layerError } from './pass.ts';
@@ -68,9 +68,20 @@ function withReach(t: Thresholds, error: (o: number) => number, unit: number): T
   return reach.some((r) => r > 0) ? { ...t, referenceReach: reach } : t;
 }
 
-function requireNoNaN(model: Model, layer: Layer, t: Thresholds, check: (o: number) => boolean): void {
-  for (let o = 0; o < t.threshold.length; o++) {
-    if (!check(o)) throw layerError(model, layer, `channel ${o} evaluates to NaN`, 'finite batch-norm/scale constants');
+/**
+ * Every channel's chain is NaN-free over its whole reachable range (a NaN before
+ * the sign has no bit; ONNX Sign(NaN) is NaN). Exact, see monotone.ts findNaN.
+ */
+function requireNoNaN(model: Model, layer: Layer, chain: AffineLayer | undefined, ranges: (o: number) => [number, number], pre: PreActivation, steps: readonly AffineStep[], channels: number, what: string): void {
+  for (let o = 0; o < channels; o++) {
+    const [low, high] = ranges(o);
+    const nan = findNaN(low, high, steps.length, (k, j) => applyStepPrefix(pre(o, k), steps, j, o), (j, x) => stepCreatesNaN(steps[j], o, x));
+    if (nan) {
+      const step = steps[nan.step - 1];
+      throw layerError(model, chain ?? layer, `channel ${o} of "${layer.name}" evaluates to NaN for ${what} ${nan.value}: step ${nan.step} of the affine chain (${step.op} ${stepValue(step, o)}) `
+        + `receives ${applyStepPrefix(pre(o, nan.value), steps, nan.step - 1, o)}`,
+      'an affine chain (batch-norm, Mul/Div/Add/Sub) that is finite for every reachable value', 'check the scale constants: x * 0 after an overflow to infinity, or 0 / 0');
+    }
   }
 }
 
@@ -180,7 +191,7 @@ function lowerThresholdedDense(model: Model, prev: Layer | undefined, m: Match):
     // The dot moves by 2 per popcount step.
     const t = withReach(thresholdsForBinary(dense.inFeatures, dense.outFeatures, pre, steps),
       (o) => biasedBinaryError(dense.inFeatures, bias ? bias[o] : 0), 2);
-    requireNoNaN(model, dense, t, (o) => !Number.isNaN(applySteps(pre(o, 0), steps, o)));
+    requireNoNaN(model, dense, m.post, () => [0, dense.inFeatures], (o, pop) => pre(o, dense.inFeatures - 2 * pop), steps, dense.outFeatures, 'popcount');
     return { kind: 'dense_b1', name, sources, inFeatures: dense.inFeatures, inGroup: group, outFeatures: dense.outFeatures, weights, ...t };
   }
   if (prev) throw layerError(model, dense, `a dense layer after "${prev.name}" (${prev.kind})`, 'a dense layer after a sign or at the model input');
@@ -198,7 +209,7 @@ function lowerThresholdedDense(model: Model, prev: Layer | undefined, m: Match):
   const input = inputScalingError(m.scale?.steps ?? [], inputValueRange(dtype));
   const t = withReach(thresholdsForInteger(ranges, pre, steps),
     (o) => integerLayerError(dense.inFeatures, input, bias ? bias[o] : 0, 1), Math.abs(a));
-  requireNoNaN(model, dense, t, (o) => !Number.isNaN(applySteps(pre(o, 0), steps, o)));
+  requireNoNaN(model, dense, m.post, (o) => ranges[o], pre, steps, dense.outFeatures, 'accumulator');
   return { kind: 'dense_int_b1', name, sources, inputDType: dtype, inFeatures: dense.inFeatures, outFeatures: dense.outFeatures, weights: packRows(dense), ...t };
 }
 
@@ -235,7 +246,7 @@ function lowerThresholdedConv(model: Model, prev: Layer | undefined, m: Match): 
     // A bias before an average pool is summed in MLAS's order; everything else here is exact.
     const t = withReach(thresholdsForInteger(Array.from({ length: oc }, (): [number, number] => [-tapCount * count, tapCount * count]), pre, steps),
       (o) => (count === 1 ? 0 : averagedBinaryError(tapCount, bias ? bias[o] : 0, count)), 1 / count);
-    requireNoNaN(model, conv, t, (o) => !Number.isNaN(applySteps(pre(o, 0), steps, o)));
+    requireNoNaN(model, conv, m.post, () => [-tapCount * count, tapCount * count], pre, steps, oc, count === 1 ? 'dot product' : 'pooled dot sum');
     return { kind: 'conv2d_b1', ...common, ...t };
   }
   if (prev) throw layerError(model, conv, `a convolution after "${prev.name}" (${prev.kind})`, 'a convolution after a sign or at the model input');
@@ -265,6 +276,6 @@ function lowerThresholdedConv(model: Model, prev: Layer | undefined, m: Match): 
   const input = inputScalingError(m.scale?.steps ?? [], [lo, hi]);
   const t = withReach(thresholdsForInteger(ranges, pre, steps),
     (o) => integerLayerError(tapCount, input, bias ? bias[o] : 0, count), Math.abs(a) / count);
-  requireNoNaN(model, conv, t, (o) => !Number.isNaN(applySteps(pre(o, 0), steps, o)));
+  requireNoNaN(model, conv, m.post, (o) => ranges[o], pre, steps, oc, count === 1 ? 'accumulator' : 'pooled accumulator sum');
   return { kind: 'conv2d_int_b1', inputDType: dtype, ...common, ...t };
 }
