@@ -224,6 +224,12 @@ export interface DenseB1ScoresLayer extends Origin {
   outFeatures: number;
   weights: Uint32Array;
   transform: ScoreTransform | null;
+  /**
+   * Reference logit units: two classes whose float logits differ by at most this
+   * may be ordered differently by the integer scores (fixed-point rounding plus
+   * the reference's own float32 rounding; see passes/foldScores.ts). Absent: 0.
+   */
+  logitBound?: number;
 }
 
 /** Last layer on integer input (a single-layer model): scores from the add/subtract sum. */
@@ -234,6 +240,12 @@ export interface DenseIntScoresLayer extends Origin {
   outFeatures: number;
   weights: Uint32Array;
   transform: ScoreTransform | null;
+  /**
+   * Reference logit units: two classes whose float logits differ by at most this
+   * may be ordered differently by the integer scores (fixed-point rounding plus
+   * the reference's own float32 rounding; see passes/foldScores.ts). Absent: 0.
+   */
+  logitBound?: number;
 }
 
 export type FloatLayer = AffineLayer | SignLayer | ClipLayer | DenseLayer | Conv2dLayer | MaxPoolLayer | AvgPoolLayer | ArgmaxLayer;

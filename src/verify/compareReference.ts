@@ -10,6 +10,8 @@
  *     fractional Gemm bias), and the channel's accumulator lies within the
  *     error bound computed for that layer's float32 operations. Binary layers
  *     without such rounding have no boundary ties at all;
+ *   - "near-equal logits" (after the activations): every activation agrees
+ *     and the reference's two logits lie within the scores layer's stated bound;
  *   - "unexplained": anything else. That is a bnnc bug and fails verification.
  */
 import { getGroupedBit } from '../bitops.ts';
@@ -28,8 +30,14 @@ export interface ReferenceStats {
   ties: number;
   activations: { equal: number; total: number };
   divergence: { sign0: number; boundary: number; unexplained: number };
-  /** Argmax differences on samples whose activations all agree (near-equal logits after fixed-point rounding). */
+  /**
+   * Argmax differences on samples whose activations all agree and whose
+   * reference logits (its top class and bnnc's) differ by at most `logitBound`.
+   * A larger difference is unexplained.
+   */
   logitTies: number;
+  /** The bound used for logit ties, in reference logit units (fixed-point plus float32 rounding, passes/foldScores.ts). */
+  logitBound: number;
   firstUnexplained: string | null;
   /** Per layer where ties occurred: the samples whose first difference is a sign(0) or a boundary tie there. */
   tiesPerLayer: LayerTies[];
@@ -47,7 +55,7 @@ type Cause = keyof ReferenceStats['divergence'];
 export function emptyReferenceStats(engine: string): ReferenceStats {
   return {
     engine, total: 0, argmaxEqual: 0, ties: 0, activations: { equal: 0, total: 0 },
-    divergence: { sign0: 0, boundary: 0, unexplained: 0 }, logitTies: 0, firstUnexplained: null, tiesPerLayer: [],
+    divergence: { sign0: 0, boundary: 0, unexplained: 0 }, logitTies: 0, logitBound: 0, firstUnexplained: null, tiesPerLayer: [],
   };
 }
 
@@ -115,6 +123,12 @@ function countLayerTie(stats: ReferenceStats, model: LoweredModel, l: number, ca
   entry[cause]++;
 }
 
+/** The scores layer's stated logit bound (reference logit units); 0 when the scores are exact. */
+function logitBound(model: LoweredModel): number {
+  const last = model.layers[model.layers.length - 1];
+  return last.kind === 'dense_b1_scores' || last.kind === 'dense_int_scores' ? last.logitBound ?? 0 : 0;
+}
+
 export function compareWithReference(
   model: LoweredModel, stats: ReferenceStats, sample: number, input: ArrayLike<number>,
   emu: EmulatorResult, ref: ReferenceSample,
@@ -141,8 +155,21 @@ export function compareWithReference(
     }
     layerInput = bits;
   }
-  const equal = argmax(ref.logits) === emu.prediction;
-  if (equal) stats.argmaxEqual++;
-  else if (cause === null) stats.logitTies++;
-  if (cause === 'sign0' || cause === 'boundary' || (!equal && cause === null)) stats.ties++;
+  const refClass = argmax(ref.logits);
+  const bound = logitBound(model);
+  stats.logitBound = bound;
+  let logitTie = false;
+  if (refClass === emu.prediction) stats.argmaxEqual++;
+  else if (cause === null) {
+    // Every activation agrees: only the scores can explain it, within the bound stated at lowering.
+    const gap = ref.logits[refClass] - ref.logits[emu.prediction];
+    logitTie = gap <= bound;
+    if (logitTie) stats.logitTies++;
+    else {
+      stats.divergence.unexplained++;
+      stats.firstUnexplained ??= `sample ${sample}: emulator class ${emu.prediction}, reference class ${refClass}; `
+        + `the reference's logits differ by ${gap}, more than the fixed-point bound ${bound}`;
+    }
+  }
+  if (cause === 'sign0' || cause === 'boundary' || logitTie) stats.ties++;
 }
