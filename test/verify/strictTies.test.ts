@@ -109,3 +109,59 @@ describe('strict ties', () => {
     expect(far).toBeGreaterThan(0);
   });
 });
+
+describe('where the reference rounds in a binary layer', () => {
+  it('a fractional Gemm bias over K = 300 (MLAS accumulates it with blocks of products): ties within the reach, 0 unexplained', async () => {
+    const { mkdtempSync, writeFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { buildOnnx, signs } = await import('../helpers/onnxBuilder.ts');
+    const { verifyAgainstReference } = await import('../../src/verify/verify.ts');
+    const next = rng(31);
+    const [k, n] = [300, 64];
+    // Each channel's batch-norm crosses zero one float32 step from f32(d + bias) for a reachable dot d
+    // near 0: whether the reference rounds its blocked sum like bnnc's single rounding decides the bit.
+    const bias = Array.from({ length: n }, () => Math.fround(next() * 0.9 + 0.05));
+    const view = new DataView(new ArrayBuffer(4));
+    const dots = bias.map((b) => {
+      view.setFloat32(0, Math.fround(2 * Math.floor((next() - 0.5) * 6) + b));
+      view.setInt32(0, view.getInt32(0) + (next() < 0.5 ? 1 : -1));
+      return view.getFloat32(0);
+    });
+    const bytes = buildOnnx({
+      inputShape: [1, k],
+      initializers: {
+        half: { dims: [], data: [0.5] }, w: { dims: [k, n], data: signs(k * n, next) },
+        bias: { dims: [n], data: bias },
+        g: { dims: [n], data: Array(n).fill(1) }, b: { dims: [n], data: Array(n).fill(0) },
+        m: { dims: [n], data: dots }, v: { dims: [n], data: Array(n).fill(1) },
+        head: { dims: [n, 3], data: signs(n * 3, next) },
+      },
+      nodes: [
+        { op: 'Sub', inputs: ['input', 'half'], outputs: ['c'] },
+        { op: 'Sign', inputs: ['c'], outputs: ['x'] },
+        { op: 'Gemm', inputs: ['x', 'w', 'bias'], outputs: ['y'] },
+        { op: 'BatchNormalization', inputs: ['y', 'g', 'b', 'm', 'v'], outputs: ['z'] },
+        { op: 'Sign', inputs: ['z'], outputs: ['h'] },
+        { op: 'MatMul', inputs: ['h', 'head'], outputs: ['logits'] },
+      ],
+      output: 'logits',
+    });
+    const path = join(mkdtempSync(join(tmpdir(), 'bnnc-gemm-bias-')), 'gemm.onnx');
+    writeFileSync(path, bytes);
+    const m = importOnnx(path);
+    const lowered = runPasses(m);
+    const dense = lowered.layers[1];
+    if (dense.kind !== 'dense_b1') throw new Error(`expected dense_b1, got ${dense.kind}`);
+    expect(dense.referenceReach).toBeDefined();
+    expect(Math.max(...dense.referenceReach!)).toBe(1);
+    const samples = 300;
+    const stats = await verifyAgainstReference(m, lowered, {
+      source: path, samples, features: k, shape: [k], labels: null, inputs: Float64Array.from({ length: samples * k }, () => Math.fround(next())),
+    });
+    expect(stats.divergence.unexplained, stats.firstUnexplained ?? '').toBe(0);
+    // The blocked accumulation really decides some bits: these would be unexplained without the reach.
+    expect(stats.divergence.boundary).toBeGreaterThan(0);
+    expect(stats.tiesPerLayer.map((t) => t.kind)).toContain('dense_b1');
+  });
+});
