@@ -26,7 +26,7 @@ export interface ReferenceStats {
   engine: string;
   total: number;
   argmaxEqual: number;
-  /** Samples whose first differing activation is a sign(0) or boundary case. */
+  /** Samples whose first differing activation is a sign(0) or boundary tie, plus the logit ties. */
   ties: number;
   activations: { equal: number; total: number };
   divergence: { sign0: number; boundary: number; unexplained: number };
@@ -148,7 +148,7 @@ export function compareWithReference(
       cause = classify(model, l, f, layerInput, ref.layers[l].pre[f]);
       stats.divergence[cause]++;
       if (cause !== 'unexplained') countLayerTie(stats, model, l, cause);
-      if (cause === 'unexplained') {
+      else {
         stats.firstUnexplained ??= `sample ${sample}, layer ${l} ("${model.layers[l].name}"), feature ${f}: `
           + `emulator ${bit ? -1 : +1}, reference ${refOut[f]} (value before the sign: ${ref.layers[l].pre[f]})`;
       }
