@@ -210,7 +210,11 @@ function lowerThresholdedDense(model: Model, prev: Layer | undefined, m: Match):
   const t = withReach(thresholdsForInteger(ranges, pre, steps),
     (o) => integerLayerError(dense.inFeatures, input, bias ? bias[o] : 0, 1), Math.abs(a));
   requireNoNaN(model, dense, m.post, (o) => ranges[o], pre, steps, dense.outFeatures, 'accumulator');
-  return { kind: 'dense_int_b1', name, sources, inputDType: dtype, inFeatures: dense.inFeatures, outFeatures: dense.outFeatures, weights: packRows(dense), ...t };
+  const referenceRounding = { scale: a, offset: b, inputError: input.maxError, terms: dense.inFeatures, roundings: dense.inFeatures + 4, bias, unit: Math.abs(a) };
+  return {
+    kind: 'dense_int_b1', name, sources, inputDType: dtype, inFeatures: dense.inFeatures, outFeatures: dense.outFeatures, weights: packRows(dense), ...t,
+    ...(t.referenceReach ? { referenceRounding } : {}),
+  };
 }
 
 /** The fused pool: window = stride, no padding (the conv output's remainder rows/columns are dropped, floor mode). */
@@ -277,5 +281,6 @@ function lowerThresholdedConv(model: Model, prev: Layer | undefined, m: Match): 
   const t = withReach(thresholdsForInteger(ranges, pre, steps),
     (o) => integerLayerError(tapCount, input, bias ? bias[o] : 0, count), Math.abs(a) / count);
   requireNoNaN(model, conv, m.post, (o) => ranges[o], pre, steps, oc, count === 1 ? 'accumulator' : 'pooled accumulator sum');
-  return { kind: 'conv2d_int_b1', inputDType: dtype, ...common, ...t };
+  const referenceRounding = { scale: a, offset: b, inputError: input.maxError, terms: tapCount, roundings: tapCount + count + 3, bias, unit: Math.abs(a) / count };
+  return { kind: 'conv2d_int_b1', inputDType: dtype, ...common, ...t, ...(t.referenceReach ? { referenceRounding } : {}) };
 }

@@ -52,8 +52,16 @@ export function inputScalingError(steps: readonly AffineStep[], range: [number, 
  * add at most gamma_{n+count+3} of the largest |pre-activation|.
  */
 export function integerLayerError(n: number, input: { maxAbs: number; maxError: number }, bias: number, count: number): number {
-  const largest = n * input.maxAbs + Math.abs(bias);
-  return n * input.maxError + roundingGamma(n + count + 3) * largest;
+  return sampleIntegerLayerError(n, input.maxError, n * input.maxAbs, bias, n + count + 3);
+}
+
+/**
+ * The same bound for one sample: `sumAbs` bounds the sum of |x_i| over the
+ * terms of any output (for a convolution, of an average over its pooled
+ * positions): n*e_in + gamma_roundings * (sumAbs + |bias|).
+ */
+export function sampleIntegerLayerError(n: number, inputError: number, sumAbs: number, bias: number, roundings: number): number {
+  return n * inputError + roundingGamma(roundings) * (sumAbs + Math.abs(bias));
 }
 
 /**

@@ -17,7 +17,8 @@
 import { getGroupedBit } from '../bitops.ts';
 import { argmax, type EmulatorResult } from '../emulator/index.ts';
 import { layerAccumulator } from '../emulator/accumulators.ts';
-import type { LoweredModel } from '../ir/types.ts';
+import type { Conv2dIntB1Layer, DenseIntB1Layer, LoweredModel } from '../ir/types.ts';
+import { reachInSteps, sampleIntegerLayerError } from '../passes/referenceRounding.ts';
 import { outputShape } from '../ir/types.ts';
 import { convAccumulator, pooledAccumulator } from '../emulator/ops/conv2d.ts';
 import type { ReferenceSample } from '../reference/index.ts';
@@ -77,14 +78,14 @@ function withinReferenceRounding(model: LoweredModel, layerIndex: number, featur
       return reach > 0 && pop >= layer.threshold[feature] + 1 - reach && pop <= layer.threshold[feature] + reach;
     }
     case 'dense_int_b1': {
-      const reach = layer.referenceReach?.[feature] ?? 0;
+      const reach = integerInputReach(layer, feature, layerInput);
       return reach > 0 && nearIntegerBoundary(layerAccumulator(layer, layerInput, feature), layer.threshold[feature], reach);
     }
     case 'conv2d_b1':
     case 'conv2d_int_b1': {
       const [, ow, oc] = layer.outShape;
       const o = feature % oc;
-      const reach = layer.referenceReach?.[o] ?? 0;
+      const reach = layer.kind === 'conv2d_int_b1' ? integerInputReach(layer, o, layerInput) : layer.referenceReach?.[o] ?? 0;
       if (reach === 0) return false;
       const pixel = Math.floor(feature / oc);
       const acc = pooledAccumulator(layer, convAccumulator(layer, layerInput), o, Math.floor(pixel / ow), pixel % ow);
@@ -96,6 +97,21 @@ function withinReferenceRounding(model: LoweredModel, layerIndex: number, featur
     case 'dense_int_scores':
       return false;
   }
+}
+
+/**
+ * An integer-input layer's reach for this sample: the bound of the reference's
+ * float32 sum computed from this input's own sum of |x_i| (every input, which
+ * covers any convolution window), never more than the layer's worst case.
+ */
+function integerInputReach(layer: DenseIntB1Layer | Conv2dIntB1Layer, channel: number, input: ArrayLike<number>): number {
+  const worst = layer.referenceReach?.[channel] ?? 0;
+  const r = layer.referenceRounding;
+  if (worst === 0 || !r) return worst;
+  let sumAbs = 0;
+  for (let i = 0; i < input.length; i++) sumAbs += Math.abs(r.scale * input[i] + r.offset);
+  const error = sampleIntegerLayerError(r.terms, r.inputError, sumAbs, r.bias ? r.bias[channel] : 0, r.roundings);
+  return Math.min(worst, reachInSteps(error, r.unit));
 }
 
 /** bit = (acc < T) XOR flip: the boundary lies between T - 1 and T; `reach` lattice points on each side. */
