@@ -18,6 +18,10 @@ export function formatReport(r: VerifyReport, dataPath: string): string {
     lines.push(`    binary activations  ${ref.activations.equal}/${ref.activations.total} equal (compared up to each sample's first difference)`);
     lines.push(`    argmax              ${ref.argmaxEqual}/${ref.total} equal (${((100 * ref.argmaxEqual) / Math.max(1, ref.total)).toFixed(2)} %)`);
     lines.push(`    ties                ${ref.ties} samples: ${d.sign0} sign(0), ${d.boundary} accumulator at the threshold, ${ref.logitTies} near-equal logits`);
+    if (ref.tiesPerLayer.length > 0) {
+      lines.push(`    ties per layer      ${ref.tiesPerLayer.map((t) => `${t.layer} (${t.kind}): ${t.sign0} sign(0), ${t.boundary} at the threshold`).join('; ')}`);
+    }
+    if (ref.logitTies > 0) lines.push(`    logit bound         ${ref.logitBound} (near-equal logits: the reference's two logits differ by at most this)`);
     lines.push(`    unexplained         ${d.unexplained}${ref.firstUnexplained ? `  first: ${ref.firstUnexplained}` : ''}`);
   }
   if (r.accuracy !== null) lines.push(`  accuracy              ${(100 * r.accuracy).toFixed(2)} % (labels from the data)`);

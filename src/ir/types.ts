@@ -121,10 +121,35 @@ export interface ArgmaxLayer extends Origin {
 
 // ---------------------------------------------------------------- integer semantics
 
+/**
+ * An integer-input layer's float32 arithmetic in the reference, for a
+ * per-sample bound of its rounding (passes/referenceRounding.ts): the input
+ * scaling x = scale*v + offset that bnnc folds exactly, the largest error of the
+ * reference's own float32 scaling of one value, the terms per output (inputs or
+ * taps), the roundings on the longest path, |bias| per channel, and the change
+ * of the pre-activation per accumulator step.
+ */
+export interface IntegerInputRounding {
+  scale: number;
+  offset: number;
+  inputError: number;
+  terms: number;
+  roundings: number;
+  bias: Float32Array | null;
+  unit: number;
+}
+
 /** Per-channel threshold and flip; the comparison depends on the layer kind (see bitops.ts). */
 export interface Thresholds {
   threshold: Int32Array;
   flip: Uint8Array;
+  /**
+   * Per channel: how many accumulator steps on each side of the boundary the
+   * float reference's own rounding may decide (passes/referenceRounding.ts).
+   * Absent: the reference computes this layer exactly as folded, so any
+   * disagreement with it is a bnnc bug (binary layers without a fractional Gemm bias).
+   */
+  referenceReach?: Int32Array;
 }
 
 /**
@@ -160,6 +185,8 @@ export interface Conv2dB1Layer extends Origin, Thresholds, ConvGeometry {
 export interface Conv2dIntB1Layer extends Origin, Thresholds, ConvGeometry {
   kind: 'conv2d_int_b1';
   inputDType: 'uint8' | 'int8';
+  /** For the per-sample tie bound; `referenceReach` is its worst case over every input. */
+  referenceRounding?: IntegerInputRounding;
   weights: Uint32Array;
 }
 
@@ -182,6 +209,8 @@ export interface BinarizeInputLayer extends Origin {
 export interface DenseIntB1Layer extends Origin, Thresholds {
   kind: 'dense_int_b1';
   inputDType: 'uint8' | 'int8';
+  /** For the per-sample tie bound; `referenceReach` is its worst case over every input. */
+  referenceRounding?: IntegerInputRounding;
   inFeatures: number;
   outFeatures: number;
   /** Packed weight rows, wordsFor(inFeatures) words each; bit 1 = weight -1. */
@@ -217,6 +246,12 @@ export interface DenseB1ScoresLayer extends Origin {
   outFeatures: number;
   weights: Uint32Array;
   transform: ScoreTransform | null;
+  /**
+   * Reference logit units: two classes whose float logits differ by at most this
+   * may be ordered differently by the integer scores (fixed-point rounding plus
+   * the reference's own float32 rounding; see passes/foldScores.ts). Absent: 0.
+   */
+  logitBound?: number;
 }
 
 /** Last layer on integer input (a single-layer model): scores from the add/subtract sum. */
@@ -227,6 +262,12 @@ export interface DenseIntScoresLayer extends Origin {
   outFeatures: number;
   weights: Uint32Array;
   transform: ScoreTransform | null;
+  /**
+   * Reference logit units: two classes whose float logits differ by at most this
+   * may be ordered differently by the integer scores (fixed-point rounding plus
+   * the reference's own float32 rounding; see passes/foldScores.ts). Absent: 0.
+   */
+  logitBound?: number;
 }
 
 export type FloatLayer = AffineLayer | SignLayer | ClipLayer | DenseLayer | Conv2dLayer | MaxPoolLayer | AvgPoolLayer | ArgmaxLayer;

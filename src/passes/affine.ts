@@ -49,3 +49,15 @@ export function isIdentityStep(step: AffineStep): boolean {
   const neutral = step.op === 'mul' || step.op === 'div' ? 1 : 0;
   return step.value.every((v) => v === neutral);
 }
+
+/** The value entering step j of the chain (j = steps.length: the chain's result), float32 as the reference computes it. */
+export function applyStepPrefix(x: number, steps: readonly AffineStep[], j: number, feature: number): number {
+  return applySteps(x, steps.slice(0, j), feature);
+}
+
+/** True when the step turns its finite-constant operation on x into NaN (inf * 0, 0 / 0; the constants are finite). */
+export function stepCreatesNaN(step: AffineStep, feature: number, x: number): boolean {
+  const c = stepValue(step, feature);
+  if (Number.isNaN(x)) return true;
+  return (step.op === 'mul' && c === 0 && !Number.isFinite(x)) || (step.op === 'div' && c === 0 && x === 0);
+}

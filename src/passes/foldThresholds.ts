@@ -15,9 +15,10 @@ import type {
   AffineLayer, AffineStep, AvgPoolLayer, Conv2dLayer, DenseLayer, Hwc, Layer, LoweredLayer, MaxPoolLayer, Model, SignLayer, Thresholds,
 } from '../ir/types.ts';
 import { outputShape } from '../ir/types.ts';
-import { applySteps, composeSteps } from './affine.ts';
+import { applyStepPrefix, applySteps, composeSteps, stepCreatesNaN, stepValue } from './affine.ts';
 import { inputValueRange, integerAccumulatorRange, isIntegerInput } from './inputRange.ts';
-import { findBoundary } from './monotone.ts';
+import { findBoundary, findNaN } from './monotone.ts';
+import { averagedBinaryError, biasedBinaryError, inputScalingError, integerLayerError, reachInSteps } from './referenceRounding.ts';
 import type { Pass } from './pass.ts';
 import { layerError } from './pass.ts';
 
@@ -57,9 +58,30 @@ export function thresholdsForInteger(ranges: [number, number][], pre: PreActivat
   return { threshold, flip };
 }
 
-function requireNoNaN(model: Model, layer: Layer, t: Thresholds, check: (o: number) => boolean): void {
-  for (let o = 0; o < t.threshold.length; o++) {
-    if (!check(o)) throw layerError(model, layer, `channel ${o} evaluates to NaN`, 'finite batch-norm/scale constants');
+/**
+ * Records, per channel, how many accumulator steps the reference's own rounding
+ * may move the boundary (`error` in pre-activation units, `unit` = change of the
+ * pre-activation per accumulator step). Exact layers get no field at all.
+ */
+function withReach(t: Thresholds, error: (o: number) => number, unit: number): Thresholds {
+  const reach = Int32Array.from(t.threshold, (_, o) => reachInSteps(error(o), unit));
+  return reach.some((r) => r > 0) ? { ...t, referenceReach: reach } : t;
+}
+
+/**
+ * Every channel's chain is NaN-free over its whole reachable range (a NaN before
+ * the sign has no bit; ONNX Sign(NaN) is NaN). Exact, see monotone.ts findNaN.
+ */
+function requireNoNaN(model: Model, layer: Layer, chain: AffineLayer | undefined, ranges: (o: number) => [number, number], pre: PreActivation, steps: readonly AffineStep[], channels: number, what: string): void {
+  for (let o = 0; o < channels; o++) {
+    const [low, high] = ranges(o);
+    const nan = findNaN(low, high, steps.length, (k, j) => applyStepPrefix(pre(o, k), steps, j, o), (j, x) => stepCreatesNaN(steps[j], o, x));
+    if (nan) {
+      const step = steps[nan.step - 1];
+      throw layerError(model, chain ?? layer, `channel ${o} of "${layer.name}" evaluates to NaN for ${what} ${nan.value}: step ${nan.step} of the affine chain (${step.op} ${stepValue(step, o)}) `
+        + `receives ${applyStepPrefix(pre(o, nan.value), steps, nan.step - 1, o)}`,
+      'an affine chain (batch-norm, Mul/Div/Add/Sub) that is finite for every reachable value', 'check the scale constants: x * 0 after an overflow to infinity, or 0 / 0');
+    }
   }
 }
 
@@ -166,8 +188,10 @@ function lowerThresholdedDense(model: Model, prev: Layer | undefined, m: Match):
     const group = inputShapeAfter(model, prev)[2];
     const weights = packRowsGrouped(dense.weight, dense.outFeatures, dense.inFeatures, group);
     const pre: PreActivation = (o, dot) => Math.fround(dot + (bias ? bias[o] : 0));
-    const t = thresholdsForBinary(dense.inFeatures, dense.outFeatures, pre, steps);
-    requireNoNaN(model, dense, t, (o) => !Number.isNaN(applySteps(pre(o, 0), steps, o)));
+    // The dot moves by 2 per popcount step.
+    const t = withReach(thresholdsForBinary(dense.inFeatures, dense.outFeatures, pre, steps),
+      (o) => biasedBinaryError(dense.inFeatures, bias ? bias[o] : 0), 2);
+    requireNoNaN(model, dense, m.post, () => [0, dense.inFeatures], (o, pop) => pre(o, dense.inFeatures - 2 * pop), steps, dense.outFeatures, 'popcount');
     return { kind: 'dense_b1', name, sources, inFeatures: dense.inFeatures, inGroup: group, outFeatures: dense.outFeatures, weights, ...t };
   }
   if (prev) throw layerError(model, dense, `a dense layer after "${prev.name}" (${prev.kind})`, 'a dense layer after a sign or at the model input');
@@ -182,9 +206,15 @@ function lowerThresholdedDense(model: Model, prev: Layer | undefined, m: Match):
   const pre: PreActivation = (o, acc) => Math.fround(a * acc + offsets[o]);
   const ranges = Array.from({ length: dense.outFeatures }, (_, o) =>
     integerAccumulatorRange(dense.weight.subarray(o * dense.inFeatures, (o + 1) * dense.inFeatures), dtype));
-  const t = thresholdsForInteger(ranges, pre, steps);
-  requireNoNaN(model, dense, t, (o) => !Number.isNaN(applySteps(pre(o, 0), steps, o)));
-  return { kind: 'dense_int_b1', name, sources, inputDType: dtype, inFeatures: dense.inFeatures, outFeatures: dense.outFeatures, weights: packRows(dense), ...t };
+  const input = inputScalingError(m.scale?.steps ?? [], inputValueRange(dtype));
+  const t = withReach(thresholdsForInteger(ranges, pre, steps),
+    (o) => integerLayerError(dense.inFeatures, input, bias ? bias[o] : 0, 1), Math.abs(a));
+  requireNoNaN(model, dense, m.post, (o) => ranges[o], pre, steps, dense.outFeatures, 'accumulator');
+  const referenceRounding = { scale: a, offset: b, inputError: input.maxError, terms: dense.inFeatures, roundings: dense.inFeatures + 4, bias, unit: Math.abs(a) };
+  return {
+    kind: 'dense_int_b1', name, sources, inputDType: dtype, inFeatures: dense.inFeatures, outFeatures: dense.outFeatures, weights: packRows(dense), ...t,
+    ...(t.referenceReach ? { referenceRounding } : {}),
+  };
 }
 
 /** The fused pool: window = stride, no padding (the conv output's remainder rows/columns are dropped, floor mode). */
@@ -217,8 +247,10 @@ function lowerThresholdedConv(model: Model, prev: Layer | undefined, m: Match): 
     if (m.scale) throw layerError(model, m.scale, 'scaling between binary layers', 'sign -> conv');
     const pre: PreActivation = (o, sum) => Math.fround(average(sum) + (bias ? bias[o] : 0));
     // Every position's dot lies in [-taps, taps] whatever its number of valid taps.
-    const t = thresholdsForInteger(Array.from({ length: oc }, (): [number, number] => [-tapCount * count, tapCount * count]), pre, steps);
-    requireNoNaN(model, conv, t, (o) => !Number.isNaN(applySteps(pre(o, 0), steps, o)));
+    // A bias before an average pool is summed in MLAS's order; everything else here is exact.
+    const t = withReach(thresholdsForInteger(Array.from({ length: oc }, (): [number, number] => [-tapCount * count, tapCount * count]), pre, steps),
+      (o) => (count === 1 ? 0 : averagedBinaryError(tapCount, bias ? bias[o] : 0, count)), 1 / count);
+    requireNoNaN(model, conv, m.post, () => [-tapCount * count, tapCount * count], pre, steps, oc, count === 1 ? 'dot product' : 'pooled dot sum');
     return { kind: 'conv2d_b1', ...common, ...t };
   }
   if (prev) throw layerError(model, conv, `a convolution after "${prev.name}" (${prev.kind})`, 'a convolution after a sign or at the model input');
@@ -245,7 +277,10 @@ function lowerThresholdedConv(model: Model, prev: Layer | undefined, m: Match): 
     }
     return [Math.min(min, 0) * count, Math.max(max, 0) * count];
   });
-  const t = thresholdsForInteger(ranges, pre, steps);
-  requireNoNaN(model, conv, t, (o) => !Number.isNaN(applySteps(pre(o, 0), steps, o)));
-  return { kind: 'conv2d_int_b1', inputDType: dtype, ...common, ...t };
+  const input = inputScalingError(m.scale?.steps ?? [], [lo, hi]);
+  const t = withReach(thresholdsForInteger(ranges, pre, steps),
+    (o) => integerLayerError(tapCount, input, bias ? bias[o] : 0, count), Math.abs(a) / count);
+  requireNoNaN(model, conv, m.post, (o) => ranges[o], pre, steps, oc, count === 1 ? 'accumulator' : 'pooled accumulator sum');
+  const referenceRounding = { scale: a, offset: b, inputError: input.maxError, terms: tapCount, roundings: tapCount + count + 3, bias, unit: Math.abs(a) / count };
+  return { kind: 'conv2d_int_b1', inputDType: dtype, ...common, ...t, ...(t.referenceReach ? { referenceRounding } : {}) };
 }

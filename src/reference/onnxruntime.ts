@@ -1,5 +1,6 @@
 /**
- * onnxruntime-node as the float reference (L0) for standard ONNX graphs. The
+ * onnxruntime-node as the float reference (L0) for standard ONNX graphs, run
+ * with graph optimisations disabled so every node is evaluated as written. The
  * tensors bnnc compares (each sign's input and output, the logits) are added
  * as extra graph outputs so one run returns them all.
  */
@@ -27,7 +28,11 @@ export class OnnxRuntimeReference {
     }
     const inits = new Set((graph.initializer ?? []).map((i) => i.name));
     const inputName = (graph.input ?? []).find((i) => !inits.has(i.name))!.name!;
-    const session = await ort.InferenceSession.create(onnx.ModelProto.encode(copy).finish(), { intraOpNumThreads: 1, interOpNumThreads: 1 });
+    // The graph as written: the default optimisations fuse MatMul/Conv + BatchNormalization into the
+    // weights (other roundings than the graph's own ops), which is not the model bnnc folds.
+    const session = await ort.InferenceSession.create(onnx.ModelProto.encode(copy).finish(), {
+      intraOpNumThreads: 1, interOpNumThreads: 1, graphOptimizationLevel: 'disabled',
+    });
     return new OnnxRuntimeReference(ort, session, inputName, inputDims);
   }
 

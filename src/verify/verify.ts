@@ -141,6 +141,15 @@ function accuracy(emu: EmulatorResult[], data: Dataset): number | null {
   return correct / emu.length;
 }
 
+/**
+ * L1 against L0 only (no C): the emulator on every sample of `data`, compared
+ * with the float reference. What the differential sweep runs for most models.
+ */
+export async function verifyAgainstReference(model: Model, lowered: LoweredModel, data: Dataset): Promise<ReferenceStats> {
+  const inputs = deviceInputs(lowered, data);
+  return referenceStats(model, lowered, data, inputs, inputs.map((x) => emulate(lowered, x)));
+}
+
 async function referenceStats(model: Model, lowered: LoweredModel, data: Dataset, inputs: number[][], emu: EmulatorResult[], progress?: Progress): Promise<ReferenceStats> {
   const reference = await createReference(model, lowered);
   const stats = emptyReferenceStats(reference.engine);
