@@ -63,6 +63,13 @@ function requireNoNaN(model: Model, layer: Layer, t: Thresholds, check: (o: numb
   }
 }
 
+/** Sum of the +/-1 weights of row o: the input offset b adds b times it to the row's accumulator. */
+function rowSum(weight: Float32Array, o: number, rowLength: number): number {
+  let s = 0;
+  for (let k = 0; k < rowLength; k++) s += weight[o * rowLength + k];
+  return s;
+}
+
 /** The scalar input scaling x' = a*v + b in front of the first layer. */
 function inputScaling(model: Model, layer: AffineLayer | undefined): { a: number; b: number } {
   if (!layer) return { a: 1, b: 0 };
@@ -177,8 +184,7 @@ function lowerThresholdedDense(model: Model, prev: Layer | undefined, m: Match):
       'declare the device input type: --input-type uint8 (or int8), or the ONNX metadata bnnc.input_type');
   }
   const { a, b } = inputScaling(model, m.scale);
-  const rowSum = (o: number) => { let s = 0; for (let k = 0; k < dense.inFeatures; k++) s += dense.weight[o * dense.inFeatures + k]; return s; };
-  const offsets = Float64Array.from({ length: dense.outFeatures }, (_, o) => b * rowSum(o) + (bias ? bias[o] : 0));
+  const offsets = Float64Array.from({ length: dense.outFeatures }, (_, o) => b * rowSum(dense.weight, o, dense.inFeatures) + (bias ? bias[o] : 0));
   const pre: PreActivation = (o, acc) => Math.fround(a * acc + offsets[o]);
   const ranges = Array.from({ length: dense.outFeatures }, (_, o) =>
     integerAccumulatorRange(dense.weight.subarray(o * dense.inFeatures, (o + 1) * dense.inFeatures), dtype));
@@ -236,7 +242,9 @@ function lowerThresholdedConv(model: Model, prev: Layer | undefined, m: Match): 
       'the padded taps would contribute a position-dependent offset');
   }
   const [lo, hi] = inputValueRange(dtype);
-  const pre: PreActivation = (o, acc) => Math.fround(a * average(acc) + (bias ? bias[o] : 0));
+  // Every tap is inside the input (unpadded, or padded without offset), so each position adds b * sum(w_o), as the dense path does.
+  const offsets = Float64Array.from({ length: oc }, (_, o) => b * rowSum(conv.weight, o, tapCount) + (bias ? bias[o] : 0));
+  const pre: PreActivation = (o, acc) => Math.fround(a * average(acc) + offsets[o]);
   // Taps outside the input contribute 0, which lies inside every tap's range, so the all-valid range covers every position.
   const ranges = Array.from({ length: oc }, (_, o): [number, number] => {
     let min = 0; let max = 0;
