@@ -41,7 +41,7 @@ export function registerBuild(program: Command, io: CliIo): void {
       checkOutputDir(opts.out);
       const target = loadTarget(opts.target);
       const format = parseFormat(opts.format, target);
-      const { model, lowered } = loadAndLower(path, opts, io.out);
+      const { model, lowered } = loadAndLower(path, opts, io.out, io.err);
       const vectors = embeddedVectors(lowered, {
         data: opts.data,
         scale: opts.dataScale ? parseScale(opts.dataScale) : undefined,

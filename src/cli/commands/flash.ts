@@ -77,7 +77,7 @@ export function registerFlash(program: Command, io: CliIo): void {
       }
       requireArduinoCli(); // before minutes of verification
       if (opts.out) checkOutputDir(opts.out);
-      const { model, lowered } = loadAndLower(path, opts, io.out);
+      const { model, lowered } = loadAndLower(path, opts, io.out, io.err);
       const source: VectorSource = {
         data: opts.data,
         scale: opts.dataScale ? parseScale(opts.dataScale) : undefined,
