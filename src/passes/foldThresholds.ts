@@ -70,6 +70,19 @@ function rowSum(weight: Float32Array, o: number, rowLength: number): number {
   return s;
 }
 
+/**
+ * The C kernels sum (and sum-pool) accumulators in int32_t and store thresholds
+ * in int32: a reachable accumulator outside int32 would wrap (undefined
+ * behaviour in C, a wrong threshold in the Int32Array), so it is refused.
+ */
+function requireInt32Accumulator(model: Model, conv: Conv2dLayer, [min, max]: [number, number], pool: MaxPoolLayer | AvgPoolLayer | undefined): void {
+  if (min >= -(2 ** 31) && max <= 2 ** 31 - 1) return;
+  const what = pool?.kind === 'avgpool' ? `the ${pool.kernel.join('x')} average pool's sum of accumulators` : 'the accumulator';
+  throw layerError(model, conv, `${what} reaches ${Math.abs(min) > max ? min : max}, outside the int32 range of the C kernels`,
+    'every reachable accumulator (and pooled sum) in [-2^31, 2^31 - 1]',
+    'use a smaller kernel, fewer channels or a smaller average-pool window (e.g. a max-pool or a strided convolution first)');
+}
+
 /** The scalar input scaling x' = a*v + b in front of the first layer. */
 function inputScaling(model: Model, layer: AffineLayer | undefined): { a: number; b: number } {
   if (!layer) return { a: 1, b: 0 };
@@ -223,7 +236,9 @@ function lowerThresholdedConv(model: Model, prev: Layer | undefined, m: Match): 
     if (m.scale) throw layerError(model, m.scale, 'scaling between binary layers', 'sign -> conv');
     const pre: PreActivation = (o, sum) => Math.fround(average(sum) + (bias ? bias[o] : 0));
     // Every position's dot lies in [-taps, taps] whatever its number of valid taps.
-    const t = thresholdsForInteger(Array.from({ length: oc }, (): [number, number] => [-tapCount * count, tapCount * count]), pre, steps);
+    const range: [number, number] = [-tapCount * count, tapCount * count];
+    requireInt32Accumulator(model, conv, range, m.pool);
+    const t = thresholdsForInteger(Array.from({ length: oc }, () => range), pre, steps);
     requireNoNaN(model, conv, t, (o) => !Number.isNaN(applySteps(pre(o, 0), steps, o)));
     return { kind: 'conv2d_b1', ...common, ...t };
   }
@@ -253,6 +268,7 @@ function lowerThresholdedConv(model: Model, prev: Layer | undefined, m: Match): 
     }
     return [Math.min(min, 0) * count, Math.max(max, 0) * count];
   });
+  for (const range of ranges) requireInt32Accumulator(model, conv, range, m.pool);
   const t = thresholdsForInteger(ranges, pre, steps);
   requireNoNaN(model, conv, t, (o) => !Number.isNaN(applySteps(pre(o, 0), steps, o)));
   return { kind: 'conv2d_int_b1', inputDType: dtype, ...common, ...t };
