@@ -81,6 +81,8 @@ export interface Target {
   alignment: 4;
   /** Flash/RAM of the real chip; null for the host. */
   budget: Budget | null;
+  /** Largest single constant array the compiler accepts (avr-gcc: 32767); absent: no limit below the budget. */
+  maxArrayBytes?: number;
   qemu: QemuSpec | null;
   arduino: ArduinoSpec | null;
   /** Absolute path of the JSON file this target was loaded from. */

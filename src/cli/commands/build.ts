@@ -7,7 +7,7 @@ import { checkOutputDir, writeOutputDir } from '../output.ts';
 import type { CliIo } from '../io.ts';
 import { parseLabelColumn, parseScale } from '../../data/index.ts';
 import { selectKernel } from '../../codegen/kernels.ts';
-import { checkModelFits } from '../../package/checks.ts';
+import { checkArraySizes, checkModelFits } from '../../package/checks.ts';
 import { PACKAGE_FORMATS, packageFiles, parseFormat } from '../../package/index.ts';
 import { embeddedVectors } from '../../package/vectors.ts';
 import { loadTarget } from '../../targets/load.ts';
@@ -49,6 +49,7 @@ export function registerBuild(program: Command, io: CliIo): void {
         labelColumn: opts.labelColumn ? parseLabelColumn(opts.labelColumn) : undefined,
       });
       const footprint = checkModelFits(target, lowered, path);
+      checkArraySizes(target, lowered, vectors.length, path);
       const kernelVariant = selectKernel(target, opts.kernel);
       const name = opts.name ? toCIdentifier(opts.name) : toCIdentifier(model.name);
       const sources = generateC(lowered, { name, vectors, kernelVariant, target: target.name });

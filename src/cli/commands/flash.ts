@@ -15,7 +15,7 @@ import { toCIdentifier } from '../../codegen/sanitize.ts';
 import { parseScale } from '../../data/index.ts';
 import { BnncError } from '../../errors.ts';
 import type { LoweredModel, Model } from '../../ir/types.ts';
-import { checkModelFits } from '../../package/checks.ts';
+import { checkArraySizes, checkModelFits } from '../../package/checks.ts';
 import { packageFiles, selftestSketchDir } from '../../package/index.ts';
 import { describeVectors, embeddedVectors, writeVectorsNpy, type VectorSource } from '../../package/vectors.ts';
 import { budgetProblems } from '../../targets/budget.ts';
@@ -85,6 +85,7 @@ export function registerFlash(program: Command, io: CliIo): void {
       };
       const vectors = embeddedVectors(lowered, source);
       const footprint = checkModelFits(target, lowered, path);
+      checkArraySizes(target, lowered, vectors.length, path);
       io.out(`bnnc flash: ${model.name} for ${target.name} (${fqbn}); model constants ${footprint.flashBytes} bytes, `
         + `arena ${footprint.ramBytes} bytes`);
 
