@@ -87,9 +87,8 @@ function channelCount(layer: LoweredLayer): number {
   }
 }
 
-/** Inclusive range a faulted threshold must stay in: the C kernel's documented range (bnn_kernels.h). */
+/** Inclusive range a faulted threshold must stay in: the type the C kernel stores it in (bnn_kernels.h). */
 function thresholdRange(layer: LoweredLayer, isFloat: boolean): [number, number] {
-  if (layer.kind === 'dense_b1') return [-1, 32 * packedWords(layer.inFeatures, layer.inGroup)];
   if (layer.kind === 'binarize_input' && !isFloat) return [-32768, 32767];
   if (layer.kind === 'binarize_input') return [-Number.MAX_VALUE, Number.MAX_VALUE];
   return [-(2 ** 31), 2 ** 31 - 1];
