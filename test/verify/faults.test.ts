@@ -56,7 +56,7 @@ describe('applyFault', () => {
   });
 
   it('a weight fault negates weight (ky, kx, c) of one conv channel: that tap changes the dot by -2 x w', () => {
-    const index = model.layers.findLastIndex((l) => l.kind === 'conv2d_b1');
+    const index = model.layers.map((l) => l.kind).lastIndexOf('conv2d_b1');
     const conv = model.layers[index] as Conv2dB1Layer;
     const c = conv.inShape[2];
     const next = rng(4);
