@@ -125,6 +125,13 @@ export interface ArgmaxLayer extends Origin {
 export interface Thresholds {
   threshold: Int32Array;
   flip: Uint8Array;
+  /**
+   * Per channel: how many accumulator steps on each side of the boundary the
+   * float reference's own rounding may decide (passes/referenceRounding.ts).
+   * Absent: the reference computes this layer exactly as folded, so any
+   * disagreement with it is a bnnc bug (binary layers without a fractional Gemm bias).
+   */
+  referenceReach?: Int32Array;
 }
 
 /**

@@ -18,6 +18,7 @@ import { outputShape } from '../ir/types.ts';
 import { applySteps, composeSteps } from './affine.ts';
 import { inputValueRange, integerAccumulatorRange, isIntegerInput } from './inputRange.ts';
 import { findBoundary } from './monotone.ts';
+import { averagedBinaryError, biasedBinaryError, inputScalingError, integerLayerError, reachInSteps } from './referenceRounding.ts';
 import type { Pass } from './pass.ts';
 import { layerError } from './pass.ts';
 
@@ -55,6 +56,16 @@ export function thresholdsForInteger(ranges: [number, number][], pre: PreActivat
     flip[o] = b.atLow ? 0 : 1; // -1 below T unless the channel is decreasing
   });
   return { threshold, flip };
+}
+
+/**
+ * Records, per channel, how many accumulator steps the reference's own rounding
+ * may move the boundary (`error` in pre-activation units, `unit` = change of the
+ * pre-activation per accumulator step). Exact layers get no field at all.
+ */
+function withReach(t: Thresholds, error: (o: number) => number, unit: number): Thresholds {
+  const reach = Int32Array.from(t.threshold, (_, o) => reachInSteps(error(o), unit));
+  return reach.some((r) => r > 0) ? { ...t, referenceReach: reach } : t;
 }
 
 function requireNoNaN(model: Model, layer: Layer, t: Thresholds, check: (o: number) => boolean): void {
@@ -186,7 +197,9 @@ function lowerThresholdedDense(model: Model, prev: Layer | undefined, m: Match):
     const group = inputShapeAfter(model, prev)[2];
     const weights = packRowsGrouped(dense.weight, dense.outFeatures, dense.inFeatures, group);
     const pre: PreActivation = (o, dot) => Math.fround(dot + (bias ? bias[o] : 0));
-    const t = thresholdsForBinary(dense.inFeatures, dense.outFeatures, pre, steps);
+    // The dot moves by 2 per popcount step.
+    const t = withReach(thresholdsForBinary(dense.inFeatures, dense.outFeatures, pre, steps),
+      (o) => biasedBinaryError(dense.inFeatures, bias ? bias[o] : 0), 2);
     requireNoNaN(model, dense, t, (o) => !Number.isNaN(applySteps(pre(o, 0), steps, o)));
     return { kind: 'dense_b1', name, sources, inFeatures: dense.inFeatures, inGroup: group, outFeatures: dense.outFeatures, weights, ...t };
   }
@@ -201,7 +214,9 @@ function lowerThresholdedDense(model: Model, prev: Layer | undefined, m: Match):
   const pre: PreActivation = (o, acc) => Math.fround(a * acc + offsets[o]);
   const ranges = Array.from({ length: dense.outFeatures }, (_, o) =>
     integerAccumulatorRange(dense.weight.subarray(o * dense.inFeatures, (o + 1) * dense.inFeatures), dtype));
-  const t = thresholdsForInteger(ranges, pre, steps);
+  const input = inputScalingError(m.scale?.steps ?? [], inputValueRange(dtype));
+  const t = withReach(thresholdsForInteger(ranges, pre, steps),
+    (o) => integerLayerError(dense.inFeatures, input, bias ? bias[o] : 0, 1), Math.abs(a));
   requireNoNaN(model, dense, t, (o) => !Number.isNaN(applySteps(pre(o, 0), steps, o)));
   return { kind: 'dense_int_b1', name, sources, inputDType: dtype, inFeatures: dense.inFeatures, outFeatures: dense.outFeatures, weights: packRows(dense), ...t };
 }
@@ -238,7 +253,9 @@ function lowerThresholdedConv(model: Model, prev: Layer | undefined, m: Match): 
     // Every position's dot lies in [-taps, taps] whatever its number of valid taps.
     const range: [number, number] = [-tapCount * count, tapCount * count];
     requireInt32Accumulator(model, conv, range, m.pool);
-    const t = thresholdsForInteger(Array.from({ length: oc }, () => range), pre, steps);
+    // A bias before an average pool is summed in MLAS's order; everything else here is exact.
+    const t = withReach(thresholdsForInteger(Array.from({ length: oc }, () => range), pre, steps),
+      (o) => (count === 1 ? 0 : averagedBinaryError(tapCount, bias ? bias[o] : 0, count)), 1 / count);
     requireNoNaN(model, conv, t, (o) => !Number.isNaN(applySteps(pre(o, 0), steps, o)));
     return { kind: 'conv2d_b1', ...common, ...t };
   }
@@ -269,7 +286,9 @@ function lowerThresholdedConv(model: Model, prev: Layer | undefined, m: Match): 
     return [Math.min(min, 0) * count, Math.max(max, 0) * count];
   });
   for (const range of ranges) requireInt32Accumulator(model, conv, range, m.pool);
-  const t = thresholdsForInteger(ranges, pre, steps);
+  const input = inputScalingError(m.scale?.steps ?? [], [lo, hi]);
+  const t = withReach(thresholdsForInteger(ranges, pre, steps),
+    (o) => integerLayerError(tapCount, input, bias ? bias[o] : 0, count), Math.abs(a) / count);
   requireNoNaN(model, conv, t, (o) => !Number.isNaN(applySteps(pre(o, 0), steps, o)));
   return { kind: 'conv2d_int_b1', inputDType: dtype, ...common, ...t };
 }

@@ -3,12 +3,13 @@
  * compared layer by layer; the first layer where a sample differs is
  * classified, and later layers of that sample are not compared (their inputs
  * already differ). Causes:
- *   - "sign(0)": the reference's sign saw exactly 0; ONNX Sign gives 0 where
- *     bnnc (and the trained network's quantizer) gives +1;
- *   - "boundary": the channel's exact integer accumulator is the last value on
- *     one side of the folded threshold, so the float reference's own rounding
- *     (float32 summation of scaled inputs, or another operation order in its
- *     batch-norm) decided that channel;
+ *   - "sign(0)": the reference's sign saw exactly +-0 (not NaN); ONNX Sign
+ *     gives 0 where bnnc (and the trained network's quantizer) gives +1;
+ *   - "boundary": a layer where the reference itself rounds before the affine
+ *     chain (integer inputs, an average pool over biased positions, a
+ *     fractional Gemm bias), and the channel's accumulator lies within the
+ *     error bound computed for that layer's float32 operations. Binary layers
+ *     without such rounding have no boundary ties at all;
  *   - "unexplained": anything else. That is a bnnc bug and fails verification.
  */
 import { getGroupedBit } from '../bitops.ts';
@@ -30,51 +31,88 @@ export interface ReferenceStats {
   /** Argmax differences on samples whose activations all agree (near-equal logits after fixed-point rounding). */
   logitTies: number;
   firstUnexplained: string | null;
+  /** Per layer where ties occurred: the samples whose first difference is a sign(0) or a boundary tie there. */
+  tiesPerLayer: LayerTies[];
 }
+
+export interface LayerTies {
+  layer: string;
+  kind: string;
+  sign0: number;
+  boundary: number;
+}
+
+type Cause = keyof ReferenceStats['divergence'];
 
 export function emptyReferenceStats(engine: string): ReferenceStats {
   return {
     engine, total: 0, argmaxEqual: 0, ties: 0, activations: { equal: 0, total: 0 },
-    divergence: { sign0: 0, boundary: 0, unexplained: 0 }, logitTies: 0, firstUnexplained: null,
+    divergence: { sign0: 0, boundary: 0, unexplained: 0 }, logitTies: 0, firstUnexplained: null, tiesPerLayer: [],
   };
 }
 
-/** Is the channel's accumulator within one step (or the reference's rounding) of its threshold? */
-function atBoundary(model: LoweredModel, layerIndex: number, feature: number, layerInput: ArrayLike<number>): boolean {
+/**
+ * Is the channel's accumulator within the reference's own rounding of the
+ * folded boundary? Only layers where the reference really rounds before the
+ * affine chain carry a reach (computed at lowering from the layer's float32
+ * operations, passes/referenceRounding.ts); in every other layer (binary dense
+ * and conv, binary max-pool, binarized input) the reference is exact and a
+ * disagreement is never a tie.
+ */
+function withinReferenceRounding(model: LoweredModel, layerIndex: number, feature: number, layerInput: ArrayLike<number>): boolean {
   const layer = model.layers[layerIndex];
   switch (layer.kind) {
     case 'dense_b1': {
+      const reach = layer.referenceReach?.[feature] ?? 0;
       const pop = layerAccumulator(layer, layerInput, feature);
-      return pop === layer.threshold[feature] || pop === layer.threshold[feature] + 1;
+      // bit = (pop > T) XOR flip: the boundary lies between T and T + 1.
+      return reach > 0 && pop >= layer.threshold[feature] + 1 - reach && pop <= layer.threshold[feature] + reach;
     }
-    case 'dense_int_b1':
-      return withinRounding(layerAccumulator(layer, layerInput, feature), layer.threshold[feature], layer.inFeatures, layerInput);
+    case 'dense_int_b1': {
+      const reach = layer.referenceReach?.[feature] ?? 0;
+      return reach > 0 && nearIntegerBoundary(layerAccumulator(layer, layerInput, feature), layer.threshold[feature], reach);
+    }
     case 'conv2d_b1':
     case 'conv2d_int_b1': {
       const [, ow, oc] = layer.outShape;
       const o = feature % oc;
+      const reach = layer.referenceReach?.[o] ?? 0;
+      if (reach === 0) return false;
       const pixel = Math.floor(feature / oc);
       const acc = pooledAccumulator(layer, convAccumulator(layer, layerInput), o, Math.floor(pixel / ow), pixel % ow);
-      if (layer.kind === 'conv2d_b1') return acc >= layer.threshold[o] - 2 && acc <= layer.threshold[o] + 1;
-      return withinRounding(acc, layer.threshold[o], layer.kernel[0] * layer.kernel[1] * layer.inShape[2], layerInput);
+      return nearIntegerBoundary(acc, layer.threshold[o], reach);
     }
-    default:
-      // binarize_input is exact in float32 and maxpool_b1 has no arithmetic: no float effect can explain a difference.
+    case 'binarize_input':
+    case 'maxpool_b1':
+    case 'dense_b1_scores':
+    case 'dense_int_scores':
       return false;
   }
 }
 
-/**
- * The reference sums n scaled inputs in float32: its error, in accumulator units,
- * is at most n * 2^-24 * sum|x_i| (the standard bound for recursive summation;
- * sum|x_i| over the whole input bounds it for any window). Within that distance
- * of the threshold the reference's rounding, not the model, decides the bit.
- */
-function withinRounding(acc: number, threshold: number, n: number, input: ArrayLike<number>): boolean {
-  let sumAbs = 0;
-  for (let i = 0; i < input.length; i++) sumAbs += Math.abs(input[i]);
-  const reach = Math.ceil(n * 2 ** -24 * sumAbs) + 1;
+/** bit = (acc < T) XOR flip: the boundary lies between T - 1 and T; `reach` lattice points on each side. */
+function nearIntegerBoundary(acc: number, threshold: number, reach: number): boolean {
   return acc >= threshold - reach && acc <= threshold + reach - 1;
+}
+
+/**
+ * Why a binary activation differs. sign(0) only when the reference's sign saw
+ * exactly +0 or -0 (ONNX Sign(0) = 0, bnnc's +1); a NaN there is unexplained.
+ */
+function classify(model: LoweredModel, l: number, f: number, layerInput: ArrayLike<number>, refPre: number): Cause {
+  const kind = model.layers[l].kind;
+  if (refPre === 0 && kind !== 'maxpool_b1') return 'sign0';
+  return withinReferenceRounding(model, l, f, layerInput) ? 'boundary' : 'unexplained';
+}
+
+function countLayerTie(stats: ReferenceStats, model: LoweredModel, l: number, cause: 'sign0' | 'boundary'): void {
+  const layer = model.layers[l];
+  let entry = stats.tiesPerLayer.find((t) => t.layer === layer.name);
+  if (!entry) {
+    entry = { layer: layer.name, kind: layer.kind, sign0: 0, boundary: 0 };
+    stats.tiesPerLayer.push(entry);
+  }
+  entry[cause]++;
 }
 
 export function compareWithReference(
@@ -82,7 +120,7 @@ export function compareWithReference(
   emu: EmulatorResult, ref: ReferenceSample,
 ): void {
   stats.total++;
-  let cause: keyof ReferenceStats['divergence'] | null = null;
+  let cause: Cause | null = null;
   let layerInput: ArrayLike<number> = input;
   for (let l = 0; l < emu.activations.length && cause === null; l++) {
     const bits = emu.activations[l];
@@ -93,8 +131,9 @@ export function compareWithReference(
       const bit = getGroupedBit(bits, f, group);
       if ((refOut[f] > 0 && bit === 0) || (refOut[f] < 0 && bit === 1)) { stats.activations.equal++; continue; }
       if (cause !== null) continue; // later features of the diverging layer are still counted
-      cause = refOut[f] === 0 ? 'sign0' : atBoundary(model, l, f, layerInput) ? 'boundary' : 'unexplained';
+      cause = classify(model, l, f, layerInput, ref.layers[l].pre[f]);
       stats.divergence[cause]++;
+      if (cause !== 'unexplained') countLayerTie(stats, model, l, cause);
       if (cause === 'unexplained') {
         stats.firstUnexplained ??= `sample ${sample}, layer ${l} ("${model.layers[l].name}"), feature ${f}: `
           + `emulator ${bit ? -1 : +1}, reference ${refOut[f]} (value before the sign: ${ref.layers[l].pre[f]})`;
