@@ -18,7 +18,7 @@ import { outputShape } from '../ir/types.ts';
 import { applySteps, composeSteps } from './affine.ts';
 import { inputValueRange, integerAccumulatorRange, isIntegerInput } from './inputRange.ts';
 import { findBoundary } from './monotone.ts';
-import { averagedBinaryError, biasedBinaryError, inputScalingError, integerLayerError, reachInSteps } from './referenceRounding.ts';
+import { averagedBinaryError, biasedBinaryError, chainSlack, inputScalingError, integerLayerError, reachInSteps } from './referenceRounding.ts';
 import type { Pass } from './pass.ts';
 import { layerError } from './pass.ts';
 
@@ -61,11 +61,19 @@ export function thresholdsForInteger(ranges: [number, number][], pre: PreActivat
 /**
  * Records, per channel, how many accumulator steps the reference's own rounding
  * may move the boundary (`error` in pre-activation units, `unit` = change of the
- * pre-activation per accumulator step). Exact layers get no field at all.
+ * pre-activation per accumulator step), and the slack at the sign that error
+ * allows (chainSlack; `at(o, k)` is bnnc's pre-activation at lattice point k of
+ * the threshold's units). Exact layers get no field at all.
  */
-function withReach(t: Thresholds, error: (o: number) => number, unit: number): Thresholds {
+function withReach(t: Thresholds, error: (o: number) => number, unit: number, at: (o: number, k: number) => number, steps: readonly AffineStep[]): Thresholds {
   const reach = Int32Array.from(t.threshold, (_, o) => reachInSteps(error(o), unit));
-  return reach.some((r) => r > 0) ? { ...t, referenceReach: reach } : t;
+  if (!reach.some((r) => r > 0)) return t;
+  const slack = Float64Array.from(t.threshold, (T, o) => {
+    if (reach[o] === 0) return 0;
+    // The chain is monotone, so its largest magnitudes over the window lie at the window's ends.
+    return chainSlack([at(o, T - reach[o] - 1), at(o, T + reach[o] + 1)], steps, o, error(o));
+  });
+  return { ...t, referenceReach: reach, referenceSlack: slack };
 }
 
 function requireNoNaN(model: Model, layer: Layer, t: Thresholds, check: (o: number) => boolean): void {
@@ -199,7 +207,7 @@ function lowerThresholdedDense(model: Model, prev: Layer | undefined, m: Match):
     const pre: PreActivation = (o, dot) => Math.fround(dot + (bias ? bias[o] : 0));
     // The dot moves by 2 per popcount step.
     const t = withReach(thresholdsForBinary(dense.inFeatures, dense.outFeatures, pre, steps),
-      (o) => biasedBinaryError(dense.inFeatures, bias ? bias[o] : 0), 2);
+      (o) => biasedBinaryError(dense.inFeatures, bias ? bias[o] : 0), 2, (o, pop) => pre(o, dense.inFeatures - 2 * pop), steps);
     requireNoNaN(model, dense, t, (o) => !Number.isNaN(applySteps(pre(o, 0), steps, o)));
     return { kind: 'dense_b1', name, sources, inFeatures: dense.inFeatures, inGroup: group, outFeatures: dense.outFeatures, weights, ...t };
   }
@@ -216,7 +224,7 @@ function lowerThresholdedDense(model: Model, prev: Layer | undefined, m: Match):
     integerAccumulatorRange(dense.weight.subarray(o * dense.inFeatures, (o + 1) * dense.inFeatures), dtype));
   const input = inputScalingError(m.scale?.steps ?? [], inputValueRange(dtype));
   const t = withReach(thresholdsForInteger(ranges, pre, steps),
-    (o) => integerLayerError(dense.inFeatures, input, bias ? bias[o] : 0, 1), Math.abs(a));
+    (o) => integerLayerError(dense.inFeatures, input, bias ? bias[o] : 0, 1), Math.abs(a), pre, steps);
   requireNoNaN(model, dense, t, (o) => !Number.isNaN(applySteps(pre(o, 0), steps, o)));
   return { kind: 'dense_int_b1', name, sources, inputDType: dtype, inFeatures: dense.inFeatures, outFeatures: dense.outFeatures, weights: packRows(dense), ...t };
 }
@@ -255,7 +263,7 @@ function lowerThresholdedConv(model: Model, prev: Layer | undefined, m: Match): 
     requireInt32Accumulator(model, conv, range, m.pool);
     // A bias before an average pool is summed in MLAS's order; everything else here is exact.
     const t = withReach(thresholdsForInteger(Array.from({ length: oc }, () => range), pre, steps),
-      (o) => (count === 1 ? 0 : averagedBinaryError(tapCount, bias ? bias[o] : 0, count)), 1 / count);
+      (o) => (count === 1 ? 0 : averagedBinaryError(tapCount, bias ? bias[o] : 0, count)), 1 / count, pre, steps);
     requireNoNaN(model, conv, t, (o) => !Number.isNaN(applySteps(pre(o, 0), steps, o)));
     return { kind: 'conv2d_b1', ...common, ...t };
   }
@@ -288,7 +296,7 @@ function lowerThresholdedConv(model: Model, prev: Layer | undefined, m: Match): 
   for (const range of ranges) requireInt32Accumulator(model, conv, range, m.pool);
   const input = inputScalingError(m.scale?.steps ?? [], [lo, hi]);
   const t = withReach(thresholdsForInteger(ranges, pre, steps),
-    (o) => integerLayerError(tapCount, input, bias ? bias[o] : 0, count), Math.abs(a) / count);
+    (o) => integerLayerError(tapCount, input, bias ? bias[o] : 0, count), Math.abs(a) / count, pre, steps);
   requireNoNaN(model, conv, t, (o) => !Number.isNaN(applySteps(pre(o, 0), steps, o)));
   return { kind: 'conv2d_int_b1', inputDType: dtype, ...common, ...t };
 }
