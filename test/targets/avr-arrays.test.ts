@@ -2,7 +2,8 @@
  * Issue 9 item 10: avr-gcc rejects any single array over 32,767 bytes ("size of
  * array is too large"). `bnnc build --target avr-mega` refuses such a model at
  * build time with the reason; a model whose largest array is under the limit
- * builds and compiles with avr-gcc.
+ * builds and compiles with avr-gcc. pgm_read_* takes 16-bit addresses, so all
+ * constants together must also fit the first 64 KB of flash.
  */
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -51,6 +52,16 @@ describe('AVR: one array at most 32,767 bytes', () => {
     expect(r.code).toBe(1);
     expect(r.text).toMatch(/constant array\(s\) exceed the 32767-byte limit of one object on avr-mega: \w+_l0_weights \(36864 bytes, layer "[^"]+"\)/);
     expect(r.text).toMatch(/avr-gcc rejects larger ones/);
+  });
+
+  it('arrays each under 32 KB but 95 KB together: refused, since pgm_read_* reaches only the first 64 KB', async () => {
+    const path = join(dir, 'wide.onnx');
+    // 960 -> 256 -> 1000 -> 250 -> 4: weight arrays of 30720, 32000 and 32000 bytes.
+    writeFileSync(path, binaryMlp({ widths: [960, 256, 1000, 250, 4], seed: 9, input: 'uint8' }));
+    const r = await build(path, join(dir, 'out95'));
+    expect(r.code).toBe(1);
+    expect(r.text).toMatch(/the model's constants \(\d+ bytes with the self-test vectors\) exceed the 64512 bytes avr-mega's kernels can read/);
+    expect(r.text).toMatch(/16-bit program-memory addresses/);
   });
 
   it.skipIf(skip !== null)(`avr-gcc itself rejects that array, and compiles a 30 KB one${skip ? ` (${skip})` : ''}`, async () => {
