@@ -59,7 +59,15 @@ export type ThresholdMode =
   /** Anywhere in [-1, nIn] (both constant-channel extremes included), often exactly at pop or pop - 1. */
   | 'sweep'
   /** Within a few counts of the channel's popcount, so both output values occur. */
-  | 'near';
+  | 'near'
+  /** Any int32, the extremes and just outside [-1, nIn] included: bnn_dense_b1 accepts every threshold. */
+  | 'any';
+
+/** Thresholds outside bnnc's own range [-1, nIn], for the 'any' mode. */
+function anyThreshold(next: () => number, nIn: number, pop: number): number {
+  const choices = [-(2 ** 31), 2 ** 31 - 1, -2, nIn + 1, pop, pop - 1, (next() | 0), 32 * wordsFor(nIn) + 1, -(2 ** 24), 2 ** 24];
+  return choices[next() % choices.length];
+}
 
 /** Builds a random layer of nIn -> nOut binary features and its expected outputs. */
 export function makeDenseCase(next: () => number, nIn: number, nOut: number, mode: ThresholdMode = 'sweep'): DenseCase {
@@ -70,6 +78,7 @@ export function makeDenseCase(next: () => number, nIn: number, nOut: number, mod
   for (let o = 0; o < nOut; o++) {
     const r = next() % 8;
     if (mode === 'near') threshold[o] = pop[o] + (next() % 9) - 4;
+    else if (mode === 'any') threshold[o] = anyThreshold(next, nIn, pop[o]);
     else if (r === 0) threshold[o] = -1;
     else if (r === 1) threshold[o] = nIn;
     else if (r === 2) threshold[o] = pop[o];

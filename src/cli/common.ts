@@ -5,7 +5,9 @@ import { BnncError } from '../errors.ts';
 import { loadModel } from '../importers/index.ts';
 import type { InputDType, LoweredModel, Model } from '../ir/types.ts';
 import { PASSES, runPasses } from '../passes/index.ts';
+import { applyFault, FAULT_VARIABLE, faultFromEnvironment } from '../verify/faults.ts';
 import { dumpModel } from './dump.ts';
+import { processIo } from './io.ts';
 
 export interface ModelOptions {
   inputType?: string;
@@ -24,10 +26,14 @@ function inputType(text: string | undefined): InputDType | undefined {
   throw new BnncError(`unknown input type "${text}"`, { where: '--input-type', expected: 'uint8, int8 or float32' });
 }
 
-export function loadAndLower(path: string, opts: ModelOptions, log: (s: string) => void): { model: Model; lowered: LoweredModel } {
+export function loadAndLower(path: string, opts: ModelOptions, log: (s: string) => void, warn: (s: string) => void = processIo.err): { model: Model; lowered: LoweredModel } {
   const model = loadModel(path, { inputType: inputType(opts.inputType) });
   const lowered = runPasses(model, opts.dumpAfter ? { dumpAfter: { pass: opts.dumpAfter, dump: (m) => log(dumpModel(m)) } } : {});
-  return { model, lowered };
+  // A testing aid (docs/fault-injection.md): one fault after the passes, so the emulator and the generated C both carry it.
+  const fault = faultFromEnvironment();
+  if (!fault) return { model, lowered };
+  warn(`warning: ${FAULT_VARIABLE}=${process.env[FAULT_VARIABLE]}: a fault is injected into the lowered model (a testing aid; unset it for real builds)`);
+  return { model, lowered: applyFault(lowered, fault) };
 }
 
 export function parsePositiveInt(text: string, option: string): number {

@@ -206,6 +206,22 @@ function kernelFiles(model: LoweredModel): { file: string; template: string; con
   return [...files.values()];
 }
 
+const CTYPE_BYTES: Record<string, number> = { uint32_t: 4, int32_t: 4, int16_t: 2, uint8_t: 1, int8_t: 1, float: 4 };
+
+/**
+ * Every constant array the generated C defines, with its size in bytes: the
+ * layers' weights, thresholds, flips and score transforms, and the self-test's
+ * vectors and expected outputs (`vectorCount` of them). Some compilers limit a
+ * single object's size (avr-gcc: 32,767 bytes), see package/checks.ts.
+ */
+export function constantArrays(model: LoweredModel, vectorCount: number, name = modelPrefix(model.name).prefix): { name: string; layer: string | null; bytes: number }[] {
+  const arrays: { name: string; layer: string | null; bytes: number }[] = model.layers.flatMap((layer, i) => layerContext(model, layer, i, name).arrays.map((a) => ({ name: a.name, layer: layer.name, bytes: a.length * CTYPE_BYTES[a.ctype] })));
+  const inputBytes = CTYPE_BYTES[INPUT_CTYPES[model.input.dtype]];
+  arrays.push({ name: `${name}_vectors`, layer: null, bytes: vectorCount * model.input.features * inputBytes });
+  arrays.push({ name: `${name}_expected`, layer: null, bytes: vectorCount * (model.classes + 1) * 4 });
+  return arrays;
+}
+
 function inputLiteral(dtype: LoweredModel['input']['dtype']): (v: number) => string {
   return dtype === 'float32' ? float32Literal : int32Literal;
 }

@@ -26,13 +26,35 @@ export function kernelConfig(variant: string): { variant: string; macro: string 
 /** The variant for a target: the override if allowed, else its first implemented preference. */
 export function selectKernel(target: Target, override?: string): string {
   const allowed = target.kernels.filter((k) => k in KERNEL_VARIANTS);
-  if (override !== undefined) {
-    if (!allowed.includes(override)) {
-      throw new BnncError(`kernel variant "${override}" is not available for target ${target.name}`, {
-        where: '--kernel', expected: `one of ${allowed.join(', ')}`,
-      });
-    }
-    return override;
+  if (override !== undefined && !allowed.includes(override)) {
+    throw new BnncError(`kernel variant "${override}" is not available for target ${target.name}`, {
+      where: '--kernel', expected: `one of ${allowed.join(', ')}`,
+    });
   }
-  return allowed[0] ?? 'portable';
+  const variant = override ?? allowed[0] ?? 'portable';
+  const problem = marchProblem(target, variant);
+  if (problem) {
+    throw new BnncError(`kernel variant "${variant}" cannot run on target ${target.name}: ${problem}`, {
+      where: override !== undefined ? '--kernel' : `targets/${target.name}.json`,
+      expected: 'a RISC-V core with the 32 registers of RV32I (and M or Zmmul for rv32)',
+      hint: '--kernel portable (plain C, any 32-bit core)',
+    });
+  }
+  return variant;
+}
+
+/**
+ * Why the RISC-V assembly variants cannot be built with the target's -march, or
+ * null: both keep more values in registers than RV32E's 16, and rv32 multiplies.
+ * (The kernels also stop with an #error for such cores, for builds outside bnnc.)
+ */
+function marchProblem(target: Target, variant: string): string | null {
+  if (variant !== 'zbb' && variant !== 'rv32') return null;
+  const march = target.compiler.cflags.find((f) => f.startsWith('-march='))?.slice('-march='.length);
+  if (!march?.startsWith('rv32')) return null;
+  const [base, ...multi] = march.slice(4).split('_');
+  if (base.startsWith('e')) return `-march=${march} is an RV32E core (16 registers; e.g. CH32V003), too few for its assembly`;
+  const multiplies = base.startsWith('g') || base.includes('m') || multi.includes('zmmul');
+  if (variant === 'rv32' && !multiplies) return `-march=${march} has no multiply instruction (M or Zmmul extension), which the rv32 variant uses`;
+  return null;
 }

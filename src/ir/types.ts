@@ -150,6 +150,13 @@ export interface Thresholds {
    * disagreement with it is a bnnc bug (binary layers without a fractional Gemm bias).
    */
   referenceReach?: Int32Array;
+  /**
+   * Per channel, with referenceReach: the largest |value the reference's sign sees|
+   * when its rounding, not the model, decides the bit (the error of the pre-activation
+   * carried through the affine chain, passes/referenceRounding.ts chainSlack). A
+   * disagreement where the reference saw a larger value is not a tie.
+   */
+  referenceSlack?: Float64Array;
 }
 
 /**

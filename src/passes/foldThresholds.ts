@@ -18,7 +18,7 @@ import { outputShape } from '../ir/types.ts';
 import { applyStepPrefix, applySteps, composeSteps, stepCreatesNaN, stepValue } from './affine.ts';
 import { inputValueRange, integerAccumulatorRange, isIntegerInput } from './inputRange.ts';
 import { findBoundary, findNaN } from './monotone.ts';
-import { averagedBinaryError, biasedBinaryError, inputScalingError, integerLayerError, reachInSteps } from './referenceRounding.ts';
+import { averagedBinaryError, biasedBinaryError, chainSlack, inputScalingError, integerLayerError, reachInSteps } from './referenceRounding.ts';
 import type { Pass } from './pass.ts';
 import { layerError } from './pass.ts';
 
@@ -61,11 +61,19 @@ export function thresholdsForInteger(ranges: [number, number][], pre: PreActivat
 /**
  * Records, per channel, how many accumulator steps the reference's own rounding
  * may move the boundary (`error` in pre-activation units, `unit` = change of the
- * pre-activation per accumulator step). Exact layers get no field at all.
+ * pre-activation per accumulator step), and the slack at the sign that error
+ * allows (chainSlack; `at(o, k)` is bnnc's pre-activation at lattice point k of
+ * the threshold's units). Exact layers get no field at all.
  */
-function withReach(t: Thresholds, error: (o: number) => number, unit: number): Thresholds {
+function withReach(t: Thresholds, error: (o: number) => number, unit: number, at: (o: number, k: number) => number, steps: readonly AffineStep[]): Thresholds {
   const reach = Int32Array.from(t.threshold, (_, o) => reachInSteps(error(o), unit));
-  return reach.some((r) => r > 0) ? { ...t, referenceReach: reach } : t;
+  if (!reach.some((r) => r > 0)) return t;
+  const slack = Float64Array.from(t.threshold, (T, o) => {
+    if (reach[o] === 0) return 0;
+    // The chain is monotone, so its largest magnitudes over the window lie at the window's ends.
+    return chainSlack([at(o, T - reach[o] - 1), at(o, T + reach[o] + 1)], steps, o, error(o));
+  });
+  return { ...t, referenceReach: reach, referenceSlack: slack };
 }
 
 /**
@@ -83,6 +91,26 @@ function requireNoNaN(model: Model, layer: Layer, chain: AffineLayer | undefined
       'an affine chain (batch-norm, Mul/Div/Add/Sub) that is finite for every reachable value', 'check the scale constants: x * 0 after an overflow to infinity, or 0 / 0');
     }
   }
+}
+
+/** Sum of the +/-1 weights of row o: the input offset b adds b times it to the row's accumulator. */
+function rowSum(weight: Float32Array, o: number, rowLength: number): number {
+  let s = 0;
+  for (let k = 0; k < rowLength; k++) s += weight[o * rowLength + k];
+  return s;
+}
+
+/**
+ * The C kernels sum (and sum-pool) accumulators in int32_t and store thresholds
+ * in int32: a reachable accumulator outside int32 would wrap (undefined
+ * behaviour in C, a wrong threshold in the Int32Array), so it is refused.
+ */
+function requireInt32Accumulator(model: Model, conv: Conv2dLayer, [min, max]: [number, number], pool: MaxPoolLayer | AvgPoolLayer | undefined): void {
+  if (min >= -(2 ** 31) && max <= 2 ** 31 - 1) return;
+  const what = pool?.kind === 'avgpool' ? `the ${pool.kernel.join('x')} average pool's sum of accumulators` : 'the accumulator';
+  throw layerError(model, conv, `${what} reaches ${Math.abs(min) > max ? min : max}, outside the int32 range of the C kernels`,
+    'every reachable accumulator (and pooled sum) in [-2^31, 2^31 - 1]',
+    'use a smaller kernel, fewer channels or a smaller average-pool window (e.g. a max-pool or a strided convolution first)');
 }
 
 /** The scalar input scaling x' = a*v + b in front of the first layer. */
@@ -190,7 +218,7 @@ function lowerThresholdedDense(model: Model, prev: Layer | undefined, m: Match):
     const pre: PreActivation = (o, dot) => Math.fround(dot + (bias ? bias[o] : 0));
     // The dot moves by 2 per popcount step.
     const t = withReach(thresholdsForBinary(dense.inFeatures, dense.outFeatures, pre, steps),
-      (o) => biasedBinaryError(dense.inFeatures, bias ? bias[o] : 0), 2);
+      (o) => biasedBinaryError(dense.inFeatures, bias ? bias[o] : 0), 2, (o, pop) => pre(o, dense.inFeatures - 2 * pop), steps);
     requireNoNaN(model, dense, m.post, () => [0, dense.inFeatures], (o, pop) => pre(o, dense.inFeatures - 2 * pop), steps, dense.outFeatures, 'popcount');
     return { kind: 'dense_b1', name, sources, inFeatures: dense.inFeatures, inGroup: group, outFeatures: dense.outFeatures, weights, ...t };
   }
@@ -201,14 +229,13 @@ function lowerThresholdedDense(model: Model, prev: Layer | undefined, m: Match):
       'declare the device input type: --input-type uint8 (or int8), or the ONNX metadata bnnc.input_type');
   }
   const { a, b } = inputScaling(model, m.scale);
-  const rowSum = (o: number) => { let s = 0; for (let k = 0; k < dense.inFeatures; k++) s += dense.weight[o * dense.inFeatures + k]; return s; };
-  const offsets = Float64Array.from({ length: dense.outFeatures }, (_, o) => b * rowSum(o) + (bias ? bias[o] : 0));
+  const offsets = Float64Array.from({ length: dense.outFeatures }, (_, o) => b * rowSum(dense.weight, o, dense.inFeatures) + (bias ? bias[o] : 0));
   const pre: PreActivation = (o, acc) => Math.fround(a * acc + offsets[o]);
   const ranges = Array.from({ length: dense.outFeatures }, (_, o) =>
     integerAccumulatorRange(dense.weight.subarray(o * dense.inFeatures, (o + 1) * dense.inFeatures), dtype));
   const input = inputScalingError(m.scale?.steps ?? [], inputValueRange(dtype));
   const t = withReach(thresholdsForInteger(ranges, pre, steps),
-    (o) => integerLayerError(dense.inFeatures, input, bias ? bias[o] : 0, 1), Math.abs(a));
+    (o) => integerLayerError(dense.inFeatures, input, bias ? bias[o] : 0, 1), Math.abs(a), pre, steps);
   requireNoNaN(model, dense, m.post, (o) => ranges[o], pre, steps, dense.outFeatures, 'accumulator');
   const referenceRounding = { scale: a, offset: b, inputError: input.maxError, terms: dense.inFeatures, roundings: dense.inFeatures + 4, bias, unit: Math.abs(a) };
   return {
@@ -247,10 +274,12 @@ function lowerThresholdedConv(model: Model, prev: Layer | undefined, m: Match): 
     if (m.scale) throw layerError(model, m.scale, 'scaling between binary layers', 'sign -> conv');
     const pre: PreActivation = (o, sum) => Math.fround(average(sum) + (bias ? bias[o] : 0));
     // Every position's dot lies in [-taps, taps] whatever its number of valid taps.
+    const range: [number, number] = [-tapCount * count, tapCount * count];
+    requireInt32Accumulator(model, conv, range, m.pool);
     // A bias before an average pool is summed in MLAS's order; everything else here is exact.
-    const t = withReach(thresholdsForInteger(Array.from({ length: oc }, (): [number, number] => [-tapCount * count, tapCount * count]), pre, steps),
-      (o) => (count === 1 ? 0 : averagedBinaryError(tapCount, bias ? bias[o] : 0, count)), 1 / count);
-    requireNoNaN(model, conv, m.post, () => [-tapCount * count, tapCount * count], pre, steps, oc, count === 1 ? 'dot product' : 'pooled dot sum');
+    const t = withReach(thresholdsForInteger(Array.from({ length: oc }, () => range), pre, steps),
+      (o) => (count === 1 ? 0 : averagedBinaryError(tapCount, bias ? bias[o] : 0, count)), 1 / count, pre, steps);
+    requireNoNaN(model, conv, m.post, () => range, pre, steps, oc, count === 1 ? 'dot product' : 'pooled dot sum');
     return { kind: 'conv2d_b1', ...common, ...t };
   }
   if (prev) throw layerError(model, conv, `a convolution after "${prev.name}" (${prev.kind})`, 'a convolution after a sign or at the model input');
@@ -268,7 +297,9 @@ function lowerThresholdedConv(model: Model, prev: Layer | undefined, m: Match): 
       'the padded taps would contribute a position-dependent offset');
   }
   const [lo, hi] = inputValueRange(dtype);
-  const pre: PreActivation = (o, acc) => Math.fround(a * average(acc) + (bias ? bias[o] : 0));
+  // Every tap is inside the input (unpadded, or padded without offset), so each position adds b * sum(w_o), as the dense path does.
+  const offsets = Float64Array.from({ length: oc }, (_, o) => b * rowSum(conv.weight, o, tapCount) + (bias ? bias[o] : 0));
+  const pre: PreActivation = (o, acc) => Math.fround(a * average(acc) + offsets[o]);
   // Taps outside the input contribute 0, which lies inside every tap's range, so the all-valid range covers every position.
   const ranges = Array.from({ length: oc }, (_, o): [number, number] => {
     let min = 0; let max = 0;
@@ -277,9 +308,10 @@ function lowerThresholdedConv(model: Model, prev: Layer | undefined, m: Match): 
     }
     return [Math.min(min, 0) * count, Math.max(max, 0) * count];
   });
+  for (const range of ranges) requireInt32Accumulator(model, conv, range, m.pool);
   const input = inputScalingError(m.scale?.steps ?? [], [lo, hi]);
   const t = withReach(thresholdsForInteger(ranges, pre, steps),
-    (o) => integerLayerError(tapCount, input, bias ? bias[o] : 0, count), Math.abs(a) / count);
+    (o) => integerLayerError(tapCount, input, bias ? bias[o] : 0, count), Math.abs(a) / count, pre, steps);
   requireNoNaN(model, conv, m.post, (o) => ranges[o], pre, steps, oc, count === 1 ? 'accumulator' : 'pooled accumulator sum');
   const referenceRounding = { scale: a, offset: b, inputError: input.maxError, terms: tapCount, roundings: tapCount + count + 3, bias, unit: Math.abs(a) / count };
   return { kind: 'conv2d_int_b1', inputDType: dtype, ...common, ...t, ...(t.referenceReach ? { referenceRounding } : {}) };

@@ -1,6 +1,7 @@
 /** The pass pipeline, in order. `bnnc passes` lists it; `--dump-after NAME` prints the model after a pass. */
 import type { LoweredModel, Model } from '../ir/types.ts';
 import { checkBinaryWeights } from './checkBinaryWeights.ts';
+import { checkKernelLimits } from './checkKernelLimits.ts';
 import { dropClipBeforeSign } from './dropClipBeforeSign.ts';
 import { foldInputBinarization } from './foldInputBinarization.ts';
 import { foldScores } from './foldScores.ts';
@@ -17,6 +18,7 @@ export const PASSES: readonly Pass[] = [
   foldInputBinarization,
   foldThresholds,
   foldScores,
+  checkKernelLimits,
   planMemory,
 ];
 

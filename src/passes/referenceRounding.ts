@@ -15,7 +15,7 @@
  * to accumulator units of the layer's comparison (`referenceReach`).
  */
 import type { AffineStep } from '../ir/types.ts';
-import { applySteps, composeSteps } from './affine.ts';
+import { applySteps, composeSteps, stepValue } from './affine.ts';
 
 /** Unit roundoff of float32 (round to nearest). */
 export const FLOAT32_UNIT_ROUNDOFF = 2 ** -24;
@@ -89,4 +89,29 @@ export function averagedBinaryError(taps: number, bias: number, count: number): 
 export function reachInSteps(error: number, unit: number): number {
   if (!(error > 0)) return 0;
   return Math.ceil(error / unit);
+}
+
+/**
+ * How far from 0 the value at the sign can be when the reference's rounding
+ * decides a channel: both the reference and bnnc run the same float32 chain
+ * (`steps`) on pre-activations at most `error` apart, so their results differ
+ * by at most the error carried through each step (times |c| for mul, / |c| for
+ * div) plus one rounding of each result on both sides (2u of the largest
+ * result magnitude near the boundary). `near` are bnnc's pre-activations at the
+ * lattice points around the boundary. Where the two disagree in sign, the
+ * reference's value is within that difference of 0.
+ */
+export function chainSlack(near: readonly number[], steps: readonly AffineStep[], feature: number, error: number): number {
+  let values = near.map((x) => Math.fround(x));
+  let slack = error;
+  for (const step of steps) {
+    const c = stepValue(step, feature);
+    values = values.map((v) => applySteps(v, [step], feature));
+    if (step.op === 'mul') slack *= Math.abs(c);
+    if (step.op === 'div') slack /= Math.abs(c);
+    const largest = Math.max(...values.map(Math.abs)) + slack;
+    slack += 2 * FLOAT32_UNIT_ROUNDOFF * largest;
+  }
+  // Margin for the bound's own float64 arithmetic.
+  return slack * (1 + 2 ** -20);
 }

@@ -81,6 +81,10 @@ export interface Target {
   alignment: 4;
   /** Flash/RAM of the real chip; null for the host. */
   budget: Budget | null;
+  /** Largest single constant array the compiler accepts (avr-gcc: 32767); absent: no limit below the budget. */
+  maxArrayBytes?: number;
+  /** Most bytes of constants the kernels' loads can reach (AVR: pgm_read_* takes 16-bit addresses); absent: the budget. */
+  maxConstantBytes?: number;
   qemu: QemuSpec | null;
   arduino: ArduinoSpec | null;
   /** Absolute path of the JSON file this target was loaded from. */

@@ -126,7 +126,20 @@ function nearIntegerBoundary(acc: number, threshold: number, reach: number): boo
 function classify(model: LoweredModel, l: number, f: number, layerInput: ArrayLike<number>, refPre: number): Cause {
   const kind = model.layers[l].kind;
   if (refPre === 0 && kind !== 'maxpool_b1') return 'sign0';
-  return withinReferenceRounding(model, l, f, layerInput) ? 'boundary' : 'unexplained';
+  return withinReferenceRounding(model, l, f, layerInput) && withinSlack(model, l, f, refPre) ? 'boundary' : 'unexplained';
+}
+
+/**
+ * A rounding tie also needs the reference's own value at the sign to be within
+ * the slack its rounding allows (referenceSlack): a lattice point next to the
+ * threshold whose reference value is clearly signed is decided by the model, so
+ * a disagreement there is a wrong threshold, not rounding.
+ */
+function withinSlack(model: LoweredModel, l: number, f: number, refPre: number): boolean {
+  const layer = model.layers[l];
+  if (!('referenceSlack' in layer) || !layer.referenceSlack) return true;
+  const channel = 'outShape' in layer ? f % layer.outShape[2] : f;
+  return Math.abs(refPre) <= layer.referenceSlack[channel];
 }
 
 function countLayerTie(stats: ReferenceStats, model: LoweredModel, l: number, cause: 'sign0' | 'boundary'): void {
@@ -156,17 +169,22 @@ export function compareWithReference(
     const bits = emu.activations[l];
     const refOut = ref.layers[l].out;
     const group = outputShape(model.layers[l])[2];
+    // Every differing feature of the first diverging layer is classified: one tie must not hide an unexplained difference beside it.
+    let first: { f: number; bit: number } | null = null;
     for (let f = 0; f < refOut.length; f++) {
       stats.activations.total++;
       const bit = getGroupedBit(bits, f, group);
       if ((refOut[f] > 0 && bit === 0) || (refOut[f] < 0 && bit === 1)) { stats.activations.equal++; continue; }
-      if (cause !== null) continue; // later features of the diverging layer are still counted
-      cause = classify(model, l, f, layerInput, ref.layers[l].pre[f]);
+      if (cause === 'unexplained') continue; // later features of the diverging layer are still counted
+      const why = classify(model, l, f, layerInput, ref.layers[l].pre[f]);
+      if (cause === null || why === 'unexplained') { cause = why; first = { f, bit }; }
+    }
+    if (cause !== null && first) {
       stats.divergence[cause]++;
       if (cause !== 'unexplained') countLayerTie(stats, model, l, cause);
       else {
-        stats.firstUnexplained ??= `sample ${sample}, layer ${l} ("${model.layers[l].name}"), feature ${f}: `
-          + `emulator ${bit ? -1 : +1}, reference ${refOut[f]} (value before the sign: ${ref.layers[l].pre[f]})`;
+        stats.firstUnexplained ??= `sample ${sample}, layer ${l} ("${model.layers[l].name}"), feature ${first.f}: `
+          + `emulator ${first.bit ? -1 : +1}, reference ${refOut[first.f]} (value before the sign: ${ref.layers[l].pre[first.f]})`;
       }
     }
     layerInput = bits;

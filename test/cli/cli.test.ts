@@ -92,7 +92,7 @@ describe('bnnc CLI', () => {
   it('passes lists the pipeline in order', async () => {
     const r = await run('passes');
     expect(r.out.split('\n').map((l) => l.split(/\s+/)[1])).toEqual([
-      'dropClipBeforeSign', 'mergeAffineChains', 'checkBinaryWeights', 'foldInputBinarization', 'foldThresholds', 'foldScores', 'planMemory',
+      'dropClipBeforeSign', 'mergeAffineChains', 'checkBinaryWeights', 'foldInputBinarization', 'foldThresholds', 'foldScores', 'checkKernelLimits', 'planMemory',
     ]);
   });
 

@@ -72,7 +72,7 @@ export interface MlpSpec {
   widths: number[];
   seed: number;
   /** First layer input: 'uint8' (Div 255 + dense), or 'binarized' (Sub 0.5 + Sign). */
-  input: 'uint8' | 'binarized';
+  input: InputKind;
   /** Override BN parameters of hidden layers (gamma, beta, mean, var) per channel. */
   bn?: (layer: number, channel: number, next: () => number) => [number, number, number, number];
   epsilon?: number;
@@ -82,8 +82,19 @@ export interface MlpSpec {
   matMulName?: (layer: number) => string;
 }
 
+/** uint8 device input scaled by 1/255 or normalized to [-1, 1], or a float input binarized by a sign. */
+export type InputKind = 'uint8' | 'normalized' | 'binarized';
+
 /** The first nodes: Div 255 for uint8 input, or Sub 0.5 -> Sign for a binarized float input. Returns the tensor they produce. */
-function inputPrologue(kind: 'uint8' | 'binarized', nodes: NodeSpec[], init: NonNullable<ModelSpec['initializers']>): string {
+function inputPrologue(kind: InputKind, nodes: NodeSpec[], init: NonNullable<ModelSpec['initializers']>): string {
+  if (kind === 'normalized') {
+    // torchvision-style Normalize of uint8 data: x / 127.5 - 1, an input offset in front of the first layer.
+    init.scale = { dims: [], data: [1 / 127.5] };
+    init.one = { dims: [], data: [1] };
+    nodes.push({ op: 'Mul', inputs: ['input', 'scale'], outputs: ['scaled'] });
+    nodes.push({ op: 'Sub', inputs: ['scaled', 'one'], outputs: ['normalized'] });
+    return 'normalized';
+  }
   if (kind === 'uint8') {
     init.scale = { dims: [], data: [255] };
     nodes.push({ op: 'Div', inputs: ['input', 'scale'], outputs: ['scaled'] });
@@ -125,7 +136,7 @@ export function binaryMlp(spec: MlpSpec): Uint8Array {
   }
   return buildOnnx({
     inputShape: [1, spec.widths[0]], nodes, initializers: init, output: x,
-    metadata: spec.input === 'uint8' ? { 'bnnc.input_type': 'uint8' } : {}, graphName: spec.graphName,
+    metadata: spec.input !== 'binarized' ? { 'bnnc.input_type': 'uint8' } : {}, graphName: spec.graphName,
   });
 }
 
@@ -146,7 +157,7 @@ export interface CnnSpec {
   convs: ConvSpec[];
   dense: number[]; // hidden widths after flatten, then classes last
   seed: number;
-  inputType: 'uint8' | 'binarized';
+  inputType: InputKind;
 }
 
 /** A PyTorch-style binary CNN: scale -> (Conv(Sign W) [-> MaxPool] -> BN -> Sign [-> MaxPool])* -> Flatten -> dense head. */
@@ -206,6 +217,6 @@ export function binaryCnn(spec: CnnSpec): Uint8Array {
   });
   return buildOnnx({
     inputShape: [1, ...spec.input], nodes, initializers: init, output: x,
-    metadata: spec.inputType === 'uint8' ? { 'bnnc.input_type': 'uint8' } : {},
+    metadata: spec.inputType !== 'binarized' ? { 'bnnc.input_type': 'uint8' } : {},
   });
 }

@@ -19,13 +19,18 @@ import { toolchainSkipReason } from '../../src/toolchain/requireToolchains.ts';
 const scratch = mkdtempSync(join(tmpdir(), 'bnnc-kernels-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
-/** The sweep plus long rows: n_words 8..35 around the block sizes, 250 words (past 248), 1-3 word tails. */
+/**
+ * The sweep plus long rows: n_words 8..35 around the block sizes, 250 words (past 248), 1-3 word tails;
+ * then thresholds anywhere in int32 (every variant must accept any threshold, bnn_kernels.h).
+ */
 function cases(): DenseCase[] {
   const next = rng32(20240611);
   const long: Array<[number, number]> = [
     [256, 9], [512, 8], [544, 5], [800, 17], [1024, 8], [1056, 3], [1120, 2], [993, 11], [8000, 3], [4064, 2],
   ];
-  return [...sweepCases(7, 48), ...long.map(([nIn, nOut]) => makeDenseCase(next, nIn, nOut, 'sweep'))];
+  const anyInt32: Array<[number, number]> = [[64, 40], [1024, 64], [33, 17], [800, 24], [8000, 8]];
+  return [...sweepCases(7, 48), ...long.map(([nIn, nOut]) => makeDenseCase(next, nIn, nOut, 'sweep')),
+    ...anyInt32.map(([nIn, nOut]) => makeDenseCase(next, nIn, nOut, 'any'))];
 }
 const CASES = cases();
 

@@ -15,6 +15,7 @@ import { loadModel } from '../../src/importers/index.ts';
 import { runPasses } from '../../src/passes/index.ts';
 import { listTargets, loadTarget } from '../../src/targets/load.ts';
 import { crossCompile } from '../../src/toolchain/cross.ts';
+import type { Target } from '../../src/targets/types.ts';
 import { toolchainSkipReason } from '../../src/toolchain/requireToolchains.ts';
 import { PROJECT_ROOT } from '../../src/version.ts';
 
@@ -77,6 +78,45 @@ describe('a variant on a core that cannot run it stops at its #error', () => {
       const error = await crossCompile(target, { sources, includeDirs: [join(dir, 'src')], outDir: join(dir, 'build') }).then(() => null, (e: unknown) => e);
       expect(error).toBeInstanceOf(BnncError);
       expect((error as Error).message).toMatch(message);
+    });
+  }
+});
+
+/** A RISC-V target compiled with another -march (an RV32E or multiply-less core; no such target ships). */
+function withMarch(name: string, march: string, abi: string): Target {
+  const t = loadTarget(name);
+  const flags = (fs: string[]) => fs.map((f) => (f.startsWith('-march=') ? `-march=${march}` : f.startsWith('-mabi=') ? `-mabi=${abi}` : f));
+  return { ...t, name: `${name}-${march}`, compiler: { ...t.compiler, cflags: flags(t.compiler.cflags), linkFlags: flags(t.compiler.linkFlags) } };
+}
+
+describe('RV32E cores and cores without multiply (issue 9 item 10)', () => {
+  const rv32ec = withMarch('rp2350-riscv', 'rv32ec_zbb', 'ilp32e');
+  const rv32ic = withMarch('esp32c3', 'rv32ic', 'ilp32');
+
+  it('bnnc refuses the zbb and rv32 variants for such a -march, naming the reason; portable is fine', () => {
+    expect(() => selectKernel(rv32ec)).toThrow(/kernel variant "zbb" cannot run on target rp2350-riscv-rv32ec_zbb: -march=rv32ec_zbb is an RV32E core/);
+    expect(() => selectKernel(rv32ec, 'rv32')).toThrow(/RV32E core \(16 registers/);
+    expect(() => selectKernel(rv32ic)).toThrow(/-march=rv32ic has no multiply instruction/);
+    expect(() => selectKernel(rv32ic)).toThrow(/hint: --kernel portable/);
+    expect(selectKernel(rv32ec, 'portable')).toBe('portable');
+    expect(selectKernel(withMarch('esp32c3', 'rv32ic_zmmul', 'ilp32'))).toBe('rv32');
+  });
+
+  const cases = [makeDenseCase(rng32(2), 64, 2)];
+  const wrong: Array<[Target, string, RegExp]> = [
+    [rv32ec, 'zbb', /variant zbb needs the 32 registers of RV32I; this is an RV32E core/],
+    [rv32ec, 'rv32', /variant rv32 needs the 32 registers of RV32I; this is an RV32E core/],
+    [rv32ic, 'rv32', /variant rv32 needs the multiply instruction/],
+  ];
+  for (const [target, variant, message] of wrong) {
+    const skip = toolchainSkipReason(target, { run: false });
+    it.skipIf(skip !== null)(`the generated C stops at the #error: ${variant} with -march=${target.name.split('-').pop()}${skip ? ` (${skip})` : ''}`, async () => {
+      const dir = join(scratch, `${target.name}-${variant}`);
+      const sources = writeDenseProgram(join(dir, 'src'), cases, variant, target.name).filter((f) => f.endsWith('bnn_dense_b1.c'));
+      const error = await crossCompile(target, { sources, includeDirs: [join(dir, 'src')], outDir: join(dir, 'build') }).then(() => null, (e: unknown) => e);
+      expect(error).toBeInstanceOf(BnncError);
+      expect((error as Error).message).toMatch(message);
+      expect((error as Error).message).not.toMatch(/impossible constraints|unrecognized opcode/);
     });
   }
 });

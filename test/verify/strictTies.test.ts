@@ -97,9 +97,18 @@ describe('strict ties', () => {
         if ((isNear && near > 0) || (!isNear && far > 0)) continue;
         const ref = agreeingReference(m, input);
         const bit = getGroupedBit(emu.activations[0], o, first.outFeatures);
-        flipFeature(ref, 0, o, bit ? 0.25 : -0.25);
+        // Near the threshold, a tie also needs the reference's value within the slack its rounding allows.
+        const value = isNear ? first.referenceSlack![o] / 2 : 0.25;
+        flipFeature(ref, 0, o, bit ? value : -value);
         const stats = emptyReferenceStats('test');
         compareWithReference(m, stats, 0, input, emu, ref);
+        if (isNear) {
+          const clear = agreeingReference(m, input);
+          flipFeature(clear, 0, o, bit ? 0.25 : -0.25);
+          const clearStats = emptyReferenceStats('test');
+          compareWithReference(m, clearStats, 0, input, emu, clear);
+          expect(clearStats.divergence.unexplained, `acc ${acc}, T ${first.threshold[o]}: a clearly signed reference value is no tie`).toBe(1);
+        }
         if (isNear) { near++; expect(stats.divergence.boundary, `acc ${acc}, T ${first.threshold[o]}`).toBe(1); }
         else { far++; expect(stats.divergence.unexplained, `acc ${acc}, T ${first.threshold[o]}`).toBe(1); }
         expect(stats.tiesPerLayer.length).toBe(isNear ? 1 : 0);

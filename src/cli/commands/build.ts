@@ -6,7 +6,7 @@ import { checkOutputDir, writeOutputDir } from '../output.ts';
 import type { CliIo } from '../io.ts';
 import { parseLabelColumn, parseScale } from '../../data/index.ts';
 import { selectKernel } from '../../codegen/kernels.ts';
-import { checkModelFits } from '../../package/checks.ts';
+import { checkArraySizes, checkModelFits } from '../../package/checks.ts';
 import { PACKAGE_FORMATS, packageFiles, parseFormat } from '../../package/index.ts';
 import { embeddedVectors } from '../../package/vectors.ts';
 import { loadTarget } from '../../targets/load.ts';
@@ -41,7 +41,7 @@ export function registerBuild(program: Command, io: CliIo): void {
       checkOutputDir(opts.out, guard);
       const target = loadTarget(opts.target);
       const format = parseFormat(opts.format, target);
-      const { model, lowered } = loadAndLower(path, opts, io.out);
+      const { model, lowered } = loadAndLower(path, opts, io.out, io.err);
       const vectors = embeddedVectors(lowered, {
         data: opts.data,
         scale: opts.dataScale ? parseScale(opts.dataScale) : undefined,
@@ -49,6 +49,7 @@ export function registerBuild(program: Command, io: CliIo): void {
         labelColumn: opts.labelColumn ? parseLabelColumn(opts.labelColumn) : undefined,
       });
       const footprint = checkModelFits(target, lowered, path);
+      checkArraySizes(target, lowered, vectors.length, path);
       const kernelVariant = selectKernel(target, opts.kernel);
       const prefix = cPrefix(model, opts.name);
       const name = prefix.prefix;

@@ -14,7 +14,7 @@ import { parseScale } from '../../data/index.ts';
 import { BnncError, VerificationFailure } from '../../errors.ts';
 import { makeTemporaryFolder, removeOwnedFolder } from '../../files/temporary.ts';
 import type { LoweredModel, Model } from '../../ir/types.ts';
-import { checkModelFits } from '../../package/checks.ts';
+import { checkArraySizes, checkModelFits } from '../../package/checks.ts';
 import { packageFiles, selftestSketchDir } from '../../package/index.ts';
 import { describeVectors, embeddedVectors, writeVectorsNpy, type VectorSource } from '../../package/vectors.ts';
 import { budgetProblems } from '../../targets/budget.ts';
@@ -77,7 +77,7 @@ export function registerFlash(program: Command, io: CliIo): void {
       requireArduinoCli(); // before minutes of verification
       const guard = { option: '-o', inputs: [path, opts.data, opts.sketch] };
       if (opts.out) checkOutputDir(opts.out, guard);
-      const { model, lowered } = loadAndLower(path, opts, io.out);
+      const { model, lowered } = loadAndLower(path, opts, io.out, io.err);
       const source: VectorSource = {
         data: opts.data,
         scale: opts.dataScale ? parseScale(opts.dataScale) : undefined,
@@ -85,6 +85,7 @@ export function registerFlash(program: Command, io: CliIo): void {
       };
       const vectors = embeddedVectors(lowered, source);
       const footprint = checkModelFits(target, lowered, path);
+      checkArraySizes(target, lowered, vectors.length, path);
       io.out(`bnnc flash: ${model.name} for ${target.name} (${fqbn}); model constants ${footprint.flashBytes} bytes, `
         + `arena ${footprint.ramBytes} bytes`);
 

@@ -11,7 +11,7 @@ export function registerInspect(program: Command, io: CliIo): void {
     .description('show the imported graph, the lowered layers, parameters, flash and arena bytes per layer'))
     .option('--json', 'print one JSON object')
     .action((path: string, opts: ModelOptions & { json?: boolean }) => {
-      const { model, lowered } = loadAndLower(path, opts, io.out);
+      const { model, lowered } = loadAndLower(path, opts, io.out, io.err);
       const rows = summarize(lowered);
       const prefix = cPrefix(model);
       if (opts.json) {

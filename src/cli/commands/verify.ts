@@ -39,7 +39,7 @@ export function registerVerify(program: Command, io: CliIo, setExit: (code: numb
     .option('--no-sanitize', 'skip the ASan/UBSan build')
     .option('--no-reference', 'skip the float reference')
     .action(async (path: string, opts: VerifyCliOptions) => {
-      const { model, lowered } = loadAndLower(path, opts, io.out);
+      const { model, lowered } = loadAndLower(path, opts, io.out, io.err);
       const report = await verifyOnHost(model, lowered, {
         data: opts.data,
         limit: opts.limit ? parsePositiveInt(opts.limit, '--limit') : undefined,

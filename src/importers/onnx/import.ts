@@ -147,6 +147,8 @@ export function importOnnx(path: string, options: OnnxImportOptions = {}, bytes:
     running = node.opType === 'TopK' ? (node.output ?? [])[1] : (node.output ?? [])[0];
   });
 
+  checkDeclaredOutputs(graph, path, running, lastComputedLogits(graph, running));
+
   const input: InputSpec = {
     name: inputInfo.name ?? 'input',
     shape: shape0.slice(1),
@@ -164,4 +166,39 @@ export function importOnnx(path: string, options: OnnxImportOptions = {}, bytes:
     layers,
     memory: null,
   };
+}
+
+/** The logits a final ArgMax/TopK reads (the same prediction as the running output), or null. */
+function lastComputedLogits(graph: NonNullable<ModelProto['graph']>, running: string): string | null {
+  const last = (graph.node ?? []).find((n) => (n.opType === 'ArgMax' || n.opType === 'TopK') && (n.output ?? []).includes(running));
+  return last ? (last.input ?? [])[0] ?? null : null;
+}
+
+/**
+ * bnnc compiles the whole chain of nodes to its last activation. The graph must
+ * declare that activation (or the logits its final ArgMax/TopK reads) as its
+ * output: a graph without outputs, or one whose output is a middle tensor
+ * (e.g. truncated after a batch-norm, with later nodes left in), is refused
+ * rather than compiled into a different network.
+ */
+function checkDeclaredOutputs(graph: NonNullable<ModelProto['graph']>, path: string, running: string, logits: string | null): void {
+  const declared = (graph.output ?? []).map((o) => o.name ?? '');
+  const accepted = new Set([running, ...(logits ? [logits] : [])]);
+  if (declared.length === 0) {
+    throw new BnncError('the graph declares no output', {
+      file: path, expected: `one graph output: the network's last activation "${running}"`, hint: 'export the model with its output (e.g. torch.onnx.export output_names=[...])',
+    });
+  }
+  const other = declared.find((name) => !accepted.has(name));
+  if (other === undefined) return;
+  const nodes = graph.node ?? [];
+  const producer = nodes.findIndex((n) => (n.output ?? []).includes(other));
+  const where = producer < 0
+    ? 'no node produces it'
+    : `node "${nodeLabel(nodes[producer], producer)}" produces it and ${nodes.length - 1 - producer} node(s) after it would be compiled too`;
+  throw new BnncError(`graph output "${other}" is not the network's last activation "${running}" (${where})`, {
+    file: path, where: `graph output "${other}"`,
+    expected: `exactly one declared output, the last node's output "${running}"${logits ? ` or the logits "${logits}"` : ''}`,
+    hint: 'remove the nodes after the intended output (or declare the final output) and export again',
+  });
 }

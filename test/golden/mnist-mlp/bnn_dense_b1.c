@@ -11,7 +11,7 @@
  * Binary dense layer with thresholded binary output.
  *   x      packed input, n_words words (tail bits 0)           n_words in [1, 65535]
  *   w      n_out rows of n_words packed weights (bit 1 = -1)   n_out in [1, 65535]
- *   thresh per-channel popcount threshold                      in [-1, 32 * n_words]
+ *   thresh per-channel popcount threshold                      any int32
  *   flip   packed per-channel flip bits
  *   out    packed output, (n_out + 31) / 32 words; tail bits written as 0
  * Channel o: pop = popcount(x XOR w_o) = (n - dot) / 2, and
@@ -21,9 +21,9 @@
  *
  * Variants (bnn_kernel_config.h): the optimised ones take BNN_POP_ROWS rows
  * per pass from the row engine in bnn_popcount.h, then threshold and pack
- * the bits exactly as the portable loop does (zbb compares inside the engine
- * and relies on the documented threshold range); portable and builtin are
- * the plain loop below.
+ * the bits exactly as the portable loop does (zbb compares inside the engine,
+ * on thresholds clamped to [-1, 32 * n_words], which gives the same bits);
+ * portable and builtin are the plain loop below.
  */
 #if defined(BNN_KERNEL_ARMV7EM) || defined(BNN_KERNEL_ARMV6M) || defined(BNN_KERNEL_MVE) || defined(BNN_KERNEL_ZBB) || defined(BNN_KERNEL_RV32)
 bnn_status_t bnn_dense_b1(const uint32_t *x, const uint32_t *w, int32_t n_words, int32_t n_out,

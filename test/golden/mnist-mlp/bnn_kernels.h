@@ -47,7 +47,11 @@ typedef enum {
     BNN_PAD_MINUS = 2
 } bnn_padding_t;
 
-/** Geometry of a 2-D convolution (NHWC) followed by an optional max- or average-pool of its accumulators (window = stride). */
+/**
+ * Geometry of a 2-D convolution (NHWC) followed by an optional max- or average-pool of its accumulators (window = stride).
+ * Sizes in [1, 32767], kernel, stride and pool in [1, 127], padding in [0, 127] (bnnc refuses layers outside them);
+ * every accumulator and pooled sum must fit int32 (bnnc checks the reachable range); thresh: any int32.
+ */
 typedef struct {
     int16_t in_h, in_w, in_c;       /**< input size; channels packed in (in_c + 31) / 32 words per pixel */
     int16_t out_h, out_w, out_c;    /**< output size after the pool */
@@ -78,6 +82,7 @@ bnn_status_t bnn_maxpool_b1(const uint32_t *x, int32_t in_w, int32_t c, int32_t 
                             int32_t k_h, int32_t k_w, int32_t stride_h, int32_t stride_w, uint32_t *out);
 
 /* Integer input x binary weights: bit_o = (acc_o < thresh_o) XOR flip_o, or the accumulators (bnn_dense_*8_b1.c).
+ * n_in in [1, 65535] (else BNN_ERROR_ARGUMENT), n_out in [1, 65535]; thresh: any int32.
  * planes: scratch of 9 * ((n_in + 31) / 32) words for the input's bit planes. */
 bnn_status_t bnn_dense_u8_b1(const uint8_t *x, int32_t n_in, const uint32_t *w, int32_t n_out,
                              const int32_t *thresh, const uint32_t *flip, uint32_t *out, uint32_t *planes);
@@ -86,7 +91,9 @@ bnn_status_t bnn_dense_s8_b1(const int8_t *x, int32_t n_in, const uint32_t *w, i
                              const int32_t *thresh, const uint32_t *flip, uint32_t *out, uint32_t *planes);
 bnn_status_t bnn_dense_s8_acc(const int8_t *x, int32_t n_in, const uint32_t *w, int32_t n_out, int32_t *acc, uint32_t *planes);
 
-/* Binary x binary: bit_o = (popcount(x ^ w_o) > thresh_o) XOR flip_o (bnn_dense_b1.c), or the popcounts (bnn_dense_b1_pop.c). */
+/* Binary x binary: bit_o = (popcount(x ^ w_o) > thresh_o) XOR flip_o (bnn_dense_b1.c), or the popcounts (bnn_dense_b1_pop.c).
+ * n_words and n_out in [1, 65535]; thresh: any int32, in every kernel variant (zbb clamps it to
+ * [-1, 32 * n_words] first, which gives the same bits). */
 bnn_status_t bnn_dense_b1(const uint32_t *x, const uint32_t *w, int32_t n_words, int32_t n_out,
                           const int32_t *thresh, const uint32_t *flip, uint32_t *out);
 bnn_status_t bnn_dense_b1_pop(const uint32_t *x, const uint32_t *w, int32_t n_words, int32_t n_out, int32_t *pop);

@@ -529,6 +529,10 @@ static inline void bnn_pop_rows(const uint32_t *x, const uint32_t **w, int32_t n
 #if !defined(__riscv) || !defined(__riscv_zbb)
 #error "bnn kernel variant zbb needs a RISC-V core with Zbb, compiled with it (e.g. -march=rv32imc_zbb); regenerate with another --kernel"
 #endif
+#if defined(__riscv_32e) || defined(__riscv_e)
+/* The 8-row engine keeps 22 values in registers; RV32E has 15 usable ones. */
+#error "bnn kernel variant zbb needs the 32 registers of RV32I; this is an RV32E core (e.g. CH32V003): regenerate with --kernel portable"
+#endif
 
 #define BNN_POP_ROWS 8
 #define BNN_HAVE_BITS_PASSES 1
@@ -544,7 +548,7 @@ static inline void bnn_pop_rows(const uint32_t *x, const uint32_t **w, int32_t n
  * bnn_bits_passes starts each accumulator at the row's threshold and
  * subtracts the popcounts: acc = T - pop < 0 exactly when pop > T, so the
  * output bits are the sign bits, gathered without a comparison per row. With
- * T in [-1, 32 * n_words] (the documented range), |acc| < 2^24, so bits
+ * T clamped to [-1, 32 * n_words] (BNN_ZBB_THRESHOLDS), |acc| < 2^24, so bits
  * 31..24 of an accumulator all equal its sign: acc_r >> (31 - r) is r + 1
  * copies of sign_r, and XOR-ing them gives bit j = XOR of sign_r for r >= j
  * (16 instructions for 8 rows). That is linear, so the passes of a word are
@@ -552,11 +556,11 @@ static inline void bnn_pop_rows(const uint32_t *x, const uint32_t **w, int32_t n
  * each byte, is applied once per output word.
  * Per 32-word block of 8 rows: 32 x loads and 256 x (lw, xor, cpop, sub)
  * = 1056 instructions for 256 weight words (4.125 per word); blocks other than
- * a pass's last add 9 pointer moves and a jump. Each pass adds 38 (7 row
- * pointers, p0, 8 thresholds, x pointer, block-loop exit, 16 gathering, the
- * rotation, pass loop 3), each call (4 passes) about 16 in C (flip, store,
- * the per-word fix-up): 0.17 per word at 32 words per row (4.298 measured
- * for 1024 x 256 under QEMU).
+ * a pass's last add 9 pointer moves and a jump. Each pass adds 56 (7 row
+ * pointers, p0, 8 thresholds loaded and clamped (26), x pointer, block-loop
+ * exit, 16 gathering, the rotation, pass loop 3), each call (4 passes) about
+ * 16 in C (flip, store, the per-word fix-up): 0.24 per word at 32 words per
+ * row (4.368 measured for 1024 x 256 under QEMU).
  */
 #define BNN_ZBB_ROW(op, k, p, a, t)               \
     "lw   " t ", " #k "*4(%[" p "])\n\t"          \
@@ -674,6 +678,22 @@ static inline void bnn_pop_rows(const uint32_t *x, const uint32_t **w, int32_t n
     BNN_ZBB_WORD1(op, 28) BNN_ZBB_WORD1(op, 29) BNN_ZBB_WORD1(op, 30) BNN_ZBB_WORD1(op, 31)
 
 /*
+ * The 8 thresholds of a pass, clamped to [-1, 32 * n_words] (%[s] = 4 * n_words):
+ * pop > T has the same result for every pop in [0, 32 * n_words], and the
+ * accumulators T - pop then stay within +-2^24, as the sign gathering needs.
+ * So the kernel is correct for any int32 threshold (2 instructions per row).
+ */
+#define BNN_ZBB_THRESHOLDS                        \
+    "li   %[t0], -1\n\t"                           \
+    "slli %[v], %[s], 3\n\t"                       \
+    BNN_ZBB_CLAMP(0) BNN_ZBB_CLAMP(1) BNN_ZBB_CLAMP(2) BNN_ZBB_CLAMP(3) \
+    BNN_ZBB_CLAMP(4) BNN_ZBB_CLAMP(5) BNN_ZBB_CLAMP(6) BNN_ZBB_CLAMP(7)
+#define BNN_ZBB_CLAMP(r)                          \
+    "lw   %[a" #r "], " #r "*4(%[q])\n\t"          \
+    "max  %[a" #r "], %[a" #r "], %[t0]\n\t"        \
+    "min  %[a" #r "], %[a" #r "], %[v]\n\t"
+
+/*
  * Output bits of np passes of 8 rows (np in 1..4): row 8p + r of the call
  * lands at bit 32 - 8 np + 8p + r, so 4 passes give a whole output word.
  * Thresholds *thresh; advances *w and *thresh by 8 np rows.
@@ -717,14 +737,7 @@ __attribute__((always_inline)) static inline uint32_t bnn_bits_passes(const uint
         "add  %[p5], %[p4], %[s]\n\t"
         "add  %[p6], %[p5], %[s]\n\t"
         "add  %[p7], %[p6], %[s]\n\t"
-        "lw   %[a0], 0(%[q])\n\t"
-        "lw   %[a1], 4(%[q])\n\t"
-        "lw   %[a2], 8(%[q])\n\t"
-        "lw   %[a3], 12(%[q])\n\t"
-        "lw   %[a4], 16(%[q])\n\t"
-        "lw   %[a5], 20(%[q])\n\t"
-        "lw   %[a6], 24(%[q])\n\t"
-        "lw   %[a7], 28(%[q])\n\t"
+        BNN_ZBB_THRESHOLDS
         "lw   %[px], %[x]\n\t"
         /* n % 4 single words (%[xe] is the loop end here, then reloaded) */
         "andi %[xe], %[s], 12\n\t"
@@ -765,14 +778,7 @@ __attribute__((always_inline)) static inline uint32_t bnn_bits_passes(const uint
         "add  %[p5], %[p4], %[s]\n\t"
         "add  %[p6], %[p5], %[s]\n\t"
         "add  %[p7], %[p6], %[s]\n\t"
-        "lw   %[a0], 0(%[q])\n\t"
-        "lw   %[a1], 4(%[q])\n\t"
-        "lw   %[a2], 8(%[q])\n\t"
-        "lw   %[a3], 12(%[q])\n\t"
-        "lw   %[a4], 16(%[q])\n\t"
-        "lw   %[a5], 20(%[q])\n\t"
-        "lw   %[a6], 24(%[q])\n\t"
-        "lw   %[a7], 28(%[q])\n\t"
+        BNN_ZBB_THRESHOLDS
         "lw   %[px], %[x]\n\t"
         "5:\n\t"
         BNN_ZBB_W16LO("sub ")
@@ -862,6 +868,14 @@ static inline int32_t bnn_pop_row(const uint32_t *x, const uint32_t **w, int32_t
 /* ------------------------------------------------------------------ rv32 */
 #if !defined(__riscv) || __riscv_xlen != 32
 #error "bnn kernel variant rv32 needs a 32-bit RISC-V core; regenerate with another --kernel"
+#endif
+#if defined(__riscv_32e) || defined(__riscv_e)
+/* Two rows' Harley-Seal adders stay in registers; RV32E has 15 usable ones. */
+#error "bnn kernel variant rv32 needs the 32 registers of RV32I; this is an RV32E core (e.g. CH32V003): regenerate with --kernel portable"
+#endif
+#if !defined(__riscv_mul) && !defined(__riscv_zmmul)
+/* The eights word is counted by SWAR with a multiply. */
+#error "bnn kernel variant rv32 needs the multiply instruction (M or Zmmul extension, e.g. -march=rv32imc); regenerate with --kernel portable"
 #endif
 
 #define BNN_POP_ROWS 2
