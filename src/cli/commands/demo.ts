@@ -30,7 +30,8 @@ export function registerDemo(program: Command, io: CliIo, setExit: (code: number
     .option('--limit <n>', 'verify on the first N bundled test images', '1000')
     .action(async (opts: { out: string; limit: string }) => {
       const { model, lowered } = loadAndLower(DEMO_MODEL, {}, io.out);
-      const rel = (p: string) => relative(process.cwd(), p) || '.';
+      // Paths inside the current folder are shown relative to it; an installed package's files absolute.
+      const rel = (p: string) => (relative(process.cwd(), p).startsWith('..') ? p : relative(process.cwd(), p) || '.');
       io.out(`bnnc demo: ${rel(DEMO_MODEL)} (${model.input.dtype} input [${model.input.shape.join(', ')}], ${model.classes} classes)\n`);
       const rows = summarize(lowered);
       io.out(formatTable(['#', 'layer', 'kind', 'in', 'shape', 'params', 'flash B', 'arena B'],
