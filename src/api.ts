@@ -3,6 +3,7 @@
  * their own tests and build scripts. The CLI commands are thin wrappers around
  * it, so `verify()` returns exactly the object `bnnc verify --json` prints.
  */
+import { join } from 'node:path';
 import type { LabelColumn } from './data/csv.ts';
 import { loadDataset, type Dataset } from './data/index.ts';
 import { emulate } from './emulator/index.ts';
@@ -23,6 +24,7 @@ import { deviceInputs } from './verify/inputs.ts';
 import type { Progress } from './verify/progress.ts';
 import { verifyOnHost, type VerifyReport } from './verify/verify.ts';
 import { writeOutputDir } from './cli/output.ts';
+import { PROJECT_ROOT } from './version.ts';
 
 export interface ModelOptions {
   /** Device input type, overriding what the model declares (uint8, int8 or float32). */
@@ -105,6 +107,16 @@ export interface VerifyOptions extends DataOptions {
   keep?: string;
   progress?: Progress;
 }
+
+/**
+ * The example bnnc ships (what `bnnc demo` runs): a binary MLP for MNIST
+ * (uint8 input [1, 28, 28], 10 classes) and a folder with the first 1,000
+ * MNIST test images and labels (IDX, gzip). Absolute paths.
+ */
+export const BUNDLED_EXAMPLE: { readonly model: string; readonly data: string } = {
+  model: join(PROJECT_ROOT, 'examples', 'mnist-mlp', 'model.onnx'),
+  data: join(PROJECT_ROOT, 'examples', 'mnist-mlp', 'data'),
+};
 
 /** The names of the lowering passes, in the order they run. */
 export const PASS_NAMES: readonly string[] = PASSES.map((p) => p.name);

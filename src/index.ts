@@ -4,7 +4,7 @@
  * Everything else under src/ is internal and may change between versions.
  */
 export {
-  BnnModel, loadBnnModel, loadData, PASS_NAMES,
+  BnnModel, BUNDLED_EXAMPLE, loadBnnModel, loadData, PASS_NAMES,
   type DataOptions, type GenerateOptions, type GenerateResult, type ModelOptions, type ModelSummary, type Prediction, type VerifyOptions,
 } from './api.ts';
 export { BnncError } from './errors.ts';

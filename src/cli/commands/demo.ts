@@ -9,7 +9,7 @@ import { generateC } from '../../codegen/generate.ts';
 import { toCIdentifier } from '../../codegen/sanitize.ts';
 import { loadDataset } from '../../data/index.ts';
 import { summarize } from '../../inspect/summary.ts';
-import { PROJECT_ROOT } from '../../version.ts';
+import { BUNDLED_EXAMPLE } from '../../api.ts';
 import { deviceInputs, selftestVectors } from '../../verify/inputs.ts';
 import { terminalProgress } from '../../verify/progress.ts';
 import { verifyOnHost } from '../../verify/verify.ts';
@@ -19,8 +19,8 @@ import { writeOutputDir } from '../output.ts';
 import { formatReport } from '../report.ts';
 import { formatTable } from '../table.ts';
 
-export const DEMO_MODEL = join(PROJECT_ROOT, 'examples', 'mnist-mlp', 'model.onnx');
-export const DEMO_DATA = join(PROJECT_ROOT, 'examples', 'mnist-mlp', 'data');
+export const DEMO_MODEL = BUNDLED_EXAMPLE.model;
+export const DEMO_DATA = BUNDLED_EXAMPLE.data;
 
 export function registerDemo(program: Command, io: CliIo, setExit: (code: number) => void): void {
   program
