@@ -4,12 +4,18 @@
  * leaves a half-written output folder.
  */
 import { existsSync, mkdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, relative, resolve } from 'node:path';
 import { BnncError } from '../errors.ts';
 
 export interface OutputFile {
   name: string;
   content: string | Buffer;
+}
+
+/** A path for messages: relative to the current folder when inside it, else absolute. */
+export function displayPath(path: string): string {
+  const rel = relative(process.cwd(), path);
+  return rel.startsWith('..') ? resolve(path) : rel || '.';
 }
 
 export function checkOutputDir(dir: string): void {

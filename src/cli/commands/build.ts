@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { PACKAGE_FORMATS, type PackageFormat } from '../../package/index.ts';
 import { addDataOptions, addModelOptions, dataOptions, loadAndLower, type DataCliOptions, type ModelOptions } from '../common.ts';
 import type { CliIo } from '../io.ts';
-import { checkOutputDir } from '../output.ts';
+import { checkOutputDir, displayPath } from '../output.ts';
 
 interface BuildOptions extends ModelOptions, DataCliOptions {
   out: string;
@@ -30,7 +30,7 @@ export function registerBuild(program: Command, io: CliIo): void {
         target: opts.target, kernel: opts.kernel, name: opts.name, format: opts.format as PackageFormat | undefined,
         data: opts.data, dataOptions: dataOptions(opts),
       });
-      io.out(`wrote ${r.files.length} files to ${r.dir} for ${r.target} as ${r.format} (kernel ${r.kernel}; model constants ${r.flashBytes} bytes, arena ${r.ramBytes} bytes):`);
+      io.out(`wrote ${r.files.length} files to ${displayPath(r.dir)} for ${r.target} as ${r.format} (kernel ${r.kernel}; model constants ${r.flashBytes} bytes, arena ${r.ramBytes} bytes):`);
       io.out(`  ${r.files.join(' ')}`);
     });
 }
