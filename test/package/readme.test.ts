@@ -6,8 +6,10 @@
  *   output of bnnc demo   the block is what `bnnc demo` prints (npm run demo);
  *   api-example           the library example (run by package.test.ts against the packed package);
  *   not run: <why>        shown only (a board, system packages, installs).
- * Commands run in-process through the CLI's main() from the repository root;
- * absolute paths of the repository print as <repo>.
+ * Commands ("$ bnnc ..." or "$ npx bnnc ...") run in-process through the CLI's
+ * main() from the repository root; absolute paths of the repository print as
+ * <repo>. The examples' READMEs are checked the same way for their "run"
+ * blocks (their other blocks need no marker).
  */
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -24,12 +26,15 @@ interface ShownCommand {
   line: number;
 }
 
-function commandsOf(block: ReadmeBlock): ShownCommand[] {
+const COMMAND = /^\$ (?:npx )?bnnc (.*)$/;
+
+function commandsOf(file: string, block: ReadmeBlock): ShownCommand[] {
   const commands: ShownCommand[] = [];
   block.body.split('\n').forEach((text, i) => {
-    if (text.startsWith('$ bnnc ')) commands.push({ args: text.slice('$ bnnc '.length).trim().split(/\s+/), expected: [], line: block.line + 1 + i });
+    const command = COMMAND.exec(text);
+    if (command) commands.push({ args: command[1].trim().split(/\s+/), expected: [], line: block.line + 1 + i });
     else if (commands.length > 0) commands.at(-1)!.expected.push(text);
-    else throw new Error(`README.md line ${block.line + 1 + i}: output before any "$ bnnc" command`);
+    else throw new Error(`${file} line ${block.line + 1 + i}: output before any "$ bnnc" command`);
   });
   return commands;
 }
@@ -72,7 +77,7 @@ describe('README.md', () => {
   });
 
   for (const block of blocks.filter((b) => b.marker === 'run')) {
-    for (const cmd of commandsOf(block)) {
+    for (const cmd of commandsOf('README.md', block)) {
       const skip = skipReason(cmd.args);
       it.skipIf(skip !== null)(`line ${cmd.line}: bnnc ${cmd.args.join(' ')}${skip ? ` (${skip})` : ''}`, async () => {
         const { code, lines } = await runBnnc(cmd.args);
@@ -88,4 +93,20 @@ describe('README.md', () => {
     expect(lines.join('\n')).toBe(shown.body);
     expect(code).toBe(0);
   });
+});
+
+const EXAMPLE_READMES = ['examples/wearable-motion/README.md'];
+
+describe.each(EXAMPLE_READMES)('%s', (file) => {
+  const runBlocks = readmeBlocks(file).filter((b) => b.marker === 'run');
+  it('has command blocks that are run', () => expect(runBlocks.length).toBeGreaterThan(0));
+  for (const block of runBlocks) {
+    for (const cmd of commandsOf(file, block)) {
+      it(`line ${cmd.line}: bnnc ${cmd.args.join(' ')}`, async () => {
+        const { code, lines } = await runBnnc(cmd.args);
+        if (!matchesShown(lines, cmd.expected)) expect(lines.join('\n')).toBe(cmd.expected.join('\n'));
+        expect(code).toBe(0);
+      });
+    }
+  }
 });
