@@ -3,7 +3,7 @@
  * generate the C, verify it on the host against the emulator and onnxruntime
  * with the bundled MNIST test images, and say where the sources are.
  */
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import type { Command } from 'commander';
 import { generateC } from '../../codegen/generate.ts';
 import { toCIdentifier } from '../../codegen/sanitize.ts';
@@ -15,7 +15,7 @@ import { terminalProgress } from '../../verify/progress.ts';
 import { verifyOnHost } from '../../verify/verify.ts';
 import { loadAndLower } from '../common.ts';
 import type { CliIo } from '../io.ts';
-import { writeOutputDir } from '../output.ts';
+import { displayPath, writeOutputDir } from '../output.ts';
 import { formatReport } from '../report.ts';
 import { formatTable } from '../table.ts';
 
@@ -30,8 +30,7 @@ export function registerDemo(program: Command, io: CliIo, setExit: (code: number
     .option('--limit <n>', 'verify on the first N bundled test images', '1000')
     .action(async (opts: { out: string; limit: string }) => {
       const { model, lowered } = loadAndLower(DEMO_MODEL, {}, io.out);
-      // Paths inside the current folder are shown relative to it; an installed package's files absolute.
-      const rel = (p: string) => (relative(process.cwd(), p).startsWith('..') ? p : relative(process.cwd(), p) || '.');
+      const rel = displayPath; // an installed package's files print absolute
       io.out(`bnnc demo: ${rel(DEMO_MODEL)} (${model.input.dtype} input [${model.input.shape.join(', ')}], ${model.classes} classes)\n`);
       const rows = summarize(lowered);
       io.out(formatTable(['#', 'layer', 'kind', 'in', 'shape', 'params', 'flash B', 'arena B'],
