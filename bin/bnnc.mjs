@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // The bnnc command: runs the compiled JavaScript in dist/ (`npm run build`,
-// which `npm ci`/`npm install` in a clone and `npm pack` run through `prepare`).
+// which `npm ci`/`npm install` in a clone and `npm pack` run as `prepare`).
 import { existsSync } from 'node:fs';
 
 const entry = new URL('../dist/cli/main.js', import.meta.url);
