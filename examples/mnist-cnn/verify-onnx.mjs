@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Runs model.onnx with onnxruntime-node on the official MNIST test set
-// (../shared/datasets/mnist-test/, relative to the repository root), one image
+// (datasets/mnist-test/ in the repository), one image
 // at a time as the device would, and prints the top-1 accuracy.
 //
 //   node examples/mnist-cnn/verify-onnx.mjs [model.onnx] [--expect CORRECT]
@@ -23,7 +23,7 @@ if (ei >= 0) {
   args.splice(ei, 2);
 }
 const modelPath = resolve(args[0] ?? join(here, 'model.onnx'));
-const testDir = join(here, '..', '..', '..', 'shared', 'datasets', 'mnist-test');
+const testDir = join(here, '..', '..', 'datasets', 'mnist-test');
 
 function readIdx(path) {
   const buf = gunzipSync(readFileSync(path));

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Runs model.onnx with onnxruntime-node on the official MNIST test set
-// (../shared/datasets/mnist-test/, relative to the repository root), one image
+// (datasets/mnist-test/ in the repository), one image
 // at a time as the device would, and prints the top-1 accuracy.
 //
 //   node examples/mnist-mlp/verify-onnx.mjs [model.onnx]
@@ -12,7 +12,7 @@ import ort from 'onnxruntime-node';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const modelPath = resolve(process.argv[2] ?? join(here, 'model.onnx'));
-const testDir = join(here, '..', '..', '..', 'shared', 'datasets', 'mnist-test');
+const testDir = join(here, '..', '..', 'datasets', 'mnist-test');
 
 function readIdx(path) {
   const buf = gunzipSync(readFileSync(path));

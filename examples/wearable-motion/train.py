@@ -7,7 +7,7 @@ onnx, numpy and scikit-learn from apt):
     /usr/bin/python3 examples/wearable-motion/train.py
 
 Data: the BasicMotions data set of the UEA/UCR time-series archive, as shipped
-by sktime (.ts files), read in place from ../shared/datasets/basicmotions/:
+by sktime (.ts files, gzip), from datasets/basicmotions/ (repository root):
 40 training and 40 test windows, each 10 s of a wrist-worn smart watch at
 10 Hz, 6 channels (accelerometer x/y/z, gyroscope x/y/z), 4 classes
 (0 Standing, 1 Running, 2 Walking, 3 Badminton; the order of @classLabel).
@@ -36,6 +36,7 @@ features) and writes the quantised test set to data/test.npz for
 """
 
 import argparse
+import gzip
 import io
 import os
 import random
@@ -50,7 +51,7 @@ import torch.nn.functional as F
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.abspath(os.path.join(HERE, '..', '..'))
-DATA_DIR = os.path.join(REPO, '..', 'shared', 'datasets', 'basicmotions')
+DATA_DIR = os.path.join(REPO, 'datasets', 'basicmotions')
 
 CHANNELS = ('acc_x', 'acc_y', 'acc_z', 'gyr_x', 'gyr_y', 'gyr_z')
 N_CH, N_T = 6, 100
@@ -68,7 +69,7 @@ def load_ts(path):
     classes, dims, length = None, None, None
     xs, ys = [], []
     in_data = False
-    with open(path, encoding='utf-8') as f:
+    with gzip.open(path, 'rt', encoding='utf-8') as f:
         for lineno, line in enumerate(f, 1):
             line = line.strip()
             if not line or line.startswith('#'):
@@ -393,8 +394,8 @@ def main():
     torch.set_num_threads(1)
 
     t0 = time.time()
-    raw_tr, y_tr, classes = load_ts(os.path.join(DATA_DIR, 'BasicMotions_TRAIN.ts'))
-    raw_te, y_te, classes_te = load_ts(os.path.join(DATA_DIR, 'BasicMotions_TEST.ts'))
+    raw_tr, y_tr, classes = load_ts(os.path.join(DATA_DIR, 'BasicMotions_TRAIN.ts.gz'))
+    raw_te, y_te, classes_te = load_ts(os.path.join(DATA_DIR, 'BasicMotions_TEST.ts.gz'))
     assert classes == classes_te == ['Standing', 'Running', 'Walking', 'Badminton'], classes
     print('train %s, test %s, classes %s' % (raw_tr.shape, raw_te.shape, classes))
     print('train per class %s, test per class %s' % (np.bincount(y_tr).tolist(), np.bincount(y_te).tolist()))

@@ -1,6 +1,6 @@
 /**
- * Model figures for the benchmark: each bundled example (and the QONNX TFC
- * network when ../shared is there) verified bit-exact under QEMU on every
+ * Model figures for the benchmark: each example model of the repository (the
+ * npm package carries only mnist-mlp) and the QONNX TFC network, verified bit-exact under QEMU on every
  * target with a machine, with its instructions per inference (mean over a few
  * samples), flash and RAM of the firmware objects (model + kernels).
  */
@@ -32,12 +32,15 @@ export interface ModelBenchResult {
 
 export function benchModels(): BenchModel[] {
   const ex = (name: string, data: string) => ({ model: name, path: join(PROJECT_ROOT, 'examples', name, 'model.onnx'), data: join(PROJECT_ROOT, 'examples', name, data) });
-  const list: BenchModel[] = [ex('mnist-mlp', 'data'), ex('wearable-motion', 'data/test.npz')];
-  const cnn = ex('mnist-cnn', 'data');
-  if (existsSync(cnn.path)) list.push({ ...cnn, data: join(PROJECT_ROOT, 'examples', 'mnist-mlp', 'data') });
-  const tfc = join(PROJECT_ROOT, '..', 'shared', 'models', 'qonnx-tfc-w1a1', 'TFC_1W1A.onnx');
-  if (existsSync(tfc)) list.push({ model: 'qonnx-tfc-w1a1', path: tfc, data: join(PROJECT_ROOT, 'examples', 'mnist-mlp', 'data'), scale: 1 / 255 });
-  return list;
+  const mnistData = join(PROJECT_ROOT, 'examples', 'mnist-mlp', 'data');
+  const tfc = join(PROJECT_ROOT, 'examples', 'peer-models', 'qonnx-tfc-w1a1', 'TFC_1W1A.onnx');
+  const list: BenchModel[] = [
+    ex('mnist-mlp', 'data'),
+    ex('wearable-motion', 'data/test.npz'),
+    { ...ex('mnist-cnn', 'data'), data: mnistData },
+    { model: 'qonnx-tfc-w1a1', path: tfc, data: mnistData, scale: 1 / 255 },
+  ];
+  return list.filter((m) => existsSync(m.path));
 }
 
 export async function benchModelFigures(opts: { samples?: number; targets?: string[]; onResult?: (r: ModelBenchResult) => void } = {}): Promise<ModelBenchResult[]> {

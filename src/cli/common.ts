@@ -1,11 +1,11 @@
 /** Options and steps shared by several commands. */
 import type { Command } from 'commander';
 import { modelPrefix, type ModelPrefix } from '../codegen/sanitize.ts';
+import { loadBnnModel, type BnnModel, type DataOptions } from '../api.ts';
+import { parseLabelColumn, parseScale } from '../data/index.ts';
 import { BnncError } from '../errors.ts';
-import { loadModel } from '../importers/index.ts';
 import type { InputDType, LoweredModel, Model } from '../ir/types.ts';
-import { PASSES, runPasses } from '../passes/index.ts';
-import { applyFault, FAULT_VARIABLE, faultFromEnvironment } from '../verify/faults.ts';
+import { PASSES } from '../passes/index.ts';
 import { dumpModel } from './dump.ts';
 import { processIo } from './io.ts';
 
@@ -26,14 +26,54 @@ function inputType(text: string | undefined): InputDType | undefined {
   throw new BnncError(`unknown input type "${text}"`, { where: '--input-type', expected: 'uint8, int8 or float32' });
 }
 
-export function loadAndLower(path: string, opts: ModelOptions, log: (s: string) => void, warn: (s: string) => void = processIo.err): { model: Model; lowered: LoweredModel } {
-  const model = loadModel(path, { inputType: inputType(opts.inputType) });
-  const lowered = runPasses(model, opts.dumpAfter ? { dumpAfter: { pass: opts.dumpAfter, dump: (m) => log(dumpModel(m)) } } : {});
-  // A testing aid (docs/fault-injection.md): one fault after the passes, so the emulator and the generated C both carry it.
-  const fault = faultFromEnvironment();
-  if (!fault) return { model, lowered };
-  warn(`warning: ${FAULT_VARIABLE}=${process.env[FAULT_VARIABLE]}: a fault is injected into the lowered model (a testing aid; unset it for real builds)`);
-  return { model, lowered: applyFault(lowered, fault) };
+export function loadAndLower(path: string, opts: ModelOptions, log: (s: string) => void, warn: (s: string) => void = processIo.err): { model: Model; lowered: LoweredModel; bnn: BnnModel } {
+  const bnn = loadBnnModel(path, {
+    inputType: inputType(opts.inputType),
+    dumpAfter: opts.dumpAfter ? { pass: opts.dumpAfter, dump: (m) => log(dumpModel(m)) } : undefined,
+    warn,
+  });
+  return { model: bnn.model, lowered: bnn.lowered, bnn };
+}
+
+/** The data options of verify, predict, build, flash and monitor, as commander gives them. */
+export interface DataCliOptions {
+  data?: string;
+  limit?: string;
+  dataScale?: string;
+  dataOffset?: string;
+  labelColumn?: string;
+}
+
+/**
+ * Adds --data and the options that say how to read it. `purpose` completes
+ * the --data help; `limit` is false where only the first self-test samples
+ * are used (build, monitor).
+ */
+export function addDataOptions(cmd: Command, opts: { required: boolean; purpose: string; limit: boolean }): Command {
+  const data = 'data set: folder of IDX files, .npy, .npz (inputs, labels) or .csv, optionally gzipped';
+  if (opts.required) cmd.requiredOption('--data <path>', `${data}; ${opts.purpose}`);
+  else cmd.option('--data <path>', `${data}; ${opts.purpose}`);
+  if (opts.limit) cmd.option('--limit <n>', 'use the first N samples');
+  return cmd
+    .option('--data-scale <s>', 'map stored values v to model inputs S*v+O (e.g. 1/255)')
+    .option('--data-offset <o>', 'offset O of that map')
+    .option('--label-column <col>', 'CSV without a header: the labels\' column (0-based index, or last), not an input');
+}
+
+export function dataOptions(opts: DataCliOptions): DataOptions {
+  return {
+    limit: opts.limit ? parsePositiveInt(opts.limit, '--limit') : undefined,
+    scale: opts.dataScale ? parseScale(opts.dataScale) : undefined,
+    offset: opts.dataOffset ? parseScale(opts.dataOffset, '--data-offset') : undefined,
+    labelColumn: opts.labelColumn ? parseLabelColumn(opts.labelColumn) : undefined,
+  };
+}
+
+/** The data options again as command-line text (for the monitor command flash suggests). */
+export function dataArgs(opts: DataCliOptions): string {
+  if (!opts.data) return '';
+  const parts = [['--data', opts.data], ['--data-scale', opts.dataScale], ['--data-offset', opts.dataOffset], ['--label-column', opts.labelColumn]];
+  return parts.filter(([, v]) => v !== undefined).map(([k, v]) => ` ${k} ${v}`).join('');
 }
 
 export function parsePositiveInt(text: string, option: string): number {
@@ -47,7 +87,4 @@ export function cPrefix(model: { name: string }, nameOption?: string): ModelPref
   return modelPrefix(nameOption ?? model.name);
 }
 
-/** One line saying why the prefix is not the sanitised name, or null. */
-export function reservedPrefixNote(p: ModelPrefix): string | null {
-  return p.reserved ? `C prefix ${p.prefix}: ${p.reserved} is reserved by the bnnc runtime (its files and header guards)` : null;
-}
+export { reservedPrefixNote } from '../codegen/sanitize.ts';

@@ -15,6 +15,7 @@ import { registerFlash } from './commands/flash.ts';
 import { registerInspect } from './commands/inspect.ts';
 import { registerMonitor } from './commands/monitor.ts';
 import { registerPasses } from './commands/passes.ts';
+import { registerPredict } from './commands/predict.ts';
 import { registerTargets } from './commands/targets.ts';
 import { registerVerify } from './commands/verify.ts';
 import { processIo, type CliIo } from './io.ts';
@@ -30,6 +31,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
   registerInspect(program, io);
   registerBuild(program, io);
   registerVerify(program, io, setExit);
+  registerPredict(program, io);
   registerFlash(program, io);
   registerMonitor(program, io, setExit);
   registerPasses(program, io);

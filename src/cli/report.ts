@@ -14,7 +14,7 @@ export function formatReport(r: VerifyReport, dataPath: string): string {
   const ref = r.reference;
   if (ref) {
     const d = ref.divergence;
-    lines.push(`  emulator vs float reference (${ref.engine})`);
+    lines.push(`  emulator vs float reference (${ref.engine}${ref.engineNote ? `: ${ref.engineNote}` : ''})`);
     lines.push(`    binary activations  ${ref.activations.equal}/${ref.activations.total} equal (compared up to each sample's first difference)`);
     lines.push(`    argmax              ${ref.argmaxEqual}/${ref.total} equal (${((100 * ref.argmaxEqual) / Math.max(1, ref.total)).toFixed(2)} %)`);
     lines.push(`    ties                ${ref.ties} samples: ${d.sign0} sign(0), ${d.boundary} accumulator at the threshold, ${ref.logitTies} near-equal logits`);
@@ -26,9 +26,9 @@ export function formatReport(r: VerifyReport, dataPath: string): string {
   }
   if (r.accuracy !== null) lines.push(`  accuracy              ${(100 * r.accuracy).toFixed(2)} % (labels from the data)`);
   lines.push(`  self-test             digest ${r.selftest.digest} over ${r.selftest.vectors} embedded vectors`);
-  if (r.instructionsPerInference !== undefined) {
+  if (r.instructionsPerInference !== null && r.instructionsPerLayer !== null) {
     lines.push(`  instructions          ${r.instructionsPerInference} per inference (QEMU -icount, ${r.target}, kernel ${r.kernel}); `
-      + `per layer ${r.instructionsPerLayer!.slice(0, -1).join(' + ')} + output ${r.instructionsPerLayer!.at(-1)}`);
+      + `per layer ${r.instructionsPerLayer.slice(0, -1).join(' + ')} + output ${r.instructionsPerLayer.at(-1)}`);
   }
   lines.push(`  flash / RAM           ${r.flashBytes} / ${r.ramBytes} bytes (${r.target} objects: model + kernels, without self-test vectors)`);
   lines.push(r.ok ? 'PASS' : 'FAIL');

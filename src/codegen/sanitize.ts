@@ -81,6 +81,11 @@ export function modelPrefix(name: string): ModelPrefix {
   return { prefix: `${id.slice(0, MAX_IDENTIFIER - RESERVED_SUFFIX.length).replace(/_+$/, '')}${RESERVED_SUFFIX}`, reserved: id };
 }
 
+/** One line saying why the prefix is not the sanitised name, or null. */
+export function reservedPrefixNote(p: ModelPrefix): string | null {
+  return p.reserved ? `C prefix ${p.prefix}: ${p.reserved} is reserved by the bnnc runtime (its files and header guards)` : null;
+}
+
 /**
  * A prefix given by a caller of the library (generateC's `name`) must already
  * be what modelPrefix makes: an identifier that is not a runtime stem.

@@ -1,11 +1,14 @@
 /**
  * The float reference (L0) a verification compares with: onnxruntime-node for
  * standard ONNX graphs, bnnc's own ONNX interpreter for graphs with custom ops
- * (QONNX, FINN), and the float IR interpreter for native .bnn.json files.
+ * (QONNX, FINN) and for standard graphs when onnxruntime-node (an optional
+ * dependency) is missing or not wanted, and the float IR interpreter for
+ * native .bnn.json files.
  * Each returns, per sample, every binary activation (the sign outputs, in
  * order), the value the sign saw, and the logits.
  */
 import { readInputFile } from '../files/read.ts';
+import { BnncError } from '../errors.ts';
 import { nodeLabel } from '../importers/onnx/import.ts';
 import { normalizeDomain } from '../importers/onnx/ops/index.ts';
 import { readModelProto, type ModelProto } from '../importers/onnx/proto.ts';
@@ -13,7 +16,7 @@ import type { Hwc, LoweredModel, Model } from '../ir/types.ts';
 import { outputShape } from '../ir/types.ts';
 import { runFloatIr } from './floatIr.ts';
 import { OnnxInterpreter } from './interpreter.ts';
-import { OnnxRuntimeReference } from './onnxruntime.ts';
+import { loadOnnxRuntime, OnnxRuntimeReference, type Ort } from './onnxruntime.ts';
 
 export interface ReferenceSample {
   /**
@@ -25,9 +28,20 @@ export interface ReferenceSample {
   logits: Float64Array;
 }
 
+export type ReferenceEngine = 'onnxruntime' | 'bnnc-onnx-interpreter' | 'bnnc-float-ir';
+
+/**
+ * Which float reference runs standard ONNX graphs: `auto` (onnxruntime when it
+ * loads, else bnnc's interpreter), or one of them. Custom-op graphs and
+ * .bnn.json files always use bnnc's interpreters.
+ */
+export type ReferenceChoice = 'auto' | 'onnxruntime' | 'interpreter';
+
 export interface Reference {
   /** What computes the reference, for the report. */
-  engine: 'onnxruntime' | 'bnnc-onnx-interpreter' | 'bnnc-float-ir';
+  engine: ReferenceEngine;
+  /** Why this engine and not onnxruntime, when onnxruntime was the default (else null). */
+  note: string | null;
   run(input: Float64Array): Promise<ReferenceSample>;
 }
 
@@ -53,12 +67,14 @@ function toBnncOrder(values: Float64Array, shape: Hwc): Float64Array {
   return out;
 }
 
-export async function createReference(model: Model, lowered: LoweredModel): Promise<Reference> {
+export async function createReference(model: Model, lowered: LoweredModel, choice: ReferenceChoice = 'auto',
+  load: () => { ort: Ort } | { unavailable: string } = loadOnnxRuntime): Promise<Reference> {
   const dims = [1, ...model.input.shape];
   if (model.sourceFormat !== 'onnx') {
     const byName = lowered.layers.slice(0, -1).map((l) => l.sources[l.sources.length - 1]);
     return {
       engine: 'bnnc-float-ir',
+      note: null,
       run: async (input) => {
         const r = runFloatIr(model, input);
         return { layers: byName.map((name) => r.outputs.get(name)!), logits: r.logits };
@@ -73,11 +89,22 @@ export async function createReference(model: Model, lowered: LoweredModel): Prom
     layers: names.layers.map((s, l) => ({ pre: toBnncOrder(values.get(s.pre)!, shapes[l]), out: toBnncOrder(values.get(s.out)!, shapes[l]) })),
     logits: values.get(names.logits)!,
   });
-  const custom = (proto.graph!.node ?? []).some((n) => normalizeDomain(n.domain) !== '');
-  if (custom) {
-    const interpreter = new OnnxInterpreter(proto, model.sourcePath, dims);
-    return { engine: 'bnnc-onnx-interpreter', run: async (input) => toSample(interpreter.run(input, wanted)) };
+  const interpreter = (note: string | null): Reference => {
+    const it = new OnnxInterpreter(proto, model.sourcePath, dims);
+    return { engine: 'bnnc-onnx-interpreter', note, run: async (input) => toSample(it.run(input, wanted)) };
+  };
+  if ((proto.graph!.node ?? []).some((n) => normalizeDomain(n.domain) !== '')) return interpreter(null);
+  if (choice === 'interpreter') return interpreter('chosen with --reference-engine interpreter');
+  const loaded = load();
+  if ('unavailable' in loaded) {
+    if (choice === 'onnxruntime') {
+      throw new BnncError(`the float reference onnxruntime is not available: ${loaded.unavailable}`, {
+        file: model.sourcePath, expected: 'onnxruntime-node installed beside bnnc',
+        hint: 'install it (npm install onnxruntime-node), or use --reference-engine auto or interpreter',
+      });
+    }
+    return interpreter(loaded.unavailable);
   }
-  const ort = await OnnxRuntimeReference.create(proto, dims, wanted);
-  return { engine: 'onnxruntime', run: async (input) => toSample(await ort.run(input, wanted)) };
+  const ort = await OnnxRuntimeReference.create(loaded.ort, proto, dims, wanted);
+  return { engine: 'onnxruntime', note: null, run: async (input) => toSample(await ort.run(input, wanted)) };
 }

@@ -2,13 +2,26 @@
  * onnxruntime-node as the float reference (L0) for standard ONNX graphs, run
  * with graph optimisations disabled so every node is evaluated as written. The
  * tensors bnnc compares (each sign's input and output, the logits) are added
- * as extra graph outputs so one run returns them all.
+ * as extra graph outputs so one run returns them all. onnxruntime-node is an
+ * optional dependency: `loadOnnxRuntime` says why it is unavailable, and the
+ * caller then uses bnnc's own interpreter.
  */
 import { createRequire } from 'node:module';
 import { onnx, type ModelProto } from '../importers/onnx/proto.ts';
 
 const require = createRequire(import.meta.url);
-type Ort = typeof import('onnxruntime-node');
+export type Ort = typeof import('onnxruntime-node');
+
+/** onnxruntime-node, or why it cannot be used (not installed, or its native binary does not load here). */
+export function loadOnnxRuntime(): { ort: Ort } | { unavailable: string } {
+  try {
+    return { ort: require('onnxruntime-node') as Ort };
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    if (err.code === 'MODULE_NOT_FOUND' && err.message.includes("'onnxruntime-node'")) return { unavailable: 'onnxruntime-node is not installed' };
+    return { unavailable: `onnxruntime-node does not load (${err.message.split('\n')[0]})` };
+  }
+}
 
 export class OnnxRuntimeReference {
   private constructor(
@@ -18,8 +31,7 @@ export class OnnxRuntimeReference {
     private readonly inputDims: number[],
   ) {}
 
-  static async create(model: ModelProto, inputDims: number[], wanted: readonly string[]): Promise<OnnxRuntimeReference> {
-    const ort = require('onnxruntime-node') as Ort;
+  static async create(ort: Ort, model: ModelProto, inputDims: number[], wanted: readonly string[]): Promise<OnnxRuntimeReference> {
     const copy = onnx.ModelProto.decode(onnx.ModelProto.encode(model).finish());
     const graph = copy.graph!;
     const existing = new Set((graph.output ?? []).map((o) => o.name));

@@ -1,8 +1,8 @@
 /**
  * Cross-compiling C for a target: the caller's sources plus bnnc's
  * bare-metal harness (harness/), linked with a linker script whose MEMORY
- * block comes from the target JSON. Flags follow docs/toolchains.md
- * (../shared/toolchains.md sections 2.1 and 3.2).
+ * block comes from the target JSON. Flags follow the project's verified
+ * toolchain recipes (cross compilers, QEMU bare-metal runs).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';

@@ -25,6 +25,8 @@ import type { ReferenceSample } from '../reference/index.ts';
 
 export interface ReferenceStats {
   engine: string;
+  /** Why `engine` is bnnc's interpreter for a graph onnxruntime would run (it is not installed, or not chosen); else null. */
+  engineNote: string | null;
   total: number;
   argmaxEqual: number;
   /** Samples whose first differing activation is a sign(0) or boundary tie, plus the logit ties. */
@@ -53,9 +55,9 @@ export interface LayerTies {
 
 type Cause = keyof ReferenceStats['divergence'];
 
-export function emptyReferenceStats(engine: string): ReferenceStats {
+export function emptyReferenceStats(engine: string, engineNote: string | null = null): ReferenceStats {
   return {
-    engine, total: 0, argmaxEqual: 0, ties: 0, activations: { equal: 0, total: 0 },
+    engine, engineNote, total: 0, argmaxEqual: 0, ties: 0, activations: { equal: 0, total: 0 },
     divergence: { sign0: 0, boundary: 0, unexplained: 0 }, logitTies: 0, logitBound: 0, firstUnexplained: null, tiesPerLayer: [],
   };
 }

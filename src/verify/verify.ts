@@ -16,7 +16,7 @@ import { BnncError } from '../errors.ts';
 import { stageOutputDir } from '../files/output.ts';
 import { makeTemporaryFolder, removeOwnedFolder } from '../files/temporary.ts';
 import type { LoweredModel, Model } from '../ir/types.ts';
-import { createReference } from '../reference/index.ts';
+import { createReference, type ReferenceChoice } from '../reference/index.ts';
 import { buildHostProgram, runHostProgram, SANITIZER_FLAGS, STRICT_FLAGS } from '../toolchain/host.ts';
 import { compareWithReference, emptyReferenceStats, type ReferenceStats } from './compareReference.ts';
 import { deviceInputs, selftestVectors } from './inputs.ts';
@@ -38,6 +38,8 @@ export interface VerifyOptions {
   noSanitize?: boolean;
   /** Skip the float reference. */
   noReference?: boolean;
+  /** Float reference for standard ONNX graphs (default auto: onnxruntime when installed, else bnnc's interpreter). */
+  referenceEngine?: ReferenceChoice;
   progress?: Progress;
   /** Also cross-compile for this target and, where it has a QEMU machine, run it there (L3). */
   target?: Target;
@@ -62,11 +64,11 @@ export interface VerifyReport {
   /** First difference between emulator and C, if any. */
   firstMismatch: string | null;
   selftest: { digest: string; vectors: number };
-  /** QEMU runs only: mean instructions per inference, and per layer (last entry: output stage). */
-  instructionsPerInference?: number;
-  instructionsPerLayer?: number[];
-  /** Kernel variant the target build used. */
-  kernel?: string;
+  /** QEMU runs only (else null): mean instructions per inference, and per layer (last entry: output stage). */
+  instructionsPerInference: number | null;
+  instructionsPerLayer: number[] | null;
+  /** Kernel variant the target build used (null on host runs, which build the portable kernels). */
+  kernel: string | null;
   ok: boolean;
 }
 
@@ -145,14 +147,15 @@ function accuracy(emu: EmulatorResult[], data: Dataset): number | null {
  * L1 against L0 only (no C): the emulator on every sample of `data`, compared
  * with the float reference. What the differential sweep runs for most models.
  */
-export async function verifyAgainstReference(model: Model, lowered: LoweredModel, data: Dataset): Promise<ReferenceStats> {
+export async function verifyAgainstReference(model: Model, lowered: LoweredModel, data: Dataset, choice?: ReferenceChoice): Promise<ReferenceStats> {
   const inputs = deviceInputs(lowered, data);
-  return referenceStats(model, lowered, data, inputs, inputs.map((x) => emulate(lowered, x)));
+  return referenceStats(model, lowered, data, inputs, inputs.map((x) => emulate(lowered, x)), choice);
 }
 
-async function referenceStats(model: Model, lowered: LoweredModel, data: Dataset, inputs: number[][], emu: EmulatorResult[], progress?: Progress): Promise<ReferenceStats> {
-  const reference = await createReference(model, lowered);
-  const stats = emptyReferenceStats(reference.engine);
+async function referenceStats(model: Model, lowered: LoweredModel, data: Dataset, inputs: number[][], emu: EmulatorResult[],
+  choice: ReferenceChoice | undefined, progress?: Progress): Promise<ReferenceStats> {
+  const reference = await createReference(model, lowered, choice);
+  const stats = emptyReferenceStats(reference.engine, reference.note);
   const n = model.input.features;
   progress?.start(`reference (${reference.engine})`, emu.length);
   for (let s = 0; s < emu.length; s++) {
@@ -213,7 +216,7 @@ export async function verifyOnHost(model: Model, lowered: LoweredModel, options:
       kernel = selectKernel(target, options.kernel);
       sizes = await targetFirmwareSizes(target, kernel, lowered, name, vectors, join(dir, target.name));
     }
-    const reference = options.noReference ? null : await referenceStats(model, lowered, data, inputs, emu, options.progress);
+    const reference = options.noReference ? null : await referenceStats(model, lowered, data, inputs, emu, options.referenceEngine, options.progress);
     const firstMismatch = host.first ?? sanitized?.first ?? (qemu?.firstMismatch ? `QEMU ${target!.name}: ${qemu.firstMismatch}` : null);
     const ok = firstMismatch === null && host.count.equal === host.count.total
       && (!sanitized || sanitized.count.equal === sanitized.count.total)
@@ -229,8 +232,9 @@ export async function verifyOnHost(model: Model, lowered: LoweredModel, options:
       ...sizes,
       firstMismatch,
       selftest: { digest: host.digest, vectors: vectors.length },
-      ...(qemu ? { instructionsPerInference: qemu.instructionsPerInference, instructionsPerLayer: qemu.instructionsPerLayer } : {}),
-      ...(kernel ? { kernel } : {}),
+      instructionsPerInference: qemu?.instructionsPerInference ?? null,
+      instructionsPerLayer: qemu?.instructionsPerLayer ?? null,
+      kernel: kernel ?? null,
       ok,
     };
   } catch (e) {

@@ -97,7 +97,7 @@ describe('CSV', () => {
 
 describe('--label-column', () => {
   it('takes the labels of a headerless CSV from the named column (scikit-learn digits: the last)', () => {
-    const d = loadDataset('../shared/datasets/sklearn-digits/digits.csv.gz', { labelColumn: 'last' });
+    const d = loadDataset('datasets/sklearn-digits/digits.csv.gz', { labelColumn: 'last' });
     expect(d.samples).toBe(1797);
     expect(d.features).toBe(64);
     expect(d.labels!.length).toBe(1797);
@@ -106,7 +106,7 @@ describe('--label-column', () => {
   });
 
   it('rejects a column the file does not have, and other formats', () => {
-    expect(() => loadDataset('../shared/datasets/sklearn-digits/digits.csv.gz', { labelColumn: 70 })).toThrow(/there is no column 70 \(the file has 65\)/);
-    expect(() => loadDataset('../shared/datasets/mnist-test', { labelColumn: 'last' })).toThrow(/--label-column applies to CSV files only/);
+    expect(() => loadDataset('datasets/sklearn-digits/digits.csv.gz', { labelColumn: 70 })).toThrow(/there is no column 70 \(the file has 65\)/);
+    expect(() => loadDataset('datasets/mnist-test', { labelColumn: 'last' })).toThrow(/--label-column applies to CSV files only/);
   });
 });

@@ -18,7 +18,7 @@ function corruptions(bytes: Uint8Array, count: number): Uint8Array[] {
 }
 
 describe('corrupted ONNX files', () => {
-  for (const path of ['examples/wearable-motion/model.onnx', '../shared/models/qonnx-tfc-w1a1/TFC_1W1A.onnx']) {
+  for (const path of ['examples/wearable-motion/model.onnx', 'examples/peer-models/qonnx-tfc-w1a1/TFC_1W1A.onnx']) {
     it(`${path}: 60 truncations and bit flips give BnncErrors only`, () => {
       const crashes: string[] = [];
       for (const [i, b] of corruptions(readFileSync(path), 60).entries()) {

@@ -1,5 +1,5 @@
 /**
- * The two published networks from other tools (../shared/models): QONNX
+ * The two published networks from other tools (examples/peer-models): QONNX
  * (Brevitas BipolarQuant) and FINN-ONNX (MultiThreshold, TopK). Both must
  * import, compile, verify bit-exact and reproduce their float behaviour.
  */
@@ -10,15 +10,15 @@ import { loadModel } from '../../src/importers/index.ts';
 import { runPasses } from '../../src/passes/index.ts';
 import { verifyOnHost } from '../../src/verify/verify.ts';
 
-const QONNX = '../shared/models/qonnx-tfc-w1a1/TFC_1W1A.onnx';
-const FINN = '../shared/models/finn-tfc-w1a1/model.onnx';
-const MNIST = '../shared/datasets/mnist-test';
+const QONNX = 'examples/peer-models/qonnx-tfc-w1a1/TFC_1W1A.onnx';
+const FINN = 'examples/peer-models/finn-tfc-w1a1/model.onnx';
+const MNIST = 'datasets/mnist-test';
 
 describe('QONNX and FINN-ONNX imports', () => {
   it('FINN: the shipped input.npy gives the shipped expected_output.npy [7, 2, 1, 0]', () => {
     const lowered = runPasses(loadModel(FINN));
-    const data = loadDataset('../shared/models/finn-tfc-w1a1/input.npy');
-    const expected = loadDataset('../shared/models/finn-tfc-w1a1/expected_output.npy');
+    const data = loadDataset('examples/peer-models/finn-tfc-w1a1/input.npy');
+    const expected = loadDataset('examples/peer-models/finn-tfc-w1a1/expected_output.npy');
     const predictions = Array.from({ length: data.samples }, (_, s) => emulate(lowered, Array.from(data.inputs.subarray(s * 784, (s + 1) * 784))).prediction);
     expect(predictions).toEqual(Array.from(expected.inputs));
     expect(predictions).toEqual([7, 2, 1, 0]);

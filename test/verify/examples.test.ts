@@ -36,7 +36,7 @@ describe('examples/wearable-motion', () => {
 describe('examples/mnist-cnn', () => {
   const model = loadModel('examples/mnist-cnn/model.onnx');
   const lowered = runPasses(model);
-  const data = '../shared/datasets/mnist-test';
+  const data = 'datasets/mnist-test';
 
   it('lowers to convolutions with both pooling orders and an arena at its lower bound', () => {
     expect(lowered.layers.map((l) => l.kind)).toEqual(['conv2d_int_b1', 'conv2d_b1', 'conv2d_b1', 'maxpool_b1', 'dense_b1', 'dense_b1_scores']);

@@ -3,25 +3,25 @@
  * generate the C, verify it on the host against the emulator and onnxruntime
  * with the bundled MNIST test images, and say where the sources are.
  */
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import type { Command } from 'commander';
 import { EXIT } from '../../errors.ts';
 import { generateC } from '../../codegen/generate.ts';
 import { modelPrefix } from '../../codegen/sanitize.ts';
 import { loadDataset } from '../../data/index.ts';
 import { summarize } from '../../inspect/summary.ts';
-import { PROJECT_ROOT } from '../../version.ts';
+import { BUNDLED_EXAMPLE } from '../../api.ts';
 import { deviceInputs, selftestVectors } from '../../verify/inputs.ts';
 import { terminalProgress } from '../../verify/progress.ts';
 import { verifyOnHost } from '../../verify/verify.ts';
 import { loadAndLower } from '../common.ts';
 import type { CliIo } from '../io.ts';
-import { writeOutputDir } from '../output.ts';
+import { displayPath, writeOutputDir } from '../output.ts';
 import { formatReport } from '../report.ts';
 import { formatTable } from '../table.ts';
 
-export const DEMO_MODEL = join(PROJECT_ROOT, 'examples', 'mnist-mlp', 'model.onnx');
-export const DEMO_DATA = join(PROJECT_ROOT, 'examples', 'mnist-mlp', 'data');
+export const DEMO_MODEL = BUNDLED_EXAMPLE.model;
+export const DEMO_DATA = BUNDLED_EXAMPLE.data;
 
 export function registerDemo(program: Command, io: CliIo, setExit: (code: number) => void): void {
   program
@@ -31,7 +31,7 @@ export function registerDemo(program: Command, io: CliIo, setExit: (code: number
     .option('--limit <n>', 'verify on the first N bundled test images', '1000')
     .action(async (opts: { out: string; limit: string }) => {
       const { model, lowered } = loadAndLower(DEMO_MODEL, {}, io.out);
-      const rel = (p: string) => relative(process.cwd(), p) || '.';
+      const rel = displayPath; // an installed package's files print absolute
       io.out(`bnnc demo: ${rel(DEMO_MODEL)} (${model.input.dtype} input [${model.input.shape.join(', ')}], ${model.classes} classes)\n`);
       const rows = summarize(lowered);
       io.out(formatTable(['#', 'layer', 'kind', 'in', 'shape', 'params', 'flash B', 'arena B'],

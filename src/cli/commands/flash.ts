@@ -10,7 +10,6 @@ import { join, relative, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { generateC, selftestExpectations } from '../../codegen/generate.ts';
 import { selectKernel } from '../../codegen/kernels.ts';
-import { parseScale } from '../../data/index.ts';
 import { BnncError, VerificationFailure } from '../../errors.ts';
 import { makeTemporaryFolder, removeOwnedFolder } from '../../files/temporary.ts';
 import type { LoweredModel, Model } from '../../ir/types.ts';
@@ -26,20 +25,16 @@ import {
 import { toolchainStatus } from '../../toolchain/cross.ts';
 import { terminalProgress } from '../../verify/progress.ts';
 import { verifyOnHost, type VerifyReport } from '../../verify/verify.ts';
-import { addModelOptions, cPrefix, loadAndLower, parsePositiveInt, reservedPrefixNote, type ModelOptions } from '../common.ts';
+import { addDataOptions, addModelOptions, cPrefix, dataArgs, dataOptions, loadAndLower, reservedPrefixNote, type DataCliOptions, type ModelOptions } from '../common.ts';
 import type { CliIo } from '../io.ts';
 import { checkOutputDir, claimWorkDir, writeOutputDir } from '../output.ts';
 import { formatReport } from '../report.ts';
 import { DEMO_DATA, DEMO_MODEL } from './demo.ts';
 
-interface FlashOptions extends ModelOptions {
+interface FlashOptions extends ModelOptions, DataCliOptions {
   target: string;
   port?: string;
   fqbn?: string;
-  data?: string;
-  limit?: string;
-  dataScale?: string;
-  dataOffset?: string;
   name?: string;
   kernel?: string;
   out?: string;
@@ -51,16 +46,13 @@ interface FlashOptions extends ModelOptions {
 const DEMO_LIMIT = 100;
 
 export function registerFlash(program: Command, io: CliIo): void {
-  addModelOptions(program
+  const cmd = addModelOptions(program
     .command('flash <model>')
     .description('verify, build the Arduino self-test sketch with arduino-cli, check its size against the target budget, upload it'))
     .requiredOption('--target <name>', 'target whose Arduino board, kernel variant and budget apply (see bnnc targets)')
     .option('--port <port>', 'serial port of the board (default: the one board arduino-cli board list finds for the FQBN)')
-    .option('--fqbn <fqbn>', 'arduino-cli board name (default: the target\'s)')
-    .option('--data <path>', 'verify on this data set and embed its first samples as self-test vectors (default: deterministic vectors)')
-    .option('--limit <n>', 'verify on the first N samples of --data')
-    .option('--data-scale <s>', 'map stored values v to S*v+O (e.g. 1/255)')
-    .option('--data-offset <o>', 'offset O of that map')
+    .option('--fqbn <fqbn>', 'arduino-cli board name (default: the target\'s)');
+  addDataOptions(cmd, { required: false, purpose: 'verify on it and embed its first samples as self-test vectors (default: deterministic vectors)', limit: true })
     .option('--name <identifier>', 'C prefix and library name (default: the model name, sanitised)')
     .option('--kernel <variant>', 'kernel variant (default: the target\'s preference)')
     .option('-o, --out <dir>', 'work folder: the library (replaced) and arduino-cli\'s build folder (default: out/flash/<name>-<target>)')
@@ -78,18 +70,15 @@ export function registerFlash(program: Command, io: CliIo): void {
       const guard = { option: '-o', inputs: [path, opts.data, opts.sketch] };
       if (opts.out) checkOutputDir(opts.out, guard);
       const { model, lowered } = loadAndLower(path, opts, io.out, io.err);
-      const source: VectorSource = {
-        data: opts.data,
-        scale: opts.dataScale ? parseScale(opts.dataScale) : undefined,
-        offset: opts.dataOffset ? parseScale(opts.dataOffset, '--data-offset') : undefined,
-      };
+      const { limit, ...mapping } = dataOptions(opts);
+      const source: VectorSource = { data: opts.data, ...mapping };
       const vectors = embeddedVectors(lowered, source);
       const footprint = checkModelFits(target, lowered, path);
       checkArraySizes(target, lowered, vectors.length, path);
       io.out(`bnnc flash: ${model.name} for ${target.name} (${fqbn}); model constants ${footprint.flashBytes} bytes, `
         + `arena ${footprint.ramBytes} bytes`);
 
-      await verifyBeforeFlash(io, path, model, lowered, target, opts, source, vectors);
+      await verifyBeforeFlash(io, path, model, lowered, target, opts, source, vectors, limit);
 
       const prefix = cPrefix(model, opts.name);
       const name = prefix.prefix;
@@ -128,8 +117,7 @@ export function registerFlash(program: Command, io: CliIo): void {
       await arduinoUpload({ port, fqbn, sketchDir, buildPath });
       io.out('uploaded');
       if (!opts.sketch) {
-        const dataArgs = opts.data ? ` --data ${opts.data}${opts.dataScale ? ` --data-scale ${opts.dataScale}` : ''}${opts.dataOffset ? ` --data-offset ${opts.dataOffset}` : ''}` : '';
-        io.out(`check the board against the emulator: bnnc monitor --port ${port} --model ${path}${dataArgs}`);
+        io.out(`check the board against the emulator: bnnc monitor --port ${port} --model ${path}${dataArgs(opts)}`);
       }
     });
 }
@@ -142,7 +130,7 @@ export function registerFlash(program: Command, io: CliIo): void {
  * bundled demo model also its bundled test images.
  */
 async function verifyBeforeFlash(io: CliIo, path: string, model: Model, lowered: LoweredModel, target: Target, opts: FlashOptions,
-  source: VectorSource, vectors: number[][]): Promise<void> {
+  source: VectorSource, vectors: number[][], limit: number | undefined): Promise<void> {
   const status = toolchainStatus(target);
   if (!status.available) {
     io.out(`note: ${target.name} is verified on the host only: ${status.missing.join(', ')} not installed `
@@ -151,22 +139,22 @@ async function verifyBeforeFlash(io: CliIo, path: string, model: Model, lowered:
   const runTarget = status.available ? target : undefined;
   const tmp = makeTemporaryFolder('flash');
   try {
-    const runs: Array<{ data: string; label: string; limit?: number; scale?: number; offset?: number }> = [];
+    const runs: Array<{ data: string; label: string; limit?: number; scale?: number; offset?: number; labelColumn?: VectorSource['labelColumn'] }> = [];
     if (source.data) {
-      runs.push({ data: source.data, label: source.data, limit: opts.limit ? parsePositiveInt(opts.limit, '--limit') : undefined, scale: source.scale, offset: source.offset });
+      runs.push({ data: source.data, label: source.data, limit, scale: source.scale, offset: source.offset, labelColumn: source.labelColumn });
     } else {
       const npy = join(tmp, 'selftest-vectors.npy');
       writeVectorsNpy(npy, vectors);
       runs.push({ data: npy, label: `the ${vectors.length} self-test vectors` });
       if (resolve(path) === DEMO_MODEL) {
-        runs.push({ data: DEMO_DATA, label: relative(process.cwd(), DEMO_DATA), limit: opts.limit ? parsePositiveInt(opts.limit, '--limit') : DEMO_LIMIT });
+        runs.push({ data: DEMO_DATA, label: relative(process.cwd(), DEMO_DATA), limit: limit ?? DEMO_LIMIT });
       }
     }
     for (const run of runs) {
       let report: VerifyReport;
       try {
         report = await verifyOnHost(model, lowered, {
-          data: run.data, limit: run.limit, scale: run.scale, offset: run.offset, target: runTarget, kernel: opts.kernel, progress: terminalProgress(),
+          data: run.data, limit: run.limit, scale: run.scale, offset: run.offset, labelColumn: run.labelColumn, target: runTarget, kernel: opts.kernel, progress: terminalProgress(),
         });
       } catch (e) {
         if (!(e instanceof BnncError)) throw e;

@@ -6,22 +6,18 @@
  */
 import type { Command } from 'commander';
 import { selftestExpectations } from '../../codegen/generate.ts';
-import { parseScale } from '../../data/index.ts';
 import { BnncError, EXIT } from '../../errors.ts';
 import { SKETCH_BAUD } from '../../package/context.ts';
 import { describeVectors, embeddedVectors } from '../../package/vectors.ts';
 import { hex8, readSelftestLine, type SelftestLine } from '../../toolchain/serial.ts';
-import { loadAndLower, parsePositiveInt, type ModelOptions } from '../common.ts';
+import { addDataOptions, dataOptions, loadAndLower, parsePositiveInt, type DataCliOptions, type ModelOptions } from '../common.ts';
 import type { CliIo } from '../io.ts';
 
-interface MonitorOptions extends ModelOptions {
+interface MonitorOptions extends ModelOptions, DataCliOptions {
   port: string;
   baud: string;
   model?: string;
   expectDigest?: string;
-  data?: string;
-  dataScale?: string;
-  dataOffset?: string;
   timeout: string;
 }
 
@@ -64,25 +60,19 @@ function expectation(opts: MonitorOptions, io: CliIo): Expectation {
     });
   }
   const { lowered } = loadAndLower(opts.model, opts, io.out);
-  const source = {
-    data: opts.data,
-    scale: opts.dataScale ? parseScale(opts.dataScale) : undefined,
-    offset: opts.dataOffset ? parseScale(opts.dataOffset, '--data-offset') : undefined,
-  };
+  const source = { data: opts.data, ...dataOptions(opts) };
   const vectors = embeddedVectors(lowered, source);
   return { digest: selftestExpectations(lowered, vectors).digest, source: `${lowered.name}, ${describeVectors(source, vectors.length)}` };
 }
 
 export function registerMonitor(program: Command, io: CliIo, setExit: (code: number) => void): void {
-  program
+  const cmd = program
     .command('monitor')
     .description('read the self-test sketch\'s line from a serial port and compare its digest with the emulator\'s')
     .requiredOption('--port <port>', 'serial port, e.g. /dev/ttyACM0, COM3, or a pseudo-terminal')
     .option('--baud <rate>', 'baud rate (the generated sketches use 115200)', String(SKETCH_BAUD))
-    .option('--model <model>', 'the model the board was built from: the emulator computes the expected digest')
-    .option('--data <path>', 'the --data given to bnnc build/flash (its first samples are the self-test vectors)')
-    .option('--data-scale <s>', 'the --data-scale given to bnnc build/flash')
-    .option('--data-offset <o>', 'the --data-offset given to bnnc build/flash')
+    .option('--model <model>', 'the model the board was built from: the emulator computes the expected digest');
+  addDataOptions(cmd, { required: false, purpose: 'the same --data (and options) as given to bnnc build/flash: its first samples are the self-test vectors', limit: false })
     .option('--input-type <type>', 'the --input-type given to bnnc build/flash')
     .option('--expect-digest <hex>', 'compare with this digest instead of a model\'s')
     .option('--timeout <seconds>', 'give up after this many seconds without a self-test line', '30')

@@ -1,56 +1,53 @@
 /** bnnc verify <model> --data <path>: emulator vs C (host, QEMU) vs float reference. */
 import type { Command } from 'commander';
-import { EXIT } from '../../errors.ts';
-import { parseLabelColumn, parseScale } from '../../data/index.ts';
-import { loadTarget } from '../../targets/load.ts';
+import { BnncError, EXIT } from '../../errors.ts';
+import type { ReferenceChoice } from '../../reference/index.ts';
 import { terminalProgress } from '../../verify/progress.ts';
-import { verifyOnHost } from '../../verify/verify.ts';
-import { addModelOptions, loadAndLower, parsePositiveInt, type ModelOptions } from '../common.ts';
+import { addDataOptions, addModelOptions, dataOptions, loadAndLower, type DataCliOptions, type ModelOptions } from '../common.ts';
 import type { CliIo } from '../io.ts';
 import { formatReport } from '../report.ts';
 
-interface VerifyCliOptions extends ModelOptions {
+interface VerifyCliOptions extends ModelOptions, DataCliOptions {
   data: string;
-  limit?: string;
-  dataScale?: string;
-  dataOffset?: string;
-  labelColumn?: string;
   json?: boolean;
   keep?: string;
   sanitize: boolean;
   target: string;
   kernel?: string;
   reference: boolean;
+  referenceEngine: string;
+}
+
+const REFERENCE_CHOICES: readonly ReferenceChoice[] = ['auto', 'onnxruntime', 'interpreter'];
+
+function referenceChoice(text: string): ReferenceChoice {
+  if ((REFERENCE_CHOICES as readonly string[]).includes(text)) return text as ReferenceChoice;
+  throw new BnncError(`unknown reference engine "${text}"`, { where: '--reference-engine', expected: REFERENCE_CHOICES.join(', ') });
 }
 
 export function registerVerify(program: Command, io: CliIo, setExit: (code: number) => void): void {
-  addModelOptions(program
+  const cmd = addModelOptions(program
     .command('verify <model>')
-    .description('prove the generated C bit-exact against the emulator and compare with the float reference'))
-    .requiredOption('--data <path>', 'data set: folder of IDX files, .npy, .npz (inputs, labels) or .csv')
-    .option('--limit <n>', 'use the first N samples')
-    .option('--data-scale <s>', 'map stored values v to model inputs S*v+O (e.g. 1/255)')
-    .option('--data-offset <o>', 'offset O of that map')
-    .option('--label-column <col>', 'CSV without a header: the labels\' column (0-based index, or last)')
+    .description('prove the generated C bit-exact against the emulator and compare with the float reference'));
+  addDataOptions(cmd, { required: true, purpose: 'every sample is verified', limit: true })
     .option('--target <name>', 'also cross-compile for this target and run it under QEMU (see bnnc targets)', 'host')
     .option('--kernel <variant>', 'kernel variant for the target (default: the target\'s preference)')
     .option('--json', 'print one JSON object')
     .option('--keep <dir>', 'keep the generated sources and host programs in this folder')
     .option('--no-sanitize', 'skip the ASan/UBSan build')
     .option('--no-reference', 'skip the float reference')
+    .option('--reference-engine <engine>', 'float reference for standard ONNX graphs: auto (onnxruntime-node when installed, else bnnc\'s interpreter), onnxruntime or interpreter', 'auto')
     .action(async (path: string, opts: VerifyCliOptions) => {
-      const { model, lowered } = loadAndLower(path, opts, io.out, io.err);
-      const report = await verifyOnHost(model, lowered, {
-        data: opts.data,
-        limit: opts.limit ? parsePositiveInt(opts.limit, '--limit') : undefined,
-        scale: opts.dataScale ? parseScale(opts.dataScale) : undefined,
-        offset: opts.dataOffset ? parseScale(opts.dataOffset, '--data-offset') : undefined,
-        labelColumn: opts.labelColumn ? parseLabelColumn(opts.labelColumn) : undefined,
-        workDir: opts.keep,
-        noSanitize: !opts.sanitize,
-        noReference: !opts.reference,
+      const engine = referenceChoice(opts.referenceEngine);
+      const { bnn } = loadAndLower(path, opts, io.out, io.err);
+      const report = await bnn.verify(opts.data, {
+        ...dataOptions(opts),
+        keep: opts.keep,
+        sanitize: opts.sanitize,
+        reference: opts.reference,
+        referenceEngine: engine,
         progress: opts.json ? undefined : terminalProgress(),
-        target: loadTarget(opts.target),
+        target: opts.target,
         kernel: opts.kernel,
       });
       io.out(opts.json ? JSON.stringify(report) : formatReport(report, opts.data));

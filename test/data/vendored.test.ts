@@ -1,15 +1,15 @@
 /**
- * The real data files in the workspace's shared folder (paths relative to the
- * repo root, which is the cwd when tests run).
+ * The real data files vendored in the repository (datasets/, examples/peer-models/;
+ * paths relative to the repository root, which is the cwd when tests run).
  */
 import { describe, expect, it } from 'vitest';
 import { loadDataset } from '../../src/data/index.ts';
 
-const MNIST_TEST = '../shared/datasets/mnist-test';
-const FINN_INPUT = '../shared/models/finn-tfc-w1a1/input.npy';
-const DIGITS_CSV = '../shared/datasets/sklearn-digits/digits.csv.gz';
+const MNIST_TEST = 'datasets/mnist-test';
+const FINN_INPUT = 'examples/peer-models/finn-tfc-w1a1/input.npy';
+const DIGITS_CSV = 'datasets/sklearn-digits/digits.csv.gz';
 
-describe('shared data sets', () => {
+describe('vendored data sets', () => {
   it('loads the MNIST test set (IDX folder, gzipped) with labels', () => {
     const started = performance.now();
     const data = loadDataset(MNIST_TEST);
