@@ -112,7 +112,7 @@ describe('flash and monitor take the data options of verify', () => {
     expect(flash.err).toBe('');
     expect(flash.out).toMatch(/emulator vs host C \(strict -Werror\) +6\/6 bit-exact/);
     const monitor = await run('monitor', '--port', join(dir, 'no-such-port'), '--model', model, '--data', csv, '--label-column', 'last', '--timeout', '1');
-    expect(monitor.code).toBe(1);
+    expect(monitor.code).toBe(2);
     expect(monitor.err).toMatch(/^error: .*no-such-port/);
   });
 });

@@ -8,6 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { zipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
@@ -20,8 +21,8 @@ writeFileSync(model, binaryMlp({ widths: [8, 6, 3], seed: 4, input: 'uint8' }));
 
 /** Runs the CLI in a child process; reports its exit status, stderr, wall time and peak RSS. */
 function bnnc(args: string[], env: Record<string, string> = {}) {
-  const script = `import { register } from 'tsx/esm/api'; register();
-    const { main } = await import(${JSON.stringify(join(PROJECT_ROOT, 'src', 'cli', 'main.ts'))});
+  // The compiled CLI (npm test builds dist/ first), as users run it.
+  const script = `const { main } = await import(${JSON.stringify(pathToFileURL(join(PROJECT_ROOT, 'dist', 'cli', 'main.js')).href)});
     const code = await main(['node', 'bnnc', ...JSON.parse(process.env.BNNC_TEST_ARGS)]);
     process.stderr.write('\\nmaxrss-kb ' + process.resourceUsage().maxRSS + '\\n');
     process.exitCode = code;`;

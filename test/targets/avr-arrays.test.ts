@@ -49,7 +49,7 @@ async function avrCompile(path: string, name: string) {
 describe('AVR: one array at most 32,767 bytes', () => {
   it('a 36 KB layer: bnnc build refuses it, naming the array, its layer and the reason', async () => {
     const r = await build(mlp(1152), join(dir, 'out36'));
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(2);
     expect(r.text).toMatch(/constant array\(s\) exceed the 32767-byte limit of one object on avr-mega: \w+_l0_weights \(36864 bytes, layer "[^"]+"\)/);
     expect(r.text).toMatch(/avr-gcc rejects larger ones/);
   });
@@ -59,7 +59,7 @@ describe('AVR: one array at most 32,767 bytes', () => {
     // 960 -> 256 -> 1000 -> 250 -> 4: weight arrays of 30720, 32000 and 32000 bytes.
     writeFileSync(path, binaryMlp({ widths: [960, 256, 1000, 250, 4], seed: 9, input: 'uint8' }));
     const r = await build(path, join(dir, 'out95'));
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(2);
     expect(r.text).toMatch(/the model's constants \(\d+ bytes with the self-test vectors\) exceed the 64512 bytes avr-mega's kernels can read/);
     expect(r.text).toMatch(/16-bit program-memory addresses/);
   });
