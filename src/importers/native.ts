@@ -11,6 +11,7 @@ import { basename, dirname, join } from 'node:path';
 import { Ajv, type ErrorObject } from 'ajv';
 import { BnncError } from '../errors.ts';
 import type { FloatLayer, Model } from '../ir/types.ts';
+import { dimsProblem, MAX_TENSOR_ELEMENTS, windowProblem } from './limits.ts';
 
 export const FORMAT_ID = 'bnnc-model';
 export const FORMAT_VERSION = 1;
@@ -226,6 +227,7 @@ export function readNativeModel(path: string): Model {
     throw new BnncError(`not valid JSON (${(e as Error).message})`, { file: path, expected: 'a .bnn.json model written by bnnc convert' });
   }
   validate(doc, path);
+  checkSizes(doc, path);
   let sidecar: Buffer | null = null;
   if (doc.sidecar) {
     const sidecarPath = join(dirname(path), doc.sidecar);
@@ -261,6 +263,12 @@ export function readNativeModel(path: string): Model {
     }
   });
   checkChaining(layers, doc.input.features, path);
+  const lastDense = layers.filter((l) => l.kind === 'dense').at(-1);
+  if (lastDense && lastDense.kind === 'dense' && doc.classes !== lastDense.outFeatures) {
+    throw new BnncError(`classes is ${doc.classes}, the last dense layer "${lastDense.name}" has ${lastDense.outFeatures} outputs`, {
+      file: path, where: '/classes', expected: `${lastDense.outFeatures} (one class per output of the last dense layer)`,
+    });
+  }
   return {
     name: doc.name,
     sourcePath: path,
@@ -271,6 +279,35 @@ export function readNativeModel(path: string): Model {
     layers,
     memory: null,
   };
+}
+
+/**
+ * Sizes before anything is allocated from them: the input shape and every
+ * layer's feature counts within the limits, convolution and pooling windows
+ * consistent with their shapes and within the C parameter widths (src/importers/limits.ts).
+ */
+function checkSizes(doc: Record<string, any>, file: string): void {
+  const inputProblem = dimsProblem(doc.input.shape, false);
+  const features = doc.input.shape.reduce((a: number, b: number) => a * b, 1);
+  if (inputProblem || features !== doc.input.features) {
+    throw new BnncError(inputProblem ?? `input shape [${doc.input.shape}] holds ${features} values, features says ${doc.input.features}`, {
+      file, where: '/input', expected: `a shape whose product is "features" (at most ${MAX_TENSOR_ELEMENTS})`,
+    });
+  }
+  doc.layers.forEach((l: Record<string, any>, i: number) => {
+    const where = `/layers/${i}`;
+    const counts = l.kind === 'dense' ? [l.inFeatures, l.outFeatures] : 'features' in l ? [l.features] : [];
+    const problem = dimsProblem(counts, false) ?? (l.kind === 'dense' ? dimsProblem([l.inFeatures, l.outFeatures]) : null)
+      ?? (l.inShape ? dimsProblem(l.inShape) ?? dimsProblem(l.outShape) : null);
+    if (problem) throw new BnncError(`layer "${l.name}": ${problem}`, { file, where, expected: 'sizes within the limits' });
+    if (l.kind === 'conv2d' || l.kind === 'maxpool' || l.kind === 'avgpool') {
+      const window = windowProblem(l as { inShape: number[]; outShape: number[]; kernel: number[]; stride: number[]; pads?: number[] });
+      if (window) throw new BnncError(`layer "${l.name}": ${window}`, { file, where, expected: 'a window geometry consistent with the shapes, which the C kernels can run' });
+      if (l.kind !== 'conv2d' && l.inShape[2] !== l.outShape[2]) {
+        throw new BnncError(`layer "${l.name}": pooling maps ${l.inShape[2]} channels to ${l.outShape[2]}`, { file, where, expected: 'the same channel count in inShape and outShape' });
+      }
+    }
+  });
 }
 
 /** Each layer's input size must be the previous layer's output size. */
