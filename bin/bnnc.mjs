@@ -4,5 +4,7 @@
 import { register } from 'tsx/esm/api';
 
 register();
+const { ignoreClosedOutput } = await import('../src/cli/io.ts');
+ignoreClosedOutput();
 const { main } = await import('../src/cli/main.ts');
 process.exitCode = await main(process.argv);

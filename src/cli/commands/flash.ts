@@ -75,7 +75,6 @@ export function registerFlash(program: Command, io: CliIo): void {
           file: target.file, where: 'arduino', hint: 'name one with --fqbn vendor:architecture:board',
         });
       }
-      requireArduinoCli(); // before minutes of verification
       if (opts.out) checkOutputDir(opts.out);
       const { model, lowered } = loadAndLower(path, opts, io.out);
       const source: VectorSource = {
@@ -89,6 +88,8 @@ export function registerFlash(program: Command, io: CliIo): void {
         + `arena ${footprint.ramBytes} bytes`);
 
       await verifyBeforeFlash(io, path, model, lowered, target, opts, source, vectors);
+      // After verification, as README says: a bad model or data set is reported even without arduino-cli.
+      requireArduinoCli();
 
       const name = opts.name ? toCIdentifier(opts.name) : toCIdentifier(model.name);
       const kernel = selectKernel(target, opts.kernel);
