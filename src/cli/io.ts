@@ -1,12 +1,15 @@
 /** Where command output goes (replaced in tests). */
+import { terminalSafe } from './terminal.ts';
+
 export interface CliIo {
   out(line: string): void;
   err(line: string): void;
 }
 
+/** Every line passes terminalSafe: names from model files never reach the terminal as control characters. */
 export const processIo: CliIo = {
-  out: (line) => process.stdout.write(`${line}\n`),
-  err: (line) => process.stderr.write(`${line}\n`),
+  out: (line) => process.stdout.write(`${terminalSafe(line)}\n`),
+  err: (line) => process.stderr.write(`${terminalSafe(line)}\n`),
 };
 
 /**
