@@ -230,6 +230,10 @@ export function readNativeModel(path: string): Model {
   checkSizes(doc, path);
   let sidecar: Buffer | null = null;
   if (doc.sidecar) {
+    // A plain file name next to the JSON, never a path: a model must not make bnnc read other files.
+    if (doc.sidecar !== basename(doc.sidecar) || doc.sidecar === '..' || doc.sidecar === '.' || doc.sidecar.includes('\\')) {
+      throw new BnncError(`sidecar "${doc.sidecar}" is not a plain file name`, { file: path, where: '/sidecar', expected: 'the name of a file next to the .bnn.json, e.g. "model.bin"' });
+    }
     const sidecarPath = join(dirname(path), doc.sidecar);
     if (!existsSync(sidecarPath)) throw new BnncError(`sidecar file ${doc.sidecar} is missing`, { file: path, where: '/sidecar', hint: `keep ${doc.sidecar} next to the .bnn.json` });
     sidecar = readFileSync(sidecarPath);

@@ -118,6 +118,10 @@ export const conv: OpHandler = {
     const [oc, wc, kh, kw] = wt.dims;
     if (wc !== c) throw nodeError(ctx, `weights for ${wc} input channels, the activation has ${c}`, `${c} input channels`);
     requireNonEmpty(ctx, wt, 'the weights');
+    const declared = intsAttr(ctx, 'kernel_shape');
+    if (declared && (declared.length !== 2 || declared[0] !== kh || declared[1] !== kw)) {
+      throw nodeError(ctx, `kernel_shape [${declared}] does not match the ${kh}x${kw} weights`, `kernel_shape [${kh}, ${kw}] (or none)`);
+    }
     const g = geometry(ctx, h, w, [kh, kw]);
     checkWindow(ctx, { inShape: [h, w, c], outShape: [g.out[0], g.out[1], oc], kernel: g.kernel, stride: g.stride, pads: g.pads });
     const weight = new Float32Array(oc * kh * kw * c);
