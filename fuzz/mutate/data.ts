@@ -141,7 +141,8 @@ const MUTATIONS: Record<string, Mutation> = {
   /** The header names another element type (other size, or one bnnc does not read). */
   headerType(rng, seed) {
     if (seed.format !== 'npy' && seed.format !== 'npz') return null;
-    const descr = rng.pick(['<f2', '|O', '<c8', '|S3', '<f8', '<i8', '<u8', '|b1', '<m8'].filter((d) => d !== seed.inputs.descr));
+    // Each of these is unreadable or of another element size than the 1-byte seeds ('|b1' would be a valid reading of the same bytes).
+    const descr = rng.pick(['<f2', '|O', '<c8', '|S3', '<f8', '<i8', '<u8', '<m8'].filter((d) => d !== seed.inputs.descr));
     const shape = seed.inputs.shape.length === 1 ? `(${seed.inputs.shape[0]},)` : `(${seed.inputs.shape.join(', ')})`;
     const text = `{'descr': '${descr}', 'fortran_order': ${rng.chance(0.2) ? 'True' : 'False'}, 'shape': ${shape}, }`;
     return { mutation: `npy descr ${descr}`, invalid: true, seed, tweaks: { npyHeader: text } };

@@ -196,12 +196,18 @@ export function toNativeJson(model: Model, sidecarName: string | null): { json: 
 
 // ------------------------------------------------------------------ reading
 
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+
 interface TensorJson { dtype: 'float32'; length: number; base64?: string; offset?: number }
 
 function tensorReader(file: string, sidecar: Buffer | null) {
   return (ref: TensorJson, where: string): Float32Array => {
     let bytes: Buffer;
     if (ref.base64 !== undefined) {
+      // Node's decoder skips characters it does not know and stops at padding: check the text first.
+      if (!BASE64.test(ref.base64)) {
+        throw new BnncError('tensor data is not canonical base64', { file, where: `${where}/base64`, expected: 'base64 text (A-Z a-z 0-9 + /, padded with = to a multiple of 4)' });
+      }
       bytes = Buffer.from(ref.base64, 'base64');
     } else {
       if (!sidecar) throw new BnncError('tensor refers to a sidecar file, but the model names none', { file, where, expected: '"sidecar": "<file>.bin"' });
