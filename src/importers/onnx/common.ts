@@ -61,7 +61,7 @@ export function requireFinite(ctx: NodeInfo, c: ConstTensor, what: string): void
 
 /** Weights, scales and thresholds with no elements would compile to nothing (or NaN): refuse them. */
 export function requireNonEmpty(ctx: NodeInfo, c: ConstTensor, what: string): void {
-  if (c.data.length === 0) throw nodeError(ctx, `${what} have shape [${c.dims}] (no elements)`, 'a non-empty tensor');
+  if (c.data.length === 0) throw nodeError(ctx, `${what}: shape [${c.dims}] has no elements`, 'a non-empty tensor');
 }
 
 export function affineStep(op: AffineStep['op'], value: Float32Array): AffineStep {
