@@ -95,4 +95,12 @@ describe('bnnc CLI', () => {
       'dropClipBeforeSign', 'mergeAffineChains', 'checkBinaryWeights', 'foldInputBinarization', 'foldThresholds', 'foldScores', 'planMemory',
     ]);
   });
+
+  it('monitor --timeout beyond Node\'s timer range is refused instead of giving up at once', async () => {
+    const started = Date.now();
+    const r = await run('monitor', '--port', join(dir, 'no-such-port'), '--expect-digest', '12', '--timeout', '10000000');
+    expect(r.code).not.toBe(0);
+    expect(r.err).toContain('--timeout: "10000000" is not at most 2147483');
+    expect(Date.now() - started).toBeLessThan(5000);
+  });
 });
