@@ -22,6 +22,12 @@ export interface FuzzCase {
    * or may not still be valid, and only the invariants on accepted results judge them.
    */
   invalid: boolean;
+  /**
+   * The mutant only renames (escape codes, bidi controls, runtime stems): the CLI
+   * runs `inspect` on it (terminal output). Names inside generated C are the
+   * banner builder's concern, with its own -Werror tests (issue 10 items 1-2).
+   */
+  renamed?: boolean;
   file: FuzzFile;
   /** Extra files next to it (a .bnn.json's sidecar, an IDX labels file). */
   companions: FuzzFile[];
@@ -37,6 +43,7 @@ export interface FuzzCase {
 export interface Mutant {
   mutation: string;
   invalid: boolean;
+  renamed?: boolean;
   bytes: Uint8Array;
   companions?: FuzzFile[];
 }

@@ -82,9 +82,9 @@ function bytesOf(rng: Rng, file: FuzzFile, other: FuzzFile): { bytes: Uint8Array
 function modelCase(id: number, rng: Rng, family: 'onnx' | 'bnn.json', seeds: ModelSeed[]): FuzzCase {
   const seed = rng.pick(seeds);
   const base = { id, family, seed: seed.label, companions: seed.companions, pairedData: seed.data };
-  for (let attempt = 0; attempt < 8 && rng.chance(0.6); attempt++) {
+  for (let attempt = 0; attempt < 8 && rng.chance(0.7); attempt++) {
     const m = family === 'onnx' ? mutateOnnx(rng, seed.file.bytes) : mutateNative(rng, new TextDecoder().decode(seed.file.bytes));
-    if (m) return { ...base, mutation: m.mutation, invalid: m.invalid, file: { name: seed.file.name, bytes: m.bytes } };
+    if (m) return { ...base, mutation: m.mutation, invalid: m.invalid, renamed: m.renamed, file: { name: seed.file.name, bytes: m.bytes } };
   }
   if (seed.companions.length > 0 && rng.chance(0.3)) {
     const side = seed.companions[0];
@@ -99,7 +99,7 @@ function dataCase(id: number, rng: Rng, corpus: Corpus): FuzzCase {
   const seed = rng.pick(corpus.data);
   const label = `${seed.base} ${seed.format}${seed.gzip ? ' (gz)' : ''}`;
   const base = { id, family: 'data' as const, seed: label, pairedModel: seed.model };
-  for (let attempt = 0; attempt < 8 && rng.chance(0.6); attempt++) {
+  for (let attempt = 0; attempt < 8 && rng.chance(0.7); attempt++) {
     const m = mutateData(rng, seed);
     if (m) return { ...base, mutation: m.mutation, invalid: m.invalid, file: m.rendered.file, companions: m.rendered.companions, folder: m.rendered.folder };
   }
@@ -128,6 +128,7 @@ function writeCase(dir: string, c: FuzzCase): string {
 function cliArgs(c: FuzzCase, path: string, rng: Rng, verifyRatio: number): string[] {
   if (c.family === 'data') return ['verify', c.pairedModel!.path, '--data', path, '--no-sanitize', '--no-reference'];
   const draw = rng.next();
+  if (c.renamed) return ['inspect', path];
   if (draw < verifyRatio) return ['verify', path, '--data', c.pairedData!, '--limit', '4', '--no-sanitize', '--no-reference'];
   if (draw < verifyRatio + 0.15) return ['build', path, '-o', 'out', '--format', 'c'];
   return ['inspect', path];

@@ -7,7 +7,7 @@ import type { FuzzFile, Mutant } from '../cases.ts';
 import { HOSTILE_SIZES, type Rng } from '../random.ts';
 
 type Json = Record<string, any>;
-type Mutation = (rng: Rng, doc: Json) => { mutation: string; invalid: boolean; companions?: FuzzFile[] } | null;
+type Mutation = (rng: Rng, doc: Json) => { mutation: string; invalid: boolean; renamed?: boolean; companions?: FuzzFile[] } | null;
 
 function layers(doc: Json, ...kinds: string[]): Json[] {
   return (doc.layers as Json[]).filter((l) => kinds.length === 0 || kinds.includes(l.kind));
@@ -142,7 +142,7 @@ const MUTATIONS: Record<string, Mutation> = {
     const name = rng.pick(['\u001b[2J\u001b[31mred', 'a\u202egnp.exe', 'bnn_kernels', 'x'.repeat(3000), '*/ int x; /*']);
     if (rng.chance(0.5)) doc.name = name;
     else rng.pick(layers(doc)).name = name;
-    return { mutation: `name ${JSON.stringify(name.slice(0, 30))}`, invalid: false };
+    return { mutation: `name ${JSON.stringify(name.slice(0, 30))}`, invalid: false, renamed: true };
   },
 
   /** Two layers swap places: the chain usually breaks. */
@@ -156,9 +156,12 @@ const MUTATIONS: Record<string, Mutation> = {
 };
 
 /** One structured mutant of a .bnn.json document (its sidecar, if any, stays as it is). */
+/** Window mutations apply to the CNN's conversions only: drawn more often so that they are not rare. */
+const DRAWS = Object.keys(MUTATIONS).flatMap((name) => (name.startsWith('window') ? [name, name, name] : [name]));
+
 export function mutateNative(rng: Rng, text: string): Mutant | null {
   const doc = JSON.parse(text) as Json;
-  const name = rng.pick(Object.keys(MUTATIONS));
+  const name = rng.pick(DRAWS);
   const result = MUTATIONS[name](rng, doc);
   if (!result) return null;
   return { ...result, mutation: `bnn.json ${name}: ${result.mutation}`, bytes: new TextEncoder().encode(JSON.stringify(doc, null, 1)) };

@@ -75,6 +75,33 @@ const MUTATIONS: Record<string, Mutation> = {
     return { mutation: `initializer "${t.name}" raw data ${raw.length} -> ${t.rawData.length} bytes`, invalid: true };
   },
 
+  /**
+   * An initializer replaced by a consistent one (data matching dims) of another
+   * size along one axis. Every initializer of the bundled models is tied to its
+   * neighbours' sizes (weights to the activation and the next batch-norm,
+   * statistics to the channels), so the model no longer fits together.
+   */
+  resizeInitializer(rng, model) {
+    const t = rng.pick((model.graph!.initializer ?? []).filter((x) => rawFloats(x) && (x.dims ?? []).length > 0));
+    if (!t) return null;
+    const dims = numberOfDims(t.dims!);
+    const axis = rng.int(0, dims.length - 1);
+    const before = dims[axis];
+    dims[axis] = Math.max(0, before + rng.pick([-1, 1, before]));
+    const count = dims.reduce((a, b) => a * b, 1);
+    Object.assign(t, floatTensor(t.name!, dims, Array.from({ length: count }, () => (rng.chance(0.5) ? 1 : -1))));
+    return { mutation: `initializer "${t.name}" resized to [${dims}] (consistent data)`, invalid: true };
+  },
+
+  /** The element type of an initializer changes under its raw data: another element size, or a type bnnc does not read. */
+  initializerType(rng, model) {
+    const t = rng.pick((model.graph!.initializer ?? []).filter((x) => x.dataType === FLOAT && x.rawData && x.rawData.length > 0));
+    if (!t) return null;
+    // double, int64, float16, string, bfloat16, uint8, complex64, an unknown code
+    t.dataType = rng.pick([11, 7, 10, 8, 16, 2, 14, 99]);
+    return { mutation: `initializer "${t.name}" data type ${t.dataType}`, invalid: true };
+  },
+
   /** NaN or Inf among weights or batch-norm statistics: every folded threshold would be meaningless. */
   nonFiniteValue(rng, model) {
     const t = rng.pick((model.graph!.initializer ?? []).filter((x) => rawFloats(x)?.length));
@@ -226,7 +253,7 @@ const MUTATIONS: Record<string, Mutation> = {
       '',
     ]);
     model.graph!.name = name;
-    return { mutation: `graph name ${JSON.stringify(name.slice(0, 40))}${name.length > 40 ? '...' : ''}`, invalid: false };
+    return { mutation: `graph name ${JSON.stringify(name.slice(0, 40))}${name.length > 40 ? '...' : ''}`, invalid: false, renamed: true };
   },
 
   /** Two neighbouring nodes swap places: usually a broken chain, sometimes still sequential. */
@@ -249,8 +276,11 @@ const MUTATIONS: Record<string, Mutation> = {
 };
 
 /** One structured mutant of an ONNX model, or null when the drawn mutation does not apply to it. */
+/** Window mutations apply to one seed in three (the CNN): drawn more often so that they are not rare. */
+const DRAWS = Object.keys(MUTATIONS).flatMap((name) => (name.startsWith('window') ? [name, name, name] : [name]));
+
 export function mutateOnnx(rng: Rng, bytes: Uint8Array): Mutant | null {
-  const name = rng.pick(Object.keys(MUTATIONS));
+  const name = rng.pick(DRAWS);
   const model = onnx.ModelProto.decode(bytes);
   const result = MUTATIONS[name](rng, model);
   if (!result) return null;
