@@ -6,6 +6,8 @@ export interface FuzzFile {
   /** File name with the extension bnnc reads the format from. */
   name: string;
   bytes: Uint8Array;
+  /** Not a regular file: a link to /dev/zero, a named pipe, or a folder (bytes unused). */
+  special?: 'dev-zero' | 'fifo' | 'directory';
 }
 
 export interface FuzzCase {
@@ -28,6 +30,12 @@ export interface FuzzCase {
    * banner builder's concern, with its own -Werror tests (issue 10 items 1-2).
    */
   renamed?: boolean;
+  /**
+   * A resource mutant (gzip bomb, /dev/zero, a FIFO, a folder): run through the
+   * CLI only, under the memory watchdog, since it is about what a process
+   * reading it costs (issue 10 item 4).
+   */
+  resource?: boolean;
   file: FuzzFile;
   /** Extra files next to it (a .bnn.json's sidecar, an IDX labels file). */
   companions: FuzzFile[];

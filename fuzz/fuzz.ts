@@ -5,7 +5,8 @@
  * sums up the outcomes (fuzz/outcomes.ts). Case `id` of seed `s` is the same
  * mutant on every machine, so a failure is reproduced with --seed s --only id.
  */
-import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { gunzipSync, gzipSync } from 'fflate';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,6 +20,7 @@ import { mutateOnnx } from './mutate/onnx.ts';
 import { BAD_OUTCOMES, addToRow, classifyCli, classifyLibrary, emptyRow, type Outcome, type SummaryRow } from './outcomes.ts';
 import { LibraryPool } from './pool.ts';
 import { Rng } from './random.ts';
+import { resourceCase } from './resources.ts';
 
 export interface FuzzOptions {
   seed: number;
@@ -31,6 +33,11 @@ export interface FuzzOptions {
   acceptedVerifyRatio?: number;
   /** Cases in flight at once (library workers and CLI processes). */
   jobs?: number;
+  /**
+   * Include resource mutants (gzip bombs, /dev/zero, named pipes, folders; 3 % of
+   * the cases, CLI only). They need bnnc's input limits (issue 10 item 4).
+   */
+  resources?: boolean;
   /** Run only these case ids (to reproduce a failure). */
   only?: number[];
   /** Copy the files of every case with a bad outcome here. */
@@ -108,10 +115,11 @@ function dataCase(id: number, rng: Rng, corpus: Corpus): FuzzCase {
   return { ...base, mutation: m.what, invalid: false, file: { ...rendered.file, bytes: m.bytes }, companions: rendered.companions, folder: rendered.folder };
 }
 
-/** Mutant number `id` of `seed`: 40 % ONNX, 30 % .bnn.json, 30 % data. */
-export function makeCase(corpus: Corpus, seed: number, id: number): FuzzCase {
+/** Mutant number `id` of `seed`: 40 % ONNX, 30 % .bnn.json, 30 % data (3 % of all resource mutants when enabled). */
+export function makeCase(corpus: Corpus, seed: number, id: number, resources = false): FuzzCase {
   const rng = caseRng(seed, id);
   const draw = rng.next();
+  if (resources && rng.chance(0.03)) return resourceCase(id, rng, corpus);
   if (draw < 0.4) return modelCase(id, rng, 'onnx', corpus.onnx);
   if (draw < 0.7) return modelCase(id, rng, 'bnn.json', corpus.native);
   return dataCase(id, rng, corpus);
@@ -121,7 +129,13 @@ export function makeCase(corpus: Corpus, seed: number, id: number): FuzzCase {
 function writeCase(dir: string, c: FuzzCase): string {
   const target = c.folder ? join(dir, c.folder) : dir;
   mkdirSync(target, { recursive: true });
-  for (const f of [c.file, ...c.companions]) writeFileSync(join(target, f.name), f.bytes);
+  for (const f of [c.file, ...c.companions]) {
+    const path = join(target, f.name);
+    if (f.special === 'dev-zero') symlinkSync('/dev/zero', path);
+    else if (f.special === 'fifo') execFileSync('mkfifo', [path]);
+    else if (f.special === 'directory') mkdirSync(path);
+    else writeFileSync(path, f.bytes);
+  }
   return c.folder ? target : join(dir, c.file.name);
 }
 
@@ -134,13 +148,16 @@ function cliArgs(c: FuzzCase, path: string, rng: Rng, verifyRatio: number): stri
   return ['inspect', path];
 }
 
+/** A FIFO must be refused at once: a minute is a hang. */
+const RESOURCE_TIMEOUT_MS = 60_000;
+
 function firstLines(text: string, n = 6): string {
   return text.trim().split('\n').slice(0, n).join('\n').slice(0, 1200);
 }
 
 export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
   const started = performance.now();
-  const { seed, count, cliRatio = 0.1, verifyRatio = 0.25, acceptedVerifyRatio = 0.5, jobs = 2, libraryTimeoutMs = 60_000, cliTimeoutMs = 180_000 } = options;
+  const { seed, count, cliRatio = 0.1, verifyRatio = 0.25, acceptedVerifyRatio = 0.5, jobs = 2, resources = true, libraryTimeoutMs = 60_000, cliTimeoutMs = 180_000 } = options;
   const corpus = buildCorpus();
   const ids = options.only ?? Array.from({ length: count }, (_, i) => i);
   const work = mkdtempSync(join(tmpdir(), 'bnnc-fuzz-'));
@@ -148,7 +165,7 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
   const rows = new Map<string, SummaryRow>();
   const failures: Failure[] = [];
   const record = (c: FuzzCase, driver: 'library' | 'cli', outcome: Outcome, peakMb: number | null, message: string, dir: string, command?: string) => {
-    const label = `${c.family} (${driver === 'cli' ? 'CLI' : 'library'})`;
+    const label = `${c.resource ? 'resource' : c.family} (${driver === 'cli' ? 'CLI' : 'library'})`;
     if (!rows.has(label)) rows.set(label, emptyRow(label));
     addToRow(rows.get(label)!, outcome, peakMb);
     if (BAD_OUTCOMES.includes(outcome)) {
@@ -160,9 +177,17 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
   let next = 0;
   let done = 0;
   const runOne = async (id: number) => {
-    const c = makeCase(corpus, seed, id);
+    const c = makeCase(corpus, seed, id, resources);
     const dir = join(work, `case-${id}`);
     const path = writeCase(dir, c);
+    if (c.resource) {
+      const args = cliArgs(c, path, caseRng(seed, id), 0);
+      const run = await runCli(args, dir, RESOURCE_TIMEOUT_MS);
+      record(c, 'cli', classifyCli(run, c.invalid), run.peakMb, firstLines(`${run.stderr}\n${run.stdout}`), dir, `bnnc ${args.join(' ')} (exit ${run.code ?? run.signal})`);
+      rmSync(dir, { recursive: true, force: true });
+      options.onCase?.(++done, ids.length);
+      return;
+    }
     const lib = await pool.run({ family: c.family, path, paired: c.pairedModel }, libraryTimeoutMs);
     record(c, 'library', classifyLibrary(lib, c.invalid), null, lib.message, dir);
     const drive = caseRng(seed, id ^ 0x7fffffff);

@@ -1,5 +1,5 @@
 /**
- * npm run fuzz -- [--seed N] [--count N] [--json] [--cli-ratio R] [--jobs N] [--only ID,ID] [--keep-failures DIR]
+ * npm run fuzz -- [--seed N] [--count N] [--json] [--cli-ratio R] [--jobs N] [--no-resources] [--only ID,ID] [--keep-failures DIR]
  * Prints the outcome table (or one JSON object) and exits 1 when any run was
  * wrongly accepted, an internal error, a crash, a stack trace or a hang, or
  * used more than the memory limit.
@@ -48,12 +48,13 @@ const program = new Command('fuzz')
   .option('--cli-ratio <r>', 'share of the mutants also run through the CLI', ratio, 0.1)
   .option('--verify-ratio <r>', 'share of the CLI model runs that are bnnc verify (compiles C)', ratio, 0.25)
   .option('--jobs <n>', 'mutants in flight at once', integer, 2)
+  .option('--no-resources', 'leave out the resource mutants (gzip bombs, /dev/zero, named pipes, folders)')
   .option('--only <ids>', 'run only these mutants (comma-separated ids), e.g. to reproduce a failure', ids)
   .option('--keep-failures <dir>', 'copy the files of failing mutants here')
-  .action(async (opts: { seed: number; count: number; json?: boolean; cliRatio: number; verifyRatio: number; jobs: number; only?: number[]; keepFailures?: string }) => {
+  .action(async (opts: { seed: number; count: number; json?: boolean; cliRatio: number; verifyRatio: number; jobs: number; resources: boolean; only?: number[]; keepFailures?: string }) => {
     const tty = process.stderr.isTTY && !opts.json;
     const report = await runFuzz({
-      seed: opts.seed, count: opts.count, cliRatio: opts.cliRatio, verifyRatio: opts.verifyRatio, jobs: Math.max(1, opts.jobs), only: opts.only,
+      seed: opts.seed, count: opts.count, cliRatio: opts.cliRatio, verifyRatio: opts.verifyRatio, jobs: Math.max(1, opts.jobs), resources: opts.resources, only: opts.only,
       keepFailures: opts.keepFailures,
       onCase: tty ? (done, total) => process.stderr.write(`\r${done}/${total}`) : undefined,
     });

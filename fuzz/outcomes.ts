@@ -11,7 +11,8 @@
  *   internal error   anything but a BnncError was thrown, exit code 70, a message that
  *                    says "internal error" or "bnnc bug", or a verify FAIL (the generated
  *                    C disagrees with the emulator: a broken promise, never the input's fault)
- *   crash            killed by a signal, an exit code bnnc never uses, a worker that died
+ *   crash            killed by a signal, an exit code bnnc never uses, a worker that died,
+ *                    a run the fuzzer's memory watchdog stopped (over 2 GB resident)
  *   stack trace      a JavaScript stack trace in the output, whatever the exit code
  *   hang             no result within the timeout
  */
@@ -42,6 +43,7 @@ export function classifyLibrary(result: PoolResult, invalid: boolean): Outcome {
 }
 
 export function classifyCli(run: CliRun, invalid: boolean): Outcome {
+  if (run.memoryKilled) return 'crash';
   if (run.timedOut) return 'hang';
   const output = `${run.stdout}\n${run.stderr}`;
   if (STACK_LINE.test(output)) return 'stack trace';

@@ -5,7 +5,7 @@ import { buildCorpus } from '../../fuzz/corpus.ts';
 import { makeCase } from '../../fuzz/fuzz.ts';
 import { classifyCli, classifyLibrary } from '../../fuzz/outcomes.ts';
 
-const run = (over: Partial<CliRun>): CliRun => ({ code: 1, signal: null, timedOut: false, stdout: '', stderr: 'error: x.onnx: bad', peakMb: 100, seconds: 1, ...over });
+const run = (over: Partial<CliRun>): CliRun => ({ code: 1, signal: null, timedOut: false, stdout: '', stderr: 'error: x.onnx: bad', peakMb: 100, memoryKilled: false, seconds: 1, ...over });
 
 describe('fuzz outcomes', () => {
   it('classifies CLI runs', () => {
@@ -19,6 +19,7 @@ describe('fuzz outcomes', () => {
     expect(classifyCli(run({ code: 134, stderr: 'FATAL ERROR: Reached heap limit' }), false)).toBe('crash');
     expect(classifyCli(run({ code: null, signal: 'SIGSEGV' }), false)).toBe('crash');
     expect(classifyCli(run({ timedOut: true, code: null, signal: 'SIGKILL' }), false)).toBe('hang');
+    expect(classifyCli(run({ memoryKilled: true, code: null, signal: 'SIGKILL', peakMb: 2100 }), false)).toBe('crash');
     expect(classifyCli(run({ code: 1, stderr: 'Segmentation fault' }), false)).toBe('internal error');
   });
 
