@@ -34,7 +34,7 @@ describe('bnnc flash error paths', () => {
 
   it('arduino-cli not installed: said after the verification, as README orders the steps', async () => {
     const r = await withoutArduinoCli(() => flash('--target', 'avr-uno', '--no-upload'));
-    expect(r.code).toBe(1);
+    expect(r.code).not.toBe(0);
     expect(r.out).toMatch(/bit-exact/);
     expect(r.err).toMatch(/^error: 'arduino-cli' was not found on PATH/);
     expect(r.err).toContain('arduino-cli/latest/installation');
