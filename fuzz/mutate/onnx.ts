@@ -53,6 +53,31 @@ function ints(node: Node, name: string): number[] | null {
   return a?.ints ? a.ints.map(Number) : null;
 }
 
+/** Operators bnnc has handlers for (src/importers/onnx/ops/index.ts), with their domains. */
+const SUPPORTED_OPERATORS: readonly [string, string][] = [
+  ...['Add', 'Sub', 'Mul', 'Div', 'Pow', 'MatMul', 'Gemm', 'Conv', 'MaxPool', 'AveragePool', 'GlobalAveragePool', 'Transpose', 'Sign', 'Clip',
+    'BatchNormalization', 'Flatten', 'Reshape', 'Squeeze', 'Unsqueeze', 'Shape', 'Gather', 'Concat', 'Constant', 'Cast', 'Identity', 'Dropout',
+    'ArgMax', 'TopK'].map((op): [string, string] => [op, '']),
+  ['BipolarQuant', 'qonnx.custom_op.general'], ['BipolarQuant', 'onnx.brevitas'], ['MultiThreshold', 'finn.custom_op.general'],
+];
+
+const ATTRIBUTE_NAMES = ['axis', 'axes', 'perm', 'shape', 'to', 'keepdims', 'k', 'transA', 'transB', 'alpha', 'beta', 'kernel_shape', 'strides',
+  'pads', 'group', 'start', 'end', 'allowzero', 'min', 'max', 'value_int', 'value_ints', 'value_float', 'out_scale', 'out_bias', 'ceil_mode',
+  'auto_pad', 'largest', 'select_last_index', 'epsilon', 'spatial', 'training_mode'];
+
+type Attribute = NonNullable<Node['attribute']>[number];
+
+function randomAttribute(rng: Rng): Attribute {
+  const name = rng.pick(ATTRIBUTE_NAMES);
+  const small = () => rng.pick([0, 1, -1, 2, 3, -2, 4, 7, 127, 128, 1e9, -(2 ** 31)]);
+  switch (rng.int(0, 3)) {
+    case 0: return { name, type: 2, i: small() };
+    case 1: return { name, type: 7, ints: Array.from({ length: rng.int(0, 5) }, small) };
+    case 2: return { name, type: 1, f: rng.pick([0, 1, -1, 0.5, 2, Number.NaN, Number.POSITIVE_INFINITY, 1e-5]) };
+    default: return { name, type: 3, s: new TextEncoder().encode(rng.pick(['SAME_UPPER', 'VALID', 'NOTSET', 'x', ''])) };
+  }
+}
+
 const MUTATIONS: Record<string, Mutation> = {
   /** One dimension of an initializer becomes a hostile size: the data no longer matches (or the size is impossible). */
   initializerDim(rng, model) {
@@ -243,6 +268,31 @@ const MUTATIONS: Record<string, Mutation> = {
     return { mutation: `node "${node.name}" becomes ${node.domain || 'ai.onnx'}::${node.opType}`, invalid: true };
   },
 
+  /**
+   * A node becomes another supported operator, with random attributes and
+   * sometimes an extra constant input: reaches the handlers the bundled models
+   * never use (Gemm, Transpose, Reshape, Gather, Concat, Cast, TopK, pooling, ...).
+   * Valid or not depends on the draw.
+   */
+  retargetOperator(rng, model) {
+    const node = rng.pick(model.graph!.node ?? []);
+    if (!node) return null;
+    const [opType, domain] = rng.pick(SUPPORTED_OPERATORS);
+    node.opType = opType;
+    node.domain = domain;
+    node.attribute = Array.from({ length: rng.int(0, 3) }, () => randomAttribute(rng));
+    if (rng.chance(0.4)) {
+      const name = `${node.name}_extra`;
+      const dims = Array.from({ length: rng.int(0, 3) }, () => rng.pick([0, 1, 2, 3, 4, 28, 784]));
+      const count = dims.reduce((a, b) => a * b, 1);
+      model.graph!.initializer!.push(count <= 4096
+        ? floatTensor(name, dims, Array.from({ length: count }, () => rng.pick([0, 1, -1, 2, 0.5, 784, -7])))
+        : { name, dims, dataType: 7, int64Data: [] });
+      node.input = [...(node.input ?? []), name];
+    }
+    return { mutation: `node "${node.name}" becomes ${domain || 'ai.onnx'}::${opType} with ${node.attribute.map((a) => a.name).join(', ') || 'no attributes'}`, invalid: false };
+  },
+
   /** A hostile but harmless graph name: escape codes, bidi controls, a very long name. Valid. */
   graphName(rng, model) {
     const name = rng.pick([
@@ -277,7 +327,7 @@ const MUTATIONS: Record<string, Mutation> = {
 
 /** One structured mutant of an ONNX model, or null when the drawn mutation does not apply to it. */
 /** Window mutations apply to one seed in three (the CNN): drawn more often so that they are not rare. */
-const DRAWS = Object.keys(MUTATIONS).flatMap((name) => (name.startsWith('window') ? [name, name, name] : [name]));
+const DRAWS = Object.keys(MUTATIONS).flatMap((name) => (name.startsWith('window') || name === 'retargetOperator' ? [name, name, name] : [name]));
 
 export function mutateOnnx(rng: Rng, bytes: Uint8Array): Mutant | null {
   const name = rng.pick(DRAWS);
