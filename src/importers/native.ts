@@ -306,9 +306,7 @@ function checkSizes(doc: Record<string, any>, file: string): void {
   }
   doc.layers.forEach((l: Record<string, any>, i: number) => {
     const where = `/layers/${i}`;
-    const counts = l.kind === 'dense' ? [l.inFeatures, l.outFeatures] : 'features' in l ? [l.features] : [];
-    const problem = dimsProblem(counts, false) ?? (l.kind === 'dense' ? dimsProblem([l.inFeatures, l.outFeatures]) : null)
-      ?? (l.inShape ? dimsProblem(l.inShape) ?? dimsProblem(l.outShape) : null);
+    const problem = layerSizeProblem(l);
     if (problem) throw new BnncError(`layer "${l.name}": ${problem}`, { file, where, expected: 'sizes within the limits' });
     if (l.kind === 'conv2d' || l.kind === 'maxpool' || l.kind === 'avgpool') {
       const window = windowProblem(l as { inShape: number[]; outShape: number[]; kernel: number[]; stride: number[]; pads?: number[] });
@@ -318,6 +316,13 @@ function checkSizes(doc: Record<string, any>, file: string): void {
       }
     }
   });
+}
+
+/** Feature counts, the weight matrix of a dense layer (in x out) and window shapes, each within the limits. */
+function layerSizeProblem(l: Record<string, any>): string | null {
+  if (l.kind === 'dense') return dimsProblem([l.inFeatures, l.outFeatures], false);
+  if ('inShape' in l) return dimsProblem(l.inShape, false) ?? dimsProblem(l.outShape, false);
+  return 'features' in l ? dimsProblem([l.features], false) : null;
 }
 
 /** Each layer's input size must be the previous layer's output size. */
