@@ -11,9 +11,9 @@ import { basename, dirname, resolve } from 'node:path';
 import { BnncError } from '../../errors.ts';
 import type { FloatLayer, InputDType, InputSpec, Model } from '../../ir/types.ts';
 import type { LowerContext, NodeInfo } from './op.ts';
-import { findHandler, normalizeDomain } from './ops/index.ts';
-import { nodeError } from './common.ts';
 import { dimsProblem, SizeLimitError } from '../limits.ts';
+import { nodeError } from './common.ts';
+import { findHandler, normalizeDomain } from './ops/index.ts';
 import {
   decodeAttributes, decodeTensor, readModelProto, toNumber,
   type ConstTensor, type ModelProto, type NodeProto, type ValueInfoProto,
@@ -56,7 +56,6 @@ function inputShape(vi: ValueInfoProto, file: string): number[] {
   });
   const problem = dimsProblem(shape, false);
   if (problem) throw new BnncError(`input "${vi.name}": ${problem}`, { file, expected: 'a fixed input shape of whole numbers >= 1 within the size limit' });
-  if (shape[0] !== 1) throw new BnncError(`input "${vi.name}" has a batch of ${shape[0]}`, { file, expected: 'batch size 1 (or a symbolic batch axis)' });
   return shape;
 }
 
