@@ -6,7 +6,7 @@
  * mutant on every machine, so a failure is reproduced with --seed s --only id.
  */
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, lstatSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { gunzipSync, gzipSync } from 'fflate';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -148,6 +148,11 @@ function cliArgs(c: FuzzCase, path: string, rng: Rng, verifyRatio: number): stri
   return ['inspect', path];
 }
 
+/** Copies a failing case's files; a named pipe cannot be copied and is left out. */
+function keep(dir: string, to: string): void {
+  cpSync(dir, to, { recursive: true, filter: (src) => !lstatSync(src).isFIFO() });
+}
+
 /** A FIFO must be refused at once: a minute is a hang. */
 const RESOURCE_TIMEOUT_MS = 60_000;
 
@@ -170,7 +175,7 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
     addToRow(rows.get(label)!, outcome, peakMb);
     if (BAD_OUTCOMES.includes(outcome)) {
       failures.push({ id: c.id, family: c.family, seed: c.seed, mutation: c.mutation, driver, outcome, message, command });
-      if (options.keepFailures) cpSync(dir, join(options.keepFailures, `case-${c.id}`), { recursive: true });
+      if (options.keepFailures) keep(dir, join(options.keepFailures, `case-${c.id}`));
     }
   };
 
