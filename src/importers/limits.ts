@@ -85,9 +85,6 @@ export function windowProblem(g: WindowGeometry): string | null {
   }
   for (let axis = 0; axis < 2; axis++) {
     const padded = g.inShape[axis] + pads[axis] + pads[axis + 2];
-    if (pads[axis] >= g.kernel[axis] || pads[axis + 2] >= g.kernel[axis]) {
-      return `pads [${pads}] reach a whole ${g.kernel.join('x')} window beyond the input (some outputs would see only padding)`;
-    }
     if (g.kernel[axis] > padded) return `a ${g.kernel.join('x')} window does not fit the padded ${g.inShape[0]}x${g.inShape[1]} input`;
     const out = Math.floor((padded - g.kernel[axis]) / g.stride[axis]) + 1;
     if (out !== g.outShape[axis]) {
