@@ -3,10 +3,13 @@
 // which `npm ci`/`npm install` in a clone and `npm pack` run as `prepare`).
 import { existsSync } from 'node:fs';
 
-const entry = new URL('../dist/cli/main.js', import.meta.url);
-if (!existsSync(entry)) {
+const dist = new URL('../dist/cli/', import.meta.url);
+if (!existsSync(new URL('main.js', dist))) {
   process.stderr.write('error: bnnc is not built (dist/ is missing)\n  what to do: run `npm run build` in the bnnc folder\n');
   process.exit(1);
 }
-const { main } = await import(entry.href);
+// `bnnc ... | head` closes the pipe early: end quietly instead of an EPIPE stack trace.
+const { ignoreClosedOutput } = await import(new URL('io.js', dist).href);
+ignoreClosedOutput();
+const { main } = await import(new URL('main.js', dist).href);
 process.exitCode = await main(process.argv);

@@ -76,9 +76,11 @@ export function dataArgs(opts: DataCliOptions): string {
   return parts.filter(([, v]) => v !== undefined).map(([k, v]) => ` ${k} ${v}`).join('');
 }
 
-export function parsePositiveInt(text: string, option: string): number {
+export function parsePositiveInt(text: string, option: string, max = Number.MAX_SAFE_INTEGER): number {
   const n = Number(text);
-  if (!Number.isInteger(n) || n < 1) throw new BnncError(`"${text}" is not a positive integer`, { where: option, expected: 'an integer >= 1' });
+  if (!Number.isInteger(n) || n < 1 || n > max) {
+    throw new BnncError(`"${text}" is not ${n > max ? `at most ${max}` : 'a positive integer'}`, { where: option, expected: `an integer in 1..${max}` });
+  }
   return n;
 }
 
@@ -88,3 +90,8 @@ export function cPrefix(model: { name: string }, nameOption?: string): ModelPref
 }
 
 export { reservedPrefixNote } from '../codegen/sanitize.ts';
+/**
+ * Longest timeout in seconds: Node's timers hold at most 2^31 - 1 ms and fire
+ * at once beyond that, so a longer wait would give up immediately (about 24.8 days).
+ */
+export const MAX_TIMEOUT_SECONDS = Math.floor((2 ** 31 - 1) / 1000);

@@ -162,12 +162,14 @@ function readRow(file: string, row: Row, columns: Columns, inputs: Float64Array,
   });
 }
 
-/** NaN for anything that is not a finite number; NaN/Infinity cells are rejected too. */
+/** A decimal number as CSV writers spell it; Number() alone would also take 0x10, 0b1 and 0o7. */
+const DECIMAL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+
+/** NaN for anything that is not a finite decimal number; NaN/Infinity cells are rejected too. */
 function parseNumber(field: string): number {
-  let value = Number(field);
-  if (Number.isNaN(value)) value = Number(unquote(field)); // "1.5" written by quote-everything exporters
-  // Number('') and Number('  ') are 0, so zeros need a blank check.
-  if (value === 0 && unquote(field) === '') return Number.NaN;
+  const text = unquote(field); // "1.5" written by quote-everything exporters
+  if (!DECIMAL.test(text)) return Number.NaN;
+  const value = Number(text);
   return Number.isFinite(value) ? value : Number.NaN;
 }
 

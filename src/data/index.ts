@@ -9,7 +9,7 @@ import { statSync, type Stats } from 'node:fs';
 import { basename } from 'node:path';
 import { BnncError } from '../errors.ts';
 import { loadCsvFile, type LabelColumn } from './csv.ts';
-import { product, type NumericArray, type RawData } from './elements.ts';
+import { product, type RawData } from './elements.ts';
 import { withoutGzipSuffix } from './files.ts';
 import { isIdxName, loadIdxFile, loadIdxFolder } from './idx.ts';
 import { loadNpyFile } from './npy.ts';
@@ -37,6 +37,8 @@ export interface LoadOptions {
   labelColumn?: LabelColumn;
   scale?: number;
   offset?: number;
+  /** Number of classes of the model: labels must lie in 0..classes-1. */
+  classes?: number;
 }
 
 /** For help texts and error messages. */
@@ -64,8 +66,8 @@ export function loadDataset(path: string, options: LoadOptions = {}): Dataset {
     samples,
     features,
     shape,
-    inputs: readInputs(raw.inputs, samples * features, scale, offset),
-    labels: raw.labels && readLabels(raw, samples),
+    inputs: readInputs(raw, samples, features, scale, offset),
+    labels: raw.labels && readLabels(raw, samples, options.classes),
   };
 }
 
@@ -178,16 +180,32 @@ function checkLabelCount(raw: RawData, available: number): void {
   }
 }
 
-function readInputs(array: NumericArray, count: number, scale: number, offset: number): Float64Array {
+function readInputs(raw: RawData, samples: number, features: number, scale: number, offset: number): Float64Array {
+  const count = samples * features;
   const values = new Float64Array(count);
-  array.read(0, count, values);
+  raw.inputs.read(0, count, values);
   if (scale !== 1 || offset !== 0) {
     for (let i = 0; i < count; i++) values[i] = scale * values[i] + offset;
   }
+  requireFiniteInputs(raw, values, features, scale !== 1 || offset !== 0);
   return values;
 }
 
-function readLabels(raw: RawData, samples: number): Int32Array {
+/** NaN or Inf has no device representation (and no C99 literal): name the sample instead of failing later. */
+function requireFiniteInputs(raw: RawData, values: Float64Array, features: number, mapped: boolean): void {
+  const bad = values.findIndex((v) => !Number.isFinite(v));
+  if (bad < 0) return;
+  const sample = Math.floor(bad / features);
+  const where = raw.sampleLocation?.(sample) ?? `sample ${sample} (counting from 0)`;
+  throw new BnncError(`value ${bad % features} of the sample is ${values[bad]}${mapped ? ' after --data-scale/--data-offset' : ''}`, {
+    file: raw.inputsFile,
+    where: raw.inputsFile === raw.labelsFile ? `inputs, ${where}` : where,
+    expected: 'finite numbers (no NaN or Inf)',
+    hint: mapped ? 'check the file and the --data-scale/--data-offset values' : 'remove or repair the sample; NaN often marks a missing measurement',
+  });
+}
+
+function readLabels(raw: RawData, samples: number, classes: number | undefined): Int32Array {
   const values = new Float64Array(samples);
   raw.labels?.read(0, samples, values);
   const labels = new Int32Array(samples);
@@ -199,6 +217,14 @@ function readLabels(raw: RawData, samples: number): Int32Array {
         where: raw.sampleLocation?.(sample) ?? `sample ${sample} (counting from 0)`,
         expected: 'integer class labels (0, 1, 2, ...)',
         hint: 'labels are compared with the class the model predicts, so they must be class indices',
+      });
+    }
+    if (classes !== undefined && classes >= 1 && (value < 0 || value >= classes)) {
+      throw new BnncError(`label ${value} is outside the model's ${classes} classes`, {
+        file: raw.labelsFile ?? raw.inputsFile,
+        where: raw.sampleLocation?.(sample) ?? `sample ${sample} (counting from 0)`,
+        expected: `class indices 0..${classes - 1}`,
+        hint: 'the data set probably belongs to another model, or its labels are 1-based',
       });
     }
     labels[sample] = value;

@@ -12,6 +12,7 @@ import { Ajv, type ErrorObject } from 'ajv';
 import { BnncError } from '../errors.ts';
 import { readInputFile } from '../files/read.ts';
 import type { FloatLayer, Model } from '../ir/types.ts';
+import { dimsProblem, MAX_TENSOR_ELEMENTS, windowProblem } from './limits.ts';
 
 export const FORMAT_ID = 'bnnc-model';
 export const FORMAT_VERSION = 1;
@@ -196,12 +197,18 @@ export function toNativeJson(model: Model, sidecarName: string | null): { json: 
 
 // ------------------------------------------------------------------ reading
 
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+
 interface TensorJson { dtype: 'float32'; length: number; base64?: string; offset?: number }
 
 function tensorReader(file: string, sidecar: Buffer | null) {
   return (ref: TensorJson, where: string): Float32Array => {
     let bytes: Buffer;
     if (ref.base64 !== undefined) {
+      // Node's decoder skips characters it does not know and stops at padding: check the text first.
+      if (!BASE64.test(ref.base64)) {
+        throw new BnncError('tensor data is not canonical base64', { file, where: `${where}/base64`, expected: 'base64 text (A-Z a-z 0-9 + /, padded with = to a multiple of 4)' });
+      }
       bytes = Buffer.from(ref.base64, 'base64');
     } else {
       if (!sidecar) throw new BnncError('tensor refers to a sidecar file, but the model names none', { file, where, expected: '"sidecar": "<file>.bin"' });
@@ -226,8 +233,13 @@ export function readNativeModel(path: string, bytes: Buffer = readInputFile(path
     throw new BnncError(`not valid JSON (${(e as Error).message})`, { file: path, expected: 'a .bnn.json model written by bnnc convert' });
   }
   validate(doc, path);
+  checkSizes(doc, path);
   let sidecar: Buffer | null = null;
   if (doc.sidecar) {
+    // A plain file name next to the JSON, never a path: a model must not make bnnc read other files.
+    if (doc.sidecar !== basename(doc.sidecar) || doc.sidecar === '..' || doc.sidecar === '.' || doc.sidecar.includes('\\')) {
+      throw new BnncError(`sidecar "${doc.sidecar}" is not a plain file name`, { file: path, where: '/sidecar', expected: 'the name of a file next to the .bnn.json, e.g. "model.bin"' });
+    }
     const sidecarPath = join(dirname(path), doc.sidecar);
     if (!existsSync(sidecarPath)) throw new BnncError(`sidecar file ${doc.sidecar} is missing`, { file: path, where: '/sidecar', hint: `keep ${doc.sidecar} next to the .bnn.json` });
     sidecar = readInputFile(sidecarPath, 'model', `the sidecar ${doc.sidecar} of ${path}`);
@@ -261,6 +273,12 @@ export function readNativeModel(path: string, bytes: Buffer = readInputFile(path
     }
   });
   checkChaining(layers, doc.input.features, path);
+  const lastDense = layers.filter((l) => l.kind === 'dense').at(-1);
+  if (lastDense && lastDense.kind === 'dense' && doc.classes !== lastDense.outFeatures) {
+    throw new BnncError(`classes is ${doc.classes}, the last dense layer "${lastDense.name}" has ${lastDense.outFeatures} outputs`, {
+      file: path, where: '/classes', expected: `${lastDense.outFeatures} (one class per output of the last dense layer)`,
+    });
+  }
   return {
     name: doc.name,
     sourcePath: path,
@@ -271,6 +289,40 @@ export function readNativeModel(path: string, bytes: Buffer = readInputFile(path
     layers,
     memory: null,
   };
+}
+
+/**
+ * Sizes before anything is allocated from them: the input shape and every
+ * layer's feature counts within the limits, convolution and pooling windows
+ * consistent with their shapes and within the C parameter widths (src/importers/limits.ts).
+ */
+function checkSizes(doc: Record<string, any>, file: string): void {
+  const inputProblem = dimsProblem(doc.input.shape, false);
+  const features = doc.input.shape.reduce((a: number, b: number) => a * b, 1);
+  if (inputProblem || features !== doc.input.features) {
+    throw new BnncError(inputProblem ?? `input shape [${doc.input.shape}] holds ${features} values, features says ${doc.input.features}`, {
+      file, where: '/input', expected: `a shape whose product is "features" (at most ${MAX_TENSOR_ELEMENTS})`,
+    });
+  }
+  doc.layers.forEach((l: Record<string, any>, i: number) => {
+    const where = `/layers/${i}`;
+    const problem = layerSizeProblem(l);
+    if (problem) throw new BnncError(`layer "${l.name}": ${problem}`, { file, where, expected: 'sizes within the limits' });
+    if (l.kind === 'conv2d' || l.kind === 'maxpool' || l.kind === 'avgpool') {
+      const window = windowProblem(l as { inShape: number[]; outShape: number[]; kernel: number[]; stride: number[]; pads?: number[] });
+      if (window) throw new BnncError(`layer "${l.name}": ${window}`, { file, where, expected: 'a window geometry consistent with the shapes, which the C kernels can run' });
+      if (l.kind !== 'conv2d' && l.inShape[2] !== l.outShape[2]) {
+        throw new BnncError(`layer "${l.name}": pooling maps ${l.inShape[2]} channels to ${l.outShape[2]}`, { file, where, expected: 'the same channel count in inShape and outShape' });
+      }
+    }
+  });
+}
+
+/** Feature counts, the weight matrix of a dense layer (in x out) and window shapes, each within the limits. */
+function layerSizeProblem(l: Record<string, any>): string | null {
+  if (l.kind === 'dense') return dimsProblem([l.inFeatures, l.outFeatures], false);
+  if ('inShape' in l) return dimsProblem(l.inShape, false) ?? dimsProblem(l.outShape, false);
+  return 'features' in l ? dimsProblem([l.features], false) : null;
 }
 
 /** Each layer's input size must be the previous layer's output size. */

@@ -5,10 +5,15 @@
  * and, as a hidden synonym of --json, by 1.x):
  *
  *   compile:    { compiler_out, compiler_err, builder_result: { build_path,
- *                 executable_sections_size: [{ name: "text"|"data", size, max_size }] },
+ *                 executable_sections_size: [{ name, size, max_size }] },
  *                 success, error? }        exit status 1 on failure, same object
+ *               The classic sizer reports "text" and, when the board states a
+ *               RAM maximum, "data"; a platform's own sizer (recipe.advanced_size.pattern)
+ *               reports whatever sections it likes (e.g. "FLASH", "RAM1").
  *   board list: { detected_ports: [{ port: { address, label, protocol, protocol_label },
- *                 matching_boards?: [{ name, fqbn }] }] }   (>= 0.36; 0.19..0.35 print the bare array)
+ *                 matching_boards?: [{ name, fqbn }] }], warnings?: [...] }
+ *               (>= 0.36; 0.19..0.35 print the bare array). When discovery fails,
+ *               1.x prints "detected_ports": null and says why in "warnings".
  *
  * Failures become BnncErrors that keep arduino-cli's own diagnostics.
  */
@@ -51,7 +56,16 @@ export function boardOf(fqbn: string): string {
   return fqbn.split(':').slice(0, 3).join(':');
 }
 
+/** One section as arduino-cli reports it; maxSize null when the board states none. */
+export interface ExecutableSection {
+  name: string;
+  size: number;
+  maxSize: number | null;
+}
+
 export interface SectionSizes {
+  /** Every section reported, in arduino-cli's order (also the ones other than text and data). */
+  sections: ExecutableSection[];
   /** Program storage ("text" section: code + constants); null when arduino-cli did not report it. */
   flashBytes: number | null;
   flashMax: number | null;
@@ -96,7 +110,12 @@ export function parseCompileJson(stdout: string): CompileOutcome | null {
   if (!json || typeof json !== 'object' || Array.isArray(json)) return null;
   const o = json as Record<string, unknown>;
   const builder = (o.builder_result ?? {}) as Record<string, unknown>;
-  const sections = Array.isArray(builder.executable_sections_size) ? builder.executable_sections_size as Record<string, unknown>[] : [];
+  const reported = Array.isArray(builder.executable_sections_size) ? builder.executable_sections_size as unknown[] : [];
+  const sections = reported.flatMap((entry): ExecutableSection[] => {
+    const e = (entry ?? {}) as Record<string, unknown>;
+    const size = num(e.size);
+    return str(e.name) && size !== null ? [{ name: str(e.name), size, maxSize: num(e.max_size) || null }] : [];
+  });
   const section = (name: string) => sections.find((s) => s.name === name);
   const text = section('text');
   const data = section('data');
@@ -107,8 +126,9 @@ export function parseCompileJson(stdout: string): CompileOutcome | null {
     error: str(o.error),
     buildPath: str(builder.build_path) || null,
     sizes: {
-      flashBytes: num(text?.size), flashMax: num(text?.max_size) || null,
-      ramBytes: num(data?.size), ramMax: num(data?.max_size) || null,
+      sections,
+      flashBytes: text?.size ?? null, flashMax: text?.maxSize ?? null,
+      ramBytes: data?.size ?? null, ramMax: data?.maxSize ?? null,
     },
   };
 }
@@ -170,14 +190,22 @@ export interface DetectedPort {
   boards: Array<{ name: string; fqbn: string }>;
 }
 
-export function parseBoardList(stdout: string): DetectedPort[] | null {
+/** The ports arduino-cli found, and the warnings it gave (e.g. a discovery tool that failed to start). */
+export interface BoardList {
+  ports: DetectedPort[];
+  warnings: string[];
+}
+
+export function parseBoardList(stdout: string): BoardList | null {
   const json = extractJson(stdout);
+  const object = json && typeof json === 'object' && !Array.isArray(json) ? json as Record<string, unknown> : null;
+  // 0.19..0.35: a bare array; 1.x: { detected_ports } where null (discovery failed) or a missing key means no ports.
   const entries = Array.isArray(json) ? json
-    : json && typeof json === 'object' && Array.isArray((json as Record<string, unknown>).detected_ports)
-      ? (json as Record<string, unknown[]>).detected_ports
-      : json && typeof json === 'object' && Object.keys(json).length === 0 ? [] : null; // {} = no ports (1.x omits the empty list)
+    : object && Array.isArray(object.detected_ports) ? object.detected_ports
+      : object && object.detected_ports == null && typeof object.error !== 'string' ? [] : null;
   if (!entries) return null;
-  return entries.map((e) => {
+  const warnings = object && Array.isArray(object.warnings) ? object.warnings.map((w) => (typeof w === 'string' ? w : JSON.stringify(w))) : [];
+  const ports = entries.map((e) => {
     const entry = (e ?? {}) as Record<string, unknown>;
     const port = (entry.port ?? entry) as Record<string, unknown>; // 0.19+ nests the port; older versions did not
     const boards = (Array.isArray(entry.matching_boards) ? entry.matching_boards : Array.isArray(entry.boards) ? entry.boards : []) as Record<string, unknown>[];
@@ -185,22 +213,23 @@ export function parseBoardList(stdout: string): DetectedPort[] | null {
       address: str(port.address),
       protocol: str(port.protocol),
       label: str(port.protocol_label) || str(port.label),
-      boards: boards.map((b) => ({ name: str(b.name), fqbn: str(b.fqbn) })),
+      boards: boards.map((b) => ({ name: str((b ?? {}).name), fqbn: str((b ?? {}).fqbn) })),
     };
   });
+  return { ports, warnings };
 }
 
 /** arduino-cli board list --format json */
-export async function arduinoBoardList(): Promise<DetectedPort[]> {
+export async function arduinoBoardList(): Promise<BoardList> {
   requireArduinoCli();
   const r = await runProgram(ARDUINO_CLI, ['board', 'list', '--format', 'json'], { timeoutMs: BOARD_LIST_TIMEOUT_MS });
-  const ports = parseBoardList(r.stdout);
-  if (r.exitCode !== 0 || !ports) {
+  const list = parseBoardList(r.stdout);
+  if (r.exitCode !== 0 || !list) {
     throw new BnncError(`listing the connected boards failed (arduino-cli exit ${r.exitCode}):\n${diagnosticLines(`${r.stderr}\n${r.stdout}`)}`, {
       hint: `pass the port yourself with --port\ncommand: ${r.command}`,
     });
   }
-  return ports;
+  return list;
 }
 
 function describePort(p: DetectedPort): string {
@@ -209,11 +238,13 @@ function describePort(p: DetectedPort): string {
 }
 
 /** The one detected port whose board matches `fqbn` (menu options ignored); zero or several: an error listing what was found. */
-export function selectPort(ports: DetectedPort[], fqbn: string): DetectedPort {
+export function selectPort(list: BoardList, fqbn: string): DetectedPort {
+  const { ports, warnings } = list;
   const board = boardOf(fqbn);
   const matches = ports.filter((p) => p.boards.some((b) => b.fqbn && boardOf(b.fqbn) === board));
   if (matches.length === 1) return matches[0];
-  const found = ports.length > 0 ? `arduino-cli board list found:\n    ${ports.map(describePort).join('\n    ')}` : 'arduino-cli board list found no ports at all';
+  const found = (ports.length > 0 ? `arduino-cli board list found:\n    ${ports.map(describePort).join('\n    ')}` : 'arduino-cli board list found no ports at all')
+    + (warnings.length > 0 ? `\narduino-cli warned:\n    ${warnings.join('\n    ')}` : '');
   if (matches.length === 0) {
     throw new BnncError(`no connected board matches ${board}`, {
       expected: `exactly one port with a ${board} board`,
@@ -272,6 +303,10 @@ export function parseBuilderSizes(output: string): SectionSizes {
   const flash = /Sketch uses (\d+) bytes.*?Maximum is (\d+) bytes/.exec(output);
   const ram = /Global variables use (\d+) bytes.*?Maximum is (\d+) bytes/.exec(output);
   return {
+    sections: [
+      ...(flash ? [{ name: 'text', size: Number(flash[1]), maxSize: Number(flash[2]) }] : []),
+      ...(ram ? [{ name: 'data', size: Number(ram[1]), maxSize: Number(ram[2]) }] : []),
+    ],
     flashBytes: flash ? Number(flash[1]) : null, flashMax: flash ? Number(flash[2]) : null,
     ramBytes: ram ? Number(ram[1]) : null, ramMax: ram ? Number(ram[2]) : null,
   };

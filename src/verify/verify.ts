@@ -176,7 +176,9 @@ export async function verifyOnHost(model: Model, lowered: LoweredModel, options:
   if (!options.data) {
     throw new BnncError('no data to verify with', { expected: '--data <folder of IDX files | .npy | .npz | .csv>' });
   }
-  const data = loadDataset(options.data, { limit: options.limit, scale: options.scale, offset: options.offset, labelColumn: options.labelColumn });
+  const data = loadDataset(options.data, {
+    limit: options.limit, scale: options.scale, offset: options.offset, labelColumn: options.labelColumn, classes: model.classes,
+  });
   if (data.features !== model.input.features) {
     throw new BnncError(`samples have ${data.features} values, the model takes ${model.input.features}`, {
       file: options.data, expected: `${model.input.features} values per sample (input shape [${model.input.shape.join(', ')}])`,

@@ -101,7 +101,10 @@ describe('sizes from arduino-builder\'s output', () => {
   it('parses program storage and global variables', () => {
     expect(parseBuilderSizes('Sketch uses 4512 bytes (1%) of program storage space. Maximum is 253952 bytes.\n'
       + 'Global variables use 570 bytes (6%) of dynamic memory, leaving 7622 bytes for local variables. Maximum is 8192 bytes.\n'))
-      .toEqual({ flashBytes: 4512, flashMax: 253952, ramBytes: 570, ramMax: 8192 });
+      .toEqual({
+        sections: [{ name: 'text', size: 4512, maxSize: 253952 }, { name: 'data', size: 570, maxSize: 8192 }],
+        flashBytes: 4512, flashMax: 253952, ramBytes: 570, ramMax: 8192,
+      });
   });
 });
 

@@ -22,18 +22,29 @@ const flash = (...extra: string[]) => run('flash', model, '-o', work, ...extra);
 beforeEach(() => resetFakeArduinoCli(log));
 
 describe('bnnc flash error paths', () => {
-  it('arduino-cli not installed: says so before any work', async () => {
+  const withoutArduinoCli = async <T>(action: () => Promise<T>): Promise<T> => {
     const path = process.env.PATH;
     process.env.PATH = (path ?? '').split(delimiter).filter((d) => d !== FAKE_CLI_DIR).join(delimiter);
     try {
-      const r = await flash('--target', 'avr-uno');
-      expect(r.code).toBe(2);
-      expect(r.err).toMatch(/^error: 'arduino-cli' was not found on PATH/);
-      expect(r.err).toContain('arduino-cli/latest/installation');
-      expect(r.out).toBe('');
+      return await action();
     } finally {
       process.env.PATH = path;
     }
+  };
+
+  it('arduino-cli not installed: said after the verification, as README orders the steps', async () => {
+    const r = await withoutArduinoCli(() => flash('--target', 'avr-uno', '--no-upload'));
+    expect(r.code).not.toBe(0);
+    expect(r.out).toMatch(/bit-exact/);
+    expect(r.err).toMatch(/^error: 'arduino-cli' was not found on PATH/);
+    expect(r.err).toContain('arduino-cli/latest/installation');
+  });
+
+  it('without arduino-cli, a missing model file is reported first', async () => {
+    const r = await withoutArduinoCli(() => run('flash', join(dir, 'missing.onnx'), '--target', 'avr-uno', '--no-upload'));
+    expect(r.code).not.toBe(0);
+    expect(r.err).toMatch(/missing\.onnx: no such file/);
+    expect(r.err).not.toContain('arduino-cli');
   });
 
   it('a target without an Arduino board needs --fqbn', async () => {

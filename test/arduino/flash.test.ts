@@ -110,4 +110,35 @@ describe('bnnc flash with the arduino-cli test double', () => {
     expect(r.out).toContain('not uploaded (--no-upload)');
     expect(commands()).toEqual(['compile --fqbn']);
   });
+
+  it('"detected_ports": null (discovery failed) means no ports, and arduino-cli\'s warnings are shown', async () => {
+    process.env.FAKE_ARDUINO_CLI_BOARD_FORMAT = 'discovery-failed';
+    const r = await flash();
+    expect(r.code).not.toBe(0); // 1 or 2 (usage and bad input) by the exit status rules
+    expect(r.err).toContain('warning: arduino-cli board list: Error starting discovery: discovery builtin:serial-discovery not found');
+    expect(r.err).toContain('error: no connected board matches arduino:avr:uno');
+    expect(r.err).toContain('arduino-cli board list found no ports at all\narduino-cli warned:\n    Error starting discovery');
+    expect(r.err).not.toContain('listing the connected boards failed');
+  });
+
+  it('a board sizer with its own section names: shown, held to the board\'s maxima, the budget check said to be skipped', async () => {
+    process.env.FAKE_ARDUINO_CLI_SECTIONS = JSON.stringify([{ name: 'FLASH', size: 9000, max_size: 8126464 }, { name: 'RAM1', size: 300, max_size: 524288 }]);
+    const ok = await flash('--no-upload');
+    expect(ok.code).toBe(0);
+    expect(ok.out).toContain('sketch: FLASH 9000 bytes (board maximum 8126464), RAM1 300 bytes (board maximum 524288) (arduino-cli: sections of the board\'s sizer');
+    expect(ok.err).toContain('warning: arduino-cli reported no flash (text) or RAM (data) size for arduino:avr:uno');
+    expect(ok.err).toContain('the board\'s sizer reports FLASH, RAM1');
+    process.env.FAKE_ARDUINO_CLI_SECTIONS = JSON.stringify([{ name: 'FLASH', size: 9000, max_size: 8000 }]);
+    const over = await flash('--no-upload');
+    expect(over.code).not.toBe(0);
+    expect(over.err).toContain('needs 9000 bytes of FLASH, the board has 8000');
+  });
+
+  it('text without data (a board that states no RAM maximum): flash is still checked', async () => {
+    process.env.FAKE_ARDUINO_CLI_SECTIONS = JSON.stringify([{ name: 'text', size: 40000, max_size: 253952 }]);
+    const r = await flash('--no-upload');
+    expect(r.code).not.toBe(0); // 1 or 2 (usage and bad input) by the exit status rules
+    expect(r.err).toContain('needs 40000 bytes of flash, avr-uno has 32256');
+    expect(r.err).toContain('no RAM (data) size');
+  });
 });

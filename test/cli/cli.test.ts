@@ -110,4 +110,12 @@ describe('bnnc CLI', () => {
     expect(code).toBe(70);
     expect(err.join('\n')).toMatch(/^bnnc internal error: broken output\n.*report it/);
   });
+
+  it('monitor --timeout beyond Node\'s timer range is refused instead of giving up at once', async () => {
+    const started = Date.now();
+    const r = await run('monitor', '--port', join(dir, 'no-such-port'), '--expect-digest', '12', '--timeout', '10000000');
+    expect(r.code).not.toBe(0);
+    expect(r.err).toContain('--timeout: "10000000" is not at most 2147483');
+    expect(Date.now() - started).toBeLessThan(5000);
+  });
 });

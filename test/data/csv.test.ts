@@ -49,6 +49,11 @@ describe('CSV', () => {
     expect(error.context.where).toBe('line 4, column 2 ("b")');
   });
 
+  it.each(['0x10', '0b1', '0o7', '1_000', '1.5e'])('takes only decimal numbers: %j is a bad cell', (cell) => {
+    const file = csv(`not-decimal-${cell.replace(/\W/g, '_')}.csv`, `a,b,label\n1,2,0\n3,"${cell}",1\n`);
+    expectBnncError(() => loadDataset(file), file, 'line 3, column 2', 'is not a number');
+  });
+
   it('reports a bad cell by line and column number without a header', () => {
     const file = csv('bad-cell-no-header.csv', '1,2\n3,NaN\n');
     expectBnncError(() => loadDataset(file), file, 'line 2, column 2', "'NaN' is not a number");

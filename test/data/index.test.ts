@@ -93,3 +93,27 @@ describe('format detection', () => {
     expect(elapsed).toBeLessThan(1000);
   });
 });
+
+describe('loadDataset value checks', () => {
+  it('rejects NaN and Inf inputs, naming the file and the sample', () => {
+    const file = writeFile(temp('nan.npy'), npyBytes({ descr: '<f4', shape: [3, 2], values: [0, 1, 2, Number.NaN, 4, 5] }));
+    expectBnncError(() => loadDataset(file), file, 'sample 1', 'NaN', 'finite numbers');
+    const inf = writeFile(temp('inf.npy'), npyBytes({ descr: '<f8', shape: [2, 2], values: [0, 1, Number.POSITIVE_INFINITY, 3] }));
+    expectBnncError(() => loadDataset(inf), inf, 'sample 1', 'Infinity');
+  });
+
+  it('rejects values that --data-scale turns into Inf', () => {
+    const file = writeFile(temp('big.npy'), npyBytes({ descr: '<f8', shape: [1, 2], values: [1e300, 1] }));
+    expectBnncError(() => loadDataset(file, { scale: 1e300 }), file, 'sample 0', '--data-scale');
+  });
+
+  it('rejects labels outside the class range when the model is known', () => {
+    const dir = temp('labels');
+    mkdirSync(dir);
+    writeFile(`${dir}/images-idx3-ubyte`, idxBytes('u1', [3, 2, 2], Array(12).fill(0)));
+    writeFile(`${dir}/labels-idx1-ubyte`, idxBytes('u1', [3], [0, 9, 10]));
+    expect(loadDataset(dir).labels![2]).toBe(10);
+    expectBnncError(() => loadDataset(dir, { classes: 10 }), 'label 10', "model's 10 classes", 'sample 2', '0..9');
+    expect(loadDataset(dir, { classes: 11 }).samples).toBe(3);
+  });
+});

@@ -66,7 +66,6 @@ export function registerFlash(program: Command, io: CliIo): void {
           file: target.file, where: 'arduino', hint: 'name one with --fqbn vendor:architecture:board',
         });
       }
-      requireArduinoCli(); // before minutes of verification
       const guard = { option: '-o', inputs: [path, opts.data, opts.sketch] };
       if (opts.out) checkOutputDir(opts.out, guard);
       const { model, lowered } = loadAndLower(path, opts, io.out, io.err);
@@ -79,6 +78,8 @@ export function registerFlash(program: Command, io: CliIo): void {
         + `arena ${footprint.ramBytes} bytes`);
 
       await verifyBeforeFlash(io, path, model, lowered, target, opts, source, vectors, limit);
+      // After verification, as README says: a bad model or data set is reported even without arduino-cli.
+      requireArduinoCli();
 
       const prefix = cPrefix(model, opts.name);
       const name = prefix.prefix;
@@ -109,7 +110,9 @@ export function registerFlash(program: Command, io: CliIo): void {
 
       let port = opts.port;
       if (!port) {
-        const selected = selectPort(await arduinoBoardList(), fqbn);
+        const list = await arduinoBoardList();
+        for (const warning of list.warnings) io.err(`warning: arduino-cli board list: ${warning}`);
+        const selected = selectPort(list, fqbn);
         port = selected.address;
         io.out(`port: ${port} (${selected.boards.map((b) => b.name).join(', ')})`);
       }
@@ -173,9 +176,14 @@ async function verifyBeforeFlash(io: CliIo, path: string, model: Model, lowered:
   }
 }
 
-/** Compares arduino-cli's section sizes with the target budget and the board's own maximum. */
+/**
+ * Compares arduino-cli's section sizes with the target budget and the board's
+ * own maxima. text (flash) and data (RAM) are compared with both; a board
+ * whose sizer reports other sections is held to the maxima it states.
+ */
 function checkSketchSizes(io: CliIo, target: Target, fqbn: string, sizes: SectionSizes): void {
-  if (sizes.flashBytes === null || sizes.ramBytes === null) {
+  const others = sizes.sections.filter((s) => s.name !== 'text' && s.name !== 'data');
+  if (sizes.flashBytes === null && sizes.ramBytes === null && others.length === 0) {
     io.err(`warning: arduino-cli reported no section sizes for ${fqbn}: flash and RAM were not checked against ${target.name}'s budget`);
     return;
   }
@@ -183,11 +191,23 @@ function checkSketchSizes(io: CliIo, target: Target, fqbn: string, sizes: Sectio
   const limit = (used: number, mine: number | undefined, board: number | null) => `${used} bytes`
     + (mine !== undefined ? ` (budget ${mine}` : ' (')
     + (board !== null ? `${mine !== undefined ? ', ' : ''}board maximum ${board})` : mine !== undefined ? ')' : 'no limit reported)');
-  io.out(`  sketch: flash ${limit(sizes.flashBytes, budget?.flashBytes, sizes.flashMax)}, RAM ${limit(sizes.ramBytes, budget?.ramBytes, sizes.ramMax)} `
-    + '(arduino-cli: text and data sections, whole sketch)');
-  const problems = budgetProblems(target, { flashBytes: sizes.flashBytes, ramBytes: sizes.ramBytes });
-  if (sizes.flashMax !== null && sizes.flashBytes > sizes.flashMax) problems.push(`needs ${sizes.flashBytes} bytes of flash, the board has ${sizes.flashMax}`);
-  if (sizes.ramMax !== null && sizes.ramBytes > sizes.ramMax) problems.push(`needs ${sizes.ramBytes} bytes of RAM, the board has ${sizes.ramMax}`);
+  const parts = [
+    ...(sizes.flashBytes !== null ? [`flash ${limit(sizes.flashBytes, budget?.flashBytes, sizes.flashMax)}`] : []),
+    ...(sizes.ramBytes !== null ? [`RAM ${limit(sizes.ramBytes, budget?.ramBytes, sizes.ramMax)}`] : []),
+    ...others.map((s) => `${s.name} ${limit(s.size, undefined, s.maxSize)}`),
+  ];
+  io.out(`  sketch: ${parts.join(', ')} (arduino-cli: ${others.length > 0 ? 'sections of the board\'s sizer' : 'text and data sections'}, whole sketch)`);
+  const unchecked = [...(sizes.flashBytes === null ? ['flash (text)'] : []), ...(sizes.ramBytes === null ? ['RAM (data)'] : [])];
+  if (unchecked.length > 0 && budget) {
+    io.err(`warning: arduino-cli reported no ${unchecked.join(' or ')} size for ${fqbn}: ${unchecked.length > 1 ? 'they were' : 'it was'} not checked against ${target.name}'s budget`
+      + (others.length > 0 ? ` (the board's sizer reports ${others.map((s) => s.name).join(', ')}, checked against the board's maxima)` : ''));
+  }
+  const problems = budgetProblems(target, { flashBytes: sizes.flashBytes ?? 0, ramBytes: sizes.ramBytes ?? 0 });
+  if (sizes.flashMax !== null && sizes.flashBytes !== null && sizes.flashBytes > sizes.flashMax) problems.push(`needs ${sizes.flashBytes} bytes of flash, the board has ${sizes.flashMax}`);
+  if (sizes.ramMax !== null && sizes.ramBytes !== null && sizes.ramBytes > sizes.ramMax) problems.push(`needs ${sizes.ramBytes} bytes of RAM, the board has ${sizes.ramMax}`);
+  for (const s of others) {
+    if (s.maxSize !== null && s.size > s.maxSize) problems.push(`needs ${s.size} bytes of ${s.name}, the board has ${s.maxSize}`);
+  }
   if (problems.length > 0) {
     throw new BnncError(`the sketch does not fit ${target.name}: ${problems.join('; ')}; nothing was uploaded`, {
       expected: budget ? `at most ${budget.flashBytes} bytes of flash and ${budget.ramBytes} bytes of RAM (${target.file})` : undefined,

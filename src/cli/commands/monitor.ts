@@ -10,7 +10,7 @@ import { BnncError, EXIT } from '../../errors.ts';
 import { SKETCH_BAUD } from '../../package/context.ts';
 import { describeVectors, embeddedVectors } from '../../package/vectors.ts';
 import { hex8, readSelftestLine, type SelftestLine } from '../../toolchain/serial.ts';
-import { addDataOptions, dataOptions, loadAndLower, parsePositiveInt, type DataCliOptions, type ModelOptions } from '../common.ts';
+import { addDataOptions, dataOptions, loadAndLower, MAX_TIMEOUT_SECONDS, parsePositiveInt, type DataCliOptions, type ModelOptions } from '../common.ts';
 import type { CliIo } from '../io.ts';
 
 interface MonitorOptions extends ModelOptions, DataCliOptions {
@@ -79,7 +79,7 @@ export function registerMonitor(program: Command, io: CliIo, setExit: (code: num
     .action(async (opts: MonitorOptions) => {
       const expected = expectation(opts, io);
       const baudRate = parsePositiveInt(opts.baud, '--baud');
-      const seconds = parsePositiveInt(opts.timeout, '--timeout');
+      const seconds = parsePositiveInt(opts.timeout, '--timeout', MAX_TIMEOUT_SECONDS);
       io.out(`bnnc monitor: ${opts.port} at ${baudRate} baud, waiting up to ${seconds} s for the self-test line`);
       const { line } = await readSelftestLine(opts.port, { baudRate, timeoutMs: seconds * 1000 });
       const problems = judgeSelftest(line, expected);

@@ -59,6 +59,11 @@ export function requireFinite(ctx: NodeInfo, c: ConstTensor, what: string): void
   }
 }
 
+/** Weights, scales and thresholds with no elements would compile to nothing (or NaN): refuse them. */
+export function requireNonEmpty(ctx: NodeInfo, c: ConstTensor, what: string): void {
+  if (c.data.length === 0) throw nodeError(ctx, `${what}: shape [${c.dims}] has no elements`, 'a non-empty tensor');
+}
+
 export function affineStep(op: AffineStep['op'], value: Float32Array): AffineStep {
   return { op, value };
 }
@@ -78,17 +83,29 @@ export function perChannelToFeatures(ctx: LowerContext, values: Float32Array): F
   return out;
 }
 
+/** An attribute of the wrong kind (a string where a number belongs, ...) is an error, not a silent default. */
+function wrongAttr(ctx: NodeInfo, name: string, value: unknown, expected: string): BnncError {
+  const shown = typeof value === 'object' && !Array.isArray(value) ? 'a tensor' : JSON.stringify(value);
+  return nodeError(ctx, `attribute ${name} is ${shown}`, expected);
+}
+
 export function intAttr(ctx: NodeInfo, name: string, fallback: number): number {
   const v = ctx.attrs.get(name);
-  return typeof v === 'number' ? v : fallback;
+  if (v === undefined) return fallback;
+  if (typeof v !== 'number' || !Number.isSafeInteger(v)) throw wrongAttr(ctx, name, v, 'an integer');
+  return v;
 }
 
 export function floatAttr(ctx: NodeInfo, name: string, fallback: number): number {
   const v = ctx.attrs.get(name);
-  return typeof v === 'number' ? v : fallback;
+  if (v === undefined) return fallback;
+  if (typeof v !== 'number' || Number.isNaN(v)) throw wrongAttr(ctx, name, v, 'a number');
+  return v;
 }
 
 export function intsAttr(ctx: NodeInfo, name: string): number[] | null {
   const v = ctx.attrs.get(name);
-  return Array.isArray(v) ? v : null;
+  if (v === undefined) return null;
+  if (!Array.isArray(v) || v.some((x) => !Number.isSafeInteger(x))) throw wrongAttr(ctx, name, v, 'a list of integers');
+  return v;
 }

@@ -11,6 +11,8 @@ import { basename, dirname, resolve } from 'node:path';
 import { BnncError } from '../../errors.ts';
 import type { FloatLayer, InputDType, InputSpec, Model } from '../../ir/types.ts';
 import type { LowerContext, NodeInfo } from './op.ts';
+import { dimsProblem, SizeLimitError } from '../limits.ts';
+import { nodeError } from './common.ts';
 import { findHandler, normalizeDomain } from './ops/index.ts';
 import {
   decodeAttributes, decodeTensor, readModelProto, toNumber,
@@ -44,13 +46,44 @@ function checkSupported(model: ModelProto, file: string): void {
 /** Static shape of the graph input; a symbolic first axis is the batch (taken as 1). */
 function inputShape(vi: ValueInfoProto, file: string): number[] {
   const dims = vi.type?.tensorType?.shape?.dim ?? [];
-  return dims.map((d, i) => {
-    if (d.dimValue !== undefined && d.dimValue !== null && toNumber(d.dimValue) > 0) return toNumber(d.dimValue);
+  const shape = dims.map((d, i) => {
+    const fixed = d.dimValue !== undefined && d.dimValue !== null;
+    if (fixed && toNumber(d.dimValue) !== 0) return toNumber(d.dimValue);
     if (i === 0) return 1;
-    throw new BnncError(`input "${vi.name}" has a dynamic dimension ${i} ("${d.dimParam ?? '?'}")`, {
+    throw new BnncError(`input "${vi.name}" has a ${fixed ? 'zero' : 'dynamic'} dimension ${i} ("${d.dimParam ?? d.dimValue ?? '?'}")`, {
       file, expected: 'a fixed input size (only the batch axis may be symbolic)', hint: 'export with a fixed-size dummy input',
     });
   });
+  const problem = dimsProblem(shape, false);
+  if (problem) throw new BnncError(`input "${vi.name}": ${problem}`, { file, expected: 'a fixed input shape of whole numbers >= 1 within the size limit' });
+  return shape;
+}
+
+/** Every evaluated constant must have usable dims that match its data. */
+function checkFolded(info: NodeInfo, outs: ConstTensor[]): void {
+  outs.forEach((t, i) => {
+    const problem = t ? dimsProblem(t.dims) : null;
+    if (problem) throw nodeError(info, `output ${i}: ${problem}`, 'a tensor within the size limits');
+    if (t && numel(t.dims) !== t.data.length) {
+      throw nodeError(info, `output ${i} has shape [${t.dims}] but ${t.data.length} values`, 'attributes and inputs that give a consistent tensor');
+    }
+  });
+}
+
+/** The activation after a node must be a non-empty tensor within the size limits. */
+function checkActivation(info: NodeInfo, shape: number[]): void {
+  const problem = dimsProblem(shape, false);
+  if (problem) throw nodeError(info, `the activation after this node: ${problem}`, 'a non-empty activation within the size limits');
+}
+
+/** Size limits hit inside the tensor helpers become an error that names the node. */
+function namingNode<T>(info: NodeInfo, step: () => T): T {
+  try {
+    return step();
+  } catch (e) {
+    if (e instanceof SizeLimitError) throw nodeError(info, e.message, 'tensors within the size limits');
+    throw e;
+  }
 }
 
 function inputTypeFromMetadata(model: ModelProto): InputDType | undefined {
@@ -105,6 +138,11 @@ export function importOnnx(path: string, options: OnnxImportOptions = {}, bytes:
     const handler = findHandler(node.domain, node.opType ?? '')!;
     const names = node.input ?? [];
     const inputs = names.map((n) => (n === '' ? null : consts.get(n) ?? null));
+    const required = handler.requiredInputs ?? 1;
+    const missing = Array.from({ length: required }, (_, i) => i).filter((i) => !names[i]);
+    if (missing.length > 0) {
+      throw nodeError(info, `input ${missing[0]} is missing (${names.length} given)`, `at least ${required} input(s) for ${node.opType}`);
+    }
     const dynamic = names.map((n, i) => (n !== '' && inputs[i] === null ? i : -1)).filter((i) => i >= 0);
 
     if (dynamic.length === 0 || (node.opType === 'Shape' && names[0] === running)) {
@@ -113,7 +151,8 @@ export function importOnnx(path: string, options: OnnxImportOptions = {}, bytes:
         ? [{ dims: shape, data: new Float64Array(0), isFloat: true }]
         : inputs;
       if (!handler.evaluate) throw new BnncError(`${node.opType} on constants cannot be folded`, { file: path, where: `node "${info.label}"` });
-      const outs = handler.evaluate({ ...info, inputs: evalInputs });
+      const outs = namingNode(info, () => handler.evaluate!({ ...info, inputs: evalInputs }));
+      checkFolded(info, outs);
       (node.output ?? []).forEach((name, i) => { if (outs[i]) consts.set(name, outs[i]); });
       return;
     }
@@ -138,7 +177,8 @@ export function importOnnx(path: string, options: OnnxImportOptions = {}, bytes:
       annotations: names.map((n) => notes.get(n) ?? null),
       layout,
     };
-    const lowered = handler.lower(ctx);
+    const lowered = namingNode(info, () => handler.lower!(ctx));
+    checkActivation(info, lowered.shape);
     layers.push(...lowered.layers);
     shape = lowered.shape;
     if (lowered.layout !== undefined) layout = lowered.layout;

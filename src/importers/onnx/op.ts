@@ -55,6 +55,8 @@ export interface OpHandler {
   opType: string;
   /** ONNX domain; '' is the default domain (also spelled 'ai.onnx'). */
   domain: string;
+  /** Inputs the op cannot do without (the first `requiredInputs` must be present); 1 when absent. */
+  requiredInputs?: number;
   evaluate?(ctx: EvalContext): ConstTensor[];
   lower?(ctx: LowerContext): Lowered;
 }

@@ -6,6 +6,7 @@
 import { readInputFile } from '../../files/read.ts';
 import { createRequire } from 'node:module';
 import { BnncError } from '../../errors.ts';
+import { dimsProblem } from '../limits.ts';
 
 const require = createRequire(import.meta.url);
 // onnx-proto is CommonJS; its `onnx` namespace holds the generated message classes.
@@ -61,9 +62,11 @@ const DOUBLE = 11, UINT32 = 12, UINT64 = 13;
 /** Converts a TensorProto into a ConstTensor (raw_data or typed fields). */
 export function decodeTensor(t: TensorProto, file: string): ConstTensor {
   const dims = (t.dims ?? []).map(toNumber);
-  const count = dims.reduce((a, b) => a * b, 1);
   const type = t.dataType ?? 0;
   const where = `initializer "${t.name ?? ''}"`;
+  const problem = dimsProblem(dims);
+  if (problem) throw new BnncError(`tensor dims: ${problem}`, { file, where, expected: 'dims of whole numbers >= 0 within the size limit' });
+  const count = dims.reduce((a, b) => a * b, 1);
   if (t.dataLocation === 1 || (t.externalData ?? []).length > 0) {
     throw new BnncError('tensor data is stored in an external file', {
       file, where, expected: 'weights embedded in the .onnx file',
@@ -77,8 +80,9 @@ export function decodeTensor(t: TensorProto, file: string): ConstTensor {
     const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
     const size = ({ [FLOAT]: 4, [UINT8]: 1, [INT8]: 1, [UINT16]: 2, [INT16]: 2, [INT32]: 4, [INT64]: 8, [BOOL]: 1, [DOUBLE]: 8, [UINT32]: 4, [UINT64]: 8 } as Record<number, number>)[type];
     if (size === undefined) throw unsupportedType(type, file, where);
-    if (raw.byteLength < size * count) {
-      throw new BnncError(`tensor data is truncated (${raw.byteLength} bytes for ${count} values)`, { file, where, expected: `${size * count} bytes` });
+    if (raw.byteLength !== size * count) {
+      const what = raw.byteLength < size * count ? 'truncated' : 'longer than its dims say';
+      throw new BnncError(`tensor data is ${what} (${raw.byteLength} bytes for ${count} values)`, { file, where, expected: `${size * count} bytes` });
     }
     for (let i = 0; i < count; i++) data[i] = readRaw(view, type, i * size);
   } else {

@@ -1,5 +1,7 @@
 /** Small float tensor helpers for constant folding and the float reference interpreter. */
 import type { ConstTensor } from './proto.ts';
+import { invariant } from '../../errors.ts';
+import { requireElementCount, requireFoldWork } from '../limits.ts';
 
 export function numel(dims: number[]): number {
   return dims.reduce((a, b) => a * b, 1);
@@ -31,6 +33,7 @@ function strides(dims: number[]): number[] {
 /** Index into `src` (shape srcDims, broadcast to outDims) for every output position. */
 export function broadcastIndex(srcDims: number[], outDims: number[]): Int32Array {
   const total = numel(outDims);
+  requireElementCount(total);
   const index = new Int32Array(total);
   const pad = outDims.length - srcDims.length;
   const srcStrides = strides(srcDims);
@@ -73,6 +76,7 @@ export function unary(a: ConstTensor, f: (x: number) => number): ConstTensor {
 /** Transpose with a permutation (default: reverse). */
 export function transpose(a: ConstTensor, perm?: number[]): ConstTensor {
   const p = perm ?? a.dims.map((_, i) => a.dims.length - 1 - i);
+  invariant(isPermutation(p, a.dims.length), `transpose perm [${p}] for [${a.dims}] was not checked`);
   const outDims = p.map((i) => a.dims[i]);
   const inStrides = strides(a.dims);
   const outStrides = strides(outDims);
@@ -88,6 +92,10 @@ export function transpose(a: ConstTensor, perm?: number[]): ConstTensor {
     data[flat] = a.data[src];
   }
   return { dims: outDims, data, isFloat: a.isFloat };
+}
+
+export function isPermutation(perm: readonly number[], rank: number): boolean {
+  return perm.length === rank && [...perm].sort((x, y) => x - y).every((v, i) => v === i);
 }
 
 /** A possibly negative axis (ONNX counts -1 as the last) as an index into `rank` axes, or null if out of range. */
@@ -116,6 +124,8 @@ export function matmul(a: ConstTensor, b: ConstTensor): ConstTensor | null {
   const ib = broadcastIndex(bd.slice(0, -2), batch);
   const isFloat = a.isFloat || b.isFloat;
   const round = isFloat ? Math.fround : (v: number) => v;
+  requireElementCount(ia.length * m * n);
+  requireFoldWork(ia.length * m * n * k);
   const data = new Float64Array(ia.length * m * n);
   for (let p = 0; p < ia.length; p++) {
     const aOff = ia[p] * m * k;

@@ -7,6 +7,7 @@ import { intAttr, intsAttr, nodeError } from '../common.ts';
 import type { LowerContext, NodeInfo, OpHandler } from '../op.ts';
 import type { ConstTensor } from '../proto.ts';
 import { geometry, type Geometry } from './conv.ts';
+import { requireFoldWork } from '../../limits.ts';
 import { lowerPool } from './maxpool.ts';
 
 function averageGeometry(info: NodeInfo, h: number, w: number): Geometry {
@@ -25,6 +26,7 @@ function evaluate(info: NodeInfo, x: ConstTensor): ConstTensor {
   const g = averageGeometry(info, h, w);
   const [oh, ow] = g.out;
   const count = g.kernel[0] * g.kernel[1];
+  requireFoldWork(n * c * oh * ow * count);
   const out = new Float64Array(n * c * oh * ow);
   for (let ch = 0; ch < n * c; ch++) for (let y = 0; y < oh; y++) for (let xx = 0; xx < ow; xx++) {
     let sum = 0;

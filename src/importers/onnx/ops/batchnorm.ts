@@ -44,6 +44,7 @@ export function batchNormCoefficients(info: NodeInfo, params: ConstTensor[]): { 
 export const batchNormalization: OpHandler = {
   opType: 'BatchNormalization',
   domain: '',
+  requiredInputs: 5,
   evaluate: (ctx) => {
     const x = ctx.inputs[0]!;
     if (intAttr(ctx, 'spatial', 1) === 0) throw nodeError(ctx, 'spatial = 0 (statistics per element)', 'spatial = 1 (statistics per channel)');

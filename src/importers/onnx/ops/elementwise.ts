@@ -3,7 +3,7 @@
  * activation, evaluated in float32 exactly as the source graph orders it.
  * Pow is only folded (constant chains such as QONNX's output de-scaling).
  */
-import { affineStep, nodeError, perFeature, requireFinite } from '../common.ts';
+import { affineStep, nodeError, perFeature, requireFinite, requireNonEmpty } from '../common.ts';
 import type { EvalContext, Lowered, LowerContext, OpHandler } from '../op.ts';
 import type { ConstTensor } from '../proto.ts';
 import { broadcastIndex, broadcastShape, elementwise } from '../tensor.ts';
@@ -55,6 +55,7 @@ function evaluatePow(ctx: EvalContext): ConstTensor[] {
 function lowerBinary(opType: BinaryOp, ctx: LowerContext): Lowered {
   const constIndex = ctx.dynamicInput === 0 ? 1 : 0;
   const c = ctx.consts[constIndex]!;
+  requireNonEmpty(ctx, c, 'the constant operand');
   requireFinite(ctx, c, 'the constant operand');
   const value = perFeature(ctx, c);
   const features = ctx.shape.slice(1).reduce((a, b) => a * b, 1);
@@ -73,11 +74,11 @@ function lowerBinary(opType: BinaryOp, ctx: LowerContext): Lowered {
 }
 
 function binary(opType: BinaryOp): OpHandler {
-  return { opType, domain: '', evaluate: evaluator(opType), lower: (ctx) => lowerBinary(opType, ctx) };
+  return { opType, domain: '', requiredInputs: 2, evaluate: evaluator(opType), lower: (ctx) => lowerBinary(opType, ctx) };
 }
 
 export const add = binary('Add');
 export const sub = binary('Sub');
 export const mul = binary('Mul');
 export const div = binary('Div');
-export const pow: OpHandler = { opType: 'Pow', domain: '', evaluate: evaluatePow };
+export const pow: OpHandler = { opType: 'Pow', domain: '', requiredInputs: 2, evaluate: evaluatePow };

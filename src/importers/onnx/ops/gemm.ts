@@ -1,5 +1,5 @@
 /** Gemm: Y = alpha * A' B' + beta * C with A the running activation [1, in]. */
-import { floatAttr, intAttr, nodeError, requireFinite } from '../common.ts';
+import { floatAttr, intAttr, nodeError, requireFinite, requireNonEmpty } from '../common.ts';
 import type { OpHandler } from '../op.ts';
 import type { ConstTensor } from '../proto.ts';
 import { elementwise, matmul, transpose } from '../tensor.ts';
@@ -8,6 +8,7 @@ import { denseFromInOut, requireMatrixInput } from './matmul.ts';
 export const gemm: OpHandler = {
   opType: 'Gemm',
   domain: '',
+  requiredInputs: 2,
   evaluate: (ctx) => {
     let [a, b, c] = ctx.inputs as (ConstTensor | null)[];
     if (intAttr(ctx, 'transA', 0)) a = transpose(a!);
@@ -28,6 +29,8 @@ export const gemm: OpHandler = {
       throw nodeError(ctx, 'the activation must be the untransposed first operand', 'Gemm(activation, W) with transA = 0');
     }
     let w = ctx.consts[1]!;
+    if (w.dims.length !== 2) throw nodeError(ctx, `weights have shape [${w.dims}]`, 'a 2-D weight matrix');
+    requireNonEmpty(ctx, w, 'the weights');
     requireFinite(ctx, w, 'the weight matrix');
     if (intAttr(ctx, 'transB', 0)) w = transpose(w);
     requireMatrixInput(ctx, w.dims[0]);

@@ -2,7 +2,7 @@
  * MatMul: running activation [1, in] times a constant [in, out] -> dense layer.
  * Evaluated with numpy semantics (batched, broadcasting, 1-D operands).
  */
-import { nodeError, requireFinite } from '../common.ts';
+import { nodeError, requireFinite, requireNonEmpty } from '../common.ts';
 import type { LowerContext, OpHandler } from '../op.ts';
 import { matmul as matmulTensor } from '../tensor.ts';
 import type { ConstTensor } from '../proto.ts';
@@ -30,6 +30,7 @@ export function requireMatrixInput(ctx: LowerContext, inFeatures: number): void 
 export const matmul: OpHandler = {
   opType: 'MatMul',
   domain: '',
+  requiredInputs: 2,
   evaluate: (ctx) => {
     const out = matmulTensor(ctx.inputs[0]!, ctx.inputs[1]!);
     if (!out) throw nodeError(ctx, `cannot multiply [${ctx.inputs[0]!.dims}] by [${ctx.inputs[1]!.dims}]`);
@@ -39,6 +40,7 @@ export const matmul: OpHandler = {
     if (ctx.dynamicInput !== 0) throw nodeError(ctx, 'the activation is the right operand', 'activation @ constant weights');
     const w = ctx.consts[1]!;
     if (w.dims.length !== 2) throw nodeError(ctx, `weights have shape [${w.dims}]`, 'a 2-D weight matrix [in, out]');
+    requireNonEmpty(ctx, w, 'the weights');
     requireFinite(ctx, w, 'the weight matrix');
     requireMatrixInput(ctx, w.dims[0]);
     return { layers: [denseFromInOut(ctx, w, null)], shape: [ctx.shape[0], w.dims[1]], layout: null };

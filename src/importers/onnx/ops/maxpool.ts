@@ -2,7 +2,8 @@
 import type { AvgPoolLayer, Hwc, MaxPoolLayer } from '../../../ir/types.ts';
 import { intAttr, intsAttr, nchwToNhwc, nodeError } from '../common.ts';
 import type { Lowered, LowerContext, NodeInfo, OpHandler } from '../op.ts';
-import { geometry, type Geometry } from './conv.ts';
+import { checkWindow, geometry, type Geometry } from './conv.ts';
+import { requireFoldWork } from '../../limits.ts';
 
 function poolGeometry(info: NodeInfo, h: number, w: number): Geometry {
   const k = intsAttr(info, 'kernel_shape');
@@ -23,6 +24,7 @@ export const maxpool: OpHandler = {
     const [n, c, h, w] = x.dims;
     const g = poolGeometry(ctx, h, w);
     const [oh, ow] = g.out;
+    requireFoldWork(n * c * oh * ow * g.kernel[0] * g.kernel[1]);
     const out = new Float64Array(n * c * oh * ow);
     for (let ch = 0; ch < n * c; ch++) {
       for (let y = 0; y < oh; y++) {
@@ -47,6 +49,7 @@ export function lowerPool(ctx: LowerContext, kind: 'maxpool' | 'avgpool', window
   if (ctx.shape.length !== 4) throw nodeError(ctx, `activation of shape [${ctx.shape}]`, 'a [1, C, H, W] activation');
   const [, c, h, w] = ctx.shape;
   const g = window(ctx, h, w);
+  checkWindow(ctx, { inShape: [h, w, c], outShape: [g.out[0], g.out[1], c], kernel: g.kernel, stride: g.stride });
   const layer: MaxPoolLayer | AvgPoolLayer = {
     kind, name: ctx.label, sources: [ctx.label],
     inShape: [h, w, c] as Hwc, outShape: [g.out[0], g.out[1], c] as Hwc, kernel: g.kernel, stride: g.stride,

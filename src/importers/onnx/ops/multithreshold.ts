@@ -5,13 +5,24 @@
  * exact in float32: x - thr rounds to a value of the same sign (0 iff x == thr).
  */
 import { featuresOf, floatAttr, nodeError, perChannelToFeatures, requireFinite } from '../common.ts';
-import type { OpHandler } from '../op.ts';
+import type { NodeInfo, OpHandler } from '../op.ts';
+import type { ConstTensor } from '../proto.ts';
+
+/** A [1 or channels, steps >= 1] matrix of finite thresholds: anything else compiles to NaN thresholds. */
+function checkThresholds(ctx: NodeInfo, thr: ConstTensor, channels: number): void {
+  if (thr.dims.length !== 2 || thr.dims[1] < 1 || (thr.dims[0] !== 1 && thr.dims[0] !== channels)) {
+    throw nodeError(ctx, `thresholds of shape [${thr.dims}]`, `a [1, steps] or [${channels}, steps] matrix (one row per channel, steps >= 1)`);
+  }
+  requireFinite(ctx, thr, 'the thresholds');
+}
 
 export const multiThreshold: OpHandler = {
   opType: 'MultiThreshold',
   domain: 'finn.custom_op.general',
+  requiredInputs: 2,
   evaluate: (ctx) => {
     const [x, thr] = ctx.inputs;
+    checkThresholds(ctx, thr!, x!.dims[1] ?? 1);
     const outScale = floatAttr(ctx, 'out_scale', 1);
     const outBias = floatAttr(ctx, 'out_bias', 0);
     const channels = x!.dims[1] ?? 1;
@@ -29,7 +40,7 @@ export const multiThreshold: OpHandler = {
   lower: (ctx) => {
     const thr = ctx.consts[1];
     if (!thr || thr.dims.length !== 2) throw nodeError(ctx, 'thresholds are not a constant [channels, steps] matrix', 'a constant threshold matrix');
-    requireFinite(ctx, thr, 'the thresholds');
+    checkThresholds(ctx, thr, ctx.shape[1] ?? 1);
     const steps = thr.dims[1];
     const outScale = floatAttr(ctx, 'out_scale', 1);
     const outBias = floatAttr(ctx, 'out_bias', 0);

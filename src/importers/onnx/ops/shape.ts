@@ -2,7 +2,8 @@
 import { intAttr, nodeError } from '../common.ts';
 import type { OpHandler } from '../op.ts';
 import type { ConstTensor } from '../proto.ts';
-import { BOOL, dataTypeName, FLOAT32, FLOAT64, INTEGER_DATA_TYPES, numel } from '../tensor.ts';
+import { BOOL, dataTypeName, FLOAT32, FLOAT64, INTEGER_DATA_TYPES, normalizeAxis, numel } from '../tensor.ts';
+import { requireElementCount } from '../../limits.ts';
 
 export const shapeOp: OpHandler = {
   opType: 'Shape',
@@ -19,18 +20,21 @@ export const shapeOp: OpHandler = {
 export const gather: OpHandler = {
   opType: 'Gather',
   domain: '',
+  requiredInputs: 2,
   evaluate: (ctx) => {
     const [data, indices] = ctx.inputs as ConstTensor[];
     const axisAttr = intAttr(ctx, 'axis', 0);
-    const axis = axisAttr < 0 ? axisAttr + data.dims.length : axisAttr;
+    const axis = normalizeAxis(axisAttr, data.dims.length);
+    if (axis === null) throw nodeError(ctx, `axis ${axisAttr} is out of range for shape [${data.dims}]`);
     const outer = numel(data.dims.slice(0, axis));
     const inner = numel(data.dims.slice(axis + 1));
     const size = data.dims[axis];
+    requireElementCount(outer * indices.data.length * inner);
     const out: number[] = [];
     for (let o = 0; o < outer; o++) {
       for (const raw of indices.data) {
         const idx = raw < 0 ? raw + size : raw;
-        if (idx < 0 || idx >= size) throw nodeError(ctx, `index ${raw} is out of range for axis of size ${size}`);
+        if (!Number.isInteger(idx) || idx < 0 || idx >= size) throw nodeError(ctx, `index ${raw} is out of range for axis of size ${size}`);
         for (let i = 0; i < inner; i++) out.push(data.data[(o * size + idx) * inner + i]);
       }
     }
@@ -43,10 +47,15 @@ export const concat: OpHandler = {
   opType: 'Concat',
   domain: '',
   evaluate: (ctx) => {
+    if (ctx.inputs.some((p) => !p)) throw nodeError(ctx, 'an input is empty', 'tensors to concatenate');
     const parts = ctx.inputs as ConstTensor[];
     const rank = parts[0].dims.length;
     const axisAttr = intAttr(ctx, 'axis', 0);
-    const axis = axisAttr < 0 ? axisAttr + rank : axisAttr;
+    const axis = normalizeAxis(axisAttr, rank);
+    if (axis === null) throw nodeError(ctx, `axis ${axisAttr} is out of range for rank ${rank}`);
+    const mismatch = parts.find((p) => p.dims.length !== rank || p.dims.some((d, i) => i !== axis && d !== parts[0].dims[i]));
+    if (mismatch) throw nodeError(ctx, `cannot concatenate [${parts[0].dims}] and [${mismatch.dims}] along axis ${axis}`, 'equal sizes on every other axis');
+    requireElementCount(parts.reduce((sum, p) => sum + p.data.length, 0));
     const outer = numel(parts[0].dims.slice(0, axis));
     const out: number[] = [];
     for (let o = 0; o < outer; o++) {
@@ -64,6 +73,7 @@ export const concat: OpHandler = {
 export const constant: OpHandler = {
   opType: 'Constant',
   domain: '',
+  requiredInputs: 0,
   evaluate: (ctx) => {
     const value = ctx.attrs.get('value');
     if (value && typeof value === 'object' && !Array.isArray(value)) return [value];
