@@ -1,5 +1,6 @@
 /** Options and steps shared by several commands. */
 import type { Command } from 'commander';
+import { parseScale } from '../data/index.ts';
 import { BnncError } from '../errors.ts';
 import { loadModel } from '../importers/index.ts';
 import type { InputDType, LoweredModel, Model } from '../ir/types.ts';
@@ -8,12 +9,16 @@ import { dumpModel } from './dump.ts';
 
 export interface ModelOptions {
   inputType?: string;
+  inputScale?: string;
+  inputZeroPoint?: string;
   dumpAfter?: string;
 }
 
 export function addModelOptions(cmd: Command): Command {
   return cmd
     .option('--input-type <type>', 'device input type: uint8, int8 or float32 (default: from the model, else float32)')
+    .option('--input-scale <s>', 'Keras models: model input = S * (device value - Z), e.g. 1/127.5 (Larq\'s MNIST tutorial)')
+    .option('--input-zero-point <z>', 'Keras models: the Z of --input-scale, e.g. 127.5')
     .option('--dump-after <pass>', `print the model after a pass (${PASSES.map((p) => p.name).join(', ')})`);
 }
 
@@ -24,7 +29,11 @@ function inputType(text: string | undefined): InputDType | undefined {
 }
 
 export function loadAndLower(path: string, opts: ModelOptions, log: (s: string) => void): { model: Model; lowered: LoweredModel } {
-  const model = loadModel(path, { inputType: inputType(opts.inputType) });
+  const model = loadModel(path, {
+    inputType: inputType(opts.inputType),
+    inputScale: opts.inputScale === undefined ? undefined : parseScale(opts.inputScale, '--input-scale'),
+    inputZeroPoint: opts.inputZeroPoint === undefined ? undefined : parseScale(opts.inputZeroPoint, '--input-zero-point'),
+  });
   const lowered = runPasses(model, opts.dumpAfter ? { dumpAfter: { pass: opts.dumpAfter, dump: (m) => log(dumpModel(m)) } } : {});
   return { model, lowered };
 }
