@@ -236,7 +236,10 @@ function lowerThresholdedConv(model: Model, prev: Layer | undefined, m: Match): 
       'the padded taps would contribute a position-dependent offset');
   }
   const [lo, hi] = inputValueRange(dtype);
-  const pre: PreActivation = (o, acc) => Math.fround(a * average(acc) + (bias ? bias[o] : 0));
+  // Without padding every position sees all taps, so the input offset b adds b * (sum of the channel's weights), as in a dense layer.
+  const tapSum = (o: number) => { let s = 0; for (let k = 0; k < tapCount; k++) s += conv.weight[o * tapCount + k]; return s; };
+  const offsets = Float64Array.from({ length: oc }, (_, o) => b * tapSum(o) + (bias ? bias[o] : 0));
+  const pre: PreActivation = (o, acc) => Math.fround(a * average(acc) + offsets[o]);
   // Taps outside the input contribute 0, which lies inside every tap's range, so the all-valid range covers every position.
   const ranges = Array.from({ length: oc }, (_, o): [number, number] => {
     let min = 0; let max = 0;

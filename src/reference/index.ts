@@ -1,7 +1,8 @@
 /**
  * The float reference (L0) a verification compares with: onnxruntime-node for
  * standard ONNX graphs, bnnc's own ONNX interpreter for graphs with custom ops
- * (QONNX, FINN), and the float IR interpreter for native .bnn.json files.
+ * (QONNX, FINN), the float IR interpreter for native .bnn.json files, and
+ * the Larq interpreter of the Keras layers for .h5/.keras models (larq.ts).
  * Each returns, per sample, every binary activation (the sign outputs, in
  * order), the value the sign saw, and the logits.
  */
@@ -12,6 +13,7 @@ import { readModelProto, type ModelProto } from '../importers/onnx/proto.ts';
 import type { Hwc, LoweredModel, Model } from '../ir/types.ts';
 import { outputShape } from '../ir/types.ts';
 import { runFloatIr } from './floatIr.ts';
+import { createLarqReference } from './larq.ts';
 import { OnnxInterpreter } from './interpreter.ts';
 import { OnnxRuntimeReference } from './onnxruntime.ts';
 
@@ -27,7 +29,7 @@ export interface ReferenceSample {
 
 export interface Reference {
   /** What computes the reference, for the report. */
-  engine: 'onnxruntime' | 'bnnc-onnx-interpreter' | 'bnnc-float-ir';
+  engine: 'onnxruntime' | 'bnnc-onnx-interpreter' | 'bnnc-float-ir' | 'bnnc-larq-interpreter';
   run(input: Float64Array): Promise<ReferenceSample>;
 }
 
@@ -55,6 +57,7 @@ function toBnncOrder(values: Float64Array, shape: Hwc): Float64Array {
 
 export async function createReference(model: Model, lowered: LoweredModel): Promise<Reference> {
   const dims = [1, ...model.input.shape];
+  if (model.sourceFormat === 'keras-h5' || model.sourceFormat === 'keras') return createLarqReference(model, lowered);
   if (model.sourceFormat !== 'onnx') {
     const byName = lowered.layers.slice(0, -1).map((l) => l.sources[l.sources.length - 1]);
     return {
