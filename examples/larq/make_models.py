@@ -179,6 +179,7 @@ class Mlp(torch.nn.Module):
 def train(model, images, labels, epochs, prepare):
     torch.manual_seed(0)
     opt = torch.optim.Adam(model.parameters(), lr=3e-3)
+    sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, epochs)
     n = images.shape[0]
     for epoch in range(epochs):
         model.train()
@@ -192,6 +193,7 @@ def train(model, images, labels, epochs, prepare):
             with torch.no_grad():  # Larq's weight_clip kernel constraint
                 for w in model.latent():
                     w.clamp_(-1, 1)
+        sched.step()
         print(f'  epoch {epoch + 1}: last batch loss {loss.item():.3f}', flush=True)
     model.eval()
 
@@ -471,7 +473,7 @@ def main():
 
     print('training the tutorial CNN ...', flush=True)
     cnn = TutorialCnn()
-    train(cnn, tx, ty, 2, lambda x: (x / 127.5 - 1)[..., None])
+    train(cnn, tx, ty, 8, lambda x: (x / 127.5 - 1)[..., None])
     w = {k: getattr(cnn, k).detach().numpy().astype(F32).copy() for k in ('k1', 'k2', 'k3', 'd1', 'd2')}
     for k in w:
         plant_exact_zeros(w[k], 3)
@@ -482,11 +484,12 @@ def main():
         (write_keras if keras3 else lambda p, c, l, ww: write_h5(p, c, l, ww, vlen_strings=False))(
             os.path.join(HERE, 'mnist_cnn.keras' if keras3 else 'mnist_cnn.h5'), config, layers, w)
     logits = np_cnn(test_x, w)
+    check_against_torch(cnn, torch.tensor(test_x, dtype=torch.float32) / 127.5 - 1, logits, 'mnist_cnn', nhwc=True)
     expected['models']['mnist_cnn'] = summary(logits, test_y)
 
     print('training the MLP ...', flush=True)
     mlp = Mlp()
-    train(mlp, tx, ty, 3, lambda x: x)
+    train(mlp, tx, ty, 10, lambda x: x)
     w = {k: getattr(mlp, k).detach().numpy().astype(F32).copy() for k in ('d1', 'd2', 'd3', 'b2')}
     for k in ('d1', 'd2', 'd3'):
         plant_exact_zeros(w[k], 3)
@@ -497,6 +500,7 @@ def main():
         (write_keras if keras3 else lambda p, c, l, ww: write_h5(p, c, l, ww, vlen_strings=True))(
             os.path.join(HERE, 'mnist_mlp.keras' if keras3 else 'mnist_mlp.h5'), config, layers, w)
     logits = np_mlp(test_x, w)
+    check_against_torch(mlp, torch.tensor(test_x, dtype=torch.float32), logits, 'mnist_mlp', nhwc=False)
     expected['models']['mnist_mlp'] = summary(logits, test_y)
 
     with open(os.path.join(HERE, 'expected.json'), 'w') as f:
@@ -504,6 +508,16 @@ def main():
         f.write('\n')
     for name, m in expected['models'].items():
         print(f'{name}: numpy reference accuracy {m["accuracy"] * 100:.2f} % on {len(m["argmax"])} test images')
+
+
+def check_against_torch(model, x, logits, name, nhwc):
+    """The numpy inference and the PyTorch training graph are written independently: their argmax must agree
+    (the planted zeros do not change Larq's signs, and the float orders differ only by rounding)."""
+    with torch.no_grad():
+        ref = model(x[..., None] if nhwc else x).numpy()
+    agree = int((ref.argmax(axis=1) == logits.argmax(axis=1)).sum())
+    print(f'{name}: numpy argmax equals the PyTorch model on {agree}/{len(ref)} images', flush=True)
+    assert agree >= len(ref) - 2, 'numpy reference and PyTorch model disagree'
 
 
 def summary(logits, labels):
