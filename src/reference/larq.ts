@@ -16,6 +16,7 @@
  * A declared input mapping (--input-scale/--input-zero-point) is applied first,
  * as the same two float32 steps the importer declares.
  */
+import { invariant } from '../errors.ts';
 import type { AffineLayer, LoweredModel, Model } from '../ir/types.ts';
 import { INPUT_MAPPING_LAYER, readKerasModel } from '../importers/keras/import.ts';
 import type { BatchNormSpec, Conv2dSpec, DenseSpec, LayerSpec, PoolSpec } from '../importers/keras/layers/types.ts';
@@ -163,7 +164,12 @@ export function createLarqReference(model: Model, lowered: LoweredModel): Refere
     run: async (input): Promise<ReferenceSample> => {
       const record: Record = new Map();
       const logits = keras.layers.reduce((x, spec) => runLayer(x, spec, record), mapInput(input));
-      return { layers: probes.map((name) => record.get(name)!), logits };
+      const layers = probes.map((name) => {
+        const probe = record.get(name);
+        invariant(probe !== undefined, `the Larq reference has no output for "${name}"`);
+        return probe;
+      });
+      return { layers, logits };
     },
   };
 }
