@@ -124,7 +124,8 @@ export function registerFlash(program: Command, io: CliIo): void {
       io.out('uploaded');
       if (!opts.sketch) {
         const dataArgs = opts.data ? ` --data ${opts.data}${opts.dataScale ? ` --data-scale ${opts.dataScale}` : ''}${opts.dataOffset ? ` --data-offset ${opts.dataOffset}` : ''}` : '';
-        io.out(`check the board against the emulator: bnnc monitor --port ${port} --model ${path}${dataArgs}`);
+        const inputArgs = `${opts.inputType ? ` --input-type ${opts.inputType}` : ''}${opts.inputScale ? ` --input-scale ${opts.inputScale}` : ''}${opts.inputZeroPoint ? ` --input-zero-point ${opts.inputZeroPoint}` : ''}`;
+        io.out(`check the board against the emulator: bnnc monitor --port ${port} --model ${path}${inputArgs}${dataArgs}`);
       }
     });
 }

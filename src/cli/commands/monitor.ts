@@ -84,6 +84,8 @@ export function registerMonitor(program: Command, io: CliIo, setExit: (code: num
     .option('--data-scale <s>', 'the --data-scale given to bnnc build/flash')
     .option('--data-offset <o>', 'the --data-offset given to bnnc build/flash')
     .option('--input-type <type>', 'the --input-type given to bnnc build/flash')
+    .option('--input-scale <s>', 'the --input-scale given to bnnc build/flash (Keras models)')
+    .option('--input-zero-point <z>', 'the --input-zero-point given to bnnc build/flash (Keras models)')
     .option('--expect-digest <hex>', 'compare with this digest instead of a model\'s')
     .option('--timeout <seconds>', 'give up after this many seconds without a self-test line', '30')
     .action(async (opts: MonitorOptions) => {
