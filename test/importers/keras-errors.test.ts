@@ -183,22 +183,27 @@ describe('malformed files give clear errors', () => {
 });
 
 describe('Functional models', () => {
-  /** The MLP's Sequential config as Keras 3 writes a Functional one: inbound_nodes with keras_history. */
-  function functional(config: Json, wire: (names: string[]) => string[][]): void {
+  /** Keras 3's inbound node: call arguments holding keras tensors that name their layer in keras_history. */
+  const keras3Node = (inputs: string[]): unknown => ({ args: inputs.map((n) => ({ class_name: '__keras_tensor__', config: { shape: [null], dtype: 'float32', keras_history: [n, 0, 0] } })), kwargs: {} });
+  /** tf.keras 2's inbound node: a list of [layer name, node index, tensor index, kwargs]. */
+  const keras2Node = (inputs: string[]): unknown => inputs.map((n) => [n, 0, 0, {}]);
+
+  /** The MLP's Sequential config rewritten as a Functional one. */
+  function functional(config: Json, wire: (names: string[]) => string[][], node = keras3Node): void {
     const layers = config.config.layers as Json[];
     const names = layers.map((l) => l.config.name as string);
     const inputs = wire(names);
     layers.forEach((l, i) => {
       l.name = names[i];
-      l.inbound_nodes = i === 0 ? [] : [{ args: inputs[i].map((n) => ({ class_name: '__keras_tensor__', config: { shape: [null], dtype: 'float32', keras_history: [n, 0, 0] } })), kwargs: {} }];
+      l.inbound_nodes = i === 0 ? [] : [node(inputs[i])];
     });
     config.class_name = 'Functional';
     config.config.input_layers = [[names[0], 0, 0]];
     config.config.output_layers = [[names[names.length - 1], 0, 0]];
   }
 
-  it('a chain imports exactly like the Sequential model', () => {
-    const path = editKeras(MLP_KERAS, (c) => functional(c, (names) => names.map((_, i) => (i === 0 ? [] : [names[i - 1]]))));
+  it.each([['Keras 3', keras3Node], ['tf.keras 2', keras2Node]] as const)('a chain (%s inbound_nodes) imports exactly like the Sequential model', (_, node) => {
+    const path = editKeras(MLP_KERAS, (c) => functional(c, (names) => names.map((__, i) => (i === 0 ? [] : [names[i - 1]])), node));
     expect(runPasses(loadModel(path)).layers).toEqual(runPasses(loadModel('examples/larq/mnist_mlp.keras')).layers);
   });
 

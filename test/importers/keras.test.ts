@@ -6,7 +6,10 @@
  * 1,000 bundled test images, and verify bit-exact on host and ASan; QEMU runs
  * are in test/verify/larq-qemu.test.ts.
  */
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { strFromU8, strToU8, unzipSync, zipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
 import { loadDataset } from '../../src/data/index.ts';
 import { argmax, emulate } from '../../src/emulator/index.ts';
@@ -115,6 +118,21 @@ describe('Larq semantics in the IR', () => {
     for (let k = 0; k < inF; k++) sum += Math.abs(spec.kernel[k * units + 5]);
     expect(scale.steps[0].value[5]).toBe(Math.fround(sum / inF));
     expect(scale.steps[0].value.every((v) => v > 0)).toBe(true);
+  });
+
+  it('quantizers written as alias strings (older Larq) import like the serialized objects', () => {
+    const members = unzipSync(readFileSync(`${DIR}/mnist_mlp.keras`));
+    const config = JSON.parse(strFromU8(members['config.json']));
+    for (const l of config.config.layers) {
+      for (const key of ['input_quantizer', 'kernel_quantizer']) {
+        const q = l.config[key];
+        if (q) l.config[key] = q.config.name; // "ste_sign", "approx_sign", ...: the registered aliases
+      }
+    }
+    members['config.json'] = strToU8(JSON.stringify(config));
+    const path = join(mkdtempSync(join(tmpdir(), 'bnnc-keras-alias-')), 'alias.keras');
+    writeFileSync(path, zipSync(members, { level: 0 }));
+    expect(runPasses(loadModel(path)).layers).toEqual(runPasses(loadModel(`${DIR}/mnist_mlp.keras`)).layers);
   });
 
   it('Keras 3 weight paths: snake_case of the class name with a per-class counter', () => {

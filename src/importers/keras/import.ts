@@ -135,7 +135,7 @@ export function importKeras(path: string, options: KerasImportOptions = {}): Mod
   const keras = readKerasModel(path);
   const features = keras.inputShape.reduce((a, b) => a * b, 1);
   const layers: FloatLayer[] = [...inputMapping(options, features)];
-  for (const spec of keras.layers) layers.push(...findLayerHandler(spec.className)!.toIr(spec, path));
+  for (const spec of keras.layers) layers.push(...findLayerHandler(spec.className)!.toIr(spec));
   const lastDense = layers.filter((l) => l.kind === 'dense').at(-1);
   if (!lastDense) throw new BnncError('the model has no dense layer', { file: path, expected: 'a network ending with a (Quant)Dense layer that gives the class scores' });
   const input: InputSpec = { name: 'input', shape: irInputShape(keras), features, dtype: deviceInputType(keras, options) };

@@ -76,5 +76,5 @@ export interface LayerHandler {
   className: string;
   parse(ctx: ParseContext): LayerSpec;
   /** IR layers with the float semantics of the parsed layer. */
-  toIr(spec: LayerSpec, file: string): FloatLayer[];
+  toIr(spec: LayerSpec): FloatLayer[];
 }
