@@ -100,6 +100,14 @@ describe('unsupported layers and quantizers are refused, naming the layer and wh
     expect(bnncError(() => loadModel(path, MAPPING)).message).toMatch(/layer "quant_conv2d_1" \(QuantDepthwiseConv2D\): depthwise convolution is not supported yet\n {2}expected: QuantConv2D with groups = 1/);
   });
 
+  it('magnitude_aware_sign on a convolution followed by a pool', () => {
+    const path = editKeras(CNN_KERAS, (c) => {
+      layer(c, 'quant_conv2d_1').config.kernel_quantizer = { module: 'larq.quantizers', class_name: 'MagnitudeAwareSign', config: { clip_value: 1 }, registered_name: 'MagnitudeAwareSign' };
+    });
+    expect(bnncError(() => loadModel(path, MAPPING)).message).toMatch(
+      /layer "quant_conv2d_1" \(QuantConv2D\): kernel_quantizer magnitude_aware_sign followed by MaxPooling2D "max_pooling2d_1"\n {2}expected: magnitude_aware_sign followed by BatchNormalization/);
+  });
+
   it('pad_values other than 0, 1 (or -1)', () => {
     const path = editKeras(CNN_KERAS, (c) => { Object.assign(layer(c, 'quant_conv2d_1').config, { pad_values: 0.5, padding: 'same' }); });
     expect(bnncError(() => loadModel(path, MAPPING)).message).toMatch(/pad_values = 0.5\n {2}expected: pad_values 0 \(zero padding\) or 1/);

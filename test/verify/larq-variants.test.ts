@@ -2,7 +2,8 @@
  * Larq conv options the tutorial does not use, on the tutorial CNN with its
  * config edited (weights unchanged, shapes kept): "same" padding with
  * pad_values 1 (+1 padding, after the input quantizer) and 0 (float-zero
- * padding), stride 2, and an average pool on the integer sums. Each must be
+ * padding), stride 2, an average pool on the integer sums, and a
+ * magnitude_aware_sign convolution kernel. Each must be
  * bit-exact on the host and agree with the Larq reference on every binary
  * activation of 300 images.
  */
@@ -37,6 +38,9 @@ const variants: [string, (layers: Map<string, Json>) => void, string][] = [
   ['same padding, pad_values 1, stride 2', (l) => Object.assign(l.get('quant_conv2d_2')!.config, SAME_STRIDE_2, { pad_values: 1.0 }), 'plus'],
   ['same padding, pad_values 0, stride 2', (l) => Object.assign(l.get('quant_conv2d_2')!.config, SAME_STRIDE_2, { pad_values: 0.0 }), 'zero'],
   ['average pool before the batch-norm', (l) => { l.get('max_pooling2d_1')!.class_name = 'AveragePooling2D'; }, 'zero'],
+  ['magnitude_aware_sign on a convolution kernel', (l) => {
+    l.get('quant_conv2d_2')!.config.kernel_quantizer = { module: 'larq.quantizers', class_name: 'MagnitudeAwareSign', config: { clip_value: 1 }, registered_name: 'MagnitudeAwareSign' };
+  }, 'zero'],
 ];
 
 describe('Larq conv variants verify against the Larq reference', () => {

@@ -90,11 +90,29 @@ export function readKerasModel(path: string, bytes: Uint8Array = readModelBytes(
     shape = spec.outShape;
     return spec;
   });
+  refuseScaleBeforePool(layers, path);
   if (inputShape === null) throw new BnncError('the model input shape is unknown', { file: path, expected: 'an InputLayer or input_shape=(...) on the first layer' });
   return {
     file: path, format: container.format, kerasVersion: container.kerasVersion, name: modelName(config.name, path),
     inputShape, inputDType, layers, sha256: createHash('sha256').update(bytes).digest('hex'),
   };
+}
+
+/**
+ * A magnitude_aware_sign scale is a float step between a convolution and a pool
+ * that follows it; the passes fuse a pool only straight after the convolution's
+ * integer sums, so such a model is refused here, where the layers can be named.
+ */
+function refuseScaleBeforePool(layers: LayerSpec[], file: string): void {
+  layers.forEach((spec, i) => {
+    const next = layers[i + 1];
+    if (spec.kind !== 'conv2d' || spec.kernelQuantizer?.kind !== 'magnitude_aware_sign' || (next?.kind !== 'maxpool' && next?.kind !== 'avgpool')) return;
+    throw new BnncError(`kernel_quantizer magnitude_aware_sign followed by ${next.className} "${next.name}"`, {
+      file, where: `layer "${spec.name}" (${spec.className})`,
+      expected: 'magnitude_aware_sign followed by BatchNormalization (its scale folds into the thresholds), or ste_sign before a pool',
+      hint: 'the per-channel scale would sit between the convolution and the pool, which bnnc fuses into one integer layer',
+    });
+  });
 }
 
 /** The declared mapping from device values to model inputs, as two float32 steps. */
