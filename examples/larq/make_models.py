@@ -13,6 +13,10 @@ and writes them byte-for-byte in the layouts Keras itself writes:
                           fed pixel/127.5 - 1 (declared with --input-scale/--input-zero-point)
   mnist_mlp.h5 / .keras   an MLP exercising Rescaling, approx_sign, swish_sign,
                           magnitude_aware_sign, a bias, BatchNormalization with scale
+  options.h5 / .keras     random weights, every other option: a uint8 InputLayer, a
+                          full-precision Conv2D with a -1/+1 kernel, biases, stride 2,
+                          "same" padding with pad_values 1 and 0, AveragePooling2D,
+                          GlobalAveragePooling2D, negative gammas, center=False
 
 and expected.json: the argmax (and the first logits) of an independent numpy
 implementation of Larq's inference on the 1,000 test images bundled in
@@ -233,6 +237,67 @@ def np_conv_valid(x, k):
     return out.astype(F32)
 
 
+def np_conv(x, k, stride, padding, pad_value, bias=None, scale=None):
+    """General Larq conv: pad with pad_value (after the input quantizer), valid conv with stride,
+    exact float64 sums rounded once to float32, then the magnitude scale and the bias in float32."""
+    kh, kw, _, oc = k.shape
+    n, h, w, c = x.shape
+    if padding == 'same':
+        def pads(size, kernel):
+            out = -(-size // stride)
+            total = max((out - 1) * stride + kernel - size, 0)
+            return total // 2, total - total // 2
+        (pt, pb), (pl, pr) = pads(h, kh), pads(w, kw)
+        x = np.pad(x, ((0, 0), (pt, pb), (pl, pr), (0, 0)), constant_values=pad_value)
+    n, h, w, c = x.shape
+    oh, ow = (h - kh) // stride + 1, (w - kw) // stride + 1
+    out = np.zeros((n, oh, ow, oc))
+    for dy in range(kh):
+        for dx in range(kw):
+            patch = x[:, dy:dy + (oh - 1) * stride + 1:stride, dx:dx + (ow - 1) * stride + 1:stride, :].astype(np.float64)
+            out += np.einsum('nhwc,co->nhwo', patch, k[dy, dx].astype(np.float64))
+    out = out.astype(F32)
+    if scale is not None:
+        out = (out * scale).astype(F32)
+    if bias is not None:
+        out = (out + bias).astype(F32)
+    return out
+
+
+def np_avgpool(x):
+    n, h, w, c = x.shape
+    x = x[:, :h // 2 * 2, :w // 2 * 2, :].reshape(n, h // 2, 2, w // 2, 2, c).astype(np.float64)
+    return (x.sum(axis=(2, 4)) / 4).astype(F32)
+
+
+def np_global_avgpool(x):
+    n, h, w, c = x.shape
+    return (x.astype(np.float64).sum(axis=(1, 2)) / (h * w)).astype(F32)
+
+
+def magnitude(k):
+    """MagnitudeAwareSign's scale: mean |w| over all axes but the last (float64 sum, one rounding)."""
+    return np.abs(k.astype(np.float64)).reshape(-1, k.shape[-1]).mean(axis=0).astype(F32)
+
+
+def np_options(pixels, w, calibrate=None):
+    """The options model on uint8 pixels (InputLayer dtype uint8: no scaling). With `calibrate`, each
+    BatchNormalization's moving statistics are first set from the batch it sees (random weights)."""
+    def bn(x, key):
+        if calibrate is not None:
+            axes = tuple(range(x.ndim - 1))
+            w[key]['moving_mean'] = x.mean(axis=axes).astype(F32)
+            w[key]['moving_variance'] = x.var(axis=axes).astype(F32)
+        return np_batchnorm(x, w[key])
+
+    x = pixels.astype(F32)[..., None]
+    x = bn(np_conv(x, w['c1'], 2, 'valid', 0, bias=w['c1b']), 'bn0')
+    x = bn(np_conv(np_sign(x), np_sign(w['c2']), 1, 'same', 1, bias=w['c2b'], scale=magnitude(w['c2'])), 'bn1')
+    x = bn(np_avgpool(np_conv(np_sign(x), np_sign(w['c3']), 1, 'same', 0)), 'bn2')
+    x = bn(np_global_avgpool(np_conv(np_sign(x), np_sign(w['c4']), 2, 'same', 1, bias=w['c4b'])), 'bn3')
+    return bn(np_dense(np_sign(x), np_sign(w['d1'])) + w['d1b'], 'bn4')
+
+
 def np_maxpool(x):
     n, h, w, c = x.shape
     x = x[:, :h // 2 * 2, :w // 2 * 2, :].reshape(n, h // 2, 2, w // 2, 2, c)
@@ -372,6 +437,45 @@ def mlp_layers(keras3, new_form):
     ]
 
 
+def conv_layer(cls, name, filters, stride, padding, pad_values, input_q, kernel_q, use_bias, new_form):
+    cfg = {
+        'name': name, 'trainable': True, 'dtype': 'float32', 'filters': filters, 'kernel_size': [3, 3], 'strides': [stride, stride],
+        'padding': padding, 'data_format': 'channels_last', 'dilation_rate': [1, 1], 'groups': 1, 'activation': 'linear',
+        'use_bias': use_bias, 'kernel_initializer': initializer('GlorotUniform', new_form), 'bias_initializer': initializer('Zeros', new_form),
+        'kernel_regularizer': None, 'bias_regularizer': None, 'activity_regularizer': None, 'kernel_constraint': None, 'bias_constraint': None,
+    }
+    if cls == 'Conv2D':
+        return obj('keras.layers', 'Conv2D', cfg, new_form)
+    cfg.update({'input_quantizer': quantizer(input_q, new_form) if input_q else None, 'kernel_quantizer': quantizer(kernel_q, new_form),
+                'pad_values': float(pad_values)})
+    return obj('larq.layers', 'QuantConv2D', cfg, new_form, 'QuantConv2D')
+
+
+def options_layers(keras3, new_form):
+    """Every option the tutorial leaves out: a uint8 InputLayer, a full-precision Conv2D with a -1/+1 kernel and a bias
+    on raw pixels, stride 2, "same" padding with pad_values 1 and 0, magnitude_aware_sign and swish_sign kernels,
+    AveragePooling2D and GlobalAveragePooling2D on integer sums, negative gammas, center=False."""
+    inp = input_layer([28, 28, 1], keras3, 'input_layer')
+    inp['config']['dtype'] = 'uint8'
+    layers = [
+        (inp, None),
+        (conv_layer('Conv2D', 'conv2d', 8, 2, 'valid', 0, None, None, True, new_form), ['c1', 'c1b']),
+        (batchnorm('batch_normalization', True, keras3, new_form, 4), ['bn0']),
+        (conv_layer('QuantConv2D', 'quant_conv2d', 16, 1, 'same', 1, 'ste_sign', 'magnitude_aware_sign', True, new_form), ['c2', 'c2b']),
+        (batchnorm('batch_normalization_1', True, keras3, new_form, 4), ['bn1']),
+        (conv_layer('QuantConv2D', 'quant_conv2d_1', 16, 1, 'same', 0, 'approx_sign', 'swish_sign', False, new_form), ['c3']),
+        (simple('AveragePooling2D', 'average_pooling2d', new_form, pool_size=[2, 2], padding='valid', strides=[2, 2], data_format='channels_last'), []),
+        (batchnorm('batch_normalization_2', True, keras3, new_form, 4), ['bn2']),
+        (conv_layer('QuantConv2D', 'quant_conv2d_2', 32, 2, 'same', 1, 'ste_sign', 'ste_sign', True, new_form), ['c4', 'c4b']),
+        (simple('GlobalAveragePooling2D', 'global_average_pooling2d', new_form, data_format='channels_last', keepdims=False), []),
+        (batchnorm('batch_normalization_3', True, keras3, new_form, 2), ['bn3']),
+        (quant_dense('quant_dense', 10, 'ste_sign', 'ste_sign', True, new_form), ['d1', 'd1b']),
+        (batchnorm('batch_normalization_4', True, keras3, new_form, 2), ['bn4']),
+    ]
+    layers[-1][0]['config']['center'] = False
+    return layers
+
+
 def layer_variables(weights, keys):
     """Keras variable names and values, in the order the layer creates them."""
     out = []
@@ -379,7 +483,7 @@ def layer_variables(weights, keys):
         if key.startswith('bn'):
             p = weights[key]
             out += [(n, p[n]) for n in ('gamma', 'beta', 'moving_mean', 'moving_variance') if n in p]
-        elif key.startswith('b'):
+        elif key.startswith('b') or key.endswith('b'):
             out.append(('bias', weights[key]))
         else:
             out.append(('kernel', weights[key]))
@@ -440,10 +544,11 @@ def write_keras(path, model_config, layers, weights):
             for i, (_, value) in enumerate(layer_variables(weights, keys)):
                 vg.create_dataset(str(i), data=np.asarray(value, dtype=F32))
         f.create_group('optimizer/vars')
-    with zipfile.ZipFile(path, 'w') as z:
-        z.writestr('metadata.json', json.dumps({'keras_version': '3.3.3', 'date_saved': '2026-11-27@05:00:00'}))
-        z.writestr('config.json', json.dumps(model_config))
-        z.writestr('model.weights.h5', buf.getvalue())
+    with zipfile.ZipFile(path, 'w') as z:  # fixed member dates: the same weights give the same file
+        members = [('metadata.json', json.dumps({'keras_version': '3.3.3', 'date_saved': '2026-11-27@05:00:00'})),
+                   ('config.json', json.dumps(model_config)), ('model.weights.h5', buf.getvalue())]
+        for name, data in members:
+            z.writestr(zipfile.ZipInfo(name, date_time=(2026, 11, 27, 5, 0, 0)), data)
 
 
 def sequential_config(name, layers, keras3):
@@ -502,6 +607,27 @@ def main():
     logits = np_mlp(test_x, w)
     check_against_torch(mlp, torch.tensor(test_x, dtype=torch.float32), logits, 'mnist_mlp', nhwc=False)
     expected['models']['mnist_mlp'] = summary(logits, test_y)
+
+    print('the options model (random weights, batch-norm statistics from 2,000 training images) ...', flush=True)
+    rng = np.random.default_rng(7)
+    latent = lambda *shape: plant_exact_zeros(rng.uniform(-1, 1, shape).astype(F32), 2)
+    w = {
+        'c1': np.where(rng.random((3, 3, 1, 8)) < 0.5, F32(-1), F32(1)).astype(F32), 'c1b': (rng.integers(-64, 64, 8) / 8).astype(F32),
+        'c2': latent(3, 3, 8, 16), 'c2b': (rng.integers(-8, 8, 16) / 8).astype(F32),
+        'c3': latent(3, 3, 16, 16), 'c4': latent(3, 3, 16, 32), 'c4b': (rng.integers(-8, 8, 32) / 8).astype(F32),
+        'd1': latent(32, 10), 'd1b': (rng.integers(-8, 8, 10) / 8).astype(F32),
+    }
+    for i, n in enumerate([8, 16, 16, 32, 10]):
+        gamma = rng.uniform(0.5, 1.5, n) * np.where(rng.random(n) < 0.25, -1, 1)  # negative gammas flip channels
+        w[f'bn{i}'] = {'gamma': gamma.astype(F32), 'beta': rng.uniform(-0.3, 0.3, n).astype(F32), 'epsilon': 1e-3}
+    del w['bn4']['beta']  # center=False
+    np_options(train_x[:2000], w, calibrate=True)
+    for keras3 in (False, True):
+        layers = options_layers(keras3, new_form=True)
+        config = sequential_config('sequential', layers, keras3)
+        (write_keras if keras3 else lambda p, c, l, ww: write_h5(p, c, l, ww, vlen_strings=True))(
+            os.path.join(HERE, 'options.keras' if keras3 else 'options.h5'), config, layers, w)
+    expected['models']['options'] = summary(np_options(test_x, w), test_y)
 
     with open(os.path.join(HERE, 'expected.json'), 'w') as f:
         json.dump(expected, f, indent=1)

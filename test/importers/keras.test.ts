@@ -32,6 +32,7 @@ const expected = JSON.parse(readFileSync(`${DIR}/expected.json`, 'utf8')) as {
 const LARQ_FIXTURES: { name: string; options: LoadModelOptions }[] = [
   { name: 'mnist_cnn', options: { inputScale: 1 / 127.5, inputZeroPoint: 127.5 } },
   { name: 'mnist_mlp', options: {} },
+  { name: 'options', options: {} }, // random weights; its InputLayer declares uint8
 ];
 
 const data = loadDataset(DATA);
@@ -55,7 +56,7 @@ for (const { name, options } of LARQ_FIXTURES) {
       expect(inputs).toHaveLength(1000);
       const got = inputs.map((row) => emulate(lowered, row).prediction);
       expect(got.filter((p, i) => p === want[i]).length).toBe(want.length);
-      const correct = got.filter((p, i) => p === data.labels![i]).length;
+      const correct = got.filter((p, i) => p === data.labels![i]).length; // also checks the accuracy expected.json records
       expect(correct / 1000).toBeCloseTo(expected.models[name].accuracy, 6);
     });
 

@@ -15,6 +15,7 @@ import { verifyOnHost } from '../../src/verify/verify.ts';
 const FIXTURES: { file: string; options: LoadModelOptions }[] = [
   { file: 'examples/larq/mnist_cnn.keras', options: { inputScale: 1 / 127.5, inputZeroPoint: 127.5 } },
   { file: 'examples/larq/mnist_mlp.h5', options: {} },
+  { file: 'examples/larq/options.h5', options: {} },
 ];
 
 for (const name of ['stm32f4', 'esp32c3']) {
