@@ -30,6 +30,9 @@ import { PROJECT_ROOT } from './version.ts';
 export interface ModelOptions {
   /** Device input type, overriding what the model declares (uint8, int8 or float32). */
   inputType?: InputDType;
+  /** Declared input mapping of a Keras model: model input = inputScale * (device value - inputZeroPoint) (docs/larq.md). */
+  inputScale?: number;
+  inputZeroPoint?: number;
   /** Called with the model as it is after this pass (see `PASS_NAMES`); the CLI's --dump-after. */
   dumpAfter?: { pass: string; dump: (model: Model) => void };
   /** Receives warnings (default: standard error), e.g. that BNNC_FAULT injects a fault (docs/fault-injection.md). */
@@ -134,7 +137,7 @@ export function loadData(path: string, options: DataOptions = {}): Dataset {
 
 /** Loads and lowers a model (.onnx from PyTorch, QONNX or FINN, or .bnn.json). Throws a BnncError naming the problem. */
 export function loadBnnModel(path: string, options: ModelOptions = {}): BnnModel {
-  const model = loadModel(path, { inputType: options.inputType });
+  const model = loadModel(path, { inputType: options.inputType, inputScale: options.inputScale, inputZeroPoint: options.inputZeroPoint });
   const lowered = runPasses(model, options.dumpAfter ? { dumpAfter: options.dumpAfter } : {});
   // A testing aid (docs/fault-injection.md): one fault after the passes, so the emulator and the generated C both carry it.
   const fault = faultFromEnvironment();

@@ -11,12 +11,16 @@ import { processIo } from './io.ts';
 
 export interface ModelOptions {
   inputType?: string;
+  inputScale?: string;
+  inputZeroPoint?: string;
   dumpAfter?: string;
 }
 
 export function addModelOptions(cmd: Command): Command {
   return cmd
     .option('--input-type <type>', 'device input type: uint8, int8 or float32 (default: from the model, else float32)')
+    .option('--input-scale <s>', 'Keras models: model input = S * (device value - Z), e.g. 1/127.5 (Larq\'s MNIST tutorial)')
+    .option('--input-zero-point <z>', 'Keras models: the Z of --input-scale, e.g. 127.5')
     .option('--dump-after <pass>', `print the model after a pass (${PASSES.map((p) => p.name).join(', ')})`);
 }
 
@@ -29,6 +33,8 @@ function inputType(text: string | undefined): InputDType | undefined {
 export function loadAndLower(path: string, opts: ModelOptions, log: (s: string) => void, warn: (s: string) => void = processIo.err): { model: Model; lowered: LoweredModel; bnn: BnnModel } {
   const bnn = loadBnnModel(path, {
     inputType: inputType(opts.inputType),
+    inputScale: opts.inputScale === undefined ? undefined : parseScale(opts.inputScale, '--input-scale'),
+    inputZeroPoint: opts.inputZeroPoint === undefined ? undefined : parseScale(opts.inputZeroPoint, '--input-zero-point'),
     dumpAfter: opts.dumpAfter ? { pass: opts.dumpAfter, dump: (m) => log(dumpModel(m)) } : undefined,
     warn,
   });

@@ -3,7 +3,8 @@
  * standard ONNX graphs, bnnc's own ONNX interpreter for graphs with custom ops
  * (QONNX, FINN) and for standard graphs when onnxruntime-node (an optional
  * dependency) is missing or not wanted, and the float IR interpreter for
- * native .bnn.json files.
+ * native .bnn.json files, and the Larq interpreter of the Keras layers for
+ * .h5/.keras models (larq.ts).
  * Each returns, per sample, every binary activation (the sign outputs, in
  * order), the value the sign saw, and the logits.
  */
@@ -15,6 +16,7 @@ import { readModelProto, type ModelProto } from '../importers/onnx/proto.ts';
 import type { Hwc, LoweredModel, Model } from '../ir/types.ts';
 import { outputShape } from '../ir/types.ts';
 import { runFloatIr } from './floatIr.ts';
+import { createLarqReference } from './larq.ts';
 import { OnnxInterpreter } from './interpreter.ts';
 import { loadOnnxRuntime, OnnxRuntimeReference, type Ort } from './onnxruntime.ts';
 
@@ -28,7 +30,7 @@ export interface ReferenceSample {
   logits: Float64Array;
 }
 
-export type ReferenceEngine = 'onnxruntime' | 'bnnc-onnx-interpreter' | 'bnnc-float-ir';
+export type ReferenceEngine = 'onnxruntime' | 'bnnc-onnx-interpreter' | 'bnnc-float-ir' | 'bnnc-larq-interpreter';
 
 /**
  * Which float reference runs standard ONNX graphs: `auto` (onnxruntime when it
@@ -70,6 +72,7 @@ function toBnncOrder(values: Float64Array, shape: Hwc): Float64Array {
 export async function createReference(model: Model, lowered: LoweredModel, choice: ReferenceChoice = 'auto',
   load: () => { ort: Ort } | { unavailable: string } = loadOnnxRuntime): Promise<Reference> {
   const dims = [1, ...model.input.shape];
+  if (model.sourceFormat === 'keras-h5' || model.sourceFormat === 'keras') return createLarqReference(model, lowered);
   if (model.sourceFormat !== 'onnx') {
     const byName = lowered.layers.slice(0, -1).map((l) => l.sources[l.sources.length - 1]);
     return {

@@ -120,7 +120,8 @@ export function registerFlash(program: Command, io: CliIo): void {
       await arduinoUpload({ port, fqbn, sketchDir, buildPath });
       io.out('uploaded');
       if (!opts.sketch) {
-        io.out(`check the board against the emulator: bnnc monitor --port ${port} --model ${path}${dataArgs(opts)}`);
+        const inputArgs = `${opts.inputType ? ` --input-type ${opts.inputType}` : ''}${opts.inputScale ? ` --input-scale ${opts.inputScale}` : ''}${opts.inputZeroPoint ? ` --input-zero-point ${opts.inputZeroPoint}` : ''}`;
+        io.out(`check the board against the emulator: bnnc monitor --port ${port} --model ${path}${inputArgs}${dataArgs(opts)}`);
       }
     });
 }
