@@ -6,7 +6,7 @@
  * sums of products. A broken popcount, packing or row offset fails this test.
  */
 import { describe, expect, it } from 'vitest';
-import { layerAccumulator } from '../../src/emulator/accumulators.ts';
+import { layerAccumulator } from '../../src/ops/registry.ts';
 import { importOnnx } from '../../src/importers/onnx/import.ts';
 import type { DenseLayer, Model } from '../../src/ir/types.ts';
 import { runPasses } from '../../src/passes/index.ts';
