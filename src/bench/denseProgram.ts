@@ -14,7 +14,7 @@ import { kernelConfig } from '../codegen/kernels.ts';
 import type { Provenance } from '../codegen/banner.ts';
 import { render } from '../codegen/templates.ts';
 import { denseB1, popcounts } from '../ops/dense_b1/emulate.ts';
-import { denseB1Layer, type DenseB1Layer } from '../ops/dense_b1/layer.ts';
+import { denseB1Layer, type DenseB1Layer } from '../ops/dense_b1/index.ts';
 import type { Target } from '../targets/types.ts';
 import { crossBuild } from '../toolchain/cross.ts';
 import { runOnTarget } from '../toolchain/run.ts';

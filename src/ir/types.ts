@@ -3,24 +3,27 @@
  * semantics (affine, sign, clip, dense, conv2d, maxpool, avgpool, argmax,
  * defined here); the passes in src/passes/ rewrite them, in a fixed order,
  * into lowered layers with integer semantics, one op per folder under
- * src/ops/ (each folder's layer.ts defines its layer type; src/ops/registry.ts
- * lists them). The emulator and codegen accept only the lowered ones.
+ * src/ops/ (each folder's index.ts defines its layer type; src/ops/registry.ts
+ * lists them and forms the LoweredLayer union). The emulator and codegen accept
+ * only the lowered ones. The named layer types are re-exported here for convenience.
  *
  * Tensors between layers are NHWC activations ([height, width, channels],
  * Hwc below); a flat feature vector is [1, 1, F]. Binary tensors are packed
  * per pixel as in src/bitops.ts.
  */
-import type { BinarizeInputLayer } from '../ops/binarize_input/layer.ts';
-import type { Conv2dB1Layer } from '../ops/conv2d_b1/layer.ts';
-import type { Conv2dIntB1Layer } from '../ops/conv2d_int_b1/layer.ts';
-import type { DenseB1Layer } from '../ops/dense_b1/layer.ts';
-import type { DenseB1ScoresLayer } from '../ops/dense_b1_scores/layer.ts';
-import type { DenseIntB1Layer } from '../ops/dense_int_b1/layer.ts';
-import type { DenseIntScoresLayer } from '../ops/dense_int_scores/layer.ts';
-import type { MaxPoolB1Layer } from '../ops/maxpool_b1/layer.ts';
+import type { BinarizeInputLayer } from '../ops/binarize_input/index.ts';
+import type { Conv2dB1Layer } from '../ops/conv2d_b1/index.ts';
+import type { Conv2dIntB1Layer } from '../ops/conv2d_int_b1/index.ts';
+import type { DenseB1Layer } from '../ops/dense_b1/index.ts';
+import type { DenseB1ScoresLayer } from '../ops/dense_b1_scores/index.ts';
+import type { DenseIntB1Layer } from '../ops/dense_int_b1/index.ts';
+import type { DenseIntScoresLayer } from '../ops/dense_int_scores/index.ts';
+import type { MaxPoolB1Layer } from '../ops/maxpool_b1/index.ts';
+
+import type { LoweredLayer } from '../ops/registry.ts';
 
 export type {
-  BinarizeInputLayer, Conv2dB1Layer, Conv2dIntB1Layer, DenseB1Layer, DenseB1ScoresLayer, DenseIntB1Layer, DenseIntScoresLayer, MaxPoolB1Layer,
+  BinarizeInputLayer, Conv2dB1Layer, Conv2dIntB1Layer, DenseB1Layer, DenseB1ScoresLayer, DenseIntB1Layer, DenseIntScoresLayer, LoweredLayer, MaxPoolB1Layer,
 };
 
 /** sign(0): +1 for Larq/BipolarQuant/our kernels, 0 for ONNX `Sign`. */
@@ -134,7 +137,7 @@ export interface ArgmaxLayer extends Origin {
 }
 
 // ---------------------------------------------------------------- integer semantics
-// Building blocks of the lowered layer types (src/ops/<kind>/layer.ts).
+// Building blocks of the lowered layer types (src/ops/<kind>/index.ts).
 
 /**
  * An integer-input layer's float32 arithmetic in the reference, for a
@@ -203,15 +206,6 @@ export interface ScoreTransform {
 }
 
 export type FloatLayer = AffineLayer | SignLayer | ClipLayer | DenseLayer | Conv2dLayer | MaxPoolLayer | AvgPoolLayer | ArgmaxLayer;
-export type LoweredLayer =
-  | BinarizeInputLayer
-  | Conv2dB1Layer
-  | Conv2dIntB1Layer
-  | MaxPoolB1Layer
-  | DenseIntB1Layer
-  | DenseB1Layer
-  | DenseB1ScoresLayer
-  | DenseIntScoresLayer;
 export type Layer = FloatLayer | LoweredLayer;
 
 /** Activation arena: where each lowered layer reads and writes. */

@@ -3,22 +3,33 @@
  * Every stage below the importer looks a layer's op up here; a kind missing
  * from the registry is a bnnc bug and fails loudly, never with a default.
  */
-import type { Hwc, Layer, LoweredLayer } from '../ir/types.ts';
-import { binarizeInputOp } from './binarize_input/index.ts';
-import { conv2dB1Op } from './conv2d_b1/index.ts';
-import { conv2dIntB1Op } from './conv2d_int_b1/index.ts';
-import { denseB1Op } from './dense_b1/index.ts';
-import { denseB1ScoresOp } from './dense_b1_scores/index.ts';
-import { denseIntB1Op } from './dense_int_b1/index.ts';
-import { denseIntScoresOp } from './dense_int_scores/index.ts';
-import { maxpoolB1Op } from './maxpool_b1/index.ts';
+import type { Hwc, Layer } from '../ir/types.ts';
+import { binarizeInputOp, type BinarizeInputLayer } from './binarize_input/index.ts';
+import { conv2dB1Op, type Conv2dB1Layer } from './conv2d_b1/index.ts';
+import { conv2dIntB1Op, type Conv2dIntB1Layer } from './conv2d_int_b1/index.ts';
+import { denseB1Op, type DenseB1Layer } from './dense_b1/index.ts';
+import { denseB1ScoresOp, type DenseB1ScoresLayer } from './dense_b1_scores/index.ts';
+import { denseIntB1Op, type DenseIntB1Layer } from './dense_int_b1/index.ts';
+import { denseIntScoresOp, type DenseIntScoresLayer } from './dense_int_scores/index.ts';
+import { maxpoolB1Op, type MaxPoolB1Layer } from './maxpool_b1/index.ts';
 import type { LoweredOp } from './types.ts';
+
+/** Every lowered layer type (the IR after the passes; ir/types.ts re-exports it). */
+export type LoweredLayer =
+  | BinarizeInputLayer
+  | Conv2dB1Layer
+  | Conv2dIntB1Layer
+  | MaxPoolB1Layer
+  | DenseIntB1Layer
+  | DenseB1Layer
+  | DenseB1ScoresLayer
+  | DenseIntScoresLayer;
 
 const OP_LIST = [
   binarizeInputOp, denseIntB1Op, denseB1Op, conv2dIntB1Op, conv2dB1Op, maxpoolB1Op, denseB1ScoresOp, denseIntScoresOp,
 ] as const;
 
-/** Does not compile while a lowered layer type (ir/types.ts LoweredLayer) has no op in OP_LIST. */
+/** Does not compile while a lowered layer type has no op in OP_LIST. */
 const everyKindListed: Record<Exclude<LoweredLayer['kind'], (typeof OP_LIST)[number]['kind']>, never> = {};
 void everyKindListed;
 

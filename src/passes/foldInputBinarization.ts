@@ -7,7 +7,7 @@
  * generated C free of math.h, unavailable on some bare-metal toolchains.
  */
 import type { AffineStep, Layer } from '../ir/types.ts';
-import { binarizeInputLayer } from '../ops/binarize_input/layer.ts';
+import { binarizeInputLayer } from '../ops/binarize_input/index.ts';
 import { applySteps } from './affine.ts';
 import { inputValueRange, isIntegerInput } from './inputRange.ts';
 import { FLOAT32_MAX_INDEX, findBoundary, orderedFloat32 } from './monotone.ts';

@@ -14,11 +14,11 @@ import { packGrouped, packSigns } from '../bitops.ts';
 import type {
   AffineLayer, AffineStep, AvgPoolLayer, Conv2dLayer, DenseLayer, Hwc, Layer, LoweredLayer, MaxPoolLayer, Model, SignLayer, Thresholds,
 } from '../ir/types.ts';
-import { conv2dB1Layer } from '../ops/conv2d_b1/layer.ts';
-import { conv2dIntB1Layer } from '../ops/conv2d_int_b1/layer.ts';
-import { denseB1Layer } from '../ops/dense_b1/layer.ts';
-import { denseIntB1Layer } from '../ops/dense_int_b1/layer.ts';
-import { maxpoolB1Layer } from '../ops/maxpool_b1/layer.ts';
+import { conv2dB1Layer } from '../ops/conv2d_b1/index.ts';
+import { conv2dIntB1Layer } from '../ops/conv2d_int_b1/index.ts';
+import { denseB1Layer } from '../ops/dense_b1/index.ts';
+import { denseIntB1Layer } from '../ops/dense_int_b1/index.ts';
+import { maxpoolB1Layer } from '../ops/maxpool_b1/index.ts';
 import { outputShape, producesBits } from '../ops/registry.ts';
 import { applyStepPrefix, applySteps, composeSteps, stepCreatesNaN, stepValue } from './affine.ts';
 import { inputValueRange, integerAccumulatorRange, isIntegerInput } from './inputRange.ts';

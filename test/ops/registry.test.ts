@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { emulate } from '../../src/emulator/index.ts';
 import type { LoweredLayer, LoweredModel } from '../../src/ir/types.ts';
-import { maxpoolB1Layer } from '../../src/ops/maxpool_b1/layer.ts';
+import { maxpoolB1Layer } from '../../src/ops/maxpool_b1/index.ts';
 import { LOWERED_KINDS, LOWERED_OPS, opFor } from '../../src/ops/registry.ts';
 import { planMemory } from '../../src/passes/planMemory.ts';
 

@@ -1,11 +1,27 @@
-/** binarize_input at every stage below the importer (the layer comes from passes/foldInputBinarization.ts). */
+/** binarize_input (created by passes/foldInputBinarization.ts) at every stage below the importer. */
+import type { Hwc, Origin } from '../../ir/types.ts';
 import { float32ThresholdKey, packBits, packedWords, wordsFor } from '../../bitops.ts';
 import { hexWords, int32s } from '../../codegen/literals.ts';
+import type { LoweredOp } from '../types.ts';
 import { INPUT_CTYPES, words } from '../common/kernels.ts';
 import { preview } from '../common/preview.ts';
-import type { LoweredOp } from '../types.ts';
 import { binarizeInput } from './emulate.ts';
-import { KIND, type BinarizeInputLayer } from './layer.ts';
+
+export const KIND = 'binarize_input';
+
+/** Float or integer input to bits: bit = (x < threshold[i]) XOR flip[i], float thresholds exact in float32. */
+export interface BinarizeInputLayer extends Origin {
+  kind: typeof KIND;
+  features: number;
+  /** Packing of the output: [H, W, C] when a convolution reads it, [1, 1, features] otherwise. */
+  shape: Hwc;
+  threshold: Float32Array;
+  flip: Uint8Array;
+}
+
+export function binarizeInputLayer(fields: Omit<BinarizeInputLayer, 'kind'>): BinarizeInputLayer {
+  return { kind: KIND, ...fields };
+}
 
 /** Kernel name suffix per device input type. */
 const SUFFIX = { float32: 'f32', uint8: 'u8', int8: 's8' } as const;

@@ -6,7 +6,7 @@
  */
 import { popcount32, wordsFor } from '../../bitops.ts';
 import { thresholdAll, type TapSum } from '../common/conv.ts';
-import type { Conv2dB1Layer } from './layer.ts';
+import type { Conv2dB1Layer } from './index.ts';
 
 export function binaryTapSum(layer: Conv2dB1Layer, input: Uint32Array): TapSum {
   const [h, w, c] = layer.inShape;

@@ -1,15 +1,30 @@
-/** conv2d_b1 at every stage below the importer. */
+/** conv2d_b1, a thresholded convolution on binary input (created by passes/foldThresholds.ts), at every stage below the importer. */
+import type { ConvGeometry, Origin, Thresholds } from '../../ir/types.ts';
 import { wordsFor } from '../../bitops.ts';
-import {
-  convCode, convConstants, convDescribe, convOutputBytes, convShapeText, convWeightRows, featureAccumulator,
-} from '../common/conv.ts';
-import { convParamLimits } from '../common/convParams.ts';
+import type { LoweredOp } from '../types.ts';
+import { convCode, convConstants, convDescribe, convOutputBytes, convShapeText, convWeightRows, featureAccumulator } from '../common/conv.ts';
 import { DENSE_LIMITS } from '../common/dense.ts';
 import { ROW_ENGINE } from '../common/kernels.ts';
+import { convParamLimits } from '../common/convParams.ts';
 import { nearIntegerBoundary } from '../common/ties.ts';
-import type { LoweredOp } from '../types.ts';
 import { binaryTapSum, conv2dB1 } from './emulate.ts';
-import { KIND, type Conv2dB1Layer } from './layer.ts';
+
+export const KIND = 'conv2d_b1';
+
+/**
+ * Binary conv: dot = sum over taps of (C - 2 popcount(x_tap ^ w_tap)), where taps
+ * outside the input contribute 0 (float-zero padding) or use an all-0 / all-1
+ * pixel (+1 / -1 padding); bit = (pooled dot < T) XOR flip.
+ */
+export interface Conv2dB1Layer extends Origin, Thresholds, ConvGeometry {
+  kind: typeof KIND;
+  /** Packed [oc][kh][kw] x wordsFor(C) words. */
+  weights: Uint32Array;
+}
+
+export function conv2dB1Layer(fields: Omit<Conv2dB1Layer, 'kind'>): Conv2dB1Layer {
+  return { kind: KIND, ...fields };
+}
 
 export const conv2dB1Op: LoweredOp<Conv2dB1Layer> = {
   kind: KIND,

@@ -5,7 +5,7 @@
  */
 import { getBit, wordsFor } from '../../bitops.ts';
 import { thresholdAll, type TapSum } from '../common/conv.ts';
-import type { Conv2dIntB1Layer } from './layer.ts';
+import type { Conv2dIntB1Layer } from './index.ts';
 
 export function integerTapSum(layer: Conv2dIntB1Layer, input: ArrayLike<number>): TapSum {
   const [h, w, c] = layer.inShape;

@@ -1,11 +1,26 @@
-/** conv2d_int_b1 at every stage below the importer. */
+/** conv2d_int_b1, the first convolution on uint8/int8 input (created by passes/foldThresholds.ts), at every stage below the importer. */
+import type { ConvGeometry, IntegerInputRounding, Origin, Thresholds } from '../../ir/types.ts';
+import type { LoweredOp } from '../types.ts';
+import { INPUT_CTYPES, INPUT_MAX_ABS } from '../common/kernels.ts';
 import { convCode, convConstants, convDescribe, convOutputBytes, convShapeText, convWeightRows, featureAccumulator } from '../common/conv.ts';
 import { convParamLimits } from '../common/convParams.ts';
-import { INPUT_CTYPES, INPUT_MAX_ABS } from '../common/kernels.ts';
 import { integerInputReach, nearIntegerBoundary } from '../common/ties.ts';
-import type { LoweredOp } from '../types.ts';
 import { conv2dIntB1, integerTapSum } from './emulate.ts';
-import { KIND, type Conv2dIntB1Layer } from './layer.ts';
+
+export const KIND = 'conv2d_int_b1';
+
+/** Integer-input conv (first layer; input in CHW order as the source model declares it): bit = (acc < T) XOR flip. */
+export interface Conv2dIntB1Layer extends Origin, Thresholds, ConvGeometry {
+  kind: typeof KIND;
+  inputDType: 'uint8' | 'int8';
+  /** For the per-sample tie bound; `referenceReach` is its worst case over every input. */
+  referenceRounding?: IntegerInputRounding;
+  weights: Uint32Array;
+}
+
+export function conv2dIntB1Layer(fields: Omit<Conv2dIntB1Layer, 'kind'>): Conv2dIntB1Layer {
+  return { kind: KIND, ...fields };
+}
 
 const PREFIX = { uint8: 'bnn_conv2d_u8', int8: 'bnn_conv2d_s8' } as const;
 

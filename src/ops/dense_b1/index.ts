@@ -1,11 +1,27 @@
-/** dense_b1 at every stage below the importer. */
+/** dense_b1, a thresholded dense layer on binary input (created by passes/foldThresholds.ts), at every stage below the importer. */
+import type { Origin, Thresholds } from '../../ir/types.ts';
 import { packedWords, wordsFor } from '../../bitops.ts';
-import { denseLimits, denseShapeText, thresholdedDenseDescribe } from '../common/dense.ts';
-import { thresholdedArrays } from '../common/kernels.ts';
-import { nearPopcountBoundary } from '../common/ties.ts';
 import type { LoweredOp } from '../types.ts';
+import { denseLimits, denseShapeText, thresholdedDenseDescribe } from '../common/dense.ts';
+import { nearPopcountBoundary } from '../common/ties.ts';
+import { thresholdedArrays } from '../common/kernels.ts';
 import { channelPopcount, denseB1 } from './emulate.ts';
-import { KIND, type DenseB1Layer } from './layer.ts';
+
+export const KIND = 'dense_b1';
+
+/** Binary input times binary weights, thresholded: bit = (popcount(x^w) > T) XOR flip. */
+export interface DenseB1Layer extends Origin, Thresholds {
+  kind: typeof KIND;
+  inFeatures: number;
+  /** Channels per pixel of the packed input (inFeatures for a flat vector; C after a conv). */
+  inGroup: number;
+  outFeatures: number;
+  weights: Uint32Array;
+}
+
+export function denseB1Layer(fields: Omit<DenseB1Layer, 'kind'>): DenseB1Layer {
+  return { kind: KIND, ...fields };
+}
 
 const rowWords = (layer: DenseB1Layer) => packedWords(layer.inFeatures, layer.inGroup);
 

@@ -1,17 +1,35 @@
-/** dense_b1_scores at every stage below the importer: int32 class scores in the caller's buffer. */
-import { dotFromPopcount, packedWords } from '../../bitops.ts';
-import { denseLimits, denseShapeText, scoresDescribe } from '../common/dense.ts';
-import { ROW_ENGINE } from '../common/kernels.ts';
-import { applyTransform, scoresArrays, scoresConstants } from '../common/scores.ts';
-import { popcounts } from '../dense_b1/emulate.ts';
+/** dense_b1_scores, the last dense layer on binary input (created by passes/foldScores.ts), at every stage below the importer: int32 class scores in the caller's buffer. */
+import type { Origin, ScoreTransform } from '../../ir/types.ts';
+import { packedWords } from '../../bitops.ts';
 import type { LoweredOp } from '../types.ts';
-import { KIND, type DenseB1ScoresLayer } from './layer.ts';
+import { ROW_ENGINE } from '../common/kernels.ts';
+import { scoresArrays, scoresConstants } from '../common/scores.ts';
+import { denseLimits, denseShapeText, scoresDescribe } from '../common/dense.ts';
+import { denseB1Scores } from './emulate.ts';
+
+export const KIND = 'dense_b1_scores';
+
+/** Last layer on binary input: integer scores (dot products, or fixed-point logits). */
+export interface DenseB1ScoresLayer extends Origin {
+  kind: typeof KIND;
+  inFeatures: number;
+  /** Channels per pixel of the packed input (inFeatures for a flat vector; C after a conv). */
+  inGroup: number;
+  outFeatures: number;
+  weights: Uint32Array;
+  transform: ScoreTransform | null;
+  /**
+   * Reference logit units: two classes whose float logits differ by at most this
+   * may be ordered differently by the integer scores (fixed-point rounding plus
+   * the reference's own float32 rounding; see passes/foldScores.ts). Absent: 0.
+   */
+  logitBound?: number;
+}
 
 const rowWords = (layer: DenseB1ScoresLayer) => packedWords(layer.inFeatures, layer.inGroup);
 
-export function denseB1Scores(layer: DenseB1ScoresLayer, x: Uint32Array): Int32Array {
-  const pops = popcounts(x, layer.weights, layer.inFeatures, layer.outFeatures, layer.inGroup);
-  return applyTransform(pops.map((p) => dotFromPopcount(layer.inFeatures, p)), layer.transform);
+export function denseB1ScoresLayer(fields: Omit<DenseB1ScoresLayer, 'kind'>): DenseB1ScoresLayer {
+  return { kind: KIND, ...fields };
 }
 
 export const denseB1ScoresOp: LoweredOp<DenseB1ScoresLayer> = {

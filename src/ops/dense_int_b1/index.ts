@@ -1,11 +1,29 @@
-/** dense_int_b1 at every stage below the importer. */
+/** dense_int_b1, the first dense layer on uint8/int8 input (created by passes/foldThresholds.ts), at every stage below the importer. */
+import type { IntegerInputRounding, Origin, Thresholds } from '../../ir/types.ts';
 import { wordsFor } from '../../bitops.ts';
-import { denseLimits, denseShapeText, thresholdedDenseDescribe } from '../common/dense.ts';
-import { INT_DENSE_PREFIX, integerDenseKernel, ROW_ENGINE, thresholdedArrays } from '../common/kernels.ts';
-import { integerInputReach, nearIntegerBoundary } from '../common/ties.ts';
 import type { LoweredOp } from '../types.ts';
+import { INT_DENSE_PREFIX, integerDenseKernel, ROW_ENGINE, thresholdedArrays } from '../common/kernels.ts';
+import { denseLimits, denseShapeText, thresholdedDenseDescribe } from '../common/dense.ts';
+import { integerInputReach, nearIntegerBoundary } from '../common/ties.ts';
 import { denseIntB1, integerAccumulator } from './emulate.ts';
-import { KIND, type DenseIntB1Layer } from './layer.ts';
+
+export const KIND = 'dense_int_b1';
+
+/** Integer input (uint8/int8) times binary weights, thresholded: bit = (acc < T) XOR flip. */
+export interface DenseIntB1Layer extends Origin, Thresholds {
+  kind: typeof KIND;
+  inputDType: 'uint8' | 'int8';
+  /** For the per-sample tie bound; `referenceReach` is its worst case over every input. */
+  referenceRounding?: IntegerInputRounding;
+  inFeatures: number;
+  outFeatures: number;
+  /** Packed weight rows, wordsFor(inFeatures) words each; bit 1 = weight -1. */
+  weights: Uint32Array;
+}
+
+export function denseIntB1Layer(fields: Omit<DenseIntB1Layer, 'kind'>): DenseIntB1Layer {
+  return { kind: KIND, ...fields };
+}
 
 export const denseIntB1Op: LoweredOp<DenseIntB1Layer> = {
   kind: KIND,

@@ -1,14 +1,32 @@
-/** dense_int_scores at every stage below the importer: int32 class scores in the caller's buffer. */
+/** dense_int_scores, a single-layer model on uint8/int8 input (created by passes/foldScores.ts), at every stage below the importer: int32 class scores in the caller's buffer. */
+import type { Origin, ScoreTransform } from '../../ir/types.ts';
 import { wordsFor } from '../../bitops.ts';
-import { denseLimits, denseShapeText, scoresDescribe } from '../common/dense.ts';
-import { INT_DENSE_PREFIX, integerDenseKernel, ROW_ENGINE } from '../common/kernels.ts';
-import { applyTransform, scoresArrays, scoresConstants } from '../common/scores.ts';
-import { integerAccumulators } from '../dense_int_b1/emulate.ts';
 import type { LoweredOp } from '../types.ts';
-import { KIND, type DenseIntScoresLayer } from './layer.ts';
+import { INT_DENSE_PREFIX, integerDenseKernel, ROW_ENGINE } from '../common/kernels.ts';
+import { scoresArrays, scoresConstants } from '../common/scores.ts';
+import { denseLimits, denseShapeText, scoresDescribe } from '../common/dense.ts';
+import { denseIntScores } from './emulate.ts';
 
-export function denseIntScores(layer: DenseIntScoresLayer, x: ArrayLike<number>): Int32Array {
-  return applyTransform(integerAccumulators(x, layer.weights, layer.inFeatures, layer.outFeatures), layer.transform);
+export const KIND = 'dense_int_scores';
+
+/** Last layer on integer input (a single-layer model): scores from the add/subtract sum. */
+export interface DenseIntScoresLayer extends Origin {
+  kind: typeof KIND;
+  inputDType: 'uint8' | 'int8';
+  inFeatures: number;
+  outFeatures: number;
+  weights: Uint32Array;
+  transform: ScoreTransform | null;
+  /**
+   * Reference logit units: two classes whose float logits differ by at most this
+   * may be ordered differently by the integer scores (fixed-point rounding plus
+   * the reference's own float32 rounding; see passes/foldScores.ts). Absent: 0.
+   */
+  logitBound?: number;
+}
+
+export function denseIntScoresLayer(fields: Omit<DenseIntScoresLayer, 'kind'>): DenseIntScoresLayer {
+  return { kind: KIND, ...fields };
 }
 
 export const denseIntScoresOp: LoweredOp<DenseIntScoresLayer> = {

@@ -1,9 +1,20 @@
-/** maxpool_b1 at every stage below the importer: a window of packed bits ANDed per channel, no parameters. */
+/** maxpool_b1, a max-pool after a sign (created by passes/foldThresholds.ts), at every stage below the importer: a window of packed bits ANDed per channel. */
+import type { PoolWindow } from '../../ir/types.ts';
 import { wordsFor } from '../../bitops.ts';
-import { convShapeText } from '../common/conv.ts';
 import type { LoweredOp } from '../types.ts';
+import { convShapeText } from '../common/conv.ts';
 import { maxpoolB1 } from './emulate.ts';
-import { KIND, type MaxPoolB1Layer } from './layer.ts';
+
+export const KIND = 'maxpool_b1';
+
+/** Max-pool of binary activations: max of +/-1 is +1, so the output bit is the AND of the window's bits. */
+export interface MaxPoolB1Layer extends PoolWindow {
+  kind: typeof KIND;
+}
+
+export function maxpoolB1Layer(fields: Omit<MaxPoolB1Layer, 'kind'>): MaxPoolB1Layer {
+  return { kind: KIND, ...fields };
+}
 
 export const maxpoolB1Op: LoweredOp<MaxPoolB1Layer> = {
   kind: KIND,
