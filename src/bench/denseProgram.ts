@@ -13,8 +13,8 @@ import { hexWords, int32s } from '../codegen/literals.ts';
 import { kernelConfig } from '../codegen/kernels.ts';
 import type { Provenance } from '../codegen/banner.ts';
 import { render } from '../codegen/templates.ts';
-import { denseB1, popcounts } from '../emulator/ops/denseB1.ts';
-import type { DenseB1Layer } from '../ir/types.ts';
+import { denseB1, popcounts } from '../ops/dense_b1/emulate.ts';
+import { denseB1Layer, type DenseB1Layer } from '../ops/dense_b1/index.ts';
 import type { Target } from '../targets/types.ts';
 import { crossBuild } from '../toolchain/cross.ts';
 import { runOnTarget } from '../toolchain/run.ts';
@@ -87,9 +87,7 @@ export function makeDenseCase(next: () => number, nIn: number, nOut: number, mod
   }
   const flip = new Uint8Array(nOut);
   for (let o = 0; o < nOut; o++) flip[o] = next() & 1;
-  const layer: DenseB1Layer = {
-    kind: 'dense_b1', inGroup: nIn, name: `dense_${nIn}x${nOut}`, sources: [], inFeatures: nIn, outFeatures: nOut, weights, threshold, flip,
-  };
+  const layer = denseB1Layer({ inGroup: nIn, name: `dense_${nIn}x${nOut}`, sources: [], inFeatures: nIn, outFeatures: nOut, weights, threshold, flip });
   return { nIn, nOut, x, layer, out: denseB1(layer, x), pop };
 }
 

@@ -1,13 +1,17 @@
 /**
  * C code generation for a lowered model: renders templates/c/*.hbs with
  * contexts built here. Codegen makes no numeric decision: thresholds, flips,
- * fixed-point scales and the arena come from the passes; this file only
- * names arrays, formats literals and picks which kernel files to emit.
+ * fixed-point scales and the arena come from the passes, each layer's arrays,
+ * call and kernel files from its op (src/ops/<kind>/index.ts); this file
+ * places them in the model files.
  */
-import { DIGEST_INIT, digestWord, float32ThresholdKey, packBits, packedWords } from '../bitops.ts';
+import { DIGEST_INIT, digestWord } from '../bitops.ts';
 import { emulate } from '../emulator/index.ts';
-import type { ConvGeometry, LoweredLayer, LoweredModel } from '../ir/types.ts';
-import { float32Literal, hexWords, inlineList, int32Literal, int32s } from './literals.ts';
+import type { LoweredLayer, LoweredModel } from '../ir/types.ts';
+import { INPUT_CTYPES } from '../ops/common/kernels.ts';
+import { isScoresLayer, opFor } from '../ops/registry.ts';
+import type { CallSite } from '../ops/types.ts';
+import { float32Literal, inlineList, int32Literal } from './literals.ts';
 import { kernelConfig } from './kernels.ts';
 import { modelProvenance } from './banner.ts';
 import { checkPrefix, commentText, modelPrefix } from './sanitize.ts';
@@ -29,179 +33,39 @@ export interface CodegenOptions {
   target?: string;
 }
 
-interface CArray {
-  ctype: string;
-  name: string;
-  length: number;
-  body: string;
-}
-
-const INPUT_CTYPES = { uint8: 'uint8_t', int8: 'int8_t', float32: 'float' } as const;
-const INT_PREFIX = { uint8: 'bnn_dense_u8', int8: 'bnn_dense_s8' } as const;
-
-/** Packs per-channel (or, for binarize_input, per-input) flip flags into words. */
-function flipWords(flip: Uint8Array): Uint32Array {
-  return packBits(flip);
-}
-
-const PADDING_ENUM = { zero: 'BNN_PAD_ZERO', plus: 'BNN_PAD_PLUS', minus: 'BNN_PAD_MINUS' } as const;
-
-/** Initializer of a bnn_conv2d_params_t, in the struct's field order (bnn_kernels.h). */
-function convParams(layer: ConvGeometry): string {
-  const [ih, iw, ic] = layer.inShape;
-  const [oh, ow, oc] = layer.outShape;
-  const fields = [ih, iw, ic, oh, ow, oc, ...layer.kernel, ...layer.stride, layer.pads[0], layer.pads[1], ...layer.pool];
-  return `${inlineList(fields, int32Literal)}, ${PADDING_ENUM[layer.padding]}, ${layer.poolMode === 'sum' ? 1 : 0}`;
-}
-
-function words(ctype: string, name: string, values: Uint32Array): CArray {
-  return { ctype, name, length: values.length, body: hexWords(values) };
-}
-
-function ints(name: string, values: Int32Array): CArray {
-  return { ctype: 'int32_t', name, length: values.length, body: int32s(values) };
-}
-
-/** The C pieces of one lowered layer: constant arrays and the kernel call. */
+/** The C pieces of one lowered layer: constant arrays and the kernel call (built by its op, src/ops/<kind>/index.ts). */
 function layerContext(model: LoweredModel, layer: LoweredLayer, index: number, prefix: string) {
   const plan = model.memory.layers[index];
   const arena = `${prefix}_arena`;
-  const input = plan.inputOffset < 0 ? 'input' : `${arena} + ${plan.inputOffset / 4}`;
   const output = plan.outputOffset < 0 ? 'scores' : `${arena} + ${plan.outputOffset / 4}`;
-  const scratch = plan.scratchBytes > 0 ? `${arena} + ${plan.scratchOffset / 4}` : 'NULL';
-  const base = `${prefix}_l${index}`;
-  const arrays: CArray[] = [];
-  let params: { name: string; body: string } | false = false;
-  let call: { partial: string; args: Record<string, string | number> };
-  switch (layer.kind) {
-    case 'binarize_input': {
-      const dtype = model.input.dtype;
-      const isFloat = dtype === 'float32';
-      // Float thresholds become order-preserving keys (bitops.ts float32ThresholdKey): no FPU needed.
-      const thresholds = isFloat ? hexWords(Array.from(layer.threshold, float32ThresholdKey)) : int32s(layer.threshold);
-      arrays.push({ ctype: isFloat ? 'uint32_t' : 'int16_t', name: `${base}_threshold`, length: layer.features, body: thresholds });
-      arrays.push(words('uint32_t', `${base}_flip`, flipWords(layer.flip)));
-      const fn = isFloat ? 'bnn_binarize_f32' : dtype === 'uint8' ? 'bnn_binarize_u8' : 'bnn_binarize_s8';
-      call = { partial: 'c/calls/binarize_input', args: { fn, input, pixels: layer.features / layer.shape[2], group: layer.shape[2], threshold: `${base}_threshold`, flip: `${base}_flip`, output } };
-      break;
-    }
-    case 'conv2d_b1':
-    case 'conv2d_int_b1': {
-      arrays.push(words('uint32_t', `${base}_weights`, layer.weights));
-      arrays.push(ints(`${base}_threshold`, layer.threshold));
-      arrays.push(words('uint32_t', `${base}_flip`, flipWords(layer.flip)));
-      params = { name: `${base}_geometry`, body: convParams(layer) };
-      const fn = layer.kind === 'conv2d_b1' ? 'bnn_conv2d_b1' : layer.inputDType === 'uint8' ? 'bnn_conv2d_u8_b1' : 'bnn_conv2d_s8_b1';
-      call = { partial: `c/calls/${layer.kind}`, args: { fn, input, weights: `${base}_weights`, params: params.name, threshold: `${base}_threshold`, flip: `${base}_flip`, output, scratch } };
-      break;
-    }
-    case 'maxpool_b1':
-      call = { partial: 'c/calls/maxpool_b1', args: {
-        fn: 'bnn_maxpool_b1', input, inW: layer.inShape[1], channels: layer.inShape[2], outH: layer.outShape[0], outW: layer.outShape[1],
-        kH: layer.kernel[0], kW: layer.kernel[1], strideH: layer.stride[0], strideW: layer.stride[1], output,
-      } };
-      break;
-    case 'dense_int_b1':
-    case 'dense_b1': {
-      arrays.push(words('uint32_t', `${base}_weights`, layer.weights));
-      arrays.push(ints(`${base}_threshold`, layer.threshold));
-      arrays.push(words('uint32_t', `${base}_flip`, flipWords(layer.flip)));
-      const common = { input, weights: `${base}_weights`, nOut: layer.outFeatures, threshold: `${base}_threshold`, flip: `${base}_flip`, output };
-      call = layer.kind === 'dense_b1'
-        ? { partial: 'c/calls/dense_b1', args: { fn: 'bnn_dense_b1', nWords: packedWords(layer.inFeatures, layer.inGroup), ...common } }
-        : { partial: 'c/calls/dense_int_b1', args: { fn: `${INT_PREFIX[layer.inputDType]}_b1`, nIn: layer.inFeatures, scratch, ...common } };
-      break;
-    }
-    case 'dense_b1_scores':
-    case 'dense_int_scores': {
-      arrays.push(words('uint32_t', `${base}_weights`, layer.weights));
-      if (layer.transform) {
-        arrays.push(ints(`${base}_mult`, layer.transform.mult));
-        arrays.push(ints(`${base}_bias`, layer.transform.bias));
-      }
-      const common = { input, weights: `${base}_weights`, nOut: layer.outFeatures, output };
-      call = layer.kind === 'dense_b1_scores'
-        ? { partial: 'c/calls/dense_b1_scores', args: { fn: 'bnn_dense_b1_pop', nWords: packedWords(layer.inFeatures, layer.inGroup), ...common } }
-        : { partial: 'c/calls/dense_int_scores', args: { fn: `${INT_PREFIX[layer.inputDType]}_acc`, nIn: layer.inFeatures, scratch, ...common } };
-      break;
-    }
-  }
+  const site: CallSite = {
+    model,
+    input: plan.inputOffset < 0 ? 'input' : `${arena} + ${plan.inputOffset / 4}`,
+    output,
+    scratch: plan.scratchBytes > 0 ? `${arena} + ${plan.scratchOffset / 4}` : 'NULL',
+    base: `${prefix}_l${index}`,
+  };
+  const op = opFor(layer);
+  const code = op.code(layer, site);
   return {
     index,
     kind: layer.kind,
     sourceName: commentText(layer.name, 60),
-    shape: layerShapeText(layer),
-    arrays,
-    params,
-    call: renderPartial(call.partial, call.args),
+    shape: op.shapeText(layer),
+    arrays: code.arrays,
+    params: code.params,
+    // One call template per op: templates/c/calls/<kind>.hbs.
+    call: renderPartial(`c/calls/${layer.kind}`, code.call),
     output,
     traceWords: plan.outputOffset < 0 ? 0 : plan.outputBytes / 4,
   };
 }
 
-/** "784 -> 512" for dense layers, "28x28x1 -> 14x14x16" for spatial ones. */
-export function layerShapeText(layer: LoweredLayer): string {
-  const hwc = (s: [number, number, number]) => s.join('x');
-  switch (layer.kind) {
-    case 'binarize_input': return `${layer.features} -> ${layer.shape[0] * layer.shape[1] > 1 ? hwc(layer.shape) : layer.features}`;
-    case 'conv2d_b1':
-    case 'conv2d_int_b1':
-    case 'maxpool_b1': return `${hwc(layer.inShape)} -> ${hwc(layer.outShape)}`;
-    default: return `${layer.inFeatures} -> ${layer.outFeatures}`;
-  }
-}
-
-/** Kernel source files the model needs, with the template that renders each. */
+/** Kernel source files the model needs, with the template that renders each (first use first, each file once). */
 function kernelFiles(model: LoweredModel): { file: string; template: string; context: object }[] {
   const files = new Map<string, { file: string; template: string; context: object }>();
-  const add = (file: string, template: string, context: object = {}) => files.set(file, { file, template, context: { file, ...context } });
   for (const layer of model.layers) {
-    switch (layer.kind) {
-      case 'binarize_input': {
-        const dtype = model.input.dtype;
-        const suffix = dtype === 'float32' ? 'f32' : dtype === 'uint8' ? 'u8' : 's8';
-        add(`bnn_binarize_${suffix}.c`, 'c/kernels/bnn_binarize.c', {
-          name: `bnn_binarize_${suffix}`,
-          ctype: INPUT_CTYPES[dtype],
-          ttype: dtype === 'float32' ? 'uint32_t' : 'int16_t',
-          isFloat: dtype === 'float32',
-        });
-        break;
-      }
-      case 'dense_int_b1':
-      case 'dense_int_scores': {
-        const prefix = INT_PREFIX[layer.inputDType];
-        add(`${prefix}_b1.c`, 'c/kernels/bnn_dense_int_b1.c', {
-          prefix,
-          ctype: INPUT_CTYPES[layer.inputDType],
-          maxAbs: layer.inputDType === 'uint8' ? 255 : 128,
-          signed: layer.inputDType === 'int8',
-          planeSum: layer.inputDType === 'uint8' ? '255' : '-1',
-        });
-        // The bit-plane rows run on the binary row engine.
-        add('bnn_dense_b1_pop.c', 'c/kernels/bnn_dense_b1_pop.c');
-        break;
-      }
-      case 'dense_b1':
-        add('bnn_dense_b1.c', 'c/kernels/bnn_dense_b1.c');
-        break;
-      case 'conv2d_b1':
-        add('bnn_conv2d_b1.c', 'c/kernels/bnn_conv2d_b1.c');
-        // Interior positions run on the binary row engine.
-        add('bnn_dense_b1_pop.c', 'c/kernels/bnn_dense_b1_pop.c');
-        break;
-      case 'conv2d_int_b1': {
-        const prefix = layer.inputDType === 'uint8' ? 'bnn_conv2d_u8' : 'bnn_conv2d_s8';
-        add(`${prefix}_b1.c`, 'c/kernels/bnn_conv2d_int_b1.c', { prefix, ctype: INPUT_CTYPES[layer.inputDType], maxAbs: layer.inputDType === 'uint8' ? 255 : 128 });
-        break;
-      }
-      case 'maxpool_b1':
-        add('bnn_maxpool_b1.c', 'c/kernels/bnn_maxpool_b1.c');
-        break;
-      case 'dense_b1_scores':
-        add('bnn_dense_b1_pop.c', 'c/kernels/bnn_dense_b1_pop.c');
-        break;
-    }
+    for (const k of opFor(layer).kernelFiles(layer, model)) files.set(k.file, { file: k.file, template: k.template, context: { file: k.file, ...k.context } });
   }
   return [...files.values()];
 }
@@ -247,8 +111,8 @@ export function generateC(model: LoweredModel, options: CodegenOptions): Generat
     ({ name: fileName, content: render(template, fileName, origin, fileContext) });
   const layers = model.layers.map((l, i) => layerContext(model, l, i, name));
   const last = model.layers[model.layers.length - 1];
-  if (last.kind !== 'dense_b1_scores' && last.kind !== 'dense_int_scores') throw new Error('bnnc internal error: no scores layer');
-  const dot = last.kind === 'dense_b1_scores' ? `${last.inFeatures} - 2 * scores[o]` : 'scores[o]';
+  if (!isScoresLayer(last)) throw new Error(`bnnc internal error: the last layer "${last.name}" (${last.kind}) writes no scores`);
+  const dot = opFor(last).rawDot!(last);
   const lastBase = `${name}_l${model.layers.length - 1}`;
   const { rows, digest } = selftestExpectations(model, options.vectors);
   const context = {

@@ -1,13 +1,30 @@
 /**
  * The bnnc IR: a sequential network. Importers produce layers with float
- * semantics (`affine`, `sign`, `clip`, `dense`, `argmax`); the passes in
- * src/passes/ rewrite them, in a fixed order, into layers with integer
- * semantics (`binarize_input`, `dense_int_b1`, `dense_b1`, `dense_b1_scores`,
- * `dense_int_scores`). The emulator and codegen accept only the integer ones.
+ * semantics (affine, sign, clip, dense, conv2d, maxpool, avgpool, argmax,
+ * defined here); the passes in src/passes/ rewrite them, in a fixed order,
+ * into lowered layers with integer semantics, one op per folder under
+ * src/ops/ (each folder's index.ts defines its layer type; src/ops/registry.ts
+ * lists them and forms the LoweredLayer union). The emulator and codegen accept
+ * only the lowered ones. The named layer types are re-exported here for convenience.
  *
- * Tensors between layers are flat feature vectors: for an MLP the shape is
- * just the feature count. Binary tensors are packed as in src/bitops.ts.
+ * Tensors between layers are NHWC activations ([height, width, channels],
+ * Hwc below); a flat feature vector is [1, 1, F]. Binary tensors are packed
+ * per pixel as in src/bitops.ts.
  */
+import type { BinarizeInputLayer } from '../ops/binarize_input/index.ts';
+import type { Conv2dB1Layer } from '../ops/conv2d_b1/index.ts';
+import type { Conv2dIntB1Layer } from '../ops/conv2d_int_b1/index.ts';
+import type { DenseB1Layer } from '../ops/dense_b1/index.ts';
+import type { DenseB1ScoresLayer } from '../ops/dense_b1_scores/index.ts';
+import type { DenseIntB1Layer } from '../ops/dense_int_b1/index.ts';
+import type { DenseIntScoresLayer } from '../ops/dense_int_scores/index.ts';
+import type { MaxPoolB1Layer } from '../ops/maxpool_b1/index.ts';
+
+import type { LoweredLayer } from '../ops/registry.ts';
+
+export type {
+  BinarizeInputLayer, Conv2dB1Layer, Conv2dIntB1Layer, DenseB1Layer, DenseB1ScoresLayer, DenseIntB1Layer, DenseIntScoresLayer, LoweredLayer, MaxPoolB1Layer,
+};
 
 /** sign(0): +1 for Larq/BipolarQuant/our kernels, 0 for ONNX `Sign`. */
 export type SignAtZero = 'plus' | 'zero';
@@ -44,7 +61,7 @@ export interface AffineStep {
 }
 
 /** Where a layer came from: source node names, for `inspect` and errors. */
-interface Origin {
+export interface Origin {
   name: string;
   sources: string[];
 }
@@ -120,6 +137,7 @@ export interface ArgmaxLayer extends Origin {
 }
 
 // ---------------------------------------------------------------- integer semantics
+// Building blocks of the lowered layer types (src/ops/<kind>/index.ts).
 
 /**
  * An integer-input layer's float32 arithmetic in the reference, for a
@@ -178,63 +196,6 @@ export interface ConvGeometry {
 }
 
 /**
- * Binary conv: dot = sum over taps of (C - 2 popcount(x_tap ^ w_tap)), where taps
- * outside the input contribute 0 (float-zero padding) or use an all-0 / all-1
- * pixel (+1 / -1 padding); bit = (max-pooled dot < T) XOR flip.
- */
-export interface Conv2dB1Layer extends Origin, Thresholds, ConvGeometry {
-  kind: 'conv2d_b1';
-  /** Packed [oc][kh][kw] x wordsFor(C) words. */
-  weights: Uint32Array;
-}
-
-/** Integer-input conv (first layer; input in CHW order as the source model declares it): bit = (acc < T) XOR flip. */
-export interface Conv2dIntB1Layer extends Origin, Thresholds, ConvGeometry {
-  kind: 'conv2d_int_b1';
-  inputDType: 'uint8' | 'int8';
-  /** For the per-sample tie bound; `referenceReach` is its worst case over every input. */
-  referenceRounding?: IntegerInputRounding;
-  weights: Uint32Array;
-}
-
-/** Max-pool of binary activations: max of +/-1 is +1, so the output bit is the AND of the window's bits. */
-export interface MaxPoolB1Layer extends PoolWindow {
-  kind: 'maxpool_b1';
-}
-
-/** Float input to bits: bit = (x < threshold[i]) XOR flip[i], thresholds exact in float32. */
-export interface BinarizeInputLayer extends Origin {
-  kind: 'binarize_input';
-  features: number;
-  /** Packing of the output: [H, W, C] when a convolution reads it, [1, 1, features] otherwise. */
-  shape: Hwc;
-  threshold: Float32Array;
-  flip: Uint8Array;
-}
-
-/** Integer input (uint8/int8) times binary weights, thresholded: bit = (acc < T) XOR flip. */
-export interface DenseIntB1Layer extends Origin, Thresholds {
-  kind: 'dense_int_b1';
-  inputDType: 'uint8' | 'int8';
-  /** For the per-sample tie bound; `referenceReach` is its worst case over every input. */
-  referenceRounding?: IntegerInputRounding;
-  inFeatures: number;
-  outFeatures: number;
-  /** Packed weight rows, wordsFor(inFeatures) words each; bit 1 = weight -1. */
-  weights: Uint32Array;
-}
-
-/** Binary input times binary weights, thresholded: bit = (popcount(x^w) > T) XOR flip. */
-export interface DenseB1Layer extends Origin, Thresholds {
-  kind: 'dense_b1';
-  inFeatures: number;
-  /** Channels per pixel of the packed input (inFeatures for a flat vector; C after a conv). */
-  inGroup: number;
-  outFeatures: number;
-  weights: Uint32Array;
-}
-
-/**
  * Fixed-point output transform of the last layer: score = mult[o] * dot + bias[o],
  * a Q(fracBits) number. Null transform means score = dot.
  */
@@ -244,49 +205,7 @@ export interface ScoreTransform {
   fracBits: number;
 }
 
-/** Last layer on binary input: integer scores (dot products, or fixed-point logits). */
-export interface DenseB1ScoresLayer extends Origin {
-  kind: 'dense_b1_scores';
-  inFeatures: number;
-  /** Channels per pixel of the packed input (inFeatures for a flat vector; C after a conv). */
-  inGroup: number;
-  outFeatures: number;
-  weights: Uint32Array;
-  transform: ScoreTransform | null;
-  /**
-   * Reference logit units: two classes whose float logits differ by at most this
-   * may be ordered differently by the integer scores (fixed-point rounding plus
-   * the reference's own float32 rounding; see passes/foldScores.ts). Absent: 0.
-   */
-  logitBound?: number;
-}
-
-/** Last layer on integer input (a single-layer model): scores from the add/subtract sum. */
-export interface DenseIntScoresLayer extends Origin {
-  kind: 'dense_int_scores';
-  inputDType: 'uint8' | 'int8';
-  inFeatures: number;
-  outFeatures: number;
-  weights: Uint32Array;
-  transform: ScoreTransform | null;
-  /**
-   * Reference logit units: two classes whose float logits differ by at most this
-   * may be ordered differently by the integer scores (fixed-point rounding plus
-   * the reference's own float32 rounding; see passes/foldScores.ts). Absent: 0.
-   */
-  logitBound?: number;
-}
-
 export type FloatLayer = AffineLayer | SignLayer | ClipLayer | DenseLayer | Conv2dLayer | MaxPoolLayer | AvgPoolLayer | ArgmaxLayer;
-export type LoweredLayer =
-  | BinarizeInputLayer
-  | Conv2dB1Layer
-  | Conv2dIntB1Layer
-  | MaxPoolB1Layer
-  | DenseIntB1Layer
-  | DenseB1Layer
-  | DenseB1ScoresLayer
-  | DenseIntScoresLayer;
 export type Layer = FloatLayer | LoweredLayer;
 
 /** Activation arena: where each lowered layer reads and writes. */
@@ -320,45 +239,4 @@ export interface Model {
 export interface LoweredModel extends Model {
   layers: LoweredLayer[];
   memory: MemoryPlan;
-}
-
-export const LOWERED_KINDS: ReadonlySet<Layer['kind']> = new Set([
-  'binarize_input',
-  'conv2d_b1',
-  'conv2d_int_b1',
-  'maxpool_b1',
-  'dense_int_b1',
-  'dense_b1',
-  'dense_b1_scores',
-  'dense_int_scores',
-]);
-
-/** Output feature count of any layer. */
-export function outputFeatures(layer: Layer): number {
-  switch (layer.kind) {
-    case 'dense':
-    case 'dense_int_b1':
-    case 'dense_b1':
-    case 'dense_b1_scores':
-    case 'dense_int_scores':
-      return layer.outFeatures;
-    case 'argmax':
-      return 1;
-    case 'conv2d':
-    case 'maxpool':
-    case 'avgpool':
-    case 'conv2d_b1':
-    case 'conv2d_int_b1':
-    case 'maxpool_b1':
-      return layer.outShape[0] * layer.outShape[1] * layer.outShape[2];
-    default:
-      return layer.features;
-  }
-}
-
-/** Output layout of a layer: its spatial shape, or [1, 1, F] for flat layers. */
-export function outputShape(layer: Layer): Hwc {
-  if ('outShape' in layer) return layer.outShape;
-  if (layer.kind === 'binarize_input') return layer.shape;
-  return [1, 1, outputFeatures(layer)];
 }

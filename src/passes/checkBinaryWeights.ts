@@ -1,10 +1,10 @@
-/** Every dense weight must be exactly +1 or -1 (after folding Sign/BipolarQuant on the weights). */
+/** Every dense and convolution weight must be exactly +1 or -1 (after folding Sign/BipolarQuant on the weights). */
 import type { Pass } from './pass.ts';
 import { layerError } from './pass.ts';
 
 export const checkBinaryWeights: Pass = {
   name: 'checkBinaryWeights',
-  description: 'check that every dense weight is exactly +1 or -1',
+  description: 'check that every dense and convolution weight is exactly +1 or -1',
   run(model) {
     for (const layer of model.layers) {
       if (layer.kind !== 'dense' && layer.kind !== 'conv2d') continue;

@@ -6,7 +6,8 @@
  * constant channel gets t = -FLT_MAX (x < t never holds), which keeps the
  * generated C free of math.h, unavailable on some bare-metal toolchains.
  */
-import type { AffineStep, BinarizeInputLayer, Layer } from '../ir/types.ts';
+import type { AffineStep, Layer } from '../ir/types.ts';
+import { binarizeInputLayer } from '../ops/binarize_input/index.ts';
 import { applySteps } from './affine.ts';
 import { inputValueRange, isIntegerInput } from './inputRange.ts';
 import { FLOAT32_MAX_INDEX, findBoundary, orderedFloat32 } from './monotone.ts';
@@ -40,8 +41,7 @@ export const foldInputBinarization: Pass = {
       flip[f] = r.flip;
     }
     const next = model.layers[affine ? 2 : 1];
-    const layer: BinarizeInputLayer = {
-      kind: 'binarize_input',
+    const layer = binarizeInputLayer({
       name: sign.name,
       sources: [...(affine?.sources ?? []), ...sign.sources],
       features,
@@ -49,7 +49,7 @@ export const foldInputBinarization: Pass = {
       shape: next?.kind === 'conv2d' ? next.inShape : [1, 1, features],
       threshold,
       flip,
-    };
+    });
     const rest: Layer[] = model.layers.slice(affine ? 2 : 1);
     return { ...model, layers: [layer, ...rest] };
   },

@@ -17,8 +17,10 @@
 import { INT32_MAX } from '../bitops.ts';
 import type { AffineLayer, AffineStep, DenseLayer, Layer, Model, ScoreTransform } from '../ir/types.ts';
 import { applyStepPrefix, composeSteps, stepCreatesNaN, stepValue } from './affine.ts';
-import { packRows, packRowsGrouped, producesBits } from './foldThresholds.ts';
-import { outputShape } from '../ir/types.ts';
+import { packRows, packRowsGrouped } from './foldThresholds.ts';
+import { denseB1ScoresLayer } from '../ops/dense_b1_scores/index.ts';
+import { denseIntScoresLayer } from '../ops/dense_int_scores/index.ts';
+import { outputShape, producesBits } from '../ops/registry.ts';
 import { inputValueRange, integerAccumulatorRange, isIntegerInput } from './inputRange.ts';
 import { findNaN } from './monotone.ts';
 import type { Pass } from './pass.ts';
@@ -150,7 +152,7 @@ export const foldScores: Pass = {
       const largest = dense.inFeatures * input.maxAbs + Math.max(0, ...(dense.bias ?? [0]).map(Math.abs));
       const { transform, logitBound } = fold(scaled, ranges,
         (o) => chainRoundingBound(steps, o, largest, integerLayerError(dense.inFeatures, input, dense.bias ? dense.bias[o] : 0, 1)));
-      return { ...model, layers: [{ kind: 'dense_int_scores', inputDType: dtype, transform, logitBound, ...common }] };
+      return { ...model, layers: [denseIntScoresLayer({ inputDType: dtype, transform, logitBound, ...common })] };
     }
     if (!producesBits(prev)) {
       throw layerError(model, dense, `the last dense layer follows "${prev.name}" (${prev.kind})`, 'a sign before the last dense layer');
@@ -165,7 +167,7 @@ export const foldScores: Pass = {
     });
     const inGroup = outputShape(prev)[2];
     const weights = packRowsGrouped(dense.weight, dense.outFeatures, dense.inFeatures, inGroup);
-    return { ...model, layers: [...src.slice(0, di), { kind: 'dense_b1_scores', transform, logitBound, ...common, inGroup, weights }] };
+    return { ...model, layers: [...src.slice(0, di), denseB1ScoresLayer({ transform, logitBound, ...common, inGroup, weights })] };
   },
 };
 

@@ -14,7 +14,12 @@ import { packGrouped, packSigns } from '../bitops.ts';
 import type {
   AffineLayer, AffineStep, AvgPoolLayer, Conv2dLayer, DenseLayer, Hwc, Layer, LoweredLayer, MaxPoolLayer, Model, SignLayer, Thresholds,
 } from '../ir/types.ts';
-import { outputShape } from '../ir/types.ts';
+import { conv2dB1Layer } from '../ops/conv2d_b1/index.ts';
+import { conv2dIntB1Layer } from '../ops/conv2d_int_b1/index.ts';
+import { denseB1Layer } from '../ops/dense_b1/index.ts';
+import { denseIntB1Layer } from '../ops/dense_int_b1/index.ts';
+import { maxpoolB1Layer } from '../ops/maxpool_b1/index.ts';
+import { outputShape, producesBits } from '../ops/registry.ts';
 import { applyStepPrefix, applySteps, composeSteps, stepCreatesNaN, stepValue } from './affine.ts';
 import { inputValueRange, integerAccumulatorRange, isIntegerInput } from './inputRange.ts';
 import { findBoundary, findNaN } from './monotone.ts';
@@ -22,11 +27,6 @@ import { averagedBinaryError, biasedBinaryError, chainSlack, inputScalingError, 
 import type { Pass } from './pass.ts';
 import { layerError } from './pass.ts';
 
-const BIT_PRODUCERS = new Set<Layer['kind']>(['binarize_input', 'dense_b1', 'dense_int_b1', 'conv2d_b1', 'conv2d_int_b1', 'maxpool_b1']);
-
-export function producesBits(layer: Layer | undefined): boolean {
-  return layer !== undefined && BIT_PRODUCERS.has(layer.kind);
-}
 
 /** Float value of channel o before the sign, as a function of the exact dot product / accumulator. */
 type PreActivation = (o: number, acc: number) => number;
@@ -147,7 +147,7 @@ export function packRows(dense: DenseLayer): Uint32Array {
 }
 
 /** The layout of the input of the layer at `out.length`: the previous lowered layer's output, or the model input. */
-function inputShapeAfter(model: Model, prev: Layer | undefined): Hwc {
+function inputShapeAfter(model: Model, prev: LoweredLayer | undefined): Hwc {
   if (prev) return outputShape(prev);
   const s = model.input.shape;
   return s.length === 3 ? [s[1], s[2], s[0]] : [1, 1, model.input.features];
@@ -198,7 +198,7 @@ export const foldThresholds: Pass = {
 };
 
 function binaryMaxPool(model: Model, layer: MaxPoolLayer): LoweredLayer {
-  return { kind: 'maxpool_b1', name: layer.name, sources: layer.sources, inShape: layer.inShape, outShape: layer.outShape, kernel: layer.kernel, stride: layer.stride };
+  return maxpoolB1Layer({ name: layer.name, sources: layer.sources, inShape: layer.inShape, outShape: layer.outShape, kernel: layer.kernel, stride: layer.stride });
 }
 
 function sourcesOf(m: Match): string[] {
@@ -220,7 +220,7 @@ function lowerThresholdedDense(model: Model, prev: Layer | undefined, m: Match):
     const t = withReach(thresholdsForBinary(dense.inFeatures, dense.outFeatures, pre, steps),
       (o) => biasedBinaryError(dense.inFeatures, bias ? bias[o] : 0), 2, (o, pop) => pre(o, dense.inFeatures - 2 * pop), steps);
     requireNoNaN(model, dense, m.post, () => [0, dense.inFeatures], (o, pop) => pre(o, dense.inFeatures - 2 * pop), steps, dense.outFeatures, 'popcount');
-    return { kind: 'dense_b1', name, sources, inFeatures: dense.inFeatures, inGroup: group, outFeatures: dense.outFeatures, weights, ...t };
+    return denseB1Layer({ name, sources, inFeatures: dense.inFeatures, inGroup: group, outFeatures: dense.outFeatures, weights, ...t });
   }
   if (prev) throw layerError(model, dense, `a dense layer after "${prev.name}" (${prev.kind})`, 'a dense layer after a sign or at the model input');
   const dtype = model.input.dtype;
@@ -238,10 +238,10 @@ function lowerThresholdedDense(model: Model, prev: Layer | undefined, m: Match):
     (o) => integerLayerError(dense.inFeatures, input, bias ? bias[o] : 0, 1), Math.abs(a), pre, steps);
   requireNoNaN(model, dense, m.post, (o) => ranges[o], pre, steps, dense.outFeatures, 'accumulator');
   const referenceRounding = { scale: a, offset: b, inputError: input.maxError, terms: dense.inFeatures, roundings: dense.inFeatures + 4, bias, unit: Math.abs(a) };
-  return {
-    kind: 'dense_int_b1', name, sources, inputDType: dtype, inFeatures: dense.inFeatures, outFeatures: dense.outFeatures, weights: packRows(dense), ...t,
+  return denseIntB1Layer({
+    name, sources, inputDType: dtype, inFeatures: dense.inFeatures, outFeatures: dense.outFeatures, weights: packRows(dense), ...t,
     ...(t.referenceReach ? { referenceRounding } : {}),
-  };
+  });
 }
 
 /** The fused pool: window = stride, no padding (the conv output's remainder rows/columns are dropped, floor mode). */
@@ -280,7 +280,7 @@ function lowerThresholdedConv(model: Model, prev: Layer | undefined, m: Match): 
     const t = withReach(thresholdsForInteger(Array.from({ length: oc }, () => range), pre, steps),
       (o) => (count === 1 ? 0 : averagedBinaryError(tapCount, bias ? bias[o] : 0, count)), 1 / count, pre, steps);
     requireNoNaN(model, conv, m.post, () => range, pre, steps, oc, count === 1 ? 'dot product' : 'pooled dot sum');
-    return { kind: 'conv2d_b1', ...common, ...t };
+    return conv2dB1Layer({ ...common, ...t });
   }
   if (prev) throw layerError(model, conv, `a convolution after "${prev.name}" (${prev.kind})`, 'a convolution after a sign or at the model input');
   const dtype = model.input.dtype;
@@ -314,5 +314,5 @@ function lowerThresholdedConv(model: Model, prev: Layer | undefined, m: Match): 
     (o) => integerLayerError(tapCount, input, bias ? bias[o] : 0, count), Math.abs(a) / count, pre, steps);
   requireNoNaN(model, conv, m.post, (o) => ranges[o], pre, steps, oc, count === 1 ? 'accumulator' : 'pooled accumulator sum');
   const referenceRounding = { scale: a, offset: b, inputError: input.maxError, terms: tapCount, roundings: tapCount + count + 3, bias, unit: Math.abs(a) / count };
-  return { kind: 'conv2d_int_b1', inputDType: dtype, ...common, ...t, ...(t.referenceReach ? { referenceRounding } : {}) };
+  return conv2dIntB1Layer({ inputDType: dtype, ...common, ...t, ...(t.referenceReach ? { referenceRounding } : {}) });
 }

@@ -78,22 +78,27 @@ function avgpool(x: Vec, layer: AvgPoolLayer): Vec {
   return out;
 }
 
+/** One float32 evaluation per float layer kind; the table's type demands one for every kind. */
+const RUN: { [K in FloatLayer['kind']]: (x: Vec, layer: Extract<FloatLayer, { kind: K }>) => Vec } = {
+  affine,
+  dense,
+  conv2d: conv,
+  maxpool,
+  avgpool,
+  clip: (x, layer) => x.map((v) => Math.min(Math.max(v, layer.min), layer.max)),
+  sign: (x, layer) => x.map((v) => (v > 0 ? 1 : v < 0 ? -1 : layer.atZero === 'plus' ? 1 : 0)),
+  argmax: (x) => x,
+};
+
 /** Runs the float layers; returns every layer's output (with the value its sign saw) by layer name, and the final values. */
 export function runFloatIr(model: Model, input: Float64Array): { outputs: Map<string, { pre: Vec; out: Vec }>; logits: Vec } {
   let x: Vec = input.map(f32);
   const outputs = new Map<string, { pre: Vec; out: Vec }>();
   for (const layer of model.layers as FloatLayer[]) {
     const before = x;
-    switch (layer.kind) {
-      case 'affine': x = affine(x, layer); break;
-      case 'dense': x = dense(x, layer); break;
-      case 'conv2d': x = conv(x, layer); break;
-      case 'maxpool': x = maxpool(x, layer); break;
-      case 'avgpool': x = avgpool(x, layer); break;
-      case 'clip': x = x.map((v) => Math.min(Math.max(v, layer.min), layer.max)); break;
-      case 'sign': x = x.map((v) => (v > 0 ? 1 : v < 0 ? -1 : layer.atZero === 'plus' ? 1 : 0)); break;
-      case 'argmax': break;
-    }
+    const run = RUN[layer.kind] as ((x: Vec, layer: FloatLayer) => Vec) | undefined;
+    if (!run) throw new Error(`bnnc internal error: the float reference has no "${layer.kind}" layer (layer "${layer.name}")`);
+    x = run(x, layer);
     // Looked up by the source node a lowered layer ends with; the sign comes after its affine, so it wins.
     for (const key of [layer.name, ...layer.sources]) outputs.set(key, { pre: before, out: x });
   }

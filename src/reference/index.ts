@@ -14,7 +14,7 @@ import { nodeLabel } from '../importers/onnx/import.ts';
 import { normalizeDomain } from '../importers/onnx/ops/index.ts';
 import { readModelProto, type ModelProto } from '../importers/onnx/proto.ts';
 import type { Hwc, LoweredModel, Model } from '../ir/types.ts';
-import { outputShape } from '../ir/types.ts';
+import { outputShape } from '../ops/registry.ts';
 import { runFloatIr } from './floatIr.ts';
 import { createLarqReference } from './larq.ts';
 import { OnnxInterpreter } from './interpreter.ts';

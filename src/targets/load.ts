@@ -7,6 +7,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import { KERNEL_VARIANTS } from '../codegen/kernels.ts';
 import { BnncError } from '../errors.ts';
 import type { MemoryRegion, QemuSystem, HarnessKind, Target } from './types.ts';
 
@@ -173,6 +174,7 @@ function checkSemantics(file: string, raw: RawTarget): void {
       file, where: 'name', expected: JSON.stringify(stem), hint: 'rename the file or the target',
     });
   }
+  checkKernelNames(file, raw.kernels);
   if (!raw.qemu) return;
   const harness = HARNESS_FOR_SYSTEM[raw.qemu.system];
   if (raw.qemu.harness !== harness) {
@@ -190,6 +192,16 @@ function checkSemantics(file: string, raw: RawTarget): void {
       });
     }
   }
+}
+
+/** Every kernel variant a target prefers must exist: a misspelt one would otherwise be skipped silently. */
+function checkKernelNames(file: string, kernels: string[]): void {
+  const index = kernels.findIndex((k) => !(k in KERNEL_VARIANTS));
+  if (index < 0) return;
+  throw new BnncError(`unknown kernel variant '${kernels[index]}'`, {
+    file, where: `kernels[${index}]`, expected: `one of: ${Object.keys(KERNEL_VARIANTS).join(', ')}`,
+    hint: 'src/codegen/kernels.ts describes each variant',
+  });
 }
 
 /**

@@ -2,28 +2,26 @@
  * The shape of a target description (targets/<name>.json) after loading.
  * targets/target.schema.json is the authority on what a file may contain;
  * these types mirror it, except that memory regions are numbers here (the
- * JSON spells them as hex strings so they read like a datasheet).
+ * JSON spells them as hex strings so they read like a datasheet). The value
+ * lists below are the schema's enums: test/targets/schemaEnums.test.ts fails
+ * when the two differ, so a new value is added to both.
  */
 
-export type Arch =
-  | 'host'
-  | 'avr'
-  | 'armv6-m'
-  | 'armv7e-m'
-  | 'armv8-m.main'
-  | 'armv8.1-m.main'
-  | 'rv32imc'
-  | 'rv32imc_zbb'
-  | 'xtensa-lx106'
-  | 'xtensa-esp32'
-  | 'xtensa-esp32s3';
+export const ARCHES = [
+  'host', 'avr', 'armv6-m', 'armv7e-m', 'armv8-m.main', 'armv8.1-m.main',
+  'rv32imc', 'rv32imc_zbb', 'xtensa-lx106', 'xtensa-esp32', 'xtensa-esp32s3',
+] as const;
+export type Arch = (typeof ARCHES)[number];
 
-export type Feature = 'dsp' | 'mve' | 'zbb' | 'fpu' | 'thumb2';
+export const FEATURES = ['dsp', 'mve', 'zbb', 'fpu', 'thumb2'] as const;
+export type Feature = (typeof FEATURES)[number];
 
-export type QemuSystem = 'qemu-system-arm' | 'qemu-system-riscv32' | 'qemu-system-xtensa';
+export const QEMU_SYSTEMS = ['qemu-system-arm', 'qemu-system-riscv32', 'qemu-system-xtensa'] as const;
+export type QemuSystem = (typeof QEMU_SYSTEMS)[number];
 
 /** Which directory of harness/ provides startup code, HAL and linker script. */
-export type HarnessKind = 'arm' | 'riscv' | 'xtensa';
+export const HARNESS_KINDS = ['arm', 'riscv', 'xtensa'] as const;
+export type HarnessKind = (typeof HARNESS_KINDS)[number];
 
 export interface Compiler {
   /** Compiler driver, looked up on PATH. */
@@ -75,7 +73,7 @@ export interface Target {
   clockHz?: number;
   compiler: Compiler;
   features: Feature[];
-  /** Preferred kernel variants, best first; always contains 'portable'. */
+  /** Preferred kernel variants, best first (names of src/codegen/kernels.ts KERNEL_VARIANTS, checked at load); always contains 'portable'. */
   kernels: string[];
   wordBits: 32;
   alignment: 4;

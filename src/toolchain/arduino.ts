@@ -282,7 +282,7 @@ export async function arduinoUpload(req: UploadRequest): Promise<RunResult> {
   return r;
 }
 
-/** Debian's packages for a real AVR Arduino build without arduino-cli (toolchains.md section 11). */
+/** Debian's packages for a real AVR Arduino build without arduino-cli (test/arduino/arduino-build.test.ts runs one). */
 export const ARDUINO_BUILDER_APT = ['arduino-builder', 'arduino-core-avr', 'arduino-ctags', 'gcc-avr', 'avr-libc'] as const;
 const DEBIAN_HARDWARE = '/usr/share/arduino/hardware';
 
@@ -316,7 +316,7 @@ export function parseBuilderSizes(output: string): SectionSizes {
  * A real Arduino build with Debian's arduino-builder and AVR core (the engine
  * of the Arduino IDE 1.x): sketch preprocessing, library discovery, core, link.
  * The ctags and DECIMAL_DIG settings are what Debian's packages need
- * (toolchains.md section 11).
+ * (test/arduino/arduino-build.test.ts builds a sketch this way).
  */
 export async function arduinoBuilderCompile(req: BuilderRequest): Promise<SectionSizes & { output: string }> {
   const args = ['-compile', '-hardware', DEBIAN_HARDWARE, '-tools', '/usr/bin', '-libraries', req.librariesDir,

@@ -1,8 +1,8 @@
 /**
  * Cross-compiling C for a target: the caller's sources plus bnnc's
  * bare-metal harness (harness/), linked with a linker script whose MEMORY
- * block comes from the target JSON. Flags follow the project's verified
- * toolchain recipes (cross compilers, QEMU bare-metal runs).
+ * block comes from the target JSON (harness/README.md). The CPU flags come
+ * from the target's compiler block; the flags below are the same for every target.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
@@ -15,7 +15,7 @@ import { aptPackagesFor, findExecutable, installHint, runProgram } from './proce
 /** The repository's harness/ directory. */
 export const HARNESS_DIR = fileURLToPath(new URL('../../harness/', import.meta.url));
 
-/** Flags for every bare-metal compile (toolchains.md 2.1). Optimisation first, so callers can override it. */
+/** Flags for every bare-metal compile (harness/README.md). Optimisation first, so callers can override it. */
 const BARE_METAL_CFLAGS = ['-O2', '-g', '-ffreestanding', '-ffunction-sections', '-fdata-sections', '-Wall', '-Wextra'];
 const HOST_CFLAGS = ['-O2', '-g', '-Wall', '-Wextra'];
 /** Start-up code and mini.c: their copy loops must not become calls to memcpy/memset. */

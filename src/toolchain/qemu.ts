@@ -1,6 +1,6 @@
 /**
- * Running a harness program under QEMU with the command lines of
- * toolchains.md (2.5, 3.4, 6). Semihosting output goes to a file chardev that
+ * Running a harness program under QEMU with the machine, CPU and -icount
+ * shift of the target's qemu block (targets/*.json; counting: harness/README.md). Semihosting output goes to a file chardev that
  * is read after the run: a stdio chardev drops output when the pipe to Node is
  * full (seen on the Xtensa machine after about 1 KB). QEMU's own messages stay
  * on stderr. The guest's main() return value is QEMU's exit status.

@@ -16,11 +16,8 @@
  */
 import { getGroupedBit } from '../bitops.ts';
 import { argmax, type EmulatorResult } from '../emulator/index.ts';
-import { layerAccumulator } from '../emulator/accumulators.ts';
-import type { Conv2dIntB1Layer, DenseIntB1Layer, LoweredModel } from '../ir/types.ts';
-import { reachInSteps, sampleIntegerLayerError } from '../passes/referenceRounding.ts';
-import { outputShape } from '../ir/types.ts';
-import { convAccumulator, pooledAccumulator } from '../emulator/ops/conv2d.ts';
+import type { LoweredModel } from '../ir/types.ts';
+import { isScoresLayer, opFor, outputShape } from '../ops/registry.ts';
 import type { ReferenceSample } from '../reference/index.ts';
 
 export interface ReferenceStats {
@@ -68,57 +65,12 @@ export function emptyReferenceStats(engine: string, engineNote: string | null = 
  * affine chain carry a reach (computed at lowering from the layer's float32
  * operations, passes/referenceRounding.ts); in every other layer (binary dense
  * and conv, binary max-pool, binarized input) the reference is exact and a
- * disagreement is never a tie.
+ * disagreement is never a tie. Each op decides for its own accumulator
+ * (src/ops/<kind>/index.ts withinReferenceRounding).
  */
 function withinReferenceRounding(model: LoweredModel, layerIndex: number, feature: number, layerInput: ArrayLike<number>): boolean {
   const layer = model.layers[layerIndex];
-  switch (layer.kind) {
-    case 'dense_b1': {
-      const reach = layer.referenceReach?.[feature] ?? 0;
-      const pop = layerAccumulator(layer, layerInput, feature);
-      // bit = (pop > T) XOR flip: the boundary lies between T and T + 1.
-      return reach > 0 && pop >= layer.threshold[feature] + 1 - reach && pop <= layer.threshold[feature] + reach;
-    }
-    case 'dense_int_b1': {
-      const reach = integerInputReach(layer, feature, layerInput);
-      return reach > 0 && nearIntegerBoundary(layerAccumulator(layer, layerInput, feature), layer.threshold[feature], reach);
-    }
-    case 'conv2d_b1':
-    case 'conv2d_int_b1': {
-      const [, ow, oc] = layer.outShape;
-      const o = feature % oc;
-      const reach = layer.kind === 'conv2d_int_b1' ? integerInputReach(layer, o, layerInput) : layer.referenceReach?.[o] ?? 0;
-      if (reach === 0) return false;
-      const pixel = Math.floor(feature / oc);
-      const acc = pooledAccumulator(layer, convAccumulator(layer, layerInput), o, Math.floor(pixel / ow), pixel % ow);
-      return nearIntegerBoundary(acc, layer.threshold[o], reach);
-    }
-    case 'binarize_input':
-    case 'maxpool_b1':
-    case 'dense_b1_scores':
-    case 'dense_int_scores':
-      return false;
-  }
-}
-
-/**
- * An integer-input layer's reach for this sample: the bound of the reference's
- * float32 sum computed from this input's own sum of |x_i| (every input, which
- * covers any convolution window), never more than the layer's worst case.
- */
-function integerInputReach(layer: DenseIntB1Layer | Conv2dIntB1Layer, channel: number, input: ArrayLike<number>): number {
-  const worst = layer.referenceReach?.[channel] ?? 0;
-  const r = layer.referenceRounding;
-  if (worst === 0 || !r) return worst;
-  let sumAbs = 0;
-  for (let i = 0; i < input.length; i++) sumAbs += Math.abs(r.scale * input[i] + r.offset);
-  const error = sampleIntegerLayerError(r.terms, r.inputError, sumAbs, r.bias ? r.bias[channel] : 0, r.roundings);
-  return Math.min(worst, reachInSteps(error, r.unit));
-}
-
-/** bit = (acc < T) XOR flip: the boundary lies between T - 1 and T; `reach` lattice points on each side. */
-function nearIntegerBoundary(acc: number, threshold: number, reach: number): boolean {
-  return acc >= threshold - reach && acc <= threshold + reach - 1;
+  return opFor(layer).withinReferenceRounding(layer, feature, layerInput);
 }
 
 /**
@@ -126,8 +78,9 @@ function nearIntegerBoundary(acc: number, threshold: number, reach: number): boo
  * exactly +0 or -0 (ONNX Sign(0) = 0, bnnc's +1); a NaN there is unexplained.
  */
 function classify(model: LoweredModel, l: number, f: number, layerInput: ArrayLike<number>, refPre: number): Cause {
-  const kind = model.layers[l].kind;
-  if (refPre === 0 && kind !== 'maxpool_b1') return 'sign0';
+  const layer = model.layers[l];
+  // A layer the reference computes without a sign of its own (a max-pool of +-1 values) has no sign(0).
+  if (refPre === 0 && opFor(layer).referenceSign) return 'sign0';
   return withinReferenceRounding(model, l, f, layerInput) && withinSlack(model, l, f, refPre) ? 'boundary' : 'unexplained';
 }
 
@@ -157,7 +110,7 @@ function countLayerTie(stats: ReferenceStats, model: LoweredModel, l: number, ca
 /** The scores layer's stated logit bound (reference logit units); 0 when the scores are exact. */
 function logitBound(model: LoweredModel): number {
   const last = model.layers[model.layers.length - 1];
-  return last.kind === 'dense_b1_scores' || last.kind === 'dense_int_scores' ? last.logitBound ?? 0 : 0;
+  return isScoresLayer(last) ? last.logitBound ?? 0 : 0;
 }
 
 export function compareWithReference(

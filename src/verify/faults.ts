@@ -12,10 +12,13 @@
  *
  * <layer> is a lowered layer's name (as `bnnc inspect` lists it) or its index.
  * Unset or empty: no fault. A malformed value is an error, never ignored.
+ * Which layers have channels, thresholds and weight rows, and their ranges,
+ * each op states (src/ops/<kind>/index.ts).
  */
-import { packedWords, wordsFor } from '../bitops.ts';
+import { wordsFor } from '../bitops.ts';
 import { BnncError } from '../errors.ts';
 import type { LoweredLayer, LoweredModel } from '../ir/types.ts';
+import { LOWERED_OPS, opFor } from '../ops/registry.ts';
 
 export const FAULT_VARIABLE = 'BNNC_FAULT';
 
@@ -73,50 +76,15 @@ function findLayer(model: LoweredModel, fault: Fault): number {
   throw faultError(fault, `no lowered layer "${fault.layer}"`, `a layer name or index: ${model.layers.map((l, i) => `${i} "${l.name}"`).join(', ')}`);
 }
 
-/** Output channels of a layer (features for binarize_input), or 0 for a layer without per-channel parameters. */
-function channelCount(layer: LoweredLayer): number {
-  switch (layer.kind) {
-    case 'binarize_input': return layer.features;
-    case 'conv2d_b1':
-    case 'conv2d_int_b1': return layer.outShape[2];
-    case 'dense_int_b1':
-    case 'dense_b1':
-    case 'dense_b1_scores':
-    case 'dense_int_scores': return layer.outFeatures;
-    case 'maxpool_b1': return 0;
-  }
-}
-
-/** Inclusive range a faulted threshold must stay in: the type the C kernel stores it in (bnn_kernels.h). */
-function thresholdRange(layer: LoweredLayer, isFloat: boolean): [number, number] {
-  if (layer.kind === 'binarize_input' && !isFloat) return [-32768, 32767];
-  if (layer.kind === 'binarize_input') return [-Number.MAX_VALUE, Number.MAX_VALUE];
-  return [-(2 ** 31), 2 ** 31 - 1];
-}
-
-/** Row geometry of a layer with binary weights: row length, values per packed group, words per row. */
-function weightRows(layer: LoweredLayer): { length: number; group: number; words: number } | null {
-  switch (layer.kind) {
-    case 'conv2d_b1':
-    case 'conv2d_int_b1': {
-      const c = layer.inShape[2];
-      const taps = layer.kernel[0] * layer.kernel[1];
-      return { length: taps * c, group: c, words: taps * wordsFor(c) };
-    }
-    case 'dense_b1':
-    case 'dense_b1_scores':
-      return { length: layer.inFeatures, group: layer.inGroup, words: packedWords(layer.inFeatures, layer.inGroup) };
-    case 'dense_int_b1':
-    case 'dense_int_scores':
-      return { length: layer.inFeatures, group: layer.inFeatures, words: wordsFor(layer.inFeatures) };
-    default:
-      return null;
-  }
+/** The kinds whose op has per-channel thresholds, for error messages. */
+function thresholdedKinds(): string {
+  return LOWERED_OPS.filter((op) => op.thresholdRange).map((op) => op.kind).join(', ');
 }
 
 function withThreshold(model: LoweredModel, layer: LoweredLayer, fault: Fault & { kind: 'threshold' }): LoweredLayer {
-  if (!('threshold' in layer)) throw faultError(fault, `layer kind ${layer.kind} has no thresholds`, 'a thresholded layer (binarize_input, conv2d_*, dense_b1, dense_int_b1)');
-  const [lo, hi] = thresholdRange(layer, model.input.dtype === 'float32');
+  const range = opFor(layer).thresholdRange?.(layer, model);
+  if (!range || !('threshold' in layer)) throw faultError(fault, `layer kind ${layer.kind} has no thresholds`, `a thresholded layer (${thresholdedKinds()})`);
+  const [lo, hi] = range;
   const value = layer.threshold[fault.channel] + fault.delta;
   if (value < lo || value > hi) {
     throw faultError(fault, `threshold ${layer.threshold[fault.channel]} + ${fault.delta} leaves the kernel's range`, `a result in [${lo}, ${hi}]`);
@@ -127,14 +95,14 @@ function withThreshold(model: LoweredModel, layer: LoweredLayer, fault: Fault & 
 }
 
 function withFlip(layer: LoweredLayer, fault: Fault & { kind: 'flip' }): LoweredLayer {
-  if (!('flip' in layer)) throw faultError(fault, `layer kind ${layer.kind} has no flips`, 'a thresholded layer (binarize_input, conv2d_*, dense_b1, dense_int_b1)');
+  if (!('flip' in layer)) throw faultError(fault, `layer kind ${layer.kind} has no flips`, `a thresholded layer (${thresholdedKinds()})`);
   const flip = layer.flip.slice();
   flip[fault.channel] ^= 1;
   return { ...layer, flip } as LoweredLayer;
 }
 
 function withWeight(layer: LoweredLayer, fault: Fault & { kind: 'weight' }): LoweredLayer {
-  const rows = weightRows(layer);
+  const rows = opFor(layer).weightRows?.(layer);
   if (!rows || !('weights' in layer)) throw faultError(fault, `layer kind ${layer.kind} has no weights`, 'a convolution or dense layer');
   if (fault.index >= rows.length) throw faultError(fault, `weight index ${fault.index} is outside the row`, `an index in [0, ${rows.length - 1}]`);
   // Same position as the packing (bitops.ts packGrouped): group g of the row, value c in it; tail bits stay 0.
@@ -150,10 +118,10 @@ function withWeight(layer: LoweredLayer, fault: Fault & { kind: 'weight' }): Low
 export function applyFault(model: LoweredModel, fault: Fault): LoweredModel {
   const index = findLayer(model, fault);
   const layer = model.layers[index];
-  const channels = channelCount(layer);
+  const channels = opFor(layer).channels(layer);
   if (fault.channel >= channels) {
     throw faultError(fault, channels === 0 ? `layer kind ${layer.kind} has no channels to fault` : `channel ${fault.channel} does not exist`,
-      channels === 0 ? 'a convolution, dense or binarize_input layer' : `a channel in [0, ${channels - 1}]`);
+      channels === 0 ? 'a convolution, dense or input binarization layer' : `a channel in [0, ${channels - 1}]`);
   }
   const faulty = fault.kind === 'threshold' ? withThreshold(model, layer, fault) : fault.kind === 'flip' ? withFlip(layer, fault) : withWeight(layer, fault);
   const layers = model.layers.slice();

@@ -36,7 +36,7 @@ describe('targets/*.json', () => {
     for (const t of targets) expect(t.file).toBe(join(TARGETS_DIR, `${t.name}.json`));
   });
 
-  it('cover the required targets with the QEMU machines of toolchains.md', () => {
+  it('cover the required targets with their QEMU machines (harness/README.md)', () => {
     const machines = Object.fromEntries(targets.map((t) => [t.name, t.qemu?.machine ?? null]));
     expect(machines).toMatchObject({
       host: null,

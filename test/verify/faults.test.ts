@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { convAccumulator, pooledAccumulator } from '../../src/emulator/ops/conv2d.ts';
+import { layerAccumulator } from '../../src/ops/registry.ts';
 import { importOnnx } from '../../src/importers/onnx/import.ts';
 import type { Conv2dB1Layer, DenseB1Layer } from '../../src/ir/types.ts';
 import { runPasses } from '../../src/passes/index.ts';
@@ -66,9 +66,10 @@ describe('applyFault', () => {
     // Output position (2, 2) reads input pixel (2 - 1 + ky, 2 - 1 + kx) = (2, 3) at that tap.
     const x = (input[2 * conv.inShape[1] + 3] >>> ch) & 1 ? -1 : 1;
     const weightBefore = (conv.weights[o * 9 + ky * 3 + kx] >>> ch) & 1 ? -1 : 1;
-    const dot = (l: Conv2dB1Layer) => pooledAccumulator(l, convAccumulator(l, input), o, 2, 2);
-    expect(dot(faulty) - dot(conv)).toBe(-2 * x * weightBefore);
-    expect(pooledAccumulator(faulty, convAccumulator(faulty, input), o - 1, 2, 2)).toBe(pooledAccumulator(conv, convAccumulator(conv, input), o - 1, 2, 2));
+    // The accumulator of channel `channel` at output pixel (2, 2).
+    const dot = (l: Conv2dB1Layer, channel: number) => layerAccumulator(l, input, (2 * l.outShape[1] + 2) * l.outShape[2] + channel);
+    expect(dot(faulty, o) - dot(conv, o)).toBe(-2 * x * weightBefore);
+    expect(dot(faulty, o - 1)).toBe(dot(conv, o - 1));
   });
 
   it('errors name the layer and what exists', () => {

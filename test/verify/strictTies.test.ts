@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { getGroupedBit } from '../../src/bitops.ts';
 import { emulate } from '../../src/emulator/index.ts';
-import { layerAccumulator } from '../../src/emulator/accumulators.ts';
+import { layerAccumulator } from '../../src/ops/registry.ts';
 import { importOnnx } from '../../src/importers/onnx/import.ts';
 import type { LoweredModel } from '../../src/ir/types.ts';
 import { runPasses } from '../../src/passes/index.ts';

@@ -38,7 +38,7 @@ function checkSupported(model: ModelProto, file: string): void {
   const lines = unsupported.map(({ n, i }) => `  - "${nodeLabel(n, i)}": ${n.opType} (domain "${normalizeDomain(n.domain) || 'ai.onnx'}")`);
   throw new BnncError(`${unsupported.length} unsupported node(s):\n${lines.join('\n')}`, {
     file,
-    expected: 'nodes of a binary network: MatMul/Gemm, BatchNormalization, Sign/BipolarQuant/MultiThreshold, Clip, Flatten/Reshape, Add/Sub/Mul/Div by constants, ArgMax/TopK',
+    expected: 'nodes of a binary network: MatMul/Gemm, Conv, MaxPool/AveragePool/GlobalAveragePool, BatchNormalization, Sign/BipolarQuant/MultiThreshold, Clip, Flatten/Reshape/Transpose, Add/Sub/Mul/Div by constants, ArgMax/TopK',
     hint: 'see docs/onnx-support.md for the supported operators',
   });
 }

@@ -4,7 +4,7 @@
  * the float comparison for every non-NaN input); integer input directly.
  */
 import { float32OrderKey, float32ThresholdKey, packGrouped } from '../../bitops.ts';
-import type { BinarizeInputLayer } from '../../ir/types.ts';
+import type { BinarizeInputLayer } from './index.ts';
 
 /**
  * Thresholds and flips are indexed like the input (CHW, the source model's

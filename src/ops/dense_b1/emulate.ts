@@ -1,6 +1,6 @@
 /** dense_b1: bit[o] = (popcount(x ^ w_o) > T[o]) XOR flip[o]; also the popcounts for scores layers. */
 import { binaryThresholdBit, packBits, packedWords, xorPopcount } from '../../bitops.ts';
-import type { DenseB1Layer } from '../../ir/types.ts';
+import type { DenseB1Layer } from './index.ts';
 
 /** popcount(x ^ w_o) of output channel o; the input is packed `inGroup` channels per pixel. */
 export function channelPopcount(x: Uint32Array, weights: Uint32Array, inFeatures: number, inGroup: number, o: number): number {

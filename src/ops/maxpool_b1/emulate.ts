@@ -1,6 +1,6 @@
 /** maxpool_b1: max of +/-1 values is +1 unless all are -1, i.e. the AND of the bits (bit 1 = -1). */
 import { getGroupedBit, packGrouped } from '../../bitops.ts';
-import type { MaxPoolB1Layer } from '../../ir/types.ts';
+import type { MaxPoolB1Layer } from './index.ts';
 
 export function maxpoolB1(layer: MaxPoolB1Layer, input: Uint32Array): Uint32Array {
   const [, w, c] = layer.inShape;

@@ -1,6 +1,6 @@
 /** dense_int_b1: acc[o] = sum_i (w_oi = +1 ? x_i : -x_i); bit[o] = (acc < T[o]) XOR flip[o]. */
 import { getBit, integerThresholdBit, packBits, wordsFor } from '../../bitops.ts';
-import type { DenseIntB1Layer } from '../../ir/types.ts';
+import type { DenseIntB1Layer } from './index.ts';
 
 /** The accumulator of output channel o. */
 export function integerAccumulator(x: ArrayLike<number>, weights: Uint32Array, inFeatures: number, o: number): number {

@@ -1,0 +1,94 @@
+/**
+ * What the two thresholded convolutions (conv2d_b1, conv2d_int_b1) share: the
+ * optional pool of the accumulators (window = stride) and the threshold, packed
+ * per output pixel; the arena, fault, inspect and codegen figures of a
+ * ConvGeometry. Each op supplies its own tap sum (the accumulator of one
+ * output channel at one convolution position).
+ */
+import { integerThresholdBit, packGrouped, wordsFor } from '../../bitops.ts';
+import type { ConvGeometry, Hwc, Thresholds } from '../../ir/types.ts';
+import type { CallSite, LayerCode, WeightRows } from '../types.ts';
+import { CONV_PARAMS_BYTES, convParamsInitializer } from './convParams.ts';
+import { thresholdedArrays } from './kernels.ts';
+import { preview } from './preview.ts';
+
+/** Accumulator of output channel o at conv position (y, x). */
+export type TapSum = (o: number, y: number, x: number) => number;
+
+type ThresholdedConv = ConvGeometry & Thresholds & { name: string; weights: Uint32Array };
+
+/** Max (or sum, for an average pool) over the pool window of the accumulators, for output pixel (py, px). */
+export function pooledAccumulator(g: ConvGeometry, tapSum: TapSum, o: number, py: number, px: number): number {
+  let best = -Infinity;
+  let sum = 0;
+  for (let qy = 0; qy < g.pool[0]; qy++) {
+    for (let qx = 0; qx < g.pool[1]; qx++) {
+      const v = tapSum(o, py * g.pool[0] + qy, px * g.pool[1] + qx);
+      best = Math.max(best, v);
+      sum += v;
+    }
+  }
+  return g.poolMode === 'sum' ? sum : best;
+}
+
+/** The pooled accumulator behind output feature f (pixel-major, channels innermost). */
+export function featureAccumulator(g: ConvGeometry, tapSum: TapSum, feature: number): { channel: number; acc: number } {
+  const [, ow, oc] = g.outShape;
+  const channel = feature % oc;
+  const pixel = Math.floor(feature / oc);
+  return { channel, acc: pooledAccumulator(g, tapSum, channel, Math.floor(pixel / ow), pixel % ow) };
+}
+
+/** bit = (pooled acc < T) XOR flip for every output pixel and channel, packed per pixel. */
+export function thresholdAll(layer: ThresholdedConv, tapSum: TapSum): Uint32Array {
+  const [oh, ow, oc] = layer.outShape;
+  const bits = new Uint8Array(oh * ow * oc);
+  for (let py = 0; py < oh; py++) {
+    for (let px = 0; px < ow; px++) {
+      for (let o = 0; o < oc; o++) {
+        const acc = pooledAccumulator(layer, tapSum, o, py, px);
+        bits[(py * ow + px) * oc + o] = integerThresholdBit(acc, layer.threshold[o], layer.flip[o]);
+      }
+    }
+  }
+  return packGrouped(bits, oc);
+}
+
+const hwc = (s: Hwc) => s.join('x');
+
+export function convShapeText(g: { inShape: Hwc; outShape: Hwc }): string {
+  return `${hwc(g.inShape)} -> ${hwc(g.outShape)}`;
+}
+
+export function convDescribe(layer: ThresholdedConv): string {
+  return `${hwc(layer.inShape)} -> ${hwc(layer.outShape)} kernel ${layer.kernel.join('x')} ${layer.poolMode}-pool ${layer.pool.join('x')} ${layer.padding} threshold=${preview(layer.threshold)} flip=${preview(layer.flip)}`;
+}
+
+/** Packed output: wordsFor(C) words per output pixel. */
+export function convOutputBytes(g: ConvGeometry): number {
+  return 4 * g.outShape[0] * g.outShape[1] * wordsFor(g.outShape[2]);
+}
+
+/** A weight row is one output channel: kh * kw taps of C channels, each tap wordsFor(C) words. */
+export function convWeightRows(g: ConvGeometry): WeightRows {
+  const c = g.inShape[2];
+  const taps = g.kernel[0] * g.kernel[1];
+  return { length: taps * c, group: c, words: taps * wordsFor(c) };
+}
+
+/** Weights, thresholds, flips and the parameter struct. */
+export function convConstants(layer: ThresholdedConv): { params: number; bytes: number } {
+  const oc = layer.outShape[2];
+  const params = layer.kernel[0] * layer.kernel[1] * layer.inShape[2] * oc + oc;
+  return { params, bytes: 4 * layer.weights.length + 4 * oc + 4 * wordsFor(oc) + CONV_PARAMS_BYTES };
+}
+
+export function convCode(layer: ThresholdedConv, site: CallSite, fn: string): LayerCode {
+  const { base } = site;
+  const params = { name: `${base}_geometry`, body: convParamsInitializer(layer) };
+  return {
+    arrays: thresholdedArrays(base, layer),
+    params,
+    call: { fn, input: site.input, weights: `${base}_weights`, params: params.name, threshold: `${base}_threshold`, flip: `${base}_flip`, output: site.output, scratch: site.scratch },
+  };
+}

@@ -1,0 +1,61 @@
+/** conv2d_int_b1, the first convolution on uint8/int8 input (created by passes/foldThresholds.ts), at every stage below the importer. */
+import type { ConvGeometry, IntegerInputRounding, Origin, Thresholds } from '../../ir/types.ts';
+import type { LoweredOp } from '../types.ts';
+import { INPUT_CTYPES, INPUT_MAX_ABS } from '../common/kernels.ts';
+import { convCode, convConstants, convDescribe, convOutputBytes, convShapeText, convWeightRows, featureAccumulator } from '../common/conv.ts';
+import { convParamLimits } from '../common/convParams.ts';
+import { integerInputReach, nearIntegerBoundary } from '../common/ties.ts';
+import { conv2dIntB1, integerTapSum } from './emulate.ts';
+
+export const KIND = 'conv2d_int_b1';
+
+/** Integer-input conv (first layer; input in CHW order as the source model declares it): bit = (acc < T) XOR flip. */
+export interface Conv2dIntB1Layer extends Origin, Thresholds, ConvGeometry {
+  kind: typeof KIND;
+  inputDType: 'uint8' | 'int8';
+  /** For the per-sample tie bound; `referenceReach` is its worst case over every input. */
+  referenceRounding?: IntegerInputRounding;
+  weights: Uint32Array;
+}
+
+export function conv2dIntB1Layer(fields: Omit<Conv2dIntB1Layer, 'kind'>): Conv2dIntB1Layer {
+  return { kind: KIND, ...fields };
+}
+
+const PREFIX = { uint8: 'bnn_conv2d_u8', int8: 'bnn_conv2d_s8' } as const;
+
+export const conv2dIntB1Op: LoweredOp<Conv2dIntB1Layer> = {
+  kind: KIND,
+  output: 'bits',
+  outputShape: (layer) => layer.outShape,
+  shapeText: convShapeText,
+  describe: convDescribe,
+
+  emulate: (layer, input) => conv2dIntB1(layer, input),
+  accumulator: (layer, input, feature) => featureAccumulator(layer, integerTapSum(layer, input), feature).acc,
+  referenceSign: true,
+  withinReferenceRounding(layer, feature, input) {
+    const channel = feature % layer.outShape[2];
+    const reach = integerInputReach(layer, channel, input);
+    if (reach === 0) return false;
+    return nearIntegerBoundary(featureAccumulator(layer, integerTapSum(layer, input), feature).acc, layer.threshold[channel], reach);
+  },
+
+  outputBytes: convOutputBytes,
+  // One gathered patch of input values and two int32 per output channel (bnn_conv2d_*8_b1.c).
+  scratchBytes: (layer) => 4 * (layer.kernel[0] * layer.kernel[1] * layer.inShape[2] + 2 * layer.outShape[2]),
+  kernelLimits: convParamLimits,
+
+  channels: (layer) => layer.outShape[2],
+  thresholdRange: () => [-(2 ** 31), 2 ** 31 - 1],
+  weightRows: convWeightRows,
+
+  inputKind: (layer) => layer.inputDType,
+  constants: convConstants,
+
+  code: (layer, site) => convCode(layer, site, `${PREFIX[layer.inputDType]}_b1`),
+  kernelFiles: (layer) => [{
+    file: `${PREFIX[layer.inputDType]}_b1.c`, template: 'c/kernels/bnn_conv2d_int_b1.c',
+    context: { prefix: PREFIX[layer.inputDType], ctype: INPUT_CTYPES[layer.inputDType], maxAbs: INPUT_MAX_ABS[layer.inputDType] },
+  }],
+};

@@ -1,0 +1,50 @@
+/** The op registry: one op per lowered kind, each with its call template, and an unknown kind fails loudly everywhere. */
+import { existsSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { emulate } from '../../src/emulator/index.ts';
+import type { LoweredLayer, LoweredModel } from '../../src/ir/types.ts';
+import { maxpoolB1Layer } from '../../src/ops/maxpool_b1/index.ts';
+import { LOWERED_KINDS, LOWERED_OPS, opFor } from '../../src/ops/registry.ts';
+import { planMemory } from '../../src/passes/planMemory.ts';
+
+const TEMPLATES = new URL('../../templates/c/calls/', import.meta.url);
+
+describe('src/ops/registry.ts', () => {
+  it('lists every lowered kind once, each with its call template', () => {
+    expect(new Set(LOWERED_KINDS).size).toBe(LOWERED_KINDS.length);
+    expect([...LOWERED_KINDS].sort()).toEqual([
+      'binarize_input', 'conv2d_b1', 'conv2d_int_b1', 'dense_b1', 'dense_b1_scores', 'dense_int_b1', 'dense_int_scores', 'maxpool_b1',
+    ]);
+    for (const op of LOWERED_OPS) expect(existsSync(new URL(`${op.kind}.hbs`, TEMPLATES)), op.kind).toBe(true);
+  });
+
+  it('only scores ops write to the caller (no arena output), and only they give the raw dot', () => {
+    for (const op of LOWERED_OPS) expect(op.rawDot !== undefined, op.kind).toBe(op.output === 'scores');
+  });
+
+  it('an unknown kind is an internal error naming the kind, in the registry, the emulator and the planner', () => {
+    const stranger = { kind: 'depthwise_b1', name: 'dw', sources: [] } as unknown as LoweredLayer;
+    expect(() => opFor(stranger)).toThrow(/bnnc internal error: no lowered op "depthwise_b1".*layer "dw"/);
+    const pool = maxpoolB1Layer({ name: 'pool', sources: [], inShape: [2, 2, 1], outShape: [1, 1, 1], kernel: [2, 2], stride: [2, 2] });
+    const model = { name: 'm', input: { name: 'x', shape: [1, 2, 2], features: 4, dtype: 'float32' }, classes: 1, layers: [pool, stranger] } as unknown as LoweredModel;
+    expect(() => emulate(model, new Uint32Array(1))).toThrow(/no lowered op "depthwise_b1"/);
+    expect(() => planMemory.run(model)).toThrow(/"depthwise_b1" layer left after lowering/);
+  });
+});
+
+describe('maxpool_b1', () => {
+  it('is the AND of the window bits per channel (max of +-1, bit 1 = -1), packed per pixel', () => {
+    // 4x4 pixels, 3 channels; a 2x2 window with stride 2. One word per pixel: channel c is bit c.
+    const input = Uint32Array.from({ length: 16 }, (_, p) => (p * 5 + 3) % 8);
+    const layer = maxpoolB1Layer({ name: 'pool', sources: [], inShape: [4, 4, 3], outShape: [2, 2, 3], kernel: [2, 2], stride: [2, 2] });
+    const out = opFor(layer).emulate(layer, input, {} as LoweredModel);
+    for (let py = 0; py < 2; py++) {
+      for (let px = 0; px < 2; px++) {
+        const window = [0, 1, 4, 5].map((d) => input[py * 8 + px * 2 + d]);
+        expect(out[py * 2 + px]).toBe(window.reduce((a, b) => a & b));
+      }
+    }
+    expect(opFor(layer).outputBytes(layer)).toBe(16);
+    expect(opFor(layer).referenceSign).toBe(false);
+  });
+});
