@@ -292,6 +292,11 @@ function lowerThresholdedConv(model: Model, prev: Layer | undefined, m: Match): 
     throw layerError(model, conv, `an integer input of ${c} channels`, 'a single-channel image input', 'multi-channel integer image inputs are not supported yet');
   }
   const { a, b } = inputScaling(model, m.scale);
+  // The kernel pools max(acc) before the threshold; with a < 0 the float model's max is a * min(acc).
+  if (a < 0 && m.pool?.kind === 'maxpool') {
+    throw layerError(model, m.scale ?? conv, `input scale ${a} (negative) in front of a convolution whose max-pool comes before its batch-norm/sign`,
+      'a positive input scale', 'negate the first convolution\'s weights and the input scale together (the same float model), or move the max-pool after the sign');
+  }
   if (b !== 0 && conv.padding === 'zero' && conv.pads.some((p) => p > 0)) {
     throw layerError(model, m.scale ?? conv, `input offset ${b} with zero padding`, 'an input scaling without offset (x * a) in front of a padded convolution',
       'the padded taps would contribute a position-dependent offset');

@@ -82,8 +82,8 @@ export interface MlpSpec {
   matMulName?: (layer: number) => string;
 }
 
-/** uint8 device input scaled by 1/255 or normalized to [-1, 1], or a float input binarized by a sign. */
-export type InputKind = 'uint8' | 'normalized' | 'binarized';
+/** uint8 device input scaled by 1/255, normalized to [-1, 1] or inverted (x * -1/255), or a float input binarized by a sign. */
+export type InputKind = 'uint8' | 'normalized' | 'inverted' | 'binarized';
 
 /** The first nodes: Div 255 for uint8 input, or Sub 0.5 -> Sign for a binarized float input. Returns the tensor they produce. */
 function inputPrologue(kind: InputKind, nodes: NodeSpec[], init: NonNullable<ModelSpec['initializers']>): string {
@@ -94,6 +94,12 @@ function inputPrologue(kind: InputKind, nodes: NodeSpec[], init: NonNullable<Mod
     nodes.push({ op: 'Mul', inputs: ['input', 'scale'], outputs: ['scaled'] });
     nodes.push({ op: 'Sub', inputs: ['scaled', 'one'], outputs: ['normalized'] });
     return 'normalized';
+  }
+  if (kind === 'inverted') {
+    // A negative input scale: the float model's max over positions is a * min(acc).
+    init.scale = { dims: [], data: [-1 / 255] };
+    nodes.push({ op: 'Mul', inputs: ['input', 'scale'], outputs: ['scaled'] });
+    return 'scaled';
   }
   if (kind === 'uint8') {
     init.scale = { dims: [], data: [255] };

@@ -45,4 +45,16 @@ describe('input offset before the first integer layer', () => {
     expect(report.reference!.divergence.unexplained).toBe(0);
     expect(report.ok).toBe(true);
   });
+
+  it('a negative input scale: verified without a pool before the threshold, refused with one (the kernel pools max(acc))', async () => {
+    const plain = join(dir, 'inverted.onnx');
+    writeFileSync(plain, binaryCnn({ input: [1, 10, 10], convs: [{ out: 12, kernel: 3 }, { out: 8, kernel: 3 }], dense: [4], seed: 8, inputType: 'inverted' }));
+    const model = importOnnx(plain);
+    const report = await verifyOnHost(model, runPasses(model), { data: writeData('inverted.csv', 100, 3), noSanitize: true });
+    expect(report.reference!.divergence.unexplained).toBe(0);
+    expect(report.ok).toBe(true);
+    const pooled = join(dir, 'inverted-pool.onnx');
+    writeFileSync(pooled, binaryCnn({ input: [1, 10, 10], convs: [{ out: 12, kernel: 3, poolBefore: true }, { out: 8, kernel: 2 }], dense: [4], seed: 8, inputType: 'inverted' }));
+    expect(() => runPasses(importOnnx(pooled))).toThrow(/negative\) in front of a convolution whose max-pool comes before/);
+  });
 });
