@@ -1,6 +1,6 @@
 /**
  * C code generation for a lowered model: renders templates/c/*.hbs with
- * contexts built here. Codegen makes no numeric decision: thresholds, flips,
+ * contexts built here, and copies the static kernels of runtime/ it needs. Codegen makes no numeric decision: thresholds, flips,
  * fixed-point scales and the arena come from the passes; this file only
  * names arrays, formats literals and picks which kernel files to emit.
  */
@@ -8,10 +8,10 @@ import { DIGEST_INIT, digestWord, float32ThresholdKey, packBits, packedWords } f
 import { emulate } from '../emulator/index.ts';
 import type { ConvGeometry, LoweredLayer, LoweredModel } from '../ir/types.ts';
 import { float32Literal, hexWords, inlineList, int32Literal, int32s } from './literals.ts';
-import { kernelConfig } from './kernels.ts';
+import { kernelConfig, popcountHeaders } from './kernels.ts';
 import { modelProvenance } from './banner.ts';
 import { checkPrefix, commentText, modelPrefix } from './sanitize.ts';
-import { render, renderPartial } from './templates.ts';
+import { render, renderPartial, runtimeFile } from './templates.ts';
 
 export interface GeneratedFile {
   name: string;
@@ -151,55 +151,53 @@ export function layerShapeText(layer: LoweredLayer): string {
   }
 }
 
-/** Kernel source files the model needs, with the template that renders each. */
-function kernelFiles(model: LoweredModel): { file: string; template: string; context: object }[] {
-  const files = new Map<string, { file: string; template: string; context: object }>();
-  const add = (file: string, template: string, context: object = {}) => files.set(file, { file, template, context: { file, ...context } });
+/** A kernel file the model needs: copied from runtime/, or rendered from a template where it varies. */
+interface KernelFile {
+  file: string;
+  template?: { name: string; context: object };
+}
+
+/** Kernel source files the model needs (runtime/ files, and the input binarizer rendered per input type). */
+function kernelFiles(model: LoweredModel): KernelFile[] {
+  const files = new Map<string, KernelFile>();
+  const runtime = (...names: string[]) => names.forEach((file) => files.set(file, { file }));
   for (const layer of model.layers) {
     switch (layer.kind) {
       case 'binarize_input': {
         const dtype = model.input.dtype;
         const suffix = dtype === 'float32' ? 'f32' : dtype === 'uint8' ? 'u8' : 's8';
-        add(`bnn_binarize_${suffix}.c`, 'c/kernels/bnn_binarize.c', {
+        const file = `bnn_binarize_${suffix}.c`;
+        files.set(file, { file, template: { name: 'c/kernels/bnn_binarize.c', context: {
+          file,
           name: `bnn_binarize_${suffix}`,
           ctype: INPUT_CTYPES[dtype],
           ttype: dtype === 'float32' ? 'uint32_t' : 'int16_t',
           isFloat: dtype === 'float32',
-        });
+        } } });
         break;
       }
+      // The bit-plane rows of the integer-input dense kernels, and the interior
+      // positions of the binary convolution, run on the binary row engine (bnn_dense_b1_pop.c).
       case 'dense_int_b1':
-      case 'dense_int_scores': {
-        const prefix = INT_PREFIX[layer.inputDType];
-        add(`${prefix}_b1.c`, 'c/kernels/bnn_dense_int_b1.c', {
-          prefix,
-          ctype: INPUT_CTYPES[layer.inputDType],
-          maxAbs: layer.inputDType === 'uint8' ? 255 : 128,
-          signed: layer.inputDType === 'int8',
-          planeSum: layer.inputDType === 'uint8' ? '255' : '-1',
-        });
-        // The bit-plane rows run on the binary row engine.
-        add('bnn_dense_b1_pop.c', 'c/kernels/bnn_dense_b1_pop.c');
+        runtime(`${INT_PREFIX[layer.inputDType]}_b1.c`, 'bnn_dense_int.h', 'bnn_dense_b1_pop.c');
         break;
-      }
+      case 'dense_int_scores':
+        runtime(`${INT_PREFIX[layer.inputDType]}_acc.c`, 'bnn_dense_int.h', 'bnn_dense_b1_pop.c');
+        break;
       case 'dense_b1':
-        add('bnn_dense_b1.c', 'c/kernels/bnn_dense_b1.c');
+        runtime('bnn_dense_b1.c');
         break;
       case 'conv2d_b1':
-        add('bnn_conv2d_b1.c', 'c/kernels/bnn_conv2d_b1.c');
-        // Interior positions run on the binary row engine.
-        add('bnn_dense_b1_pop.c', 'c/kernels/bnn_dense_b1_pop.c');
+        runtime('bnn_conv2d_b1.c', 'bnn_conv2d_pool.h', 'bnn_dense_b1_pop.c');
         break;
-      case 'conv2d_int_b1': {
-        const prefix = layer.inputDType === 'uint8' ? 'bnn_conv2d_u8' : 'bnn_conv2d_s8';
-        add(`${prefix}_b1.c`, 'c/kernels/bnn_conv2d_int_b1.c', { prefix, ctype: INPUT_CTYPES[layer.inputDType], maxAbs: layer.inputDType === 'uint8' ? 255 : 128 });
+      case 'conv2d_int_b1':
+        runtime(`${layer.inputDType === 'uint8' ? 'bnn_conv2d_u8' : 'bnn_conv2d_s8'}_b1.c`, 'bnn_conv2d_int.h', 'bnn_conv2d_pool.h');
         break;
-      }
       case 'maxpool_b1':
-        add('bnn_maxpool_b1.c', 'c/kernels/bnn_maxpool_b1.c');
+        runtime('bnn_maxpool_b1.c');
         break;
       case 'dense_b1_scores':
-        add('bnn_dense_b1_pop.c', 'c/kernels/bnn_dense_b1_pop.c');
+        runtime('bnn_dense_b1_pop.c');
         break;
     }
   }
@@ -245,6 +243,8 @@ export function generateC(model: LoweredModel, options: CodegenOptions): Generat
   const origin = modelProvenance(model);
   const file = (fileName: string, template: string, fileContext: object): GeneratedFile =>
     ({ name: fileName, content: render(template, fileName, origin, fileContext) });
+  const copied = (fileName: string): GeneratedFile => ({ name: fileName, content: runtimeFile(fileName, origin) });
+  const variant = options.kernelVariant ?? 'portable';
   const layers = model.layers.map((l, i) => layerContext(model, l, i, name));
   const last = model.layers[model.layers.length - 1];
   if (last.kind !== 'dense_b1_scores' && last.kind !== 'dense_int_scores') throw new Error('bnnc internal error: no scores layer');
@@ -280,13 +280,11 @@ export function generateC(model: LoweredModel, options: CodegenOptions): Generat
     file(header, 'c/model.h', context),
     file(`${name}.c`, 'c/model.c', context),
     file(`${name}_selftest.c`, 'c/model_selftest.c', context),
-    file('bnn_kernels.h', 'c/bnn_kernels.h', {}),
-    file('bnn_popcount.h', 'c/kernels/bnn_popcount.h', {}),
-    file('bnn_kernel_variant.c', 'c/kernels/bnn_kernel_variant.c', {}),
+    ...['bnn_kernels.h', ...popcountHeaders(variant), 'bnn_kernel_variant.c'].map(copied),
     // Target names are data (targets/*.json): printed as comment text like any name.
-    file('bnn_kernel_config.h', 'c/kernels/bnn_kernel_config.h', { ...kernelConfig(options.kernelVariant ?? 'portable'), target: commentText(options.target ?? 'host', 40) }),
+    file('bnn_kernel_config.h', 'c/kernels/bnn_kernel_config.h', { ...kernelConfig(variant), target: commentText(options.target ?? 'host', 40) }),
   ];
-  for (const k of kernelFiles(model)) files.push(file(k.file, k.template, k.context));
+  for (const k of kernelFiles(model)) files.push(k.template ? file(k.file, k.template.name, k.template.context) : copied(k.file));
   return files;
 }
 

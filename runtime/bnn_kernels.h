@@ -1,4 +1,5 @@
-{{{banner}}}#ifndef BNN_KERNELS_H
+/* bnn_kernels.h - bnnc runtime (static C, copied into every generated project after bnnc's banner). */
+#ifndef BNN_KERNELS_H
 #define BNN_KERNELS_H
 
 #include <stdint.h>
