@@ -79,6 +79,22 @@ __attribute__((always_inline)) static inline uint32_t bnn_m0_blocks(const uint32
     register const uint32_t *r1 __asm__("r1") = *w;
     register uint32_t r2 __asm__("r2") = (uint32_t)(n_words & ~7) * 4u;
     register const uint8_t *r3 __asm__("r3") = bnn_m0_tables.pop8;
+    /*
+     * In C (the same operations, in this order):
+     *   uint32_t ones = 0, twos = 0, fours = 0, eights_sum = 0;
+     *   for (; x != x + (n_words & ~7); x += 8, w += 8) {
+     *       d[k] = x[k] ^ w[k], k < 8;
+     *       csa(&twosA, &ones, d[0], d[1]); csa(&twosB, &ones, d[2], d[3]);
+     *       csa(&foursA, &twos, twosA, twosB);
+     *       csa(&twosA, &ones, d[4], d[5]); csa(&twosB, &ones, d[6], d[7]);
+     *       csa(&foursB, &twos, twosA, twosB);
+     *       csa(&eights, &fours, foursA, foursB);
+     *       eights_sum += pop8[eights & 255] + pop8[(eights >> 8) & 255] + ...;   (4 LDRB)
+     *   }
+     *   bytes = byte_counts(ones) + 2 * byte_counts(twos) + 4 * byte_counts(fours);
+     *   return sum_of_bytes(bytes) + 8 * eights_sum;
+     * where csa(&t, &l, a, b) is the full adder t:l = l + a + b of BNN_M0_CSA.
+     */
     __asm__ volatile(
         ".syntax unified\n\t"
         "push {r7}\n\t"               /* r7 may be the frame pointer: saved here, not clobbered */

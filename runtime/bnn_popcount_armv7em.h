@@ -85,6 +85,23 @@ __attribute__((always_inline)) static inline uint32_t bnn_m4_row(const uint32_t 
     register uint32_t r0 __asm__("r0") = (uint32_t)x;
     register const uint32_t *r1 __asm__("r1") = *w;
     register int32_t r2 __asm__("r2") = n_words;
+    /*
+     * In C (the same operations, in this order):
+     *   uint32_t ones = 0, twos = 0, fours = 0, eights_bytes = 0, bytes;
+     *   for (b = 0; b < n_words / 8; b++, x += 8, w += 8) {
+     *       d[k] = x[k] ^ w[k], k < 8;
+     *       csa(&twosA, &ones, d[0], d[1]); csa(&twosB, &ones, d[2], d[3]);
+     *       csa(&foursA, &twos, twosA, twosB);
+     *       csa(&twosA, &ones, d[4], d[5]); csa(&twosB, &ones, d[6], d[7]);
+     *       csa(&foursB, &twos, twosA, twosB);
+     *       csa(&eights, &fours, foursA, foursB);
+     *       eights_bytes += byte_counts(eights);      (SWAR, each byte <= 8)
+     *   }
+     *   bytes = byte_counts(ones) + 2 * byte_counts(twos) + 4 * byte_counts(fours);
+     *   for (k = 0; k < n_words % 8; k++) bytes += byte_counts(x[k] ^ w[k]);
+     *   return 8 * sum_of_bytes(eights_bytes) + sum_of_bytes(bytes);   (USAD8, USADA8)
+     * where csa(&h, &l, b, c) is the full adder h:l = l + b + c of BNN_M4_CSA.
+     */
     __asm__ volatile(
         ".syntax unified\n\t"
         "push {r2, r4-r12, lr}\n\t"     /* n_words stays at [sp] */

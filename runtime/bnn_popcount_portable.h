@@ -14,6 +14,7 @@
 static inline uint32_t bnn_popcount32(uint32_t v)
 {
     uint32_t r;
+    /* r = popcount(v) */
     __asm__("cpop %0, %1" : "=r"(r) : "r"(v));
     return r;
 }

@@ -101,6 +101,21 @@ static inline void bnn_rv_pair(const uint32_t *x, const uint32_t *pa, const uint
 {
     const uint32_t *end = x + (n_words & ~7);
     uint32_t oa, ta, fa, ea, ob, tb, fb, eb, m55, m33, m0f, m01, x0, x1, u, v, t, k1, k2, k3, k4;
+    /*
+     * In C, for each row r of the two (a: pa, b: pb), every x word loaded once for both:
+     *   ones = twos = fours = eights_sum = 0;
+     *   for (; x != end; x += 8, r += 8) {
+     *       d[k] = x[k] ^ r[k], k < 8;
+     *       twosA = d[0]; csa(&ones, &twosA, d[1]);
+     *       twosB = d[2]; csa(&ones, &twosB, d[3]); foursA = twosA; csa(&twos, &foursA, twosB);
+     *       twosA = d[4]; csa(&ones, &twosA, d[5]);
+     *       twosB = d[6]; csa(&ones, &twosB, d[7]); foursB = twosA; csa(&twos, &foursB, twosB);
+     *       eights = foursA; csa(&fours, &eights, foursB);
+     *       eights_sum += popcount(eights);                       (SWAR and a multiply)
+     *   }
+     *   pop = 8 * eights_sum + popcount(ones) + 2 * popcount(twos) + 4 * popcount(fours);
+     * where csa(&l, &b, c) is (l, b) <- (l ^ b ^ c, majority(l, b, c)), BNN_RV_CSA.
+     */
     __asm__ volatile(
         BNN_RV_MASKS
         "li   %[oa], 0\n\t" "li   %[ta], 0\n\t" "li   %[fa], 0\n\t" "li   %[ea], 0\n\t"

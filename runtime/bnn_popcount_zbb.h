@@ -211,6 +211,19 @@ __attribute__((always_inline)) static inline uint32_t bnn_bits_passes(const uint
     const uint32_t *xe;
     uint32_t bits = 0;
     uint32_t a0, a1, a2, a3, a4, a5, a6, a7, v, t0;
+    /*
+     * In C (pass loop and word order as described above):
+     *   for (pass = 0; pass < np; pass++, rows += 8, thresh += 8) {
+     *       for (r = 0; r < 8; r++) acc[r] = clamp(thresh[r], -1, 32 * n_words);
+     *       for (i = 0; i < n_words; i++) {
+     *           v = x[i];
+     *           for (r = 0; r < 8; r++) acc[r] -= cpop(v ^ row_r[i]);
+     *       }
+     *       for (r = 0; r < 8; r++) bits ^= (uint32_t)acc[r] >> (31 - r);   (sign gathering)
+     *       bits = rotate_right(bits, 8);
+     *   }
+     *   return bits ^ ((bits >> 1) & 0x7f7f7f7f);
+     */
     __asm__ volatile(
         "lw   %[xe], %[x1]\n\t"
         "andi %[t0], %[s], 124\n\t"
@@ -299,6 +312,15 @@ static inline void bnn_pop_rows(const uint32_t *x, const uint32_t **w, int32_t n
 {
     BNN_ZBB_LOCALS;
     int32_t *q = pop;
+    /*
+     * In C:
+     *   for (r = 0; r < 8; r++) acc[r] = 0;
+     *   for (i = 0; i < n_words; i++) {        (odd words first, then 32-word blocks)
+     *       v = x[i];
+     *       for (r = 0; r < 8; r++) acc[r] += cpop(v ^ row_r[i]);
+     *   }
+     *   pop[r] = acc[r], r < 8;
+     */
     __asm__ volatile(
         BNN_ZBB_SETUP
         "li   %[a0], 0\n\t"
