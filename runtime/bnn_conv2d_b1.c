@@ -25,14 +25,14 @@ static int32_t bnn_conv2d_b1_dot(const uint32_t *x, const uint32_t *wo, const bn
     int32_t dot = 0;
     int32_t ky;
     int32_t kx;
+    int32_t iy;
+    int32_t ix;
     int32_t k;
     for (ky = 0; ky < p->k_h; ky++) {
-        const int32_t iy = y * p->stride_h - p->pad_top + ky;
         for (kx = 0; kx < p->k_w; kx++) {
-            const int32_t ix = xx * p->stride_w - p->pad_left + kx;
             const uint32_t *wt = wo + (ky * p->k_w + kx) * in_words;
             int32_t pop = 0;
-            if (iy >= 0 && iy < p->in_h && ix >= 0 && ix < p->in_w) {
+            if (bnn_conv2d_tap(p, y, xx, ky, kx, &iy, &ix)) {
                 const uint32_t *xt = x + (iy * p->in_w + ix) * in_words;
                 for (k = 0; k < in_words; k++) {
                     pop += (int32_t)bnn_popcount32(xt[k] ^ BNN_LOAD_U32(&wt[k]));
@@ -60,7 +60,7 @@ static int32_t bnn_conv2d_b1_dot(const uint32_t *x, const uint32_t *wo, const bn
  * Positions that touch the padding keep the tap-by-tap loop. (A
  * bnn_conv2d_position_t: work is the patch.)
  */
-static void bnn_conv2d_b1_dots(const void *input, const uint32_t *w, const bnn_conv2d_params_t *p,
+static inline void bnn_conv2d_b1_dots(const void *input, const uint32_t *w, const bnn_conv2d_params_t *p,
                                int32_t y, int32_t xx, void *work, int32_t *dot)
 {
     const uint32_t *x = (const uint32_t *)input;

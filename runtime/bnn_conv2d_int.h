@@ -29,10 +29,10 @@ static inline int32_t bnn_conv2d_int_patch(const uint8_t *x, int is_signed, cons
     int32_t kx;
     int32_t c;
     for (ky = 0; ky < p->k_h; ky++) {
-        const int32_t iy = y * p->stride_h - p->pad_top + ky;
         for (kx = 0; kx < p->k_w; kx++) {
-            const int32_t ix = xx * p->stride_w - p->pad_left + kx;
-            const int inside = iy >= 0 && iy < p->in_h && ix >= 0 && ix < p->in_w;
+            int32_t iy;
+            int32_t ix;
+            const int inside = bnn_conv2d_tap(p, y, xx, ky, kx, &iy, &ix);
             for (c = 0; c < p->in_c; c++) {
                 const uint8_t byte = inside ? x[(c * p->in_h + iy) * p->in_w + ix] : 0u;
                 const int32_t v = is_signed ? (int32_t)(int8_t)byte : (int32_t)byte;
@@ -67,7 +67,7 @@ static inline void bnn_conv2d_int_accumulators(const int32_t *patch, int32_t tot
     }
 }
 
-/* The accumulators of one position (work: the patch); is_signed is a constant in each caller. */
+/* The accumulators of one position (work: the patch), for bnn_conv2d_pool_threshold. */
 static inline void bnn_conv2d_int_position(const uint8_t *x, int is_signed, const uint32_t *w, const bnn_conv2d_params_t *p,
                                            int32_t y, int32_t xx, int32_t *patch, int32_t *acc)
 {
@@ -75,10 +75,25 @@ static inline void bnn_conv2d_int_position(const uint8_t *x, int is_signed, cons
     bnn_conv2d_int_accumulators(patch, total, w, p, acc);
 }
 
-/* scratch: the patch (k_h * k_w * in_c words), then 2 * out_c accumulators. */
-static inline int32_t *bnn_conv2d_int_acc(uint32_t *scratch, const bnn_conv2d_params_t *p)
+static inline void bnn_conv2d_int_position_u8(const void *x, const uint32_t *w, const bnn_conv2d_params_t *p,
+                                       int32_t y, int32_t xx, void *work, int32_t *acc)
 {
-    return (int32_t *)scratch + p->k_h * p->k_w * p->in_c;
+    bnn_conv2d_int_position((const uint8_t *)x, 0, w, p, y, xx, (int32_t *)work, acc);
+}
+
+static inline void bnn_conv2d_int_position_s8(const void *x, const uint32_t *w, const bnn_conv2d_params_t *p,
+                                       int32_t y, int32_t xx, void *work, int32_t *acc)
+{
+    bnn_conv2d_int_position((const uint8_t *)x, 1, w, p, y, xx, (int32_t *)work, acc);
+}
+
+/* bnn_conv2d_{u8,s8}_b1 with their position. scratch: the patch (k_h * k_w * in_c words), then 2 * out_c accumulators. */
+__attribute__((always_inline)) static inline bnn_status_t bnn_conv2d_int_b1(const void *x, const uint32_t *w, const bnn_conv2d_params_t *p,
+                                                                            const int32_t *thresh, const uint32_t *flip, uint32_t *out,
+                                                                            uint32_t *scratch, bnn_conv2d_position_t position)
+{
+    int32_t *acc = (int32_t *)scratch + p->k_h * p->k_w * p->in_c;
+    return bnn_conv2d_pool_threshold(x, w, p, thresh, flip, out, scratch, acc, position);
 }
 
 #endif /* BNN_CONV2D_INT_H */

@@ -4,6 +4,15 @@
 
 #include "bnn_kernels.h"
 
+/* The input pixel (*iy, *ix) under tap (ky, kx) of conv position (y, xx); returns whether it lies inside the input. */
+static inline int bnn_conv2d_tap(const bnn_conv2d_params_t *p, int32_t y, int32_t xx, int32_t ky, int32_t kx,
+                                 int32_t *iy, int32_t *ix)
+{
+    *iy = y * p->stride_h - p->pad_top + ky;
+    *ix = xx * p->stride_w - p->pad_left + kx;
+    return *iy >= 0 && *iy < p->in_h && *ix >= 0 && *ix < p->in_w;
+}
+
 /* Writes the accumulators of every output channel at conv position (y, xx) to acc; work is its scratch. */
 typedef void (*bnn_conv2d_position_t)(const void *x, const uint32_t *w, const bnn_conv2d_params_t *p,
                                       int32_t y, int32_t xx, void *work, int32_t *acc);
@@ -14,10 +23,11 @@ typedef void (*bnn_conv2d_position_t)(const void *x, const uint32_t *w, const bn
  * (p->pool_sum), then bit_o = (pooled_o < thresh[o]) XOR flip_o, packed
  * (out_c + 31) / 32 words per pixel, tail bits 0.
  *   acc    2 * out_c words: one position's accumulators, then the pooled ones
- * Static inline with a constant `position`, so the compiler calls (or inlines)
- * it directly: each kernel keeps only what differs, the accumulators.
+ * Always inlined with a constant `position`, so the compiler inlines that too:
+ * each kernel compiles to one function, as if written out, and keeps in its
+ * own file only what differs, the accumulators.
  */
-static inline bnn_status_t bnn_conv2d_pool_threshold(const void *x, const uint32_t *w, const bnn_conv2d_params_t *p,
+__attribute__((always_inline)) static inline bnn_status_t bnn_conv2d_pool_threshold(const void *x, const uint32_t *w, const bnn_conv2d_params_t *p,
                                                      const int32_t *thresh, const uint32_t *flip, uint32_t *out,
                                                      void *work, int32_t *acc, bnn_conv2d_position_t position)
 {

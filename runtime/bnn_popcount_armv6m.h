@@ -39,6 +39,13 @@ __attribute__((unused)) static const struct {
     "orrs " t ", " a "\n\t"                                                        \
     "eors " l ", " b "\n\t"
 
+/* two words of x ^ w into low registers a < b (c < d: the two w words; LDM lists ascend) */
+#define BNN_M0_XOR2(a, b, c, d)                                                    \
+    "ldm  r0!, {" a ", " b "}\n\t"                                                 \
+    "ldm  r1!, {" c ", " d "}\n\t"                                                 \
+    "eors " a ", " c "\n\t"                                                        \
+    "eors " b ", " d "\n\t"
+
 /* popcount of low register v added to r10 (table base in r7) */
 #define BNN_M0_COUNT(v)                                                            \
     "uxtb r3, " v "\n\t"                                                           \
@@ -106,23 +113,14 @@ __attribute__((always_inline)) static inline uint32_t bnn_m0_blocks(const uint32
         "mov  r9, r2\n\t"
         "mov  r10, r2\n"
         "1:\n\t"
-        "ldm  r0!, {r3, r4}\n\t"
-        "ldm  r1!, {r5, r6}\n\t"
-        "eors r3, r5\n\t"
-        "eors r4, r6\n\t"
+        BNN_M0_XOR2("r3", "r4", "r5", "r6")
         BNN_M0_CSA("r2", "r3", "r4", "r5")      /* twosA in r5 */
-        "ldm  r0!, {r3, r4}\n\t"
-        "ldm  r1!, {r6, r7}\n\t"
-        "eors r3, r6\n\t"
-        "eors r4, r7\n\t"
+        BNN_M0_XOR2("r3", "r4", "r6", "r7")
         BNN_M0_CSA("r2", "r3", "r4", "r6")      /* twosB in r6 */
         "mov  r7, r8\n\t"
         BNN_M0_CSA("r7", "r5", "r6", "r3")      /* foursA in r3 */
         "mov  r8, r7\n\t"
-        "ldm  r0!, {r4, r5}\n\t"
-        "ldm  r1!, {r6, r7}\n\t"
-        "eors r4, r6\n\t"
-        "eors r5, r7\n\t"
+        BNN_M0_XOR2("r4", "r5", "r6", "r7")
         BNN_M0_CSA("r2", "r4", "r5", "r6")      /* twosA in r6 */
         "ldm  r0!, {r4, r5}\n\t"
         "ldm  r1!, {r7}\n\t"

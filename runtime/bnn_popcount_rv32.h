@@ -47,22 +47,6 @@
     "lw   %[x0], " #k "*4(%[px])\n\t"                                               \
     "lw   %[x1], " #k "*4+4(%[px])\n\t"
 
-/* Byte counts of register v, then their sum added to acc (13 instructions). */
-#define BNN_RV_COUNT(v, acc)                                                        \
-    "srli %[t], %[" v "], 1\n\t"                                                    \
-    "and  %[t], %[t], %[m55]\n\t"                                                   \
-    "sub  %[" v "], %[" v "], %[t]\n\t"                                             \
-    "srli %[t], %[" v "], 2\n\t"                                                    \
-    "and  %[t], %[t], %[m33]\n\t"                                                   \
-    "and  %[" v "], %[" v "], %[m33]\n\t"                                           \
-    "add  %[" v "], %[" v "], %[t]\n\t"                                             \
-    "srli %[t], %[" v "], 4\n\t"                                                    \
-    "add  %[" v "], %[" v "], %[t]\n\t"                                             \
-    "and  %[" v "], %[" v "], %[m0f]\n\t"                                           \
-    "mul  %[" v "], %[" v "], %[m01]\n\t"                                           \
-    "srli %[" v "], %[" v "], 24\n\t"                                               \
-    "add  %[" acc "], %[" acc "], %[" v "]\n\t"
-
 /* Byte counts of v in place (10 instructions). */
 #define BNN_RV_BYTES(v)                                                             \
     "srli %[t], %[" v "], 1\n\t"                                                    \
@@ -75,6 +59,13 @@
     "srli %[t], %[" v "], 4\n\t"                                                    \
     "add  %[" v "], %[" v "], %[t]\n\t"                                             \
     "and  %[" v "], %[" v "], %[m0f]\n\t"
+
+/* Byte counts of register v, then their sum added to acc (13 instructions). */
+#define BNN_RV_COUNT(v, acc)                                                        \
+    BNN_RV_BYTES(v)                                                                 \
+    "mul  %[" v "], %[" v "], %[m01]\n\t"                                           \
+    "srli %[" v "], %[" v "], 24\n\t"                                               \
+    "add  %[" acc "], %[" acc "], %[" v "]\n\t"
 
 /* pop = 8 * eights + ones + 2 twos + 4 fours, left in e. */
 #define BNN_RV_FINISH(o, t2, f, e)                                                  \
