@@ -25,14 +25,14 @@ static int32_t bnn_conv2d_b1_dot(const uint32_t *x, const uint32_t *wo, const bn
     int32_t dot = 0;
     int32_t ky;
     int32_t kx;
-    int32_t iy;
-    int32_t ix;
     int32_t k;
     for (ky = 0; ky < p->k_h; ky++) {
+        const int32_t iy = y * p->stride_h - p->pad_top + ky;
         for (kx = 0; kx < p->k_w; kx++) {
+            const int32_t ix = xx * p->stride_w - p->pad_left + kx;
             const uint32_t *wt = wo + (ky * p->k_w + kx) * in_words;
             int32_t pop = 0;
-            if (bnn_conv2d_tap(p, y, xx, ky, kx, &iy, &ix)) {
+            if (iy >= 0 && iy < p->in_h && ix >= 0 && ix < p->in_w) {
                 const uint32_t *xt = x + (iy * p->in_w + ix) * in_words;
                 for (k = 0; k < in_words; k++) {
                     pop += (int32_t)bnn_popcount32(xt[k] ^ BNN_LOAD_U32(&wt[k]));

@@ -25,17 +25,17 @@ static inline int32_t bnn_conv2d_int_patch(const uint8_t *x, int is_signed, cons
                                            int32_t y, int32_t xx, int32_t *patch)
 {
     int32_t total = 0;
+    int32_t iy = y * p->stride_h - p->pad_top; /* the input pixel (iy, ix) under tap (ky, kx) */
     int32_t ky;
     int32_t kx;
     int32_t c;
-    for (ky = 0; ky < p->k_h; ky++) {
-        for (kx = 0; kx < p->k_w; kx++) {
-            int32_t iy;
-            int32_t ix;
-            const int inside = bnn_conv2d_tap(p, y, xx, ky, kx, &iy, &ix);
+    for (ky = 0; ky < p->k_h; ky++, iy++) {
+        int32_t ix = xx * p->stride_w - p->pad_left;
+        for (kx = 0; kx < p->k_w; kx++, ix++) {
+            const int inside = iy >= 0 && iy < p->in_h && ix >= 0 && ix < p->in_w;
             for (c = 0; c < p->in_c; c++) {
-                const uint8_t byte = inside ? x[(c * p->in_h + iy) * p->in_w + ix] : 0u;
-                const int32_t v = is_signed ? (int32_t)(int8_t)byte : (int32_t)byte;
+                const int32_t i = (c * p->in_h + iy) * p->in_w + ix;
+                const int32_t v = !inside ? 0 : is_signed ? (int32_t)(int8_t)x[i] : (int32_t)x[i];
                 *patch++ = v;
                 total += v;
             }

@@ -4,15 +4,6 @@
 
 #include "bnn_kernels.h"
 
-/* The input pixel (*iy, *ix) under tap (ky, kx) of conv position (y, xx); returns whether it lies inside the input. */
-static inline int bnn_conv2d_tap(const bnn_conv2d_params_t *p, int32_t y, int32_t xx, int32_t ky, int32_t kx,
-                                 int32_t *iy, int32_t *ix)
-{
-    *iy = y * p->stride_h - p->pad_top + ky;
-    *ix = xx * p->stride_w - p->pad_left + kx;
-    return *iy >= 0 && *iy < p->in_h && *ix >= 0 && *ix < p->in_w;
-}
-
 /* Writes the accumulators of every output channel at conv position (y, xx) to acc; work is its scratch. */
 typedef void (*bnn_conv2d_position_t)(const void *x, const uint32_t *w, const bnn_conv2d_params_t *p,
                                       int32_t y, int32_t xx, void *work, int32_t *acc);
