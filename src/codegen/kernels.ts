@@ -11,7 +11,7 @@
 import { BnncError } from '../errors.ts';
 import type { Target } from '../targets/types.ts';
 
-/** Variants the kernel templates implement, with what each needs. */
+/** The kernel variants (runtime/bnn_popcount_<variant>.h each), with what each needs. */
 export const KERNEL_VARIANTS: Record<string, string> = {
   portable: 'plain C99, SWAR popcount: any 32-bit core (the reference every variant is tested against)',
   armv7em: 'Cortex-M4/M7/M33/M55 (ARMv7E-M, ARMv8-M Mainline + DSP): Harley-Seal adders in assembly, LDM loads, USAD8 byte sums',

@@ -57,3 +57,17 @@ describe('generated C for examples/mnist-mlp matches the golden files', () => {
     }
   });
 });
+
+/** Files under a folder, recursively. */
+function walk(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(dir, e.name)) : [join(dir, e.name)]));
+}
+
+describe('templates only where something varies', () => {
+  it('every template has an expression besides the banner (static C belongs in runtime/)', () => {
+    for (const file of walk(join(import.meta.dirname, '..', '..', 'templates'))) {
+      const expressions = readFileSync(file, 'utf8').replace('{{{banner}}}', '').match(/\{\{/g) ?? [];
+      expect(expressions.length, file).toBeGreaterThan(0);
+    }
+  });
+});
