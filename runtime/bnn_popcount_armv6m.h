@@ -28,7 +28,9 @@ __attribute__((unused)) static const struct {
  * word is counted with 4 byte lookups (LDRB with a register offset): 15
  * instructions, where SWAR needs 17 without shifted operands or 32-bit
  * immediates. Per block: 9 loads, 8 XOR, 7 adders (49), 6 moves, count 15,
- * loop 2 = 89 instructions for 8 words.
+ * loop 2 = 89 instructions for 8 words. The registers are fixed: LDM lists
+ * must ascend; GCC saves r4-r6 and r8-r12 (clobbers), the assembly only r7,
+ * which is the frame pointer at -O0 and cannot be an operand there.
  */
 #define BNN_M0_CSA(l, a, b, t) /* t = carry of l + a + b, l = sum; a is clobbered */ \
     "mov  " t ", " l "\n\t"                                                        \
