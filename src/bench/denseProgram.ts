@@ -10,9 +10,9 @@ import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { packBits, wordsFor } from '../bitops.ts';
 import { hexWords, int32s } from '../codegen/literals.ts';
-import { kernelConfig } from '../codegen/kernels.ts';
+import { kernelConfig, popcountHeaders } from '../codegen/kernels.ts';
 import type { Provenance } from '../codegen/banner.ts';
-import { render } from '../codegen/templates.ts';
+import { render, runtimeFile } from '../codegen/templates.ts';
 import { denseB1, popcounts } from '../ops/dense_b1/emulate.ts';
 import { denseB1Layer, type DenseB1Layer } from '../ops/dense_b1/index.ts';
 import type { Target } from '../targets/types.ts';
@@ -104,14 +104,12 @@ export function sweepCases(seed: number, count: number): DenseCase[] {
 export function writeDenseProgram(dir: string, cases: DenseCase[], variant: string, targetName: string, verbose = true): string[] {
   mkdirSync(dir, { recursive: true });
   const origin: Provenance = { model: `dense kernel bench (${variant})`, source: 'bnnc bench', hash: '-' };
+  const runtime = ['bnn_kernels.h', ...popcountHeaders(variant), 'bnn_dense_b1.c', 'bnn_dense_b1_pop.c'];
   const files: Record<string, string> = {
-    'bnn_kernels.h': render('c/bnn_kernels.h', 'bnn_kernels.h', origin, {}),
-    'bnn_popcount.h': render('c/kernels/bnn_popcount.h', 'bnn_popcount.h', origin, {}),
+    ...Object.fromEntries(runtime.map((name) => [name, runtimeFile(name, origin)])),
     'bnn_kernel_config.h': render('c/kernels/bnn_kernel_config.h', 'bnn_kernel_config.h', origin, {
       ...kernelConfig(variant), target: targetName,
     }),
-    'bnn_dense_b1.c': render('c/kernels/bnn_dense_b1.c', 'bnn_dense_b1.c', origin, {}),
-    'bnn_dense_b1_pop.c': render('c/kernels/bnn_dense_b1_pop.c', 'bnn_dense_b1_pop.c', origin, {}),
     'dense_bench.c': render('c/bench/dense_bench.c', 'dense_bench.c', origin, {
       verbose,
       caseCount: cases.length,

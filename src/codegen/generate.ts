@@ -1,6 +1,7 @@
 /**
  * C code generation for a lowered model: renders templates/c/*.hbs with
- * contexts built here. Codegen makes no numeric decision: thresholds, flips,
+ * contexts built here, and copies the static kernels of runtime/ the model
+ * needs. Codegen makes no numeric decision: thresholds, flips,
  * fixed-point scales and the arena come from the passes, each layer's arrays,
  * call and kernel files from its op (src/ops/<kind>/index.ts); this file
  * places them in the model files.
@@ -10,12 +11,12 @@ import { emulate } from '../emulator/index.ts';
 import type { LoweredLayer, LoweredModel } from '../ir/types.ts';
 import { INPUT_CTYPES } from '../ops/common/kernels.ts';
 import { isScoresLayer, opFor } from '../ops/registry.ts';
-import type { CallSite } from '../ops/types.ts';
+import type { CallSite, KernelFile } from '../ops/types.ts';
 import { float32Literal, inlineList, int32Literal } from './literals.ts';
-import { kernelConfig } from './kernels.ts';
+import { kernelConfig, popcountHeaders } from './kernels.ts';
 import { modelProvenance } from './banner.ts';
 import { checkPrefix, commentText, modelPrefix } from './sanitize.ts';
-import { render, renderPartial } from './templates.ts';
+import { render, renderPartial, runtimeFile } from './templates.ts';
 
 export interface GeneratedFile {
   name: string;
@@ -61,11 +62,11 @@ function layerContext(model: LoweredModel, layer: LoweredLayer, index: number, p
   };
 }
 
-/** Kernel source files the model needs, with the template that renders each (first use first, each file once). */
-function kernelFiles(model: LoweredModel): { file: string; template: string; context: object }[] {
-  const files = new Map<string, { file: string; template: string; context: object }>();
+/** Kernel source files the model needs (runtime/ copies, or a template where the file varies): first use first, each file once. */
+function kernelFiles(model: LoweredModel): KernelFile[] {
+  const files = new Map<string, KernelFile>();
   for (const layer of model.layers) {
-    for (const k of opFor(layer).kernelFiles(layer, model)) files.set(k.file, { file: k.file, template: k.template, context: { file: k.file, ...k.context } });
+    for (const k of opFor(layer).kernelFiles(layer, model)) files.set(k.file, k);
   }
   return [...files.values()];
 }
@@ -109,6 +110,8 @@ export function generateC(model: LoweredModel, options: CodegenOptions): Generat
   const origin = modelProvenance(model);
   const file = (fileName: string, template: string, fileContext: object): GeneratedFile =>
     ({ name: fileName, content: render(template, fileName, origin, fileContext) });
+  const copied = (fileName: string): GeneratedFile => ({ name: fileName, content: runtimeFile(fileName, origin) });
+  const variant = options.kernelVariant ?? 'portable';
   const layers = model.layers.map((l, i) => layerContext(model, l, i, name));
   const last = model.layers[model.layers.length - 1];
   if (!isScoresLayer(last)) throw new Error(`bnnc internal error: the last layer "${last.name}" (${last.kind}) writes no scores`);
@@ -144,13 +147,11 @@ export function generateC(model: LoweredModel, options: CodegenOptions): Generat
     file(header, 'c/model.h', context),
     file(`${name}.c`, 'c/model.c', context),
     file(`${name}_selftest.c`, 'c/model_selftest.c', context),
-    file('bnn_kernels.h', 'c/bnn_kernels.h', {}),
-    file('bnn_popcount.h', 'c/kernels/bnn_popcount.h', {}),
-    file('bnn_kernel_variant.c', 'c/kernels/bnn_kernel_variant.c', {}),
+    ...['bnn_kernels.h', ...popcountHeaders(variant), 'bnn_kernel_variant.c'].map(copied),
     // Target names are data (targets/*.json): printed as comment text like any name.
-    file('bnn_kernel_config.h', 'c/kernels/bnn_kernel_config.h', { ...kernelConfig(options.kernelVariant ?? 'portable'), target: commentText(options.target ?? 'host', 40) }),
+    file('bnn_kernel_config.h', 'c/kernels/bnn_kernel_config.h', { ...kernelConfig(variant), target: commentText(options.target ?? 'host', 40) }),
   ];
-  for (const k of kernelFiles(model)) files.push(file(k.file, k.template, k.context));
+  for (const k of kernelFiles(model)) files.push(k.template ? file(k.file, k.template.name, k.template.context) : copied(k.file));
   return files;
 }
 

@@ -1,13 +1,17 @@
 /**
- * Kernel variants. Every kernel file holds the portable C reference and the
- * per-ISA variants behind BNN_KERNEL_<NAME> macros (CMSIS-NN style); the
- * target's `kernels` list (targets/*.json) orders its preferences, and
- * `--kernel` overrides it with any variant the target allows.
+ * Kernel variants. The binary kernels (runtime/bnn_dense_b1.c, ...) hold the
+ * portable C reference and take the per-ISA row engine of the variant that
+ * bnn_kernel_config.h names (BNN_KERNEL_<NAME>) from runtime/bnn_popcount.h,
+ * which includes runtime/bnn_popcount_<variant>.h. KERNEL_VARIANTS is the one
+ * list of variants (test/kernels/variants.test.ts checks the dispatch header
+ * and runtime/ against it); the target's `kernels` list (targets/*.json)
+ * orders its preferences, and `--kernel` overrides it with any variant the
+ * target allows.
  */
 import { BnncError } from '../errors.ts';
 import type { Target } from '../targets/types.ts';
 
-/** Variants the kernel templates implement, with what each needs. */
+/** The kernel variants (runtime/bnn_popcount_<variant>.h each), with what each needs. */
 export const KERNEL_VARIANTS: Record<string, string> = {
   portable: 'plain C99, SWAR popcount: any 32-bit core (the reference every variant is tested against)',
   armv7em: 'Cortex-M4/M7/M33/M55 (ARMv7E-M, ARMv8-M Mainline + DSP): Harley-Seal adders in assembly, LDM loads, USAD8 byte sums',
@@ -21,6 +25,19 @@ export const KERNEL_VARIANTS: Record<string, string> = {
 export function kernelConfig(variant: string): { variant: string; macro: string } {
   if (!(variant in KERNEL_VARIANTS)) throw new Error(`bnnc internal error: unknown kernel variant ${variant}`);
   return { variant, macro: variant.toUpperCase() };
+}
+
+/**
+ * The popcount headers a build with `variant` includes: the dispatch, the
+ * scalar popcount every variant uses (but builtin, which has its own), and
+ * the variant's engine.
+ */
+export function popcountHeaders(variant: string): string[] {
+  kernelConfig(variant);
+  const own = `bnn_popcount_${variant}.h`;
+  return variant === 'portable' || variant === 'builtin'
+    ? ['bnn_popcount.h', own]
+    : ['bnn_popcount.h', 'bnn_popcount_portable.h', own];
 }
 
 /** The variant for a target: the override if allowed, else its first implemented preference. */

@@ -4,6 +4,10 @@
  * Partials are registered by path under templates/ ("c/calls/dense_b1").
  * Every rendered file starts with the banner of src/codegen/banner.ts, which
  * render() builds from the file name and the model's provenance.
+ *
+ * C that does not vary is not a template: runtime/ holds it as plain .c/.h
+ * files (compiled and reviewed like any C), and runtimeFile() copies one with
+ * the same banner in front.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -12,6 +16,8 @@ import { PROJECT_ROOT } from '../version.ts';
 import { banner, type Provenance } from './banner.ts';
 
 const TEMPLATE_DIR = join(PROJECT_ROOT, 'templates');
+/** The static C runtime, copied as is after the banner. */
+export const RUNTIME_DIR = join(PROJECT_ROOT, 'runtime');
 const OPTIONS = { strict: true, noEscape: true, knownHelpersOnly: true } as const;
 
 function walk(dir: string): string[] {
@@ -59,4 +65,20 @@ export function renderPartial(name: string, context: object): string {
   if (!partial) throw new Error(`bnnc internal error: no template partial ${name}`);
   const fn = typeof partial === 'string' ? environment().compile(partial, OPTIONS) : partial;
   return fn(context).trim();
+}
+
+const runtimeTexts = new Map<string, string>();
+
+/**
+ * runtime/<name> as the generated file of the same name for `origin`: bnnc's
+ * banner, then the file's own text (line endings \n). Nothing from the model
+ * enters the file but the banner.
+ */
+export function runtimeFile(name: string, origin: Provenance): string {
+  let text = runtimeTexts.get(name);
+  if (text === undefined) {
+    text = readFileSync(join(RUNTIME_DIR, name), 'utf8').replace(/\r\n/g, '\n');
+    runtimeTexts.set(name, text);
+  }
+  return banner(name, origin) + text;
 }

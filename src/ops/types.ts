@@ -45,10 +45,10 @@ export interface LayerCode {
 }
 
 /** A kernel source file the layer needs, and the template (templates/<template>.hbs) that renders it. */
+/** A kernel file a layer needs: copied from runtime/, or rendered from a template where it varies. */
 export interface KernelFile {
   file: string;
-  template: string;
-  context?: object;
+  template?: { name: string; context: object };
 }
 
 /** Row geometry of a layer's binary weights: values per row, values per packed group, words per row. */

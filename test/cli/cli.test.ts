@@ -22,8 +22,8 @@ describe('bnnc CLI', () => {
     const out = join(dir, 'c-out');
     const r = await run('build', good, '-o', out);
     expect(r.code).toBe(0);
-    expect(readdirSync(out).sort()).toEqual(['.bnnc-output', 'CMakeLists.txt', 'Makefile', 'bnn_dense_b1_pop.c', 'bnn_dense_u8_b1.c', 'bnn_kernel_config.h',
-      'bnn_kernel_variant.c', 'bnn_kernels.h', 'bnn_popcount.h', 'test_graph.c', 'test_graph.h', 'test_graph_selftest.c', 'test_graph_selftest_main.c']);
+    expect(readdirSync(out).sort()).toEqual(['.bnnc-output', 'CMakeLists.txt', 'Makefile', 'bnn_dense_b1_pop.c', 'bnn_dense_int.h', 'bnn_dense_u8_b1.c', 'bnn_kernel_config.h',
+      'bnn_kernel_variant.c', 'bnn_kernels.h', 'bnn_popcount.h', 'bnn_popcount_portable.h', 'test_graph.c', 'test_graph.h', 'test_graph_selftest.c', 'test_graph_selftest_main.c']);
   });
 
   it('truncated ONNX: one message, exit 2, no stack trace, no output folder', async () => {

@@ -48,15 +48,14 @@ function walk(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(dir, e.name)) : [join(dir, e.name)]));
 }
 
-/** The model's own templates, kernel-call partials, and kernel templates rendered under another name (bnn_dense_u8_b1.c, ...). */
-const NOT_RUNTIME_FILES = /[\\/](model(_selftest)?\.[ch]|calls[\\/].*|bnn_binarize\.c|bnn_conv2d_int_b1\.c|bnn_dense_int_b1\.c)\.hbs$/;
-const runtimeFiles = [...walk(join(PROJECT_ROOT, 'templates', 'c')), ...walk(join(PROJECT_ROOT, 'harness'))];
+/** The model's own templates, kernel-call partials, and the kernel template rendered under another name (bnn_binarize_u8.c, ...). */
+const NOT_RUNTIME_FILES = /[\\/](model(_selftest)?\.[ch]|calls[\\/].*|bnn_binarize\.c)\.hbs$/;
+const runtimeFiles = [...walk(join(PROJECT_ROOT, 'runtime')), ...walk(join(PROJECT_ROOT, 'templates', 'c')), ...walk(join(PROJECT_ROOT, 'harness'))];
 
 /** Stems of the runtime's files (kernels, drivers, harness) and of the host programs verify builds. */
 function runtimeFileStems(): Set<string> {
   const stems = new Set(runtimeFiles.filter((p) => !NOT_RUNTIME_FILES.test(p)).map((p) => basename(p).replace(/(\.[a-zA-Z]+)+$/, '')));
-  // Kernel files whose stem generate.ts builds from the input type, and verify's executables.
-  for (const t of ['u8', 's8']) ['bnn_dense_%_b1', 'bnn_conv2d_%_b1'].forEach((s) => stems.add(s.replace('%', t)));
+  // The kernel file whose stem generate.ts builds from the input type, and verify's executables.
   for (const t of ['f32', 'u8', 's8']) stems.add(`bnn_binarize_${t}`);
   ['bnnc_host', 'bnnc_host_asan'].forEach((s) => stems.add(s));
   return stems;

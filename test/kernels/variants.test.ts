@@ -1,15 +1,16 @@
 /**
  * Kernel variant bookkeeping: the table in src/codegen/kernels.ts, the
- * targets' preference lists and the templates agree, and a variant compiled
+ * targets' preference lists and the runtime's popcount headers agree, and a variant compiled
  * for a core that cannot run it stops with its #error rather than building.
  */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { makeDenseCase, rng32, writeDenseProgram } from '../../src/bench/denseProgram.ts';
 import { generateC } from '../../src/codegen/generate.ts';
-import { KERNEL_VARIANTS, selectKernel } from '../../src/codegen/kernels.ts';
+import { KERNEL_VARIANTS, popcountHeaders, selectKernel } from '../../src/codegen/kernels.ts';
+import { RUNTIME_DIR } from '../../src/codegen/templates.ts';
 import { BnncError } from '../../src/errors.ts';
 import { loadModel } from '../../src/importers/index.ts';
 import { runPasses } from '../../src/passes/index.ts';
@@ -22,18 +23,44 @@ import { PROJECT_ROOT } from '../../src/version.ts';
 const scratch = mkdtempSync(join(tmpdir(), 'bnnc-variants-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
-const template = (name: string) => readFileSync(join(PROJECT_ROOT, 'templates', 'c', 'kernels', `${name}.hbs`), 'utf8');
+const runtime = (name: string) => readFileSync(join(RUNTIME_DIR, name), 'utf8');
 
 describe('kernel variant table', () => {
-  it('every optimised variant has its code in bnn_popcount.h and is routed by both dense kernels', () => {
-    const engine = template('bnn_popcount.h');
-    for (const name of Object.keys(KERNEL_VARIANTS).filter((v) => v !== 'portable')) {
-      expect(engine, name).toContain(`defined(BNN_KERNEL_${name.toUpperCase()})`);
+  it('KERNEL_VARIANTS is the one list: the dispatch header includes one engine header per variant, and runtime/ has exactly those', () => {
+    const dispatch = runtime('bnn_popcount.h');
+    const routed = [...dispatch.matchAll(/^#(?:el)?if defined\(BNN_KERNEL_([A-Z0-9]+)\)\n#include "bnn_popcount_([a-z0-9]+)\.h"$/gm)]
+      .map(([, macro, header]) => { expect(header.toUpperCase()).toBe(macro); return header; });
+    const fallback = /^#else\n#include "bnn_popcount_portable\.h"\n#endif$/m.test(dispatch);
+    expect(fallback, 'portable is the #else of the dispatch').toBe(true);
+    expect([...routed, 'portable'].sort()).toEqual(Object.keys(KERNEL_VARIANTS).sort());
+    const headers = readdirSync(RUNTIME_DIR).filter((f) => /^bnn_popcount_.*\.h$/.test(f)).map((f) => f.slice('bnn_popcount_'.length, -2));
+    expect(headers.sort()).toEqual(Object.keys(KERNEL_VARIANTS).sort());
+    for (const variant of Object.keys(KERNEL_VARIANTS)) {
+      for (const header of popcountHeaders(variant)) expect(existsSync(join(RUNTIME_DIR, header)), header).toBe(true);
+    }
+  });
+
+  it('the dense kernels route every engine variant (BNN_POP_ROWS) and fall back to the portable loop', () => {
+    for (const variant of Object.keys(KERNEL_VARIANTS).filter((v) => v !== 'portable' && v !== 'builtin')) {
+      expect(runtime(`bnn_popcount_${variant}.h`), variant).toMatch(/^#define BNN_POP_ROWS \d+$/m);
     }
     for (const file of ['bnn_dense_b1.c', 'bnn_dense_b1_pop.c']) {
-      const text = template(file);
-      for (const name of ['armv7em', 'armv6m', 'mve', 'zbb', 'rv32']) expect(text, `${file} ${name}`).toContain(`defined(BNN_KERNEL_${name.toUpperCase()})`);
+      const text = runtime(file);
+      expect(text).toContain('#if defined(BNN_POP_ROWS)');
       expect(text).toContain('#else /* portable');
+    }
+  });
+
+  it('one popcount table: the 256 byte counts are written once, as BNN_POP8_TABLE', () => {
+    const sources = readdirSync(RUNTIME_DIR).map(runtime).join('\n');
+    expect(sources.match(/0, 1, 1, 2, 1, 2, 2, 3/g)).toBeNull();
+    expect(sources.match(/^#define BNN_POP8_TABLE /gm)).toHaveLength(1);
+  });
+
+  it('no runtime file is longer than 600 lines, and none is a template', () => {
+    for (const f of readdirSync(RUNTIME_DIR)) {
+      expect(runtime(f).split('\n').length, f).toBeLessThanOrEqual(600);
+      expect(runtime(f), f).not.toContain('{{');
     }
   });
 
@@ -122,7 +149,7 @@ describe('RV32E cores and cores without multiply (issue 9 item 10)', () => {
 });
 
 /*
- * bnn_popcount.h is included by every binary kernel (conv, integer-input
+ * bnn_popcount.h (and the variant's bnn_popcount_<variant>.h) is included by every binary kernel (conv, integer-input
  * dense, ...), so each variant must leave their builds warning-free too:
  * the kernel sources generated for the bundled examples, per target and
  * variant, compiled with -Werror, and for the assembly variants also at -O0

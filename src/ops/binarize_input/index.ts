@@ -78,9 +78,10 @@ export const binarizeInputOp: LoweredOp<BinarizeInputLayer> = {
   kernelFiles(_layer, model) {
     const dtype = model.input.dtype;
     const name = `bnn_binarize_${SUFFIX[dtype]}`;
+    const file = `${name}.c`;
     return [{
-      file: `${name}.c`, template: 'c/kernels/bnn_binarize.c',
-      context: { name, ctype: INPUT_CTYPES[dtype], ttype: dtype === 'float32' ? 'uint32_t' : 'int16_t', isFloat: dtype === 'float32' },
+      file,
+      template: { name: 'c/kernels/bnn_binarize.c', context: { file, name, ctype: INPUT_CTYPES[dtype], ttype: dtype === 'float32' ? 'uint32_t' : 'int16_t', isFloat: dtype === 'float32' } },
     }];
   },
 };

@@ -9,8 +9,6 @@ export const INPUT_CTYPES = { uint8: 'uint8_t', int8: 'int8_t', float32: 'float'
 /** Name prefix of the integer-input dense kernels (bnn_dense_u8_b1 / _acc, bnn_dense_s8_b1 / _acc). */
 export const INT_DENSE_PREFIX = { uint8: 'bnn_dense_u8', int8: 'bnn_dense_s8' } as const;
 
-/** Largest |x| of an integer input type. */
-export const INPUT_MAX_ABS = { uint8: 255, int8: 128 } as const;
 
 export function words(name: string, values: Uint32Array): CArray {
   return { ctype: 'uint32_t', name, length: values.length, body: hexWords(values) };
@@ -26,14 +24,9 @@ export function thresholdedArrays(base: string, layer: { weights: Uint32Array; t
 }
 
 /** The binary row engine (popcount of x ^ w per row), which several kernels call. */
-export const ROW_ENGINE: KernelFile = { file: 'bnn_dense_b1_pop.c', template: 'c/kernels/bnn_dense_b1_pop.c' };
+export const ROW_ENGINE: KernelFile = { file: 'bnn_dense_b1_pop.c' };
 
-/** The integer-input dense kernels for one input type (both the thresholded and the scores entry point). */
-export function integerDenseKernel(dtype: 'uint8' | 'int8'): KernelFile {
-  const prefix = INT_DENSE_PREFIX[dtype];
-  return {
-    file: `${prefix}_b1.c`,
-    template: 'c/kernels/bnn_dense_int_b1.c',
-    context: { prefix, ctype: INPUT_CTYPES[dtype], maxAbs: INPUT_MAX_ABS[dtype], signed: dtype === 'int8', planeSum: dtype === 'uint8' ? '255' : '-1' },
-  };
+/** An integer-input dense kernel for one input type (`b1`: thresholded bits, `acc`: scores) and the bit-plane code it shares. */
+export function integerDenseKernel(dtype: 'uint8' | 'int8', entry: 'b1' | 'acc'): KernelFile[] {
+  return [{ file: `${INT_DENSE_PREFIX[dtype]}_${entry}.c` }, { file: 'bnn_dense_int.h' }];
 }

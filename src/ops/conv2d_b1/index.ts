@@ -64,5 +64,5 @@ export const conv2dB1Op: LoweredOp<Conv2dB1Layer> = {
 
   code: (layer, site) => convCode(layer, site, 'bnn_conv2d_b1'),
   // Interior positions run on the binary row engine.
-  kernelFiles: () => [{ file: 'bnn_conv2d_b1.c', template: 'c/kernels/bnn_conv2d_b1.c' }, ROW_ENGINE],
+  kernelFiles: () => [{ file: 'bnn_conv2d_b1.c' }, { file: 'bnn_conv2d_pool.h' }, ROW_ENGINE],
 };

@@ -1,7 +1,6 @@
 /** conv2d_int_b1, the first convolution on uint8/int8 input (created by passes/foldThresholds.ts), at every stage below the importer. */
 import type { ConvGeometry, IntegerInputRounding, Origin, Thresholds } from '../../ir/types.ts';
 import type { LoweredOp } from '../types.ts';
-import { INPUT_CTYPES, INPUT_MAX_ABS } from '../common/kernels.ts';
 import { convCode, convConstants, convDescribe, convOutputBytes, convShapeText, convWeightRows, featureAccumulator } from '../common/conv.ts';
 import { convParamLimits } from '../common/convParams.ts';
 import { integerInputReach, nearIntegerBoundary } from '../common/ties.ts';
@@ -54,8 +53,5 @@ export const conv2dIntB1Op: LoweredOp<Conv2dIntB1Layer> = {
   constants: convConstants,
 
   code: (layer, site) => convCode(layer, site, `${PREFIX[layer.inputDType]}_b1`),
-  kernelFiles: (layer) => [{
-    file: `${PREFIX[layer.inputDType]}_b1.c`, template: 'c/kernels/bnn_conv2d_int_b1.c',
-    context: { prefix: PREFIX[layer.inputDType], ctype: INPUT_CTYPES[layer.inputDType], maxAbs: INPUT_MAX_ABS[layer.inputDType] },
-  }],
+  kernelFiles: (layer) => [{ file: `${PREFIX[layer.inputDType]}_b1.c` }, { file: 'bnn_conv2d_int.h' }, { file: 'bnn_conv2d_pool.h' }],
 };

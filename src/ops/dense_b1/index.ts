@@ -63,5 +63,5 @@ export const denseB1Op: LoweredOp<DenseB1Layer> = {
       threshold: `${site.base}_threshold`, flip: `${site.base}_flip`, output: site.output,
     },
   }),
-  kernelFiles: () => [{ file: 'bnn_dense_b1.c', template: 'c/kernels/bnn_dense_b1.c' }],
+  kernelFiles: () => [{ file: 'bnn_dense_b1.c' }],
 };

@@ -64,5 +64,5 @@ export const denseIntB1Op: LoweredOp<DenseIntB1Layer> = {
     },
   }),
   // The bit-plane rows run on the binary row engine.
-  kernelFiles: (layer) => [integerDenseKernel(layer.inputDType), ROW_ENGINE],
+  kernelFiles: (layer) => [...integerDenseKernel(layer.inputDType, 'b1'), ROW_ENGINE],
 };

@@ -60,7 +60,7 @@ export const denseIntScoresOp: LoweredOp<DenseIntScoresLayer> = {
       weights: `${site.base}_weights`, nOut: layer.outFeatures, output: site.output,
     },
   }),
-  kernelFiles: (layer) => [integerDenseKernel(layer.inputDType), ROW_ENGINE],
+  kernelFiles: (layer) => [...integerDenseKernel(layer.inputDType, 'acc'), ROW_ENGINE],
   // The kernel returns the accumulators themselves.
   rawDot: () => 'scores[o]',
 };

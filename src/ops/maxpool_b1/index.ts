@@ -45,5 +45,5 @@ export const maxpoolB1Op: LoweredOp<MaxPoolB1Layer> = {
       kH: layer.kernel[0], kW: layer.kernel[1], strideH: layer.stride[0], strideW: layer.stride[1], output: site.output,
     },
   }),
-  kernelFiles: () => [{ file: 'bnn_maxpool_b1.c', template: 'c/kernels/bnn_maxpool_b1.c' }],
+  kernelFiles: () => [{ file: 'bnn_maxpool_b1.c' }],
 };

@@ -1,4 +1,5 @@
-{{{banner}}}#include "bnn_kernels.h"
+/* bnn_dense_b1_pop.c - bnnc runtime (static C, copied into every generated project after bnnc's banner). */
+#include "bnn_kernels.h"
 #include "bnn_popcount.h"
 
 /*
@@ -10,7 +11,7 @@
  * Optimised variants use the row engine of bnn_popcount.h (BNN_POP_ROWS rows
  * per pass); portable and builtin are the plain loop below.
  */
-#if defined(BNN_KERNEL_ARMV7EM) || defined(BNN_KERNEL_ARMV6M) || defined(BNN_KERNEL_MVE) || defined(BNN_KERNEL_ZBB) || defined(BNN_KERNEL_RV32)
+#if defined(BNN_POP_ROWS) /* a row engine (bnn_popcount_<variant>.h) */
 bnn_status_t bnn_dense_b1_pop(const uint32_t *x, const uint32_t *w, int32_t n_words, int32_t n_out, int32_t *pop)
 {
     const uint32_t *row = w;

@@ -1,4 +1,5 @@
-{{{banner}}}#ifndef BNN_KERNELS_H
+/* bnn_kernels.h - bnnc runtime (static C, copied into every generated project after bnnc's banner). */
+#ifndef BNN_KERNELS_H
 #define BNN_KERNELS_H
 
 #include <stdint.h>
@@ -75,7 +76,7 @@ bnn_status_t bnn_conv2d_s8_b1(const int8_t *x, const uint32_t *w, const bnn_conv
 bnn_status_t bnn_maxpool_b1(const uint32_t *x, int32_t in_w, int32_t c, int32_t out_h, int32_t out_w,
                             int32_t k_h, int32_t k_w, int32_t stride_h, int32_t stride_w, uint32_t *out);
 
-/* Integer input x binary weights: bit_o = (acc_o < thresh_o) XOR flip_o, or the accumulators (bnn_dense_*8_b1.c).
+/* Integer input x binary weights: bit_o = (acc_o < thresh_o) XOR flip_o, or the accumulators (bnn_dense_{u8,s8}_{b1,acc}.c, one function per file).
  * n_in in [1, 65535] (else BNN_ERROR_ARGUMENT), n_out in [1, 65535]; thresh: any int32.
  * planes: scratch of 9 * ((n_in + 31) / 32) words for the input's bit planes. */
 bnn_status_t bnn_dense_u8_b1(const uint8_t *x, int32_t n_in, const uint32_t *w, int32_t n_out,

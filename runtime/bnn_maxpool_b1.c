@@ -1,4 +1,5 @@
-{{{banner}}}#include "bnn_kernels.h"
+/* bnn_maxpool_b1.c - bnnc runtime (static C, copied into every generated project after bnnc's banner). */
+#include "bnn_kernels.h"
 
 /*
  * Max-pool of binary activations, NHWC packed, no padding. The max of +/-1

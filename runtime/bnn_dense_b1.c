@@ -1,4 +1,5 @@
-{{{banner}}}#include "bnn_kernels.h"
+/* bnn_dense_b1.c - bnnc runtime (static C, copied into every generated project after bnnc's banner). */
+#include "bnn_kernels.h"
 #include "bnn_popcount.h"
 
 /*
@@ -19,7 +20,7 @@
  * on thresholds clamped to [-1, 32 * n_words], which gives the same bits);
  * portable and builtin are the plain loop below.
  */
-#if defined(BNN_KERNEL_ARMV7EM) || defined(BNN_KERNEL_ARMV6M) || defined(BNN_KERNEL_MVE) || defined(BNN_KERNEL_ZBB) || defined(BNN_KERNEL_RV32)
+#if defined(BNN_POP_ROWS) /* a row engine (bnn_popcount_<variant>.h) */
 bnn_status_t bnn_dense_b1(const uint32_t *x, const uint32_t *w, int32_t n_words, int32_t n_out,
                           const int32_t *thresh, const uint32_t *flip, uint32_t *out)
 {

@@ -1,4 +1,6 @@
-{{{banner}}}#include "bnn_kernels.h"
+/* bnn_conv2d_b1.c - bnnc runtime (static C, copied into every generated project after bnnc's banner). */
+#include "bnn_kernels.h"
+#include "bnn_conv2d_pool.h"
 #include "bnn_popcount.h"
 
 /*
@@ -55,11 +57,14 @@ static int32_t bnn_conv2d_b1_dot(const uint32_t *x, const uint32_t *wo, const bn
  * (the weights of an output channel are laid out the same way: kh x kw x
  * in_words), and bnn_dense_b1_pop counts all channels against it with the
  * selected kernel variant's row engine: dot = taps x in_c - 2 x popcount.
- * Positions that touch the padding keep the tap-by-tap loop.
+ * Positions that touch the padding keep the tap-by-tap loop. (A
+ * bnn_conv2d_position_t: work is the patch.)
  */
-static void bnn_conv2d_b1_dots(const uint32_t *x, const uint32_t *w, const bnn_conv2d_params_t *p,
-                               int32_t y, int32_t xx, uint32_t *patch, int32_t *dot)
+static inline void bnn_conv2d_b1_dots(const void *input, const uint32_t *w, const bnn_conv2d_params_t *p,
+                               int32_t y, int32_t xx, void *work, int32_t *dot)
 {
+    const uint32_t *x = (const uint32_t *)input;
+    uint32_t *patch = (uint32_t *)work;
     const int32_t in_words = (p->in_c + 31) / 32;
     const int32_t taps = p->k_h * p->k_w;
     const int32_t y0 = y * p->stride_h - p->pad_top;
@@ -90,41 +95,7 @@ static void bnn_conv2d_b1_dots(const uint32_t *x, const uint32_t *w, const bnn_c
 bnn_status_t bnn_conv2d_b1(const uint32_t *x, const uint32_t *w, const bnn_conv2d_params_t *p,
                            const int32_t *thresh, const uint32_t *flip, uint32_t *out, uint32_t *scratch)
 {
-    const int32_t in_words = (p->in_c + 31) / 32;
-    const int32_t out_words = (p->out_c + 31) / 32;
     /* scratch: the patch, then the dots of one position, then the pooled accumulators */
-    uint32_t *patch = scratch;
-    int32_t *dot = (int32_t *)(scratch + p->k_h * p->k_w * in_words);
-    int32_t *best = dot + p->out_c;
-    int32_t py;
-    int32_t px;
-    int32_t o;
-    if (p->in_c < 1 || p->out_c < 1 || p->pool_h < 1 || p->pool_w < 1) {
-        return BNN_ERROR_ARGUMENT;
-    }
-    for (py = 0; py < p->out_h; py++) {
-        for (px = 0; px < p->out_w; px++) {
-            uint32_t *pixel = out + (py * p->out_w + px) * out_words;
-            uint32_t word = 0;
-            int32_t qy;
-            int32_t qx;
-            for (qy = 0; qy < p->pool_h; qy++) {
-                for (qx = 0; qx < p->pool_w; qx++) {
-                    const int first = qy == 0 && qx == 0;
-                    bnn_conv2d_b1_dots(x, w, p, py * p->pool_h + qy, px * p->pool_w + qx, patch, dot);
-                    for (o = 0; o < p->out_c; o++) {
-                        best[o] = first ? dot[o] : p->pool_sum ? best[o] + dot[o] : (dot[o] > best[o] ? dot[o] : best[o]);
-                    }
-                }
-            }
-            for (o = 0; o < p->out_c; o++) {
-                word |= (uint32_t)(best[o] < BNN_LOAD_I32(&thresh[o])) << (o & 31);
-                if ((o & 31) == 31 || o == p->out_c - 1) {
-                    pixel[o >> 5] = word ^ BNN_LOAD_U32(&flip[o >> 5]);
-                    word = 0;
-                }
-            }
-        }
-    }
-    return BNN_OK;
+    int32_t *dot = (int32_t *)(scratch + p->k_h * p->k_w * ((p->in_c + 31) / 32));
+    return bnn_conv2d_pool_threshold(x, w, p, thresh, flip, out, scratch, dot, bnn_conv2d_b1_dots);
 }
