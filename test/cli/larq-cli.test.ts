@@ -37,23 +37,23 @@ describe('bnnc on Larq models', () => {
 
   it('without the input mapping, the float first layer is refused with a hint, no stack trace', async () => {
     const r = await run('build', 'examples/larq/mnist_cnn.h5', '-o', join(mkdtempSync(join(tmpdir(), 'bnnc-larq-cli-')), 'never'));
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(2);
     expect(r.err).toMatch(/^error: examples\/larq\/mnist_cnn.h5: layer "quant_conv2d".*the first convolution takes float input/);
     expect(r.err).not.toMatch(/\s+at .*\.ts:\d+/);
   });
 
-  it('an unsupported layer: one message naming it, exit 1', async () => {
+  it('an unsupported layer: one message naming it, exit 2', async () => {
     const path = join(mkdtempSync(join(tmpdir(), 'bnnc-larq-cli-')), 'bad.h5');
     writeFileSync(path, Buffer.from(readFileSync('examples/larq/mnist_cnn.h5').toString('latin1').split('"class_name": "Flatten"').join('"class_name": "Permute"'), 'latin1'));
     const r = await run('inspect', path, ...MAPPING);
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(2);
     expect(r.err).toMatch(/unsupported layer\(s\):\n {2}- "flatten": Permute/);
     expect(r.err).not.toMatch(/\s+at .*\.ts:\d+/);
   });
 
   it('--input-scale on an ONNX model is refused', async () => {
     const r = await run('inspect', 'examples/mnist-mlp/model.onnx', '--input-scale', '1/255');
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(2);
     expect(r.err).toMatch(/--input-scale\/--input-zero-point apply to Keras models/);
   });
 });
