@@ -1,0 +1,61 @@
+/**
+ * Cycle estimates of function calls from QEMU's exact execution trace:
+ * `-singlestep -d exec,nochain` logs one line per executed instruction (one
+ * instruction per translation block, no chaining), which is priced with the
+ * core's timing model (cycles.ts) against the program's disassembly. Slow
+ * (about 0.5 M instructions/s and 70 bytes of log per instruction), so it is
+ * run only where asked for (the dense benchmark). Never combined with
+ * -icount: icount expiries log blocks that never retire.
+ */
+import { createReadStream, rmSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { BnncError } from '../errors.ts';
+import type { Target } from '../targets/types.ts';
+import { CallCoster, parseDisassembly, timingModelFor, type Cost } from './cycles.ts';
+import { aptPackagesFor, runProgram } from './process.ts';
+import { qemuArgs } from './qemu.ts';
+
+/** `arm-none-eabi-gcc` -> `arm-none-eabi-objdump`. */
+function objdumpOf(target: Target): string {
+  return target.compiler.cc.replace(/gcc$/, 'objdump');
+}
+
+/** The PC of a trace line: "Trace 0: 0x7f.. [00800408/00000040/00000110/ff000201] sym". */
+const TRACE_PC = /^Trace \d+: \S+ \[[0-9a-f]+\/([0-9a-f]+)\//;
+
+/**
+ * Runs `elf` under QEMU with an execution trace and returns, per function
+ * name, the cost of each of its calls (in order). Null when the target's core
+ * has no timing model.
+ */
+export async function traceCallCosts(target: Target, elf: string, functionNames: string[], timeoutMs = 120_000): Promise<Map<string, Cost[]> | null> {
+  const model = timingModelFor(target.compiler.cflags);
+  if (!model || !target.qemu) return null;
+  const dis = await runProgram(objdumpOf(target), ['-d', elf], { timeoutMs, maxOutputBytes: 256 << 20 });
+  const { insns, functions } = parseDisassembly(dis.stdout);
+  const costers = new Map<string, CallCoster>();
+  for (const name of functionNames) {
+    const f = functions.get(name);
+    if (!f) throw new BnncError(`function '${name}' is not in the program`, { file: elf, hint: 'the traced program must define it' });
+    costers.set(name, new CallCoster(insns, functions, f.start, model));
+  }
+  const log = `${elf}.trace`;
+  const args = qemuArgs(target.qemu, elf, 'plain', `${elf}.trace.out`);
+  args.splice(args.indexOf('-kernel'), 0, '-singlestep', '-d', 'exec,nochain', '-D', log);
+  try {
+    const run = await runProgram(target.qemu.system, args, { timeoutMs, aptPackages: aptPackagesFor(target.qemu.system) });
+    if (run.exitCode !== 0) {
+      throw new BnncError(`the traced program exited with status ${run.exitCode}`, { file: elf, hint: `command: ${run.command}` });
+    }
+    const lines = createInterface({ input: createReadStream(log), crlfDelay: Infinity });
+    for await (const line of lines) {
+      const m = TRACE_PC.exec(line);
+      if (!m) continue;
+      const pc = parseInt(m[1], 16);
+      for (const c of costers.values()) c.step(pc);
+    }
+  } finally {
+    rmSync(log, { force: true });
+  }
+  return new Map([...costers].map(([name, c]) => [name, c.result()]));
+}
