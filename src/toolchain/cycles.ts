@@ -186,10 +186,27 @@ export class CallCoster {
     private readonly functions: Map<string, { start: number; end: number }>,
     private readonly entry: number,
     private readonly model: TimingModel,
-  ) {}
+  ) {
+    this.handlers = [...functions].filter(([name]) => name.endsWith('_Handler')).map(([, f]) => f);
+  }
 
-  /** Feeds the next executed PC. */
+  /**
+   * Feeds the next executed PC. Exception handlers (functions named *_Handler:
+   * the harness's SysTick wrap counter, whose instructions the -icount figures
+   * also leave out) and the exception return are skipped as if the interrupt
+   * had not happened.
+   */
   step(pc: number): void {
+    if (this.inHandler(pc)) {
+      this.interrupted = true;
+      return;
+    }
+    if (this.interrupted) {
+      this.interrupted = false;
+      // QEMU logs a block before it checks for a pending interrupt: the instruction logged just before the
+      // handler ran only once it returned, and is logged again.
+      if (pc === this.prevPc) return;
+    }
     if (this.open) {
       const last = this.last;
       // A PC outside the disassembly (never seen in practice) costs one cycle.
@@ -207,6 +224,15 @@ export class CallCoster {
     this.beforeLast = this.last;
     this.last = this.insns.get(pc);
     this.prevPc = pc;
+  }
+
+  private readonly handlers: Array<{ start: number; end: number }>;
+  private interrupted = false;
+
+  private inHandler(pc: number): boolean {
+    // 0xFFFFFFxx: the EXC_RETURN value a Cortex-M handler returns to (QEMU logs it as a block)
+    if (pc >= 0xffffff00) return true;
+    return this.handlers.some((f) => pc >= f.start && pc < f.end);
   }
 
   private functionAt(pc: number): { start: number; end: number } | null {
