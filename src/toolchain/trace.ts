@@ -7,7 +7,8 @@
  * run only where asked for (the dense benchmark). Never combined with
  * -icount: icount expiries log blocks that never retire.
  */
-import { createReadStream, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { closeSync, constants, createReadStream, openSync, rmSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { BnncError } from '../errors.ts';
 import type { Target } from '../targets/types.ts';
@@ -18,6 +19,19 @@ import { qemuArgs } from './qemu.ts';
 /** `arm-none-eabi-gcc` -> `arm-none-eabi-objdump`. */
 function objdumpOf(target: Target): string {
   return target.compiler.cc.replace(/gcc$/, 'objdump');
+}
+
+/**
+ * A QEMU that failed before opening the log leaves the reader waiting in
+ * open(): opening the FIFO for writing and closing it gives the reader its
+ * end of file. ENXIO means no reader is waiting any more.
+ */
+function releaseReader(fifo: string): void {
+  try {
+    closeSync(openSync(fifo, constants.O_WRONLY | constants.O_NONBLOCK));
+  } catch {
+    // the reader has already finished
+  }
 }
 
 /** The PC of a trace line: "Trace 0: 0x7f.. [00800408/00000040/00000110/ff000201] sym". */
@@ -39,20 +53,27 @@ export async function traceCallCosts(target: Target, elf: string, functionNames:
     if (!f) throw new BnncError(`function '${name}' is not in the program`, { file: elf, hint: 'the traced program must define it' });
     costers.set(name, new CallCoster(insns, functions, f.start, model));
   }
-  const log = `${elf}.trace`;
+  // The log streams through a FIFO (70 bytes per instruction would fill the disk on a long run).
+  const log = `${elf}.trace.fifo`;
+  rmSync(log, { force: true });
+  execFileSync('mkfifo', [log]);
   const args = qemuArgs(target.qemu, elf, 'plain', `${elf}.trace.out`);
   args.splice(args.indexOf('-kernel'), 0, '-singlestep', '-d', 'exec,nochain', '-D', log);
   try {
+    const reading = (async () => {
+      const lines = createInterface({ input: createReadStream(log), crlfDelay: Infinity });
+      for await (const line of lines) {
+        const m = TRACE_PC.exec(line);
+        if (!m) continue;
+        const pc = parseInt(m[1], 16);
+        for (const c of costers.values()) c.step(pc);
+      }
+    })();
     const run = await runProgram(target.qemu.system, args, { timeoutMs, aptPackages: aptPackagesFor(target.qemu.system) });
+    releaseReader(log);
+    await reading;
     if (run.exitCode !== 0) {
       throw new BnncError(`the traced program exited with status ${run.exitCode}`, { file: elf, hint: `command: ${run.command}` });
-    }
-    const lines = createInterface({ input: createReadStream(log), crlfDelay: Infinity });
-    for await (const line of lines) {
-      const m = TRACE_PC.exec(line);
-      if (!m) continue;
-      const pc = parseInt(m[1], 16);
-      for (const c of costers.values()) c.step(pc);
     }
   } finally {
     rmSync(log, { force: true });
