@@ -15,6 +15,7 @@ import { KERNEL_VARIANTS } from '../codegen/kernels.ts';
 import { listTargets } from '../targets/load.ts';
 import type { Target } from '../targets/types.ts';
 import { toolchainStatus } from '../toolchain/cross.ts';
+import { millis } from '../toolchain/cycles.ts';
 import { memoryUseOfObjects } from '../toolchain/elf.ts';
 import { claimWorkDir } from '../files/output.ts';
 import { PROJECT_ROOT, VERSION } from '../version.ts';
@@ -124,11 +125,6 @@ export async function benchDense(opts: BenchDenseOptions = {}): Promise<DenseBen
     results.push({ ...r, order });
   });
   return results.sort((a, b) => a.order - b.order).map(({ order: _order, ...r }) => r);
-}
-
-/** Milliseconds of `cycles` at `clockHz`, to 3 significant digits. */
-export function millis(cycles: number, clockHz: number): number {
-  return Number(((cycles / clockHz) * 1000).toPrecision(3));
 }
 
 function round2(v: number): number {

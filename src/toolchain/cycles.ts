@@ -25,6 +25,11 @@
  * cycles are reported as null.
  */
 
+/** Milliseconds of `cycles` at `clockHz`, to 3 significant digits. */
+export function millis(cycles: number, clockHz: number): number {
+  return Number(((cycles / clockHz) * 1000).toPrecision(3));
+}
+
 /** One instruction of the program, from the disassembly. */
 export interface Insn {
   pc: number;
