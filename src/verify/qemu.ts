@@ -154,10 +154,10 @@ export async function verifyOnQemu(
 }
 
 /**
- * Cycles of one inference: a build with the first sample only and no trace or
- * profile hooks, run under QEMU's execution trace; the last <name>_predict
- * call (the program predicts each sample twice, the self-test before) is priced
- * with the core's timing model. Null for cores without a model.
+ * Cycles of one inference: a build with the first sample only, no trace or
+ * profile hooks and no self-test, run under QEMU's execution trace; its one
+ * <name>_predict call is priced with the core's timing model. Null for cores
+ * without a model.
  */
 async function traceOneInference(
   target: Target, name: string, files: GeneratedFile[], dir: string, origin: ReturnType<typeof modelProvenance>,
@@ -166,7 +166,7 @@ async function traceOneInference(
   if (!timingModelFor(target.compiler.cflags)) return null;
   const runDir = join(dir, 'cycles');
   mkdirSync(runDir, { recursive: true });
-  writeFileSync(join(runDir, 'bnnc_qemu_main.c'), render('c/qemu_main.c', 'bnnc_qemu_main.c', origin, { ...common, sampleCount: 1 }));
+  writeFileSync(join(runDir, 'bnnc_qemu_main.c'), render('c/qemu_main.c', 'bnnc_qemu_main.c', origin, { ...common, sampleCount: 1, cyclesRun: true }));
   writeFileSync(join(runDir, 'bnnc_qemu_samples.c'), render('c/qemu_samples.c', 'bnnc_qemu_samples.c', origin, {
     ...common, sampleCount: 1, samples: [inlineList(input, sampleLiteral(model))],
   }));
