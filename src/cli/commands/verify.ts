@@ -53,6 +53,9 @@ export function registerVerify(program: Command, io: CliIo, setExit: (code: numb
         kernel: opts.kernel,
         cycles: opts.cycles,
       });
+      if (opts.cycles && report.cycles === null) {
+        io.err(`bnnc verify: --cycles: no cycle timing model for target ${report.target} (there is one for Cortex-M0+ and Cortex-M4 targets under QEMU, see docs/cycles.md); cycles left out`);
+      }
       io.out(opts.json ? JSON.stringify(report) : formatReport(report, opts.data));
       if (!report.ok) setExit(EXIT.verificationFailed);
     });
