@@ -34,6 +34,20 @@ function releaseReader(fifo: string): void {
   }
 }
 
+const singleStepArgs = new Map<string, string[]>();
+
+/** `-singlestep`, spelled `-accel tcg,one-insn-per-tb=on` from QEMU 8.1 on (the old spelling was removed in 9.0). */
+async function oneInstructionPerBlock(system: string): Promise<string[]> {
+  let args = singleStepArgs.get(system);
+  if (!args) {
+    const version = /version (\d+)\.(\d+)/.exec((await runProgram(system, ['--version'], { timeoutMs: 10_000 })).stdout);
+    const newer = version !== null && (Number(version[1]) > 8 || (Number(version[1]) === 8 && Number(version[2]) >= 1));
+    args = newer ? ['-accel', 'tcg,one-insn-per-tb=on'] : ['-singlestep'];
+    singleStepArgs.set(system, args);
+  }
+  return args;
+}
+
 /** The PC of a trace line: "Trace 0: 0x7f.. [00800408/00000040/00000110/ff000201] sym". */
 const TRACE_PC = /^Trace \d+: \S+ \[[0-9a-f]+\/([0-9a-f]+)\//;
 
@@ -58,7 +72,7 @@ export async function traceCallCosts(target: Target, elf: string, functionNames:
   rmSync(log, { force: true });
   execFileSync('mkfifo', [log]);
   const args = qemuArgs(target.qemu, elf, 'plain', `${elf}.trace.out`);
-  args.splice(args.indexOf('-kernel'), 0, '-singlestep', '-d', 'exec,nochain', '-D', log);
+  args.splice(args.indexOf('-kernel'), 0, ...(await oneInstructionPerBlock(target.qemu.system)), '-d', 'exec,nochain', '-D', log);
   try {
     const reading = (async () => {
       const lines = createInterface({ input: createReadStream(log), crlfDelay: Infinity });
