@@ -22,6 +22,7 @@ import { compareWithReference, emptyReferenceStats, type ReferenceStats } from '
 import { deviceInputs, selftestVectors } from './inputs.ts';
 import type { Progress } from './progress.ts';
 import { verifyOnQemu } from './qemu.ts';
+import { millis } from '../toolchain/cycles.ts';
 import type { Target } from '../targets/types.ts';
 import { selectKernel } from '../codegen/kernels.ts';
 
@@ -45,6 +46,8 @@ export interface VerifyOptions {
   target?: Target;
   /** Kernel variant override for the target (--kernel). */
   kernel?: string;
+  /** Also price one inference in cycles on the target (--cycles; an execution trace, slow on large models). */
+  cycles?: boolean;
 }
 
 export interface BitExactCount {
@@ -67,6 +70,12 @@ export interface VerifyReport {
   /** QEMU runs only (else null): mean instructions per inference, and per layer (last entry: output stage). */
   instructionsPerInference: number | null;
   instructionsPerLayer: number[] | null;
+  /**
+   * With the cycles option, on cores with a timing model (else null): modelled cycles of one
+   * inference (the first sample), the instructions of that call, and milliseconds at the
+   * target's clock (docs/cycles.md).
+   */
+  cycles: { perInference: number; instructions: number; ms: number | null } | null;
   /** Kernel variant the target build used (null on host runs, which build the portable kernels). */
   kernel: string | null;
   ok: boolean;
@@ -211,7 +220,7 @@ export async function verifyOnHost(model: Model, lowered: LoweredModel, options:
     let qemu: Awaited<ReturnType<typeof verifyOnQemu>> | null = null;
     let kernel: string | undefined;
     if (target?.qemu) {
-      qemu = await verifyOnQemu(lowered, target, name, vectors, inputs, emu, join(dir, target.name), { kernel: options.kernel, progress: options.progress });
+      qemu = await verifyOnQemu(lowered, target, name, vectors, inputs, emu, join(dir, target.name), { kernel: options.kernel, progress: options.progress, cycles: options.cycles });
       sizes = { flashBytes: qemu.flashBytes, ramBytes: qemu.ramBytes };
       kernel = qemu.kernel;
     } else if (target) {
@@ -236,6 +245,7 @@ export async function verifyOnHost(model: Model, lowered: LoweredModel, options:
       selftest: { digest: host.digest, vectors: vectors.length },
       instructionsPerInference: qemu?.instructionsPerInference ?? null,
       instructionsPerLayer: qemu?.instructionsPerLayer ?? null,
+      cycles: qemu?.cycles ? { ...qemu.cycles, ms: target?.clockHz ? millis(qemu.cycles.perInference, target.clockHz) : null } : null,
       kernel: kernel ?? null,
       ok,
     };

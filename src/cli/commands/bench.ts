@@ -14,14 +14,18 @@ import type { CliIo } from '../io.ts';
 
 /** Best optimised variant per target, and its speed-up over the two baselines. */
 export function ratioTable(results: DenseBenchResult[]): string {
-  const lines = ['| target | best kernel | per word | vs builtin | vs plain SWAR |', '|---|---|---:|---:|---:|'];
+  const lines = [
+    '| target | best kernel | per word | vs builtin | vs plain SWAR | cycles / word | ms (1024x256) |',
+    '|---|---|---:|---:|---:|---:|---:|',
+  ];
   for (const target of [...new Set(results.map((r) => r.target))]) {
     const row = results.filter((r) => r.target === target && r.bitExact);
     const best = row.reduce((a, b) => (b.perWord < a.perWord ? b : a));
     const builtin = row.find((r) => r.kernel === 'builtin');
     const swar = row.find((r) => r.kernel === 'portable');
     const ratio = (base?: DenseBenchResult) => (base ? `${(base.perWord / best.perWord).toFixed(2)}x` : '-');
-    lines.push(`| ${target} | ${best.kernel} | ${best.perWord.toFixed(2)} | ${ratio(builtin)} | ${ratio(swar)} |`);
+    const cycles = best.cyclesPerWord !== null ? best.cyclesPerWord.toFixed(2) : '-';
+    lines.push(`| ${target} | ${best.kernel} | ${best.perWord.toFixed(2)} | ${ratio(builtin)} | ${ratio(swar)} | ${cycles} | ${best.ms ?? '-'} |`);
   }
   return `${lines.join('\n')}\n`;
 }
@@ -44,14 +48,14 @@ export function registerBench(program: Command, io: CliIo): void {
       const dir = join(PROJECT_ROOT, 'bench', 'results');
       mkdirSync(dir, { recursive: true });
       const summary = {
-        dense1024x256: dense.map(({ target, kernel, instructions, perWord, bitExact }) => ({ target, kernel, instructions, perWord, bitExact })),
-        models: models.map(({ model, target, instructionsPerInference, flashBytes, ramBytes }) => ({ model, target, instructionsPerInference, flashBytes, ramBytes })),
+        dense1024x256: dense.map(({ target, kernel, instructions, perWord, cycles, cyclesPerWord, ms, bitExact }) => ({ target, kernel, instructions, perWord, cycles, cyclesPerWord, ms, bitExact })),
+        models: models.map(({ model, target, instructionsPerInference, cycles, ms, flashBytes, ramBytes }) => ({ model, target, instructionsPerInference, cycles, ms, flashBytes, ramBytes })),
       };
       writeFileSync(join(dir, 'bench.json'), `${JSON.stringify({ bnnc: VERSION, ...summary }, null, 2)}\n`);
       const markdown = [
         '## Dense 1024x256 binary layer: instructions per 32-bit weight word (GCC -O2, QEMU -icount)', '',
-        formatDenseMarkdown(dense), '## Best kernel against the baselines', '', ratioTable(dense),
-        '## Example models (mean over the first samples of their data)', '', formatModelsMarkdown(models),
+        formatDenseMarkdown(dense), '## Best kernel against the baselines (cycles: timing model of docs/cycles.md, ms at the target clock; - where the core has none)', '', ratioTable(dense),
+        '## Example models (instructions: mean over the first samples of their data; cycles: sample 0, timing model of docs/cycles.md, ms at the target clock)', '', formatModelsMarkdown(models),
       ].join('\n');
       writeFileSync(join(dir, 'bench.md'), markdown);
       writeFileSync(join(dir, 'models.md'), formatModelsMarkdown(models));
