@@ -41,6 +41,12 @@ export class OnnxInterpreter {
     this.inputName = (model.graph!.input ?? []).find((vi) => !this.consts.has(vi.name ?? ''))?.name ?? '';
   }
 
+  /** Runs one sample and returns every tensor of the graph. */
+  runAll(input: Float64Array): Map<string, ConstTensor> {
+    const feed: ConstTensor = { dims: this.inputDims, data: input.map(Math.fround), isFloat: true };
+    return evaluateGraph(this.model, this.file, new Map(this.consts).set(this.inputName, feed));
+  }
+
   /** Runs one sample and returns the requested tensors (flattened). */
   run(input: Float64Array, wanted: readonly string[]): Map<string, Float64Array> {
     const feed: ConstTensor = { dims: this.inputDims, data: input.map(Math.fround), isFloat: true };
