@@ -70,11 +70,11 @@ export function thresholdAccumulators(layer: ThresholdedConv, acc: Int32Array): 
     for (let px = 0; px < ow; px++) {
       const pixel = (py * ow + px) * words;
       for (let o = 0; o < oc; o++) {
-        let pooled = sum ? 0 : -Infinity;
+        let pooled = acc[(py * ph * convW + px * pw) * oc + o];
         for (let qy = 0; qy < ph; qy++) {
-          for (let qx = 0; qx < pw; qx++) {
+          for (let qx = qy === 0 ? 1 : 0; qx < pw; qx++) {
             const v = acc[((py * ph + qy) * convW + px * pw + qx) * oc + o];
-            pooled = sum ? pooled + v : Math.max(pooled, v);
+            pooled = sum ? pooled + v : (v > pooled ? v : pooled);
           }
         }
         out[pixel + (o >>> 5)] |= integerThresholdBit(pooled, layer.threshold[o], layer.flip[o]) << (o & 31);

@@ -7,7 +7,7 @@
  * every position's dots word by word (what conv2dB1 runs);
  * test/ops/emulateFast.test.ts checks one against the other over random shapes.
  */
-import { popcount32, wordsFor } from '../../bitops.ts';
+import { popcount32, POPCOUNT16, wordsFor } from '../../bitops.ts';
 import { thresholdAccumulators, type TapSum } from '../common/conv.ts';
 import type { Conv2dB1Layer } from './index.ts';
 
@@ -38,20 +38,27 @@ export function binaryTapSum(layer: Conv2dB1Layer, input: Uint32Array): TapSum {
   };
 }
 
-/** The first input word of each tap's pixel at conv position (y, x); -1 for a tap outside the input. */
-function tapOffsets(layer: Conv2dB1Layer, y: number, x: number): Int32Array {
+/**
+ * The taps of conv position (y, x): the first input word of each tap inside the
+ * input (with its tap index), and the indices of the taps outside it.
+ */
+function positionTaps(layer: Conv2dB1Layer, y: number, x: number, inside: Int32Array, outside: Int32Array): { inside: number; outside: number } {
   const [h, w] = layer.inShape;
   const [kh, kw] = layer.kernel;
   const cw = wordsFor(layer.inShape[2]);
-  const offsets = new Int32Array(kh * kw);
+  let nIn = 0, nOut = 0;
   for (let ky = 0; ky < kh; ky++) {
     const iy = y * layer.stride[0] - layer.pads[0] + ky;
     for (let kx = 0; kx < kw; kx++) {
       const ix = x * layer.stride[1] - layer.pads[1] + kx;
-      offsets[ky * kw + kx] = iy >= 0 && iy < h && ix >= 0 && ix < w ? (iy * w + ix) * cw : -1;
+      if (iy >= 0 && iy < h && ix >= 0 && ix < w) {
+        inside[2 * nIn] = ky * kw + kx;
+        inside[2 * nIn + 1] = (iy * w + ix) * cw;
+        nIn++;
+      } else outside[nOut++] = ky * kw + kx;
     }
   }
-  return offsets;
+  return { inside: nIn, outside: nOut };
 }
 
 /** Every convolution position's dot for every output channel, position-major ((y * convW + x) * C_out + o). */
@@ -61,27 +68,36 @@ export function binaryDots(layer: Conv2dB1Layer, input: Uint32Array): Int32Array
   const cw = wordsFor(c);
   const taps = layer.kernel[0] * layer.kernel[1];
   const tail = c % 32 === 0 ? 0xffffffff : (1 << (c % 32)) - 1;
+  // The pixel a tap outside the input reads (+1: all bits 0, -1: all bits 1 but the tail); float-zero padding skips the tap.
   const pad = new Uint32Array(cw);
   if (layer.padding === 'minus') { pad.fill(0xffffffff); pad[cw - 1] = tail; }
-  // The tap's words: the input from its offset, or the padding pixel.
-  const source = (offset: number) => (offset >= 0 ? input : pad);
+  const padTaps = layer.padding !== 'zero';
+  const weights = layer.weights;
   const dots = new Int32Array(ch * cwid * oc);
   const wordsPerRow = taps * cw;
+  const inside = new Int32Array(2 * taps);
+  const outside = new Int32Array(taps);
   for (let y = 0; y < ch; y++) {
     for (let x = 0; x < cwid; x++) {
-      const offsets = tapOffsets(layer, y, x);
-      let valid = 0;
-      for (let t = 0; t < taps; t++) if (offsets[t] >= 0 || layer.padding !== 'zero') valid++;
+      const n = positionTaps(layer, y, x, inside, outside);
+      const valid = padTaps ? taps : n.inside;
       const base = (y * cwid + x) * oc;
       for (let o = 0; o < oc; o++) {
         let pop = 0;
         const row = o * wordsPerRow;
-        for (let t = 0; t < taps; t++) {
-          const offset = offsets[t];
-          if (offset < 0 && layer.padding === 'zero') continue;
-          const xs = source(offset);
-          const from = offset >= 0 ? offset : 0;
-          for (let k = 0; k < cw; k++) pop += popcount32((xs[from + k] ^ layer.weights[row + t * cw + k]) >>> 0);
+        for (let j = 0; j < n.inside; j++) {
+          const wOff = row + inside[2 * j] * cw;
+          const xOff = inside[2 * j + 1];
+          for (let k = 0; k < cw; k++) {
+            const v = input[xOff + k] ^ weights[wOff + k];
+            pop += POPCOUNT16[v & 0xffff] + POPCOUNT16[v >>> 16];
+          }
+        }
+        if (padTaps) {
+          for (let j = 0; j < n.outside; j++) {
+            const wOff = row + outside[j] * cw;
+            for (let k = 0; k < cw; k++) pop += popcount32((pad[k] ^ weights[wOff + k]) >>> 0);
+          }
         }
         dots[base + o] = valid * c - 2 * pop;
       }

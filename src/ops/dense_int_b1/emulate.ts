@@ -14,7 +14,7 @@
  * element by element; test/ops/emulateFast.test.ts checks one against the other
  * over random shapes.
  */
-import { getBit, integerThresholdBit, popcount32, wordsFor } from '../../bitops.ts';
+import { getBit, integerThresholdBit, popcount32, POPCOUNT16 as POP16, wordsFor } from '../../bitops.ts';
 import type { DenseIntB1Layer } from './index.ts';
 
 /** The accumulator of output channel o, element by element (the definition). */
@@ -42,9 +42,6 @@ export function bitPlanes(x: ArrayLike<number>, inFeatures: number): Uint32Array
   }
   return planes;
 }
-
-/** popcount of every 16-bit value: two table reads per word instead of the SWAR steps (the same count). */
-const POP16 = Uint8Array.from({ length: 65536 }, (_, v) => popcount32(v));
 
 /** Plane weights c_b: 2^b, with -128 for the sign bit of an int8. */
 function planeWeight(b: number, signed: boolean): number {
