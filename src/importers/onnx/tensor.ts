@@ -123,18 +123,22 @@ export function matmul(a: ConstTensor, b: ConstTensor): ConstTensor | null {
   const ia = broadcastIndex(ad.slice(0, -2), batch);
   const ib = broadcastIndex(bd.slice(0, -2), batch);
   const isFloat = a.isFloat || b.isFloat;
-  const round = isFloat ? Math.fround : (v: number) => v;
   requireElementCount(ia.length * m * n);
   requireFoldWork(ia.length * m * n * k);
   const data = new Float64Array(ia.length * m * n);
+  const aData = a.data, bData = b.data;
   for (let p = 0; p < ia.length; p++) {
     const aOff = ia[p] * m * k;
     const bOff = ib[p] * k * n;
     for (let r = 0; r < m; r++) {
-      for (let c = 0; c < n; c++) {
-        let acc = 0;
-        for (let i = 0; i < k; i++) acc = round(acc + round(a.data[aOff + r * k + i] * b.data[bOff + i * n + c]));
-        data[(p * m + r) * n + c] = acc;
+      // Row r of the result accumulates in place, one i at a time across its n outputs: each output
+      // still sums its products in index order (the loops are swapped for contiguous reads of b).
+      const out = (p * m + r) * n;
+      for (let i = 0; i < k; i++) {
+        const av = aData[aOff + r * k + i];
+        const row = bOff + i * n;
+        if (isFloat) for (let c = 0; c < n; c++) data[out + c] = Math.fround(data[out + c] + Math.fround(av * bData[row + c]));
+        else for (let c = 0; c < n; c++) data[out + c] += av * bData[row + c];
       }
     }
   }
