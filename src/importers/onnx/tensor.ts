@@ -146,6 +146,31 @@ export function matmul(a: ConstTensor, b: ConstTensor): ConstTensor | null {
   return { dims, data, isFloat };
 }
 
+/**
+ * matmul(a, transpose(bT)) for 2-D a [m, k] and bT [n, k] without building the
+ * transpose: each output is the same index-order float32 sum, read along bT's rows.
+ */
+export function matmulTransposedB(a: ConstTensor, bT: ConstTensor): ConstTensor | null {
+  if (a.dims.length !== 2 || bT.dims.length !== 2 || a.dims[1] !== bT.dims[1]) return null;
+  const [m, k] = a.dims;
+  const n = bT.dims[0];
+  const isFloat = a.isFloat || bT.isFloat;
+  requireElementCount(m * n);
+  requireFoldWork(m * n * k);
+  const data = new Float64Array(m * n);
+  const aData = a.data, bData = bT.data;
+  for (let r = 0; r < m; r++) {
+    for (let c = 0; c < n; c++) {
+      let acc = 0;
+      const aRow = r * k, bRow = c * k;
+      if (isFloat) for (let i = 0; i < k; i++) acc = Math.fround(acc + Math.fround(aData[aRow + i] * bData[bRow + i]));
+      else for (let i = 0; i < k; i++) acc += aData[aRow + i] * bData[bRow + i];
+      data[r * n + c] = acc;
+    }
+  }
+  return { dims: [m, n], data, isFloat };
+}
+
 /** ONNX TensorProto.DataType codes by name, for messages. */
 const DATA_TYPE_NAMES: Record<number, string> = {
   1: 'float32', 2: 'uint8', 3: 'int8', 4: 'uint16', 5: 'int16', 6: 'int32', 7: 'int64', 8: 'string', 9: 'bool',
