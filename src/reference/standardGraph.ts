@@ -12,7 +12,9 @@
  *
  * `x >= t` is GreaterOrEqual from opset 12 on; before, Greater(x, t⁻) with t⁻
  * the next float32 below t, which is the same comparison for every float32 x
- * (no float32 lies strictly between t⁻ and t; NaN compares false in both). The
+ * (no float32 lies strictly between t⁻ and t; NaN compares false in both; for
+ * t = 0, t⁻ is the smallest negative subnormal, so this relies on onnxruntime
+ * keeping subnormals, its default: session.set_denormal_as_zero is off). The
  * thresholds broadcast along the channel axis that the op's evaluation uses
  * (multiThresholdChannelAxis). A graph with any other custom op, a threshold
  * tensor that is not an initializer, or an opset below 7 (where onnxruntime
