@@ -66,6 +66,8 @@ export function thresholdAccumulators(layer: ThresholdedConv, acc: Int32Array): 
   const words = wordsFor(oc);
   const out = new Uint32Array(oh * ow * words);
   const sum = layer.poolMode === 'sum';
+  // Locals: the layer objects of the two conv ops differ in shape, so property reads in the loop would be polymorphic.
+  const { threshold, flip } = layer;
   for (let py = 0; py < oh; py++) {
     for (let px = 0; px < ow; px++) {
       const pixel = (py * ow + px) * words;
@@ -77,7 +79,7 @@ export function thresholdAccumulators(layer: ThresholdedConv, acc: Int32Array): 
             pooled = sum ? pooled + v : (v > pooled ? v : pooled);
           }
         }
-        out[pixel + (o >>> 5)] |= integerThresholdBit(pooled, layer.threshold[o], layer.flip[o]) << (o & 31);
+        out[pixel + (o >>> 5)] |= ((pooled < threshold[o] ? 1 : 0) ^ flip[o]) << (o & 31);
       }
     }
   }
