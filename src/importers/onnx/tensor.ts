@@ -67,6 +67,34 @@ export function elementwise(a: ConstTensor, b: ConstTensor, f: (x: number, y: nu
   return { dims, data, isFloat };
 }
 
+export type ArithmeticOp = 'add' | 'sub' | 'mul' | 'div';
+
+/**
+ * Add, Sub, Mul or Div with broadcasting, exactly as `elementwise` with the
+ * matching function (float results rounded to float32, integer results
+ * truncated), as one loop per op: no function call per element, and no index
+ * tables when b is a single value or has a's shape (the interpreter's common cases).
+ */
+export function arithmetic(a: ConstTensor, b: ConstTensor, op: ArithmeticOp): ConstTensor | null {
+  const dims = broadcastShape(a.dims, b.dims);
+  if (!dims) return null;
+  const total = numel(dims);
+  const sameShape = a.data.length === total && (b.data.length === total || b.data.length === 1);
+  const ia = sameShape ? null : broadcastIndex(a.dims, dims);
+  const ib = sameShape ? null : broadcastIndex(b.dims, dims);
+  const bStep = sameShape && b.data.length === 1 ? 0 : 1;
+  const isFloat = a.isFloat || b.isFloat;
+  const data = new Float64Array(total);
+  const ad = a.data, bd = b.data;
+  for (let i = 0; i < total; i++) {
+    const x = ia ? ad[ia[i]] : ad[i];
+    const y = ib ? bd[ib[i]] : bd[i * bStep];
+    const v = op === 'add' ? x + y : op === 'sub' ? x - y : op === 'mul' ? x * y : x / y;
+    data[i] = isFloat ? Math.fround(v) : Math.trunc(v);
+  }
+  return { dims, data, isFloat };
+}
+
 /** Elementwise unary op; float results rounded to float32. */
 export function unary(a: ConstTensor, f: (x: number) => number): ConstTensor {
   const data = a.data.map((x) => (a.isFloat ? Math.fround(f(x)) : f(x)));
