@@ -132,6 +132,17 @@ export function normalizeAxis(axis: number, rank: number): number | null {
   return Number.isInteger(a) && a >= 0 && a < rank ? a : null;
 }
 
+/** A float tensor's values as float32 (exact: they are float32 values), made once per constant tensor. */
+const FLOAT32_COPIES = new WeakMap<Float64Array, Float32Array>();
+function float32View(t: ConstTensor): Float32Array {
+  let copy = FLOAT32_COPIES.get(t.data);
+  if (!copy) {
+    copy = Float32Array.from(t.data);
+    FLOAT32_COPIES.set(t.data, copy);
+  }
+  return copy;
+}
+
 /**
  * numpy/ONNX MatMul: the last two axes multiply ([m,k] x [k,n]), the leading
  * (batch) axes broadcast; a 1-D left operand is a row [1,k], a 1-D right one a
@@ -154,19 +165,34 @@ export function matmul(a: ConstTensor, b: ConstTensor): ConstTensor | null {
   requireElementCount(ia.length * m * n);
   requireFoldWork(ia.length * m * n * k);
   const data = new Float64Array(ia.length * m * n);
-  const aData = a.data, bData = b.data;
-  for (let p = 0; p < ia.length; p++) {
-    const aOff = ia[p] * m * k;
-    const bOff = ib[p] * k * n;
-    for (let r = 0; r < m; r++) {
-      // Row r of the result accumulates in place, one i at a time across its n outputs: each output
-      // still sums its products in index order (the loops are swapped for contiguous reads of b).
-      const out = (p * m + r) * n;
-      for (let i = 0; i < k; i++) {
-        const av = aData[aOff + r * k + i];
-        const row = bOff + i * n;
-        if (isFloat) for (let c = 0; c < n; c++) data[out + c] = Math.fround(data[out + c] + Math.fround(av * bData[row + c]));
-        else for (let c = 0; c < n; c++) data[out + c] += av * bData[row + c];
+  const aData = a.data;
+  if (!isFloat) {
+    for (let p = 0; p < ia.length; p++) {
+      for (let r = 0; r < m; r++) {
+        for (let c = 0; c < n; c++) {
+          let acc = 0;
+          for (let i = 0; i < k; i++) acc += aData[ia[p] * m * k + r * k + i] * b.data[ib[p] * k * n + i * n + c];
+          data[(p * m + r) * n + c] = acc;
+        }
+      }
+    }
+  } else {
+    // Float32 storage rounds exactly as Math.fround; a float B (float32 values) is read at half the bytes.
+    const bData = b.isFloat ? float32View(b) : b.data;
+    const row32 = new Float32Array(n);
+    for (let p = 0; p < ia.length; p++) {
+      const aOff = ia[p] * m * k;
+      const bOff = ib[p] * k * n;
+      for (let r = 0; r < m; r++) {
+        // Row r of the result accumulates in place, one i at a time across its n outputs: each output
+        // still sums its products in index order (the loops are swapped for contiguous reads of B).
+        row32.fill(0);
+        for (let i = 0; i < k; i++) {
+          const av = aData[aOff + r * k + i];
+          const row = bOff + i * n;
+          for (let c = 0; c < n; c++) row32[c] += Math.fround(av * bData[row + c]);
+        }
+        data.set(row32, (p * m + r) * n);
       }
     }
   }
