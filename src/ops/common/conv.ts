@@ -54,6 +54,38 @@ export function thresholdAll(layer: ThresholdedConv, tapSum: TapSum): Uint32Arra
   return packGrouped(bits, oc);
 }
 
+/**
+ * The same as thresholdAll from every accumulator at once: `acc` holds the
+ * convolution's accumulators position-major ((y * convW + x) * C_out + o over
+ * convShape), as the word-level emulators compute them.
+ */
+export function thresholdAccumulators(layer: ThresholdedConv, acc: Int32Array): Uint32Array {
+  const [oh, ow, oc] = layer.outShape;
+  const convW = layer.convShape[1];
+  const [ph, pw] = layer.pool;
+  const words = wordsFor(oc);
+  const out = new Uint32Array(oh * ow * words);
+  const sum = layer.poolMode === 'sum';
+  // Locals: the layer objects of the two conv ops differ in shape, so property reads in the loop would be polymorphic.
+  const { threshold, flip } = layer;
+  for (let py = 0; py < oh; py++) {
+    for (let px = 0; px < ow; px++) {
+      const pixel = (py * ow + px) * words;
+      for (let o = 0; o < oc; o++) {
+        let pooled = acc[(py * ph * convW + px * pw) * oc + o];
+        for (let qy = 0; qy < ph; qy++) {
+          for (let qx = qy === 0 ? 1 : 0; qx < pw; qx++) {
+            const v = acc[((py * ph + qy) * convW + px * pw + qx) * oc + o];
+            pooled = sum ? pooled + v : (v > pooled ? v : pooled);
+          }
+        }
+        out[pixel + (o >>> 5)] |= ((pooled < threshold[o] ? 1 : 0) ^ flip[o]) << (o & 31);
+      }
+    }
+  }
+  return out;
+}
+
 const hwc = (s: Hwc) => s.join('x');
 
 export function convShapeText(g: { inShape: Hwc; outShape: Hwc }): string {
