@@ -7,95 +7,160 @@
  * Binary 2-D convolution, NHWC, direct (no im2col buffer), with an optional
  * max- or sum-pool of the accumulators before the threshold.
  *   x      input: in_h * in_w pixels of in_words = (in_c + 31) / 32 packed words
- *   w      out_c rows of k_h * k_w taps of in_words words (bit 1 = weight -1)
+ *   w      out_c rows of row_words = (k_h * k_w * in_c + 31) / 32 words: bit t * in_c + c
+ *          of a row is tap t's channel c (bit 1 = weight -1), so taps of fewer
+ *          than 32 channels share words; tail bits 0
  *   p      geometry (see bnn_conv2d_params_t in bnn_kernels.h)
  *   thresh per-channel threshold on the dot product
  *   flip   packed per-channel flip bits
  *   out    out_h * out_w pixels of (out_c + 31) / 32 words, tail bits 0
- *   scratch k_h * k_w * in_words + 2 * out_c words (in bnnc's arena)
+ *   scratch 2 * row_words + 3 * out_c words (in bnnc's arena)
  * dot = sum over taps of (in_c - 2 * popcount(x_tap XOR w_tap)). A tap outside the
  * input contributes 0 with float-zero padding (PyTorch), or reads an all-0 (+1
  * padding) or all-1 (-1 padding) pixel. bit = (max over the pool window of dot
  * < thresh) XOR flip. |dot| <= k_h * k_w * in_c.
+ *
+ * Every position, border ones included, runs on the selected variant's row
+ * engine (bnn_dense_b1_pop) over one gathered patch laid out like a weight
+ * row. With float-zero padding a border position gathers two patches that
+ * differ only in the taps outside the input, all 0 in one (popcount P0) and
+ * all 1 in the other (P1): an outside tap's bits then count pop(w) in P0 and
+ * (bits - pop(w)) in P1, so P0 + P1 = 2 * pop(inside taps) + outside bits,
+ * whatever the weights, and dot = valid * in_c - (P0 + P1 - outside bits).
  */
-static int32_t bnn_conv2d_b1_dot(const uint32_t *x, const uint32_t *wo, const bnn_conv2d_params_t *p, int32_t y, int32_t xx)
+
+/* ORs the low `bits` bits of v (higher bits 0), 1 <= bits <= 32, into the zeroed patch at bit `at`. */
+static inline void bnn_conv2d_b1_put(uint32_t *patch, int32_t at, uint32_t v, int32_t bits)
 {
-    const int32_t in_words = (p->in_c + 31) / 32;
-    const uint32_t tail = (p->in_c % 32) == 0 ? 0xFFFFFFFFu : ((1u << (p->in_c % 32)) - 1u);
-    int32_t dot = 0;
+    const int32_t shift = at & 31;
+    patch[at >> 5] |= v << shift;
+    if (shift + bits > 32) {
+        patch[(at >> 5) + 1] |= v >> (32 - shift);
+    }
+}
+
+/* The in_c channels of a pixel (tail bits 0) at bit `at` of the patch. */
+static inline void bnn_conv2d_b1_put_pixel(uint32_t *patch, int32_t at, const uint32_t *pixel, int32_t in_c)
+{
+    int32_t k;
+    for (k = 0; 32 * k < in_c; k++) {
+        const int32_t bits = in_c - 32 * k < 32 ? in_c - 32 * k : 32;
+        bnn_conv2d_b1_put(patch, at + 32 * k, pixel[k], bits);
+    }
+}
+
+/* in_c one bits at bit `at` of the patch (a -1 pixel). */
+static inline void bnn_conv2d_b1_put_ones(uint32_t *patch, int32_t at, int32_t in_c)
+{
+    int32_t k;
+    for (k = 0; 32 * k < in_c; k++) {
+        const int32_t bits = in_c - 32 * k < 32 ? in_c - 32 * k : 32;
+        bnn_conv2d_b1_put(patch, at + 32 * k, bits == 32 ? 0xFFFFFFFFu : (1u << bits) - 1u, bits);
+    }
+}
+
+/* Inside the input, with in_c a multiple of 32: the patch is the taps' words, copied. */
+static inline void bnn_conv2d_b1_copy(const uint32_t *x, const bnn_conv2d_params_t *p, int32_t y0, int32_t x0, uint32_t *patch)
+{
+    const int32_t in_words = p->in_c / 32;
+    const int32_t row = p->k_w * in_words;
     int32_t ky;
-    int32_t kx;
     int32_t k;
     for (ky = 0; ky < p->k_h; ky++) {
-        const int32_t iy = y * p->stride_h - p->pad_top + ky;
-        for (kx = 0; kx < p->k_w; kx++) {
-            const int32_t ix = xx * p->stride_w - p->pad_left + kx;
-            const uint32_t *wt = wo + (ky * p->k_w + kx) * in_words;
-            int32_t pop = 0;
-            if (iy >= 0 && iy < p->in_h && ix >= 0 && ix < p->in_w) {
-                const uint32_t *xt = x + (iy * p->in_w + ix) * in_words;
-                for (k = 0; k < in_words; k++) {
-                    pop += (int32_t)bnn_popcount32(xt[k] ^ BNN_LOAD_U32(&wt[k]));
-                }
-            } else if (p->padding == BNN_PAD_ZERO) {
-                continue;
-            } else {
-                for (k = 0; k < in_words; k++) {
-                    const uint32_t pad = p->padding == BNN_PAD_MINUS ? (k == in_words - 1 ? tail : 0xFFFFFFFFu) : 0u;
-                    pop += (int32_t)bnn_popcount32(pad ^ BNN_LOAD_U32(&wt[k]));
-                }
-            }
-            dot += p->in_c - 2 * pop;
+        const uint32_t *from = x + ((y0 + ky) * p->in_w + x0) * in_words;
+        for (k = 0; k < row; k++) {
+            *patch++ = from[k];
         }
     }
-    return dot;
 }
 
 /*
- * Dots of every output channel at conv position (y, x). Where every tap lies
- * inside the input, the taps' words are gathered into one contiguous patch
- * (the weights of an output channel are laid out the same way: kh x kw x
- * in_words), and bnn_dense_b1_pop counts all channels against it with the
- * selected kernel variant's row engine: dot = taps x in_c - 2 x popcount.
- * Positions that touch the padding keep the tap-by-tap loop. (A
- * bnn_conv2d_position_t: work is the patch.)
+ * Gathers the patch of the position whose first tap is input pixel (y0, x0):
+ * outside taps as the padding reads them (-1: ones; float zero and +1: zeros),
+ * and unless `ones` is NULL also `ones`, the same with outside taps all 1.
+ * Returns the number of outside taps.
+ */
+static inline int32_t bnn_conv2d_b1_gather(const uint32_t *x, const bnn_conv2d_params_t *p, int32_t y0, int32_t x0,
+                                           int32_t row_words, uint32_t *patch, uint32_t *ones)
+{
+    const int32_t in_words = (p->in_c + 31) / 32;
+    int32_t outside = 0;
+    int32_t at = 0;
+    int32_t ky;
+    int32_t kx;
+    int32_t k;
+    for (k = 0; k < row_words; k++) {
+        patch[k] = 0;
+    }
+    for (k = 0; ones != 0 && k < row_words; k++) {
+        ones[k] = 0;
+    }
+    for (ky = 0; ky < p->k_h; ky++) {
+        const int32_t iy = y0 + ky;
+        for (kx = 0; kx < p->k_w; kx++, at += p->in_c) {
+            const int32_t ix = x0 + kx;
+            if (iy >= 0 && iy < p->in_h && ix >= 0 && ix < p->in_w) {
+                const uint32_t *pixel = x + (iy * p->in_w + ix) * in_words;
+                bnn_conv2d_b1_put_pixel(patch, at, pixel, p->in_c);
+                if (ones != 0) {
+                    bnn_conv2d_b1_put_pixel(ones, at, pixel, p->in_c);
+                }
+            } else {
+                outside++;
+                if (p->padding == BNN_PAD_MINUS) {
+                    bnn_conv2d_b1_put_ones(patch, at, p->in_c);
+                } else if (ones != 0) {
+                    bnn_conv2d_b1_put_ones(ones, at, p->in_c);
+                }
+            }
+        }
+    }
+    return outside;
+}
+
+/*
+ * Dots of every output channel at conv position (y, x) (a
+ * bnn_conv2d_position_t: work is the two patches, then out_c popcounts).
  */
 static inline void bnn_conv2d_b1_dots(const void *input, const uint32_t *w, const bnn_conv2d_params_t *p,
                                int32_t y, int32_t xx, void *work, int32_t *dot)
 {
     const uint32_t *x = (const uint32_t *)input;
-    uint32_t *patch = (uint32_t *)work;
-    const int32_t in_words = (p->in_c + 31) / 32;
     const int32_t taps = p->k_h * p->k_w;
+    const int32_t row_words = (taps * p->in_c + 31) / 32;
+    uint32_t *patch = (uint32_t *)work;
+    uint32_t *ones = patch + row_words;
+    int32_t *pop_ones = (int32_t *)(ones + row_words);
     const int32_t y0 = y * p->stride_h - p->pad_top;
     const int32_t x0 = xx * p->stride_w - p->pad_left;
+    const int inside = y0 >= 0 && x0 >= 0 && y0 + p->k_h <= p->in_h && x0 + p->k_w <= p->in_w;
+    int32_t outside = 0;
     int32_t o;
-    if (y0 >= 0 && x0 >= 0 && y0 + p->k_h <= p->in_h && x0 + p->k_w <= p->in_w) {
-        int32_t ky;
-        int32_t kx;
-        int32_t k;
-        uint32_t *to = patch;
-        for (ky = 0; ky < p->k_h; ky++) {
-            const uint32_t *from = x + ((y0 + ky) * p->in_w + x0) * in_words;
-            for (kx = 0; kx < p->k_w * in_words; kx++) {
-                *to++ = from[kx];
-            }
-        }
-        (void)bnn_dense_b1_pop(patch, w, taps * in_words, p->out_c, dot);
-        for (k = 0; k < p->out_c; k++) {
-            dot[k] = taps * p->in_c - 2 * dot[k];
+    if (inside && (p->in_c & 31) == 0) {
+        bnn_conv2d_b1_copy(x, p, y0, x0, patch);
+    } else {
+        outside = bnn_conv2d_b1_gather(x, p, y0, x0, row_words, patch, !inside && p->padding == BNN_PAD_ZERO ? ones : 0);
+    }
+    (void)bnn_dense_b1_pop(patch, w, row_words, p->out_c, dot);
+    if (outside > 0 && p->padding == BNN_PAD_ZERO) {
+        const int32_t outside_bits = outside * p->in_c;
+        const int32_t inside_bits = (taps - outside) * p->in_c;
+        (void)bnn_dense_b1_pop(ones, w, row_words, p->out_c, pop_ones);
+        for (o = 0; o < p->out_c; o++) {
+            dot[o] = inside_bits - (dot[o] + pop_ones[o] - outside_bits);
         }
         return;
     }
     for (o = 0; o < p->out_c; o++) {
-        dot[o] = bnn_conv2d_b1_dot(x, w + o * taps * in_words, p, y, xx);
+        dot[o] = taps * p->in_c - 2 * dot[o];
     }
 }
 
 bnn_status_t bnn_conv2d_b1(const uint32_t *x, const uint32_t *w, const bnn_conv2d_params_t *p,
                            const int32_t *thresh, const uint32_t *flip, uint32_t *out, uint32_t *scratch)
 {
-    /* scratch: the patch, then the dots of one position, then the pooled accumulators */
-    int32_t *dot = (int32_t *)(scratch + p->k_h * p->k_w * ((p->in_c + 31) / 32));
+    /* scratch: the two patches, the popcounts of the second, the dots of one position, the pooled accumulators */
+    const int32_t row_words = (p->k_h * p->k_w * p->in_c + 31) / 32;
+    int32_t *dot = (int32_t *)(scratch + 2 * row_words) + p->out_c;
     return bnn_conv2d_pool_threshold(x, w, p, thresh, flip, out, scratch, dot, bnn_conv2d_b1_dots);
 }
