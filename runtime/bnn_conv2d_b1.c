@@ -29,33 +29,49 @@
  * whatever the weights, and dot = valid * in_c - (P0 + P1 - outside bits).
  */
 
-/* ORs the low `bits` bits of v (higher bits 0), 1 <= bits <= 32, into the zeroed patch at bit `at`. */
-static inline void bnn_conv2d_b1_put(uint32_t *patch, int32_t at, uint32_t v, int32_t bits)
+/* A patch written bit by bit: the words done, the word being filled and its bit count (< 32). */
+typedef struct {
+    uint32_t *next;
+    uint32_t word;
+    int32_t fill;
+} bnn_conv2d_b1_bits_t;
+
+/* Appends the low `bits` bits of v (higher bits 0), 1 <= bits <= 32. */
+static inline void bnn_conv2d_b1_append(bnn_conv2d_b1_bits_t *b, uint32_t v, int32_t bits)
 {
-    const int32_t shift = at & 31;
-    patch[at >> 5] |= v << shift;
-    if (shift + bits > 32) {
-        patch[(at >> 5) + 1] |= v >> (32 - shift);
+    b->word |= v << b->fill;
+    b->fill += bits;
+    if (b->fill >= 32) {
+        *b->next++ = b->word;
+        b->fill -= 32;
+        b->word = b->fill > 0 ? v >> (bits - b->fill) : 0u; /* the bits that did not fit */
     }
 }
 
-/* The in_c channels of a pixel (tail bits 0) at bit `at` of the patch. */
-static inline void bnn_conv2d_b1_put_pixel(uint32_t *patch, int32_t at, const uint32_t *pixel, int32_t in_c)
+/* Appends the in_c channels of a pixel (tail bits 0), or in_c one bits when pixel is NULL. */
+static inline void bnn_conv2d_b1_append_pixel(bnn_conv2d_b1_bits_t *b, const uint32_t *pixel, int32_t in_c)
 {
-    int32_t k;
-    for (k = 0; 32 * k < in_c; k++) {
-        const int32_t bits = in_c - 32 * k < 32 ? in_c - 32 * k : 32;
-        bnn_conv2d_b1_put(patch, at + 32 * k, pixel[k], bits);
+    int32_t left;
+    for (left = in_c; left > 0; left -= 32) {
+        const int32_t bits = left < 32 ? left : 32;
+        bnn_conv2d_b1_append(b, pixel != 0 ? *pixel++ : bits == 32 ? 0xFFFFFFFFu : (1u << bits) - 1u, bits);
     }
 }
 
-/* in_c one bits at bit `at` of the patch (a -1 pixel). */
-static inline void bnn_conv2d_b1_put_ones(uint32_t *patch, int32_t at, int32_t in_c)
+/* Appends in_c zero bits. */
+static inline void bnn_conv2d_b1_append_zeros(bnn_conv2d_b1_bits_t *b, int32_t in_c)
 {
-    int32_t k;
-    for (k = 0; 32 * k < in_c; k++) {
-        const int32_t bits = in_c - 32 * k < 32 ? in_c - 32 * k : 32;
-        bnn_conv2d_b1_put(patch, at + 32 * k, bits == 32 ? 0xFFFFFFFFu : (1u << bits) - 1u, bits);
+    int32_t left;
+    for (left = in_c; left > 0; left -= 32) {
+        bnn_conv2d_b1_append(b, 0u, left < 32 ? left : 32);
+    }
+}
+
+/* Writes the last, partly filled word. */
+static inline void bnn_conv2d_b1_flush(bnn_conv2d_b1_bits_t *b)
+{
+    if (b->fill > 0) {
+        *b->next = b->word;
     }
 }
 
@@ -81,39 +97,40 @@ static inline void bnn_conv2d_b1_copy(const uint32_t *x, const bnn_conv2d_params
  * Returns the number of outside taps.
  */
 static inline int32_t bnn_conv2d_b1_gather(const uint32_t *x, const bnn_conv2d_params_t *p, int32_t y0, int32_t x0,
-                                           int32_t row_words, uint32_t *patch, uint32_t *ones)
+                                           uint32_t *patch, uint32_t *ones)
 {
     const int32_t in_words = (p->in_c + 31) / 32;
+    bnn_conv2d_b1_bits_t a = { patch, 0u, 0 };
+    bnn_conv2d_b1_bits_t b = { ones, 0u, 0 };
     int32_t outside = 0;
-    int32_t at = 0;
     int32_t ky;
     int32_t kx;
-    int32_t k;
-    for (k = 0; k < row_words; k++) {
-        patch[k] = 0;
-    }
-    for (k = 0; ones != 0 && k < row_words; k++) {
-        ones[k] = 0;
-    }
     for (ky = 0; ky < p->k_h; ky++) {
         const int32_t iy = y0 + ky;
-        for (kx = 0; kx < p->k_w; kx++, at += p->in_c) {
+        for (kx = 0; kx < p->k_w; kx++) {
             const int32_t ix = x0 + kx;
             if (iy >= 0 && iy < p->in_h && ix >= 0 && ix < p->in_w) {
                 const uint32_t *pixel = x + (iy * p->in_w + ix) * in_words;
-                bnn_conv2d_b1_put_pixel(patch, at, pixel, p->in_c);
+                bnn_conv2d_b1_append_pixel(&a, pixel, p->in_c);
                 if (ones != 0) {
-                    bnn_conv2d_b1_put_pixel(ones, at, pixel, p->in_c);
+                    bnn_conv2d_b1_append_pixel(&b, pixel, p->in_c);
                 }
             } else {
                 outside++;
                 if (p->padding == BNN_PAD_MINUS) {
-                    bnn_conv2d_b1_put_ones(patch, at, p->in_c);
-                } else if (ones != 0) {
-                    bnn_conv2d_b1_put_ones(ones, at, p->in_c);
+                    bnn_conv2d_b1_append_pixel(&a, 0, p->in_c);
+                } else {
+                    bnn_conv2d_b1_append_zeros(&a, p->in_c);
+                }
+                if (ones != 0) {
+                    bnn_conv2d_b1_append_pixel(&b, 0, p->in_c);
                 }
             }
         }
+    }
+    bnn_conv2d_b1_flush(&a);
+    if (ones != 0) {
+        bnn_conv2d_b1_flush(&b);
     }
     return outside;
 }
@@ -233,7 +250,7 @@ static inline void bnn_conv2d_b1_dots(const void *input, const uint32_t *w, cons
     if (inside && (p->in_c & 31) == 0) {
         bnn_conv2d_b1_copy(x, p, y0, x0, patch);
     } else {
-        outside = bnn_conv2d_b1_gather(x, p, y0, x0, row_words, patch, !inside && p->padding == BNN_PAD_ZERO ? ones : 0);
+        outside = bnn_conv2d_b1_gather(x, p, y0, x0, patch, !inside && p->padding == BNN_PAD_ZERO ? ones : 0);
     }
     bnn_conv2d_b1_pops(patch, w, row_words, p->out_c, dot);
     if (outside > 0 && p->padding == BNN_PAD_ZERO) {
