@@ -27,18 +27,23 @@
 /*
  * The subset-sum tables of position (y, xx): value i of the patch (tap-major,
  * then channel; 0 outside the input; bytes read as int8_t when is_signed) is
- * bit i % 4 of the index into table i / 4 (16 words each). Returns the patch's sum.
+ * bit i % 4 of the index into table i / 4 (16 words each). Each value is
+ * first stored at its single-bit entry (1, 2, 4 or 8), the missing values of
+ * the last group as 0; then each table is completed with 11 adds. Returns
+ * the patch's sum.
  */
 static inline int32_t bnn_conv2d_int_tables(const uint8_t *x, int is_signed, const bnn_conv2d_params_t *p,
                                             int32_t y, int32_t xx, int32_t *tables)
 {
+    const int32_t values = p->k_h * p->k_w * p->in_c;
+    const int32_t groups = (values + 3) / 4;
     int32_t total = 0;
     int32_t i = 0; /* index of the value in the patch */
     int32_t iy = y * p->stride_h - p->pad_top; /* the input pixel (iy, ix) under tap (ky, kx) */
     int32_t ky;
     int32_t kx;
     int32_t c;
-    int32_t s;
+    int32_t g;
     for (ky = 0; ky < p->k_h; ky++, iy++) {
         int32_t ix = xx * p->stride_w - p->pad_left;
         for (kx = 0; kx < p->k_w; kx++, ix++) {
@@ -46,42 +51,62 @@ static inline int32_t bnn_conv2d_int_tables(const uint8_t *x, int is_signed, con
             for (c = 0; c < p->in_c; c++, i++) {
                 const int32_t at = (c * p->in_h + iy) * p->in_w + ix;
                 const int32_t v = !inside ? 0 : is_signed ? (int32_t)(int8_t)x[at] : (int32_t)x[at];
-                int32_t *table = tables + 16 * (i >> 2);
-                const int32_t half = 1 << (i & 3); /* entries [half, 2 * half) include v */
-                if (half == 1) {
-                    table[0] = 0;
-                }
-                for (s = 0; s < half; s++) {
-                    table[half + s] = table[s] + v;
-                }
+                tables[16 * (i >> 2) + (1 << (i & 3))] = v;
                 total += v;
             }
+        }
+    }
+    for (; i < 4 * groups; i++) {
+        tables[16 * (i >> 2) + (1 << (i & 3))] = 0;
+    }
+    for (g = 0; g < groups; g++, tables += 16) {
+        int32_t s;
+        tables[0] = 0;
+        tables[3] = tables[1] + tables[2];
+        for (s = 1; s < 4; s++) {
+            tables[4 + s] = tables[4] + tables[s];
+        }
+        for (s = 1; s < 8; s++) {
+            tables[8 + s] = tables[8] + tables[s];
         }
     }
     return total;
 }
 
-/* acc[o] = total - 2 * (sum of the patch values under the -1 weights of channel o), from the tables. */
-static inline void bnn_conv2d_int_accumulators(const int32_t *tables, int32_t total, const uint32_t *w,
-                                               const bnn_conv2d_params_t *p, int32_t *acc)
+/*
+ * acc[o] = total - 2 * (sum of the patch values under the -1 weights of channel o), from the
+ * tables; `groups` is a constant after inlining when the row is one word (up to 32 values).
+ */
+__attribute__((always_inline)) static inline void bnn_conv2d_int_sums(const int32_t *tables, int32_t total, const uint32_t *w,
+                                                                      int32_t out_c, int32_t groups, int32_t row_words, int32_t *acc)
 {
-    const int32_t values = p->k_h * p->k_w * p->in_c;
-    const int32_t groups = (values + 3) / 4;
-    const int32_t row_words = (values + 31) / 32;
     int32_t o;
-    for (o = 0; o < p->out_c; o++) {
-        const uint32_t *row = w + o * row_words;
+    for (o = 0; o < out_c; o++, w += row_words) {
         const int32_t *table = tables;
         int32_t negative = 0;
         uint32_t bits = 0;
         int32_t g;
         for (g = 0; g < groups; g++, table += 16, bits >>= 4) {
             if ((g & 7) == 0) {
-                bits = BNN_LOAD_U32(&row[g >> 3]);
+                bits = BNN_LOAD_U32(&w[g >> 3]);
             }
             negative += table[bits & 15u];
         }
         acc[o] = total - 2 * negative;
+    }
+}
+
+static inline void bnn_conv2d_int_accumulators(const int32_t *tables, int32_t total, const uint32_t *w,
+                                               const bnn_conv2d_params_t *p, int32_t *acc)
+{
+    const int32_t values = p->k_h * p->k_w * p->in_c;
+    const int32_t groups = (values + 3) / 4;
+    switch (groups) {
+    case 1: bnn_conv2d_int_sums(tables, total, w, p->out_c, 1, 1, acc); break;
+    case 2: bnn_conv2d_int_sums(tables, total, w, p->out_c, 2, 1, acc); break;
+    case 3: bnn_conv2d_int_sums(tables, total, w, p->out_c, 3, 1, acc); break;
+    case 7: bnn_conv2d_int_sums(tables, total, w, p->out_c, 7, 1, acc); break;
+    default: bnn_conv2d_int_sums(tables, total, w, p->out_c, groups, (values + 31) / 32, acc); break;
     }
 }
 
