@@ -8,6 +8,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { benchDense, formatDenseMarkdown, writeDenseResults, type DenseBenchResult } from '../../bench/dense.ts';
+import { benchConv, formatConvMarkdown } from '../../bench/conv.ts';
 import { benchModelFigures, formatModelsMarkdown } from '../../bench/models.ts';
 import { PROJECT_ROOT, VERSION } from '../../version.ts';
 import type { CliIo } from '../io.ts';
@@ -37,6 +38,7 @@ export function registerBench(program: Command, io: CliIo): void {
       const log = (line: string) => { if (!opts.json) io.err(line); };
       const dense = await benchDense({ targets: opts.target, onResult: (r) => log(`  dense ${r.target} ${r.kernel}: ${r.perWord} instructions/word${r.bitExact ? '' : ' NOT EXACT'}`) });
       writeDenseResults(dense);
+      const conv = await benchConv({ targets: opts.target, onResult: (r) => log(`  conv3x3 ${r.target} ${r.kernel}: ${r.perMac} instructions/MAC${r.bitExact ? '' : ' NOT EXACT'}`) });
       const models = await benchModelFigures({
         samples: Number(opts.samples), targets: opts.target,
         onResult: (r) => log(`  model ${r.model} ${r.target}: ${r.instructionsPerInference} instructions/inference`),
@@ -45,12 +47,15 @@ export function registerBench(program: Command, io: CliIo): void {
       mkdirSync(dir, { recursive: true });
       const summary = {
         dense1024x256: dense.map(({ target, kernel, instructions, perWord, bitExact }) => ({ target, kernel, instructions, perWord, bitExact })),
+        conv3x3: conv.map(({ target, kernel, instructions, perMac, bitExact }) => ({ target, kernel, instructions, perMac, bitExact })),
         models: models.map(({ model, target, instructionsPerInference, flashBytes, ramBytes }) => ({ model, target, instructionsPerInference, flashBytes, ramBytes })),
       };
       writeFileSync(join(dir, 'bench.json'), `${JSON.stringify({ bnnc: VERSION, ...summary }, null, 2)}\n`);
       const markdown = [
         '## Dense 1024x256 binary layer: instructions per 32-bit weight word (GCC -O2, QEMU -icount)', '',
         formatDenseMarkdown(dense), '## Best kernel against the baselines', '', ratioTable(dense),
+        '## conv3x3: binary conv 3x3, 32 -> 32 channels, 16x16, float-zero padding 1: instructions per binary MAC', '',
+        formatConvMarkdown(conv),
         '## Example models (mean over the first samples of their data)', '', formatModelsMarkdown(models),
       ].join('\n');
       writeFileSync(join(dir, 'bench.md'), markdown);
