@@ -11,6 +11,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { packBits, wordsFor } from '../bitops.ts';
 import type { Provenance } from '../codegen/banner.ts';
+import type { Padding } from '../ir/types.ts';
 import { hexWords, int32s } from '../codegen/literals.ts';
 import { kernelConfig, popcountHeaders } from '../codegen/kernels.ts';
 import { render, runtimeFile } from '../codegen/templates.ts';
@@ -42,6 +43,8 @@ export interface ConvShape {
   outC: number;
   kernel: number;
   pad: number;
+  /** Default 'zero' (float-zero padding). */
+  padding?: Padding;
 }
 
 export const CONV3X3: ConvShape = { size: 16, inC: 32, outC: 32, kernel: 3, pad: 1 };
@@ -57,7 +60,7 @@ function randomGroups(next: () => number, groups: number, bits: number): Uint32A
   return data;
 }
 
-/** A random float-zero padded, stride-1 binary convolution with thresholds around 0 (both output values occur). */
+/** A random stride-1 binary convolution (float-zero padding unless stated) with thresholds around 0 (both output values occur). */
 export function makeConvCase(next: () => number, s: ConvShape = CONV3X3): ConvCase {
   const out = s.size + 2 * s.pad - s.kernel + 1;
   const threshold = new Int32Array(s.outC);
@@ -69,7 +72,7 @@ export function makeConvCase(next: () => number, s: ConvShape = CONV3X3): ConvCa
   const layer = conv2dB1Layer({
     name: `conv${s.kernel}x${s.kernel}`, sources: [],
     inShape: [s.size, s.size, s.inC], convShape: [out, out, s.outC], outShape: [out, out, s.outC],
-    kernel: [s.kernel, s.kernel], stride: [1, 1], pads: [s.pad, s.pad, s.pad, s.pad], padding: 'zero',
+    kernel: [s.kernel, s.kernel], stride: [1, 1], pads: [s.pad, s.pad, s.pad, s.pad], padding: s.padding ?? 'zero',
     pool: [1, 1], poolMode: 'max',
     weights: randomGroups(next, s.outC * s.kernel * s.kernel, s.inC), threshold, flip,
   });

@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { benchConv, formatConvMarkdown, makeConvCase, parseConvOutput, runConvProgram } from '../../src/bench/conv.ts';
+import { benchConv, formatConvMarkdown, makeConvCase, parseConvOutput, runConvProgram, type ConvShape } from '../../src/bench/conv.ts';
 import { rng32 } from '../../src/bench/denseProgram.ts';
 import { loadTarget } from '../../src/targets/load.ts';
 import { toolchainSkipReason } from '../../src/toolchain/requireToolchains.ts';
@@ -66,4 +66,35 @@ describe('formatConvMarkdown', () => {
       '',
     ].join('\n'));
   });
+});
+
+/*
+ * Channel counts whose 3x3 rows take 1 to 10 words (bnn_conv2d_b1's short rows
+ * of 1 to 7 words on armv7em and rv32, the row engine from 8), kernels 1 to 5,
+ * every padding mode: each variant against the emulator.
+ */
+const SHAPES: ConvShape[] = [
+  { size: 4, inC: 1, outC: 5, kernel: 3, pad: 1 },
+  { size: 5, inC: 5, outC: 33, kernel: 3, pad: 1, padding: 'minus' },
+  { size: 4, inC: 10, outC: 3, kernel: 3, pad: 2 },
+  { size: 6, inC: 13, outC: 9, kernel: 3, pad: 1, padding: 'plus' },
+  { size: 5, inC: 20, outC: 8, kernel: 3, pad: 1 },
+  { size: 3, inC: 24, outC: 4, kernel: 3, pad: 1, padding: 'minus' },
+  { size: 4, inC: 33, outC: 6, kernel: 3, pad: 1 },
+  { size: 6, inC: 7, outC: 11, kernel: 5, pad: 2 },
+  { size: 3, inC: 70, outC: 2, kernel: 1, pad: 0 },
+  { size: 4, inC: 9, outC: 12, kernel: 2, pad: 1 },
+];
+
+describe('bnn_conv2d_b1 per variant over channel counts and paddings', () => {
+  for (const [name, variant] of [['stm32f4', 'armv7em'], ['esp32c3', 'rv32'], ['host', 'portable']] as const) {
+    const skip = toolchainSkipReason(loadTarget(name));
+    it.skipIf(skip !== null)(`${name} ${variant}: every output word equals the emulator's${skip ? ` (${skip})` : ''}`, async () => {
+      const next = rng32(11);
+      for (const [i, shape] of SHAPES.entries()) {
+        const run = await runConvProgram(loadTarget(name), variant, makeConvCase(next, shape), join(scratch, `${name}-${i}`));
+        expect({ shape, exact: run.exact }).toEqual({ shape, exact: true });
+      }
+    }, 120_000);
+  }
 });
