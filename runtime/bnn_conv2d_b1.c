@@ -14,7 +14,8 @@
  *   thresh per-channel threshold on the dot product
  *   flip   packed per-channel flip bits
  *   out    out_h * out_w pixels of (out_c + 31) / 32 words, tail bits 0
- *   scratch 2 * row_words + 3 * out_c words (in bnnc's arena)
+ *   scratch row_words + 2 * out_c words, and with float-zero padding
+ *          (k_h * k_w * out_c + 1) / 2 more (in bnnc's arena)
  * dot = sum over taps of (in_c - 2 * popcount(x_tap XOR w_tap)). A tap outside the
  * input contributes 0 with float-zero padding (PyTorch), or reads an all-0 (+1
  * padding) or all-1 (-1 padding) pixel. bit = (max over the pool window of dot
@@ -22,11 +23,11 @@
  *
  * Every position, border ones included, runs on the selected variant's row
  * engine (bnn_dense_b1_pop) over one gathered patch laid out like a weight
- * row. With float-zero padding a border position gathers two patches that
- * differ only in the taps outside the input, all 0 in one (popcount P0) and
- * all 1 in the other (P1): an outside tap's bits then count pop(w) in P0 and
- * (bits - pop(w)) in P1, so P0 + P1 = 2 * pop(inside taps) + outside bits,
- * whatever the weights, and dot = valid * in_c - (P0 + P1 - outside bits).
+ * row. With float-zero padding the taps outside the input are gathered as
+ * 0 bits, where popcount(0 XOR w) counts the weight's own bits: the kernel
+ * counts, once per call, the bits of each (tap, output channel) of the
+ * weights, and a border position subtracts those of its outside taps, so
+ * dot = inside taps * in_c - 2 * (popcount - outside weight bits).
  */
 
 /* A patch written bit by bit: the words done, the word being filled and its bit count (< 32). */
@@ -91,18 +92,13 @@ static inline void bnn_conv2d_b1_copy(const uint32_t *x, const bnn_conv2d_params
 }
 
 /*
- * Gathers the patch of the position whose first tap is input pixel (y0, x0):
- * outside taps as the padding reads them (-1: ones; float zero and +1: zeros),
- * and unless `ones` is NULL also `ones`, the same with outside taps all 1.
- * Returns the number of outside taps.
+ * Gathers the patch of the position whose first tap is input pixel (y0, x0),
+ * outside taps as the padding reads them (-1: ones; float zero and +1: zeros).
  */
-static inline int32_t bnn_conv2d_b1_gather(const uint32_t *x, const bnn_conv2d_params_t *p, int32_t y0, int32_t x0,
-                                           uint32_t *patch, uint32_t *ones)
+static inline void bnn_conv2d_b1_gather(const uint32_t *x, const bnn_conv2d_params_t *p, int32_t y0, int32_t x0, uint32_t *patch)
 {
     const int32_t in_words = (p->in_c + 31) / 32;
     bnn_conv2d_b1_bits_t a = { patch, 0u, 0 };
-    bnn_conv2d_b1_bits_t b = { ones, 0u, 0 };
-    int32_t outside = 0;
     int32_t ky;
     int32_t kx;
     for (ky = 0; ky < p->k_h; ky++) {
@@ -110,29 +106,43 @@ static inline int32_t bnn_conv2d_b1_gather(const uint32_t *x, const bnn_conv2d_p
         for (kx = 0; kx < p->k_w; kx++) {
             const int32_t ix = x0 + kx;
             if (iy >= 0 && iy < p->in_h && ix >= 0 && ix < p->in_w) {
-                const uint32_t *pixel = x + (iy * p->in_w + ix) * in_words;
-                bnn_conv2d_b1_append_pixel(&a, pixel, p->in_c);
-                if (ones != 0) {
-                    bnn_conv2d_b1_append_pixel(&b, pixel, p->in_c);
-                }
+                bnn_conv2d_b1_append_pixel(&a, x + (iy * p->in_w + ix) * in_words, p->in_c);
+            } else if (p->padding == BNN_PAD_MINUS) {
+                bnn_conv2d_b1_append_pixel(&a, 0, p->in_c);
             } else {
-                outside++;
-                if (p->padding == BNN_PAD_MINUS) {
-                    bnn_conv2d_b1_append_pixel(&a, 0, p->in_c);
-                } else {
-                    bnn_conv2d_b1_append_zeros(&a, p->in_c);
-                }
-                if (ones != 0) {
-                    bnn_conv2d_b1_append_pixel(&b, 0, p->in_c);
-                }
+                bnn_conv2d_b1_append_zeros(&a, p->in_c);
             }
         }
     }
     bnn_conv2d_b1_flush(&a);
-    if (ones != 0) {
-        bnn_conv2d_b1_flush(&b);
+}
+
+/*
+ * tap_bits[t * out_c + o] = the number of 1 bits (weights -1) of tap t in the
+ * row of output channel o: bits [t * in_c, (t + 1) * in_c) of the row.
+ */
+static void bnn_conv2d_b1_tap_bits(const uint32_t *w, const bnn_conv2d_params_t *p, uint16_t *tap_bits)
+{
+    const int32_t taps = p->k_h * p->k_w;
+    const int32_t row_words = (taps * p->in_c + 31) / 32;
+    int32_t o;
+    int32_t t;
+    for (o = 0; o < p->out_c; o++, w += row_words) {
+        for (t = 0; t < taps; t++) {
+            int32_t at = t * p->in_c;
+            int32_t left = p->in_c;
+            uint32_t count = 0;
+            while (left > 0) {
+                const int32_t shift = at & 31;
+                const int32_t bits = left < 32 - shift ? left : 32 - shift;
+                const uint32_t mask = bits == 32 ? 0xFFFFFFFFu : ((1u << bits) - 1u) << shift;
+                count += bnn_popcount32(BNN_LOAD_U32(&w[at >> 5]) & mask);
+                at += bits;
+                left -= bits;
+            }
+            tap_bits[t * p->out_c + o] = (uint16_t)count;
+        }
     }
-    return outside;
 }
 
 /*
@@ -231,7 +241,8 @@ static inline void bnn_conv2d_b1_pops(const uint32_t *x, const uint32_t *w, int3
 
 /*
  * Dots of every output channel at conv position (y, x) (a
- * bnn_conv2d_position_t: work is the two patches, then out_c popcounts).
+ * bnn_conv2d_position_t: work is the patch, then with float-zero padding the
+ * weight bits per tap of bnn_conv2d_b1_tap_bits).
  */
 static inline void bnn_conv2d_b1_dots(const void *input, const uint32_t *w, const bnn_conv2d_params_t *p,
                                int32_t y, int32_t xx, void *work, int32_t *dot)
@@ -240,38 +251,54 @@ static inline void bnn_conv2d_b1_dots(const void *input, const uint32_t *w, cons
     const int32_t taps = p->k_h * p->k_w;
     const int32_t row_words = (taps * p->in_c + 31) / 32;
     uint32_t *patch = (uint32_t *)work;
-    uint32_t *ones = patch + row_words;
-    int32_t *pop_ones = (int32_t *)(ones + row_words);
     const int32_t y0 = y * p->stride_h - p->pad_top;
     const int32_t x0 = xx * p->stride_w - p->pad_left;
     const int inside = y0 >= 0 && x0 >= 0 && y0 + p->k_h <= p->in_h && x0 + p->k_w <= p->in_w;
-    int32_t outside = 0;
+    int32_t inside_bits = taps * p->in_c;
     int32_t o;
     if (inside && (p->in_c & 31) == 0) {
         bnn_conv2d_b1_copy(x, p, y0, x0, patch);
     } else {
-        outside = bnn_conv2d_b1_gather(x, p, y0, x0, patch, !inside && p->padding == BNN_PAD_ZERO ? ones : 0);
+        bnn_conv2d_b1_gather(x, p, y0, x0, patch);
     }
     bnn_conv2d_b1_pops(patch, w, row_words, p->out_c, dot);
-    if (outside > 0 && p->padding == BNN_PAD_ZERO) {
-        const int32_t outside_bits = outside * p->in_c;
-        const int32_t inside_bits = (taps - outside) * p->in_c;
-        bnn_conv2d_b1_pops(ones, w, row_words, p->out_c, pop_ones);
-        for (o = 0; o < p->out_c; o++) {
-            dot[o] = inside_bits - (dot[o] + pop_ones[o] - outside_bits);
+    if (!inside && p->padding == BNN_PAD_ZERO) {
+        const uint16_t *tap_bits = (const uint16_t *)(patch + row_words);
+        int32_t ky;
+        int32_t kx;
+        for (ky = 0; ky < p->k_h; ky++) {
+            for (kx = 0; kx < p->k_w; kx++, tap_bits += p->out_c) {
+                const int32_t iy = y0 + ky;
+                const int32_t ix = x0 + kx;
+                if (iy >= 0 && iy < p->in_h && ix >= 0 && ix < p->in_w) {
+                    continue;
+                }
+                inside_bits -= p->in_c;
+                for (o = 0; o < p->out_c; o++) {
+                    dot[o] -= tap_bits[o];
+                }
+            }
         }
-        return;
     }
     for (o = 0; o < p->out_c; o++) {
-        dot[o] = taps * p->in_c - 2 * dot[o];
+        dot[o] = inside_bits - 2 * dot[o];
     }
+}
+
+/* Words of scratch before the dots: the patch, and with float-zero padding the weight bits per tap (uint16_t). */
+static inline int32_t bnn_conv2d_b1_work_words(const bnn_conv2d_params_t *p)
+{
+    const int32_t taps = p->k_h * p->k_w;
+    return (taps * p->in_c + 31) / 32 + (p->padding == BNN_PAD_ZERO ? (taps * p->out_c + 1) / 2 : 0);
 }
 
 bnn_status_t bnn_conv2d_b1(const uint32_t *x, const uint32_t *w, const bnn_conv2d_params_t *p,
                            const int32_t *thresh, const uint32_t *flip, uint32_t *out, uint32_t *scratch)
 {
-    /* scratch: the two patches, the popcounts of the second, the dots of one position, the pooled accumulators */
-    const int32_t row_words = (p->k_h * p->k_w * p->in_c + 31) / 32;
-    int32_t *dot = (int32_t *)(scratch + 2 * row_words) + p->out_c;
+    /* scratch: the patch, [the weight bits per tap], the dots of one position, the pooled accumulators */
+    int32_t *dot = (int32_t *)(scratch + bnn_conv2d_b1_work_words(p));
+    if (p->padding == BNN_PAD_ZERO) {
+        bnn_conv2d_b1_tap_bits(w, p, (uint16_t *)(scratch + (p->k_h * p->k_w * p->in_c + 31) / 32));
+    }
     return bnn_conv2d_pool_threshold(x, w, p, thresh, flip, out, scratch, dot, bnn_conv2d_b1_dots);
 }
