@@ -15,7 +15,7 @@
  *   flip   packed per-channel flip bits
  *   out    out_h * out_w pixels of (out_c + 31) / 32 words, tail bits 0
  *   scratch row_words + 2 * out_c words, and with float-zero padding
- *          (k_h * k_w * out_c + 1) / 2 more (in bnnc's arena)
+ *          k_h * k_w * ((out_c + 1) / 2) more (in bnnc's arena)
  * dot = sum over taps of (in_c - 2 * popcount(x_tap XOR w_tap)). A tap outside the
  * input contributes 0 with float-zero padding (PyTorch), or reads an all-0 (+1
  * padding) or all-1 (-1 padding) pixel. bit = (max over the pool window of dot
@@ -118,11 +118,13 @@ static inline void bnn_conv2d_b1_gather(const uint32_t *x, const bnn_conv2d_para
 }
 
 /*
- * tap_bits[t * out_c + o] = the number of 1 bits (weights -1) of tap t in the
- * row of output channel o: bits [t * in_c, (t + 1) * in_c) of the row.
+ * The number of 1 bits (weights -1) of tap t in the row of output channel o,
+ * bits [t * in_c, (t + 1) * in_c) of the row, at the 16-bit half o % 2 of
+ * tap_bits[t * ((out_c + 1) / 2) + o / 2] (in_c <= 32767).
  */
-static void bnn_conv2d_b1_tap_bits(const uint32_t *w, const bnn_conv2d_params_t *p, uint16_t *tap_bits)
+static void bnn_conv2d_b1_tap_bits(const uint32_t *w, const bnn_conv2d_params_t *p, uint32_t *tap_bits)
 {
+    const int32_t pairs = (p->out_c + 1) / 2;
     const int32_t taps = p->k_h * p->k_w;
     const int32_t row_words = (taps * p->in_c + 31) / 32;
     int32_t o;
@@ -140,7 +142,11 @@ static void bnn_conv2d_b1_tap_bits(const uint32_t *w, const bnn_conv2d_params_t 
                 at += bits;
                 left -= bits;
             }
-            tap_bits[t * p->out_c + o] = (uint16_t)count;
+            if ((o & 1) == 0) {
+                tap_bits[t * pairs + o / 2] = count;
+            } else {
+                tap_bits[t * pairs + o / 2] |= count << 16;
+            }
         }
     }
 }
@@ -263,19 +269,24 @@ static inline void bnn_conv2d_b1_dots(const void *input, const uint32_t *w, cons
     }
     bnn_conv2d_b1_pops(patch, w, row_words, p->out_c, dot);
     if (!inside && p->padding == BNN_PAD_ZERO) {
-        const uint16_t *tap_bits = (const uint16_t *)(patch + row_words);
+        const int32_t pairs = (p->out_c + 1) / 2;
+        const uint32_t *tap_bits = patch + row_words;
         int32_t ky;
         int32_t kx;
         for (ky = 0; ky < p->k_h; ky++) {
-            for (kx = 0; kx < p->k_w; kx++, tap_bits += p->out_c) {
+            for (kx = 0; kx < p->k_w; kx++, tap_bits += pairs) {
                 const int32_t iy = y0 + ky;
                 const int32_t ix = x0 + kx;
                 if (iy >= 0 && iy < p->in_h && ix >= 0 && ix < p->in_w) {
                     continue;
                 }
                 inside_bits -= p->in_c;
-                for (o = 0; o < p->out_c; o++) {
-                    dot[o] -= tap_bits[o];
+                for (o = 0; o + 1 < p->out_c; o += 2) {
+                    dot[o] -= (int32_t)(tap_bits[o >> 1] & 0xFFFFu);
+                    dot[o + 1] -= (int32_t)(tap_bits[o >> 1] >> 16);
+                }
+                if (o < p->out_c) {
+                    dot[o] -= (int32_t)tap_bits[o >> 1]; /* the last, odd channel: high half 0 */
                 }
             }
         }
@@ -285,11 +296,11 @@ static inline void bnn_conv2d_b1_dots(const void *input, const uint32_t *w, cons
     }
 }
 
-/* Words of scratch before the dots: the patch, and with float-zero padding the weight bits per tap (uint16_t). */
+/* Words of scratch before the dots: the patch, and with float-zero padding the weight bits per tap. */
 static inline int32_t bnn_conv2d_b1_work_words(const bnn_conv2d_params_t *p)
 {
     const int32_t taps = p->k_h * p->k_w;
-    return (taps * p->in_c + 31) / 32 + (p->padding == BNN_PAD_ZERO ? (taps * p->out_c + 1) / 2 : 0);
+    return (taps * p->in_c + 31) / 32 + (p->padding == BNN_PAD_ZERO ? taps * ((p->out_c + 1) / 2) : 0);
 }
 
 bnn_status_t bnn_conv2d_b1(const uint32_t *x, const uint32_t *w, const bnn_conv2d_params_t *p,
@@ -298,7 +309,7 @@ bnn_status_t bnn_conv2d_b1(const uint32_t *x, const uint32_t *w, const bnn_conv2
     /* scratch: the patch, [the weight bits per tap], the dots of one position, the pooled accumulators */
     int32_t *dot = (int32_t *)(scratch + bnn_conv2d_b1_work_words(p));
     if (p->padding == BNN_PAD_ZERO) {
-        bnn_conv2d_b1_tap_bits(w, p, (uint16_t *)(scratch + (p->k_h * p->k_w * p->in_c + 31) / 32));
+        bnn_conv2d_b1_tap_bits(w, p, scratch + (p->k_h * p->k_w * p->in_c + 31) / 32);
     }
     return bnn_conv2d_pool_threshold(x, w, p, thresh, flip, out, scratch, dot, bnn_conv2d_b1_dots);
 }

@@ -43,9 +43,9 @@ export const conv2dB1Op: LoweredOp<Conv2dB1Layer> = {
   },
 
   outputBytes: convOutputBytes,
-  // One gathered patch (a weight row), with float-zero padding a uint16 weight-bit count per tap and
-  // output channel, and two int32 per output channel (bnn_conv2d_b1.c).
-  scratchBytes: (layer) => 4 * (tapBitWords(layer) + (layer.padding === 'zero' ? Math.ceil((layer.kernel[0] * layer.kernel[1] * layer.outShape[2]) / 2) : 0) + 2 * layer.outShape[2]),
+  // One gathered patch (a weight row), with float-zero padding a 16-bit weight-bit count per tap and
+  // output channel (two per word), and two int32 per output channel (bnn_conv2d_b1.c).
+  scratchBytes: (layer) => 4 * (tapBitWords(layer) + (layer.padding === 'zero' ? layer.kernel[0] * layer.kernel[1] * Math.ceil(layer.outShape[2] / 2) : 0) + 2 * layer.outShape[2]),
   kernelLimits: (layer) => [
     ...convParamLimits(layer),
     // Every position runs bnn_dense_b1_pop over the whole patch.
