@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { benchDense, formatDenseMarkdown, writeDenseResults, type DenseBenchResult } from '../../bench/dense.ts';
 import { benchEmulatorSpeed, formatEmulatorSpeedMarkdown } from '../../bench/emulatorSpeed.ts';
+import { benchConv, formatConvMarkdown } from '../../bench/conv.ts';
 import { benchModelFigures, formatModelsMarkdown } from '../../bench/models.ts';
 import { PROJECT_ROOT, VERSION } from '../../version.ts';
 import type { CliIo } from '../io.ts';
@@ -49,6 +50,7 @@ export function registerBench(program: Command, io: CliIo): void {
       for (const r of emulator) log(`  emulator ${r.model}: ${r.emulatorPerCpuSecond} samples/CPU s, onnxruntime ${r.onnxruntimePerCpuSecond ?? '-'}`);
       const dense = await benchDense({ targets: opts.target, onResult: (r) => log(`  dense ${r.target} ${r.kernel}: ${r.perWord} instructions/word${r.bitExact ? '' : ' NOT EXACT'}`) });
       writeDenseResults(dense, dir);
+      const conv = await benchConv({ targets: opts.target, onResult: (r) => log(`  conv3x3 ${r.target} ${r.kernel}: ${r.perMac} instructions/MAC${r.bitExact ? '' : ' NOT EXACT'}`) });
       const models = await benchModelFigures({
         samples: Number(opts.samples), targets: opts.target,
         onResult: (r) => log(`  model ${r.model} ${r.target}: ${r.instructionsPerInference} instructions/inference`),
@@ -57,12 +59,15 @@ export function registerBench(program: Command, io: CliIo): void {
       const summary = {
         emulator,
         dense1024x256: dense.map(({ target, kernel, instructions, perWord, cycles, cyclesPerWord, ms, bitExact }) => ({ target, kernel, instructions, perWord, cycles, cyclesPerWord, ms, bitExact })),
+        conv3x3: conv.map(({ target, kernel, instructions, perMac, bitExact }) => ({ target, kernel, instructions, perMac, bitExact })),
         models: models.map(({ model, target, instructionsPerInference, cycles, ms, flashBytes, ramBytes }) => ({ model, target, instructionsPerInference, cycles, ms, flashBytes, ramBytes })),
       };
       writeFileSync(join(dir, 'bench.json'), `${JSON.stringify({ bnnc: VERSION, ...summary }, null, 2)}\n`);
       const markdown = [
         '## Dense 1024x256 binary layer: instructions per 32-bit weight word (GCC -O2, QEMU -icount)', '',
         formatDenseMarkdown(dense), '## Best kernel against the baselines (cycles: timing model of docs/cycles.md, ms at the target clock; - where the core has none)', '', ratioTable(dense),
+        '## conv3x3: binary conv 3x3, 32 -> 32 channels, 16x16, float-zero padding 1: instructions per binary MAC', '',
+        formatConvMarkdown(conv),
         '## Example models (instructions: mean over the first samples of their data; cycles: sample 0, timing model of docs/cycles.md, ms at the target clock)', '', formatModelsMarkdown(models),
         '## Emulator against onnxruntime (samples per second, one sample per call)', '', formatEmulatorSpeedMarkdown(emulator),
       ].join('\n');

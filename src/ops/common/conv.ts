@@ -108,18 +108,50 @@ export function convWeightRows(g: ConvGeometry): WeightRows {
   return { length: taps * c, group: c, words: taps * wordsFor(c) };
 }
 
-/** Weights, thresholds, flips and the parameter struct. */
+/** Packed words of one output channel's weights in the C kernels: the k_h * k_w * C weight bits back to back. */
+export function tapBitWords(g: ConvGeometry): number {
+  return wordsFor(g.kernel[0] * g.kernel[1] * g.inShape[2]);
+}
+
+/**
+ * The weights as the C kernels read them: per output channel, bit t * C + c is
+ * tap t's channel c, so a tap of fewer than 32 channels shares its words with
+ * the next taps (a 3x3 tap of 16 channels: 144 bits in 5 words instead of 9
+ * half-empty ones). The IR keeps one group of wordsFor(C) words per tap (the
+ * activations' packing); with C a multiple of 32 the two are the same.
+ */
+export function tapBitWeights(layer: ThresholdedConv): Uint32Array {
+  const c = layer.inShape[2];
+  const cw = wordsFor(c);
+  const taps = layer.kernel[0] * layer.kernel[1];
+  const oc = layer.outShape[2];
+  if (c % 32 === 0) return layer.weights;
+  const rowWords = tapBitWords(layer);
+  const out = new Uint32Array(oc * rowWords);
+  for (let o = 0; o < oc; o++) {
+    for (let t = 0; t < taps; t++) {
+      for (let ch = 0; ch < c; ch++) {
+        const bit = (layer.weights[(o * taps + t) * cw + (ch >>> 5)] >>> (ch & 31)) & 1;
+        const at = t * c + ch;
+        out[o * rowWords + (at >>> 5)] |= bit << (at & 31);
+      }
+    }
+  }
+  return out;
+}
+
+/** Weights (as tapBitWeights emits them), thresholds, flips and the parameter struct. */
 export function convConstants(layer: ThresholdedConv): { params: number; bytes: number } {
   const oc = layer.outShape[2];
   const params = layer.kernel[0] * layer.kernel[1] * layer.inShape[2] * oc + oc;
-  return { params, bytes: 4 * layer.weights.length + 4 * oc + 4 * wordsFor(oc) + CONV_PARAMS_BYTES };
+  return { params, bytes: 4 * oc * tapBitWords(layer) + 4 * oc + 4 * wordsFor(oc) + CONV_PARAMS_BYTES };
 }
 
 export function convCode(layer: ThresholdedConv, site: CallSite, fn: string): LayerCode {
   const { base } = site;
   const params = { name: `${base}_geometry`, body: convParamsInitializer(layer) };
   return {
-    arrays: thresholdedArrays(base, layer),
+    arrays: thresholdedArrays(base, { ...layer, weights: tapBitWeights(layer) }),
     params,
     call: { fn, input: site.input, weights: `${base}_weights`, params: params.name, threshold: `${base}_threshold`, flip: `${base}_flip`, output: site.output, scratch: site.scratch },
   };
