@@ -101,7 +101,10 @@ export const BNN_JSON_SCHEMA = {
             required: ['inShape', 'outShape', 'kernel', 'stride', 'pads', 'padding', 'weight', 'bias'], additionalProperties: false,
           },
           {
-            properties: { kind: { const: 'maxpool' }, ...origin, inShape: hwc, outShape: hwc, kernel: pair, stride: pair },
+            properties: {
+              kind: { const: 'maxpool' }, ...origin, inShape: hwc, outShape: hwc, kernel: pair, stride: pair,
+              pads: { type: 'array', items: { type: 'integer', minimum: 0 }, minItems: 4, maxItems: 4 },
+            },
             required: ['inShape', 'outShape', 'kernel', 'stride'], additionalProperties: false,
           },
           {

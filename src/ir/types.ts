@@ -120,9 +120,10 @@ export interface PoolWindow extends Origin {
   stride: [number, number];
 }
 
-/** Max-pooling. */
+/** Max-pooling; padded positions (pads: top, left, bottom, right; absent = none) never win. */
 export interface MaxPoolLayer extends PoolWindow {
   kind: 'maxpool';
+  pads?: [number, number, number, number];
 }
 
 /** Average pooling (AveragePool, GlobalAveragePool): float32 sum / count. */
@@ -179,9 +180,11 @@ export interface Thresholds {
 
 /**
  * Convolution geometry of a lowered conv layer: the convolution (convShape) is
- * optionally followed by a max- or average-pool of its accumulators (pool
- * window = stride, [1, 1] = none) before the threshold; outShape is after the
- * pool. With an average pool the thresholded accumulator is the window's sum.
+ * optionally followed by a max- or average-pool of its accumulators (window
+ * `pool`, [1, 1] = none, moved by `poolStride`, with `poolPads` leading
+ * positions outside the convolution output that never win) before the
+ * threshold; outShape is after the pool. With an average pool the thresholded
+ * accumulator is the window's sum (no pads).
  */
 export interface ConvGeometry {
   inShape: Hwc;
@@ -192,6 +195,9 @@ export interface ConvGeometry {
   pads: [number, number, number, number];
   padding: Padding;
   pool: [number, number];
+  poolStride: [number, number];
+  /** top, left: pool positions before the first convolution output row/column (bottom/right follow from outShape) */
+  poolPads: [number, number];
   poolMode: 'max' | 'sum';
 }
 

@@ -49,14 +49,18 @@ function conv(x: Vec, layer: Conv2dLayer): Vec {
   return out;
 }
 
+/** Max over each window; padded positions (ONNX: -inf) are skipped. */
 function maxpool(x: Vec, layer: MaxPoolLayer): Vec {
-  const [, w, c] = layer.inShape;
+  const [h, w, c] = layer.inShape;
   const [oh, ow] = layer.outShape;
+  const [top, left] = layer.pads ?? [0, 0, 0, 0];
   const out = new Float64Array(oh * ow * c);
   for (let y = 0; y < oh; y++) for (let xx = 0; xx < ow; xx++) for (let ch = 0; ch < c; ch++) {
     let best = -Infinity;
     for (let ky = 0; ky < layer.kernel[0]; ky++) for (let kx = 0; kx < layer.kernel[1]; kx++) {
-      best = Math.max(best, x[((y * layer.stride[0] + ky) * w + xx * layer.stride[1] + kx) * c + ch]);
+      const iy = y * layer.stride[0] - top + ky;
+      const ix = xx * layer.stride[1] - left + kx;
+      if (iy >= 0 && iy < h && ix >= 0 && ix < w) best = Math.max(best, x[(iy * w + ix) * c + ch]);
     }
     out[(y * ow + xx) * c + ch] = best;
   }
