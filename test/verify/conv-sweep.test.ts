@@ -158,9 +158,12 @@ for (const name of ['stm32f4', 'esp32c3']) {
   const target = listTargets().find((t) => t.name === name)!;
   const skip = toolchainSkipReason(target);
   describe.skipIf(skip !== null)(`random windows under QEMU ${name}${skip ? ` (${skip})` : ''}`, () => {
-    randomWindowCases(16).filter((_, i) => i % 4 < 2).forEach((c, index) => {
+    // Every padded max-pool (before and after the threshold), an average pool, 1-D and 2-D.
+    const chosen = new Set([0, 3, 8, 10, 11, 14, 15]);
+    randomWindowCases(16).forEach((c, index) => {
+      if (!chosen.has(index)) return;
       it(c.name, async () => {
-        const { report } = await verifyWindowCase(c, index * 4, { target, sanitize: false, samples: 8 });
+        const { report } = await verifyWindowCase(c, index, { target, sanitize: false, samples: 8 });
         expect(report.firstMismatch).toBeNull();
         expect(report.bitExact.qemu).toEqual({ equal: 8, total: 8 });
         expect(report.reference!.divergence.unexplained).toBe(0);
