@@ -13,6 +13,7 @@ import { dropout, identity } from './identity.ts';
 import { matmul } from './matmul.ts';
 import { maxpool } from './maxpool.ts';
 import { pad } from './pad.ts';
+import { constantOfShape, slice } from './slice.ts';
 import { multiThreshold } from './multithreshold.ts';
 import { reshape } from './reshape.ts';
 import { cast, concat, constant, gather, shapeOp } from './shape.ts';
@@ -22,7 +23,7 @@ import { transpose } from './transpose.ts';
 
 export const OP_HANDLERS: readonly OpHandler[] = [
   add, sub, mul, div, pow, matmul, gemm, conv, pad, maxpool, averagePool, globalAveragePool, transpose, sign, clip, batchNormalization,
-  flatten, reshape, squeeze, unsqueeze, shapeOp, gather, concat, constant, cast,
+  flatten, reshape, squeeze, unsqueeze, shapeOp, gather, concat, constant, cast, slice, constantOfShape,
   identity, dropout, argmax, topk, bipolarQuantBrevitas, bipolarQuantQonnx, multiThreshold,
 ];
 

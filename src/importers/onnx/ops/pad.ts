@@ -3,8 +3,9 @@
  * semantics). On the activation: only a constant-zero pad of the spatial axes,
  * which bnnc folds into the convolution that follows (a zero in front of a
  * binary convolution is the float-zero padding of PyTorch's Conv: the tap
- * contributes 0). Anything else, and a Pad followed by anything but a Conv, is
- * refused naming the node.
+ * contributes 0). A Pad of zero width (PyTorch's export of avg_pool1d puts one
+ * in front) is dropped. Anything else, and a padding Pad followed by anything
+ * but a Conv, is refused naming the node.
  */
 import { nodeError } from '../common.ts';
 import type { EvalContext, LowerContext, NodeInfo, OpHandler } from '../op.ts';
@@ -111,6 +112,8 @@ export function foldablePads(ctx: LowerContext): [number, number, number, number
 
 function lowerPad(ctx: LowerContext) {
   const pads = foldablePads(ctx);
+  // PyTorch exports avg_pool1d with a Pad of zero width in front: nothing to fold.
+  if (pads.every((p) => p === 0)) return { layers: [], shape: ctx.shape };
   const shape = ctx.shape.slice();
   const rank = shape.length;
   if (rank === 3) shape[2] += pads[1] + pads[3];
