@@ -77,6 +77,11 @@ bnn_status_t bnn_conv2d_u8_b1(const uint8_t *x, const uint32_t *w, const bnn_con
                               const int32_t *thresh, const uint32_t *flip, uint32_t *out, uint32_t *scratch);
 bnn_status_t bnn_conv2d_s8_b1(const int8_t *x, const uint32_t *w, const bnn_conv2d_params_t *p,
                               const int32_t *thresh, const uint32_t *flip, uint32_t *out, uint32_t *scratch);
+/* Grouped (depthwise too) or dilated binary convolution, float-zero padding (bnn_conv2d_grouped_b1.c): groups divides
+ * in_c and out_c, dil_h and dil_w in [1, 127]; scratch k_h * k_w * ((in_c / groups + 31) / 32) + 2 * out_c words. */
+bnn_status_t bnn_conv2d_grouped_b1(const uint32_t *x, const uint32_t *w, const bnn_conv2d_params_t *p, int32_t groups,
+                                   int32_t dil_h, int32_t dil_w, const int32_t *thresh, const uint32_t *flip, uint32_t *out,
+                                   uint32_t *scratch);
 bnn_status_t bnn_maxpool_b1(const uint32_t *x, int32_t in_h, int32_t in_w, int32_t c, int32_t out_h, int32_t out_w,
                             int32_t k_h, int32_t k_w, int32_t stride_h, int32_t stride_w, int32_t pad_top, int32_t pad_left, uint32_t *out);
 

@@ -98,9 +98,16 @@ export interface DenseLayer extends Origin {
   bias: Float32Array | null;
 }
 
-/** 2-D convolution, NHWC; weight [out channels][kh][kw][in channels]. */
+/**
+ * 2-D convolution, NHWC; weight [out channels][kh][kw][in channels of its group].
+ * With `groups` (absent = 1) output channel o reads input channels
+ * g * C/groups .. (g + 1) * C/groups - 1 of its group g = floor(o / (OC/groups));
+ * `dilation` (absent = 1 x 1) spaces the taps.
+ */
 export interface Conv2dLayer extends Origin {
   kind: 'conv2d';
+  groups?: number;
+  dilation?: [number, number];
   inShape: Hwc;
   outShape: Hwc;
   kernel: [number, number];

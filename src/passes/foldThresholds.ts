@@ -19,6 +19,7 @@ import { conv2dIntB1Layer } from '../ops/conv2d_int_b1/index.ts';
 import { denseB1Layer } from '../ops/dense_b1/index.ts';
 import { denseIntB1Layer } from '../ops/dense_int_b1/index.ts';
 import { maxpoolB1Layer } from '../ops/maxpool_b1/index.ts';
+import { conv2dGroupedB1Layer } from '../ops/conv2d_grouped_b1/index.ts';
 import { outputShape, producesBits } from '../ops/registry.ts';
 import { applyStepPrefix, applySteps, composeSteps, stepCreatesNaN, stepValue } from './affine.ts';
 import { inputValueRange, integerAccumulatorRange, isIntegerInput } from './inputRange.ts';
@@ -269,7 +270,11 @@ function lowerThresholdedConv(model: Model, prev: Layer | undefined, m: Match): 
   const steps = m.post?.steps ?? [];
   const bias = conv.bias;
   const [kh, kw] = conv.kernel;
-  const c = conv.inShape[2];
+  const groups = conv.groups ?? 1;
+  const dilation = conv.dilation ?? [1, 1];
+  const grouped = groups > 1 || dilation[0] > 1 || dilation[1] > 1;
+  // A grouped convolution's output channel reads only its group's channels.
+  const c = conv.inShape[2] / groups;
   const oc = conv.outShape[2];
   const tapCount = kh * kw * c;
   const { pool, poolStride, poolPads, poolMode, outShape } = poolOf(model, conv, m.pool);
@@ -290,7 +295,16 @@ function lowerThresholdedConv(model: Model, prev: Layer | undefined, m: Match): 
     const t = withReach(thresholdsForInteger(Array.from({ length: oc }, () => range), pre, steps),
       (o) => (count === 1 ? 0 : averagedBinaryError(tapCount, bias ? bias[o] : 0, count)), 1 / count, pre, steps);
     requireNoNaN(model, conv, m.post, () => range, pre, steps, oc, count === 1 ? 'dot product' : 'pooled dot sum');
-    return conv2dB1Layer({ ...common, ...t });
+    if (!grouped) return conv2dB1Layer({ ...common, ...t });
+    if (t.referenceReach) {
+      throw layerError(model, conv, 'a grouped or dilated convolution with a bias before an average pool', 'no Conv bias (the batch-norm supplies the offset) or a max-pool',
+        'export the convolution without bias');
+    }
+    return conv2dGroupedB1Layer({ ...common, ...t, groups, dilation: [dilation[0], dilation[1]] });
+  }
+  if (grouped) {
+    throw layerError(model, conv, `a ${groups > 1 ? `grouped (${groups} groups)` : `dilated (${dilation.join('x')})`} convolution on the model input`,
+      'a grouped or dilated convolution after a sign (binary input)', 'make the first convolution a plain one');
   }
   if (prev) throw layerError(model, conv, `a convolution after "${prev.name}" (${prev.kind})`, 'a convolution after a sign or at the model input');
   const dtype = model.input.dtype;

@@ -152,6 +152,10 @@ export interface ConvSpec {
   stride?: number;
   pads?: number;
   autoPad?: 'SAME_UPPER' | 'SAME_LOWER' | 'VALID';
+  /** Conv group attribute (depthwise: groups = input channels); out must be a multiple. */
+  groups?: number;
+  /** Conv dilations, the same on every spatial axis. */
+  dilation?: number;
   /** A Pad node of this many zeros on every spatial side in front of the Conv (PyTorch's export of a padded pool or conv). */
   padNode?: number;
   /** Max-pool (true: 2x2, stride 2) of the conv output before the batch-norm, or the pool given. */
@@ -206,7 +210,9 @@ export function binaryCnn(spec: CnnSpec): Uint8Array {
   };
   spec.convs.forEach((cv, l) => {
     const k = cv.kernel;
-    init[`cw${l}`] = { dims: [cv.out, c, ...kernelDims(k)], data: Array.from({ length: cv.out * c * k ** axes }, () => next() * 2 - 1) };
+    const groups = cv.groups ?? 1;
+    const d = cv.dilation ?? 1;
+    init[`cw${l}`] = { dims: [cv.out, c / groups, ...kernelDims(k)], data: Array.from({ length: cv.out * (c / groups) * k ** axes }, () => next() * 2 - 1) };
     nodes.push({ op: 'Sign', inputs: [`cw${l}`], outputs: [`cwb${l}`] });
     if (cv.padNode) {
       const zeros = [0, 0, ...perAxis(cv.padNode)];
@@ -217,15 +223,22 @@ export function binaryCnn(spec: CnnSpec): Uint8Array {
       w += 2 * cv.padNode;
     }
     const attrs: Record<string, number | number[] | string> = { kernel_shape: kernelDims(k), strides: perAxis(cv.stride ?? 1) };
+    if (groups > 1) attrs.group = groups;
+    if (d > 1) attrs.dilations = perAxis(d);
     if (cv.autoPad) attrs.auto_pad = cv.autoPad;
     else attrs.pads = perAxis(cv.pads ?? 0).concat(perAxis(cv.pads ?? 0));
     nodes.push({ op: 'Conv', inputs: [x, `cwb${l}`], outputs: [`conv${l}`], attrs, name: `conv${l}` });
     const s = cv.stride ?? 1;
     if (cv.autoPad === 'SAME_UPPER' || cv.autoPad === 'SAME_LOWER') { if (!oneD) h = Math.ceil(h / s); w = Math.ceil(w / s); }
-    else { const p = cv.autoPad === 'VALID' ? 0 : cv.pads ?? 0; if (!oneD) h = Math.floor((h + 2 * p - k) / s) + 1; w = Math.floor((w + 2 * p - k) / s) + 1; }
+    else {
+      const p = cv.autoPad === 'VALID' ? 0 : cv.pads ?? 0;
+      const span = d * (k - 1) + 1;
+      if (!oneD) h = Math.floor((h + 2 * p - span) / s) + 1;
+      w = Math.floor((w + 2 * p - span) / s) + 1;
+    }
     let y = `conv${l}`;
     if (cv.poolBefore) y = pool(cv.poolBefore === true ? POOL_2X2 : cv.poolBefore, y, `pre_pool${l}`);
-    nodes.push({ op: 'BatchNormalization', inputs: [y, ...bn(`cbn${l}`, cv.out, c * k * k)], outputs: [`cbn${l}`], attrs: { epsilon: 1e-5 }, name: `cbn${l}` });
+    nodes.push({ op: 'BatchNormalization', inputs: [y, ...bn(`cbn${l}`, cv.out, (c / groups) * k ** axes)], outputs: [`cbn${l}`], attrs: { epsilon: 1e-5 }, name: `cbn${l}` });
     nodes.push({ op: 'Sign', inputs: [`cbn${l}`], outputs: [`cact${l}`], name: `csign${l}` });
     y = `cact${l}`;
     if (cv.poolAfter) y = pool(cv.poolAfter === true ? POOL_2X2 : cv.poolAfter, y, `post_pool${l}`);

@@ -172,3 +172,70 @@ for (const name of ['stm32f4', 'esp32c3']) {
     });
   });
 }
+
+/**
+ * Grouped (depthwise too, channels per group not a multiple of 32, groups
+ * starting in the middle of a word) and dilated binary convolutions (TCN-style
+ * causal dilated Conv1d with a Pad in front): the conv2d_grouped_b1 kernel.
+ */
+function randomGroupedCases(count: number): WindowCase[] {
+  const next = rng(4242);
+  const cases: WindowCase[] = [];
+  for (let i = 0; i < count; i++) {
+    const oneD = i % 2 === 1;
+    const groupsChoice = [1, 2, 3, 5][Math.floor(next() * 4)];
+    const perGroup = [1, 7, 20, 33, 35][Math.floor(next() * 5)];
+    const depthwise = i % 4 === 0;
+    const c1 = depthwise ? 4 + Math.floor(next() * 60) : groupsChoice * perGroup;
+    const groups = depthwise ? c1 : groupsChoice;
+    const dilation = i % 3 === 0 ? 1 : 1 + Math.floor(next() * 3);
+    const kernel = 2 + Math.floor(next() * 2);
+    const size = oneD ? 24 + Math.floor(next() * 30) : 10 + Math.floor(next() * 5);
+    const out = groups * (depthwise ? 1 + Math.floor(next() * 2) : 1 + Math.floor(next() * 3));
+    const first: ConvSpec = { out: c1, kernel: 3, pads: 1 };
+    const second: ConvSpec = {
+      out, kernel, groups, dilation, stride: 1 + Math.floor(next() * 2),
+      ...(oneD ? { padNode: dilation * (kernel - 1) } : { pads: Math.floor(next() * 2) }),
+      ...(next() < 0.3 ? { poolBefore: randomPool(next, false) } : next() < 0.5 ? { poolAfter: randomPool(next, false) } : {}),
+    };
+    const spec: CnnSpec = { input: [1, oneD ? 1 : size, size], oneD, convs: [first, second], dense: [5], seed: 900 + i, inputType: 'uint8' };
+    const name = `${oneD ? '1d' : '2d'} ${size} c${c1} -> groups ${groups}${depthwise ? ' (depthwise)' : ''} dilation ${dilation} k${kernel} s${second.stride} c${out} ${poolText(second.poolBefore)} ${poolText(second.poolAfter)}`;
+    cases.push({ name, spec });
+  }
+  return cases;
+}
+
+describe('random grouped, depthwise and dilated binary convolutions: emulator = host C = onnxruntime', () => {
+  randomGroupedCases(12).forEach((c, index) => {
+    it(c.name, async () => {
+      const { lowered, report } = await verifyWindowCase(c, 100 + index, { sanitize: index % 3 === 0, samples: 40 });
+      const second = c.spec.convs[1];
+      const grouped = (second.groups ?? 1) > 1 || (second.dilation ?? 1) > 1;
+      expect(lowered.layers[1].kind).toBe(grouped ? 'conv2d_grouped_b1' : 'conv2d_b1');
+      expect(report.firstMismatch).toBeNull();
+      expect(report.bitExact.host).toEqual({ equal: 40, total: 40 });
+      if (index % 3 === 0) expect(report.bitExact.hostSanitized).toEqual({ equal: 40, total: 40 });
+      expect(report.reference!.engine).toBe('onnxruntime');
+      expect(report.reference!.divergence.unexplained).toBe(0);
+      expect(report.reference!.argmaxEqual / report.reference!.total).toBeGreaterThanOrEqual(0.99);
+      expect(report.ok).toBe(true);
+    });
+  });
+});
+
+for (const name of ['stm32f4', 'esp32c3']) {
+  const target = listTargets().find((t) => t.name === name)!;
+  const skip = toolchainSkipReason(target);
+  describe.skipIf(skip !== null)(`random grouped and dilated convolutions under QEMU ${name}${skip ? ` (${skip})` : ''}`, () => {
+    randomGroupedCases(12).forEach((c, index) => {
+      if (index % 2 === 1 && index > 4) return;
+      it(c.name, async () => {
+        const { report } = await verifyWindowCase(c, 100 + index, { target, sanitize: false, samples: 8 });
+        expect(report.firstMismatch).toBeNull();
+        expect(report.bitExact.qemu).toEqual({ equal: 8, total: 8 });
+        expect(report.reference!.divergence.unexplained).toBe(0);
+        expect(report.ok).toBe(true);
+      });
+    });
+  });
+}

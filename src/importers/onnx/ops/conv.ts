@@ -2,9 +2,8 @@
  * Conv: the activation [1, C, H, W] (or [1, C, L], 1-D, run as height 1) with
  * constant weights [OC, C, KH, KW] ([OC, C, K]) and optional bias. Padding with
  * float zero (ONNX's only kind, also from a zero Pad node before it): taps
- * outside the input contribute 0. bnnc keeps the result NHWC. Groups and
- * dilation are evaluated on constants (and in the float reference) but not
- * lowered to a binary kernel.
+ * outside the input contribute 0. bnnc keeps the result NHWC. Groups
+ * (depthwise too) and dilation lower to the grouped binary convolution.
  */
 import type { Conv2dLayer, Hwc } from '../../../ir/types.ts';
 import { intAttr, intsAttr, nchwToNhwc, nodeError, requireFinite, requireNonEmpty } from '../common.ts';
@@ -88,7 +87,7 @@ export function checkWindow(info: NodeInfo, g: WindowGeometry): void {
   if (problem) throw nodeError(info, problem, 'a window geometry the C kernels can run');
 }
 
-/** The group attribute: 1 unless the convolution is evaluated on constants (grouped binary convolutions are not lowered yet). */
+/** The group attribute: a count that divides both channel counts. */
 function groupsOf(info: NodeInfo, c: number, oc: number): number {
   const group = intAttr(info, 'group', 1);
   if (group < 1 || c % group !== 0 || oc % group !== 0) {
@@ -163,20 +162,22 @@ export const conv: OpHandler = {
     const c = ctx.shape[1];
     const [oc, wc] = wt.dims;
     const [kh, kw] = kernelOf(wt);
-    if (groupsOf(ctx, c, oc) !== 1) throw nodeError(ctx, `group = ${intAttr(ctx, 'group', 1)}`, 'group = 1 (no grouped or depthwise binary convolution yet)');
-    if (wc !== c) throw nodeError(ctx, `weights for ${wc} input channels, the activation has ${c}`, `${c} input channels`);
+    const groups = groupsOf(ctx, c, oc);
+    const groupC = c / groups;
+    if (wc !== groupC) throw nodeError(ctx, `weights for ${wc} input channels per group, the activation has ${c} in ${groups} group(s)`, `${groupC} input channels per group`);
     requireNonEmpty(ctx, wt, 'the weights');
     const declared = intsAttr(ctx, 'kernel_shape');
     const expectedKernel = space.oneD ? [kw] : [kh, kw];
     if (declared && (declared.length !== expectedKernel.length || declared.some((k, i) => k !== expectedKernel[i]))) {
       throw nodeError(ctx, `kernel_shape [${declared}] does not match the ${expectedKernel.join('x')} weights`, `kernel_shape [${expectedKernel}] (or none)`);
     }
-    const g = geometry(ctx, space.h, space.w, [kh, kw], space.oneD);
+    const g = geometry(ctx, space.h, space.w, [kh, kw], space.oneD, true);
     const { h, w, pads } = withPendingPad(ctx.pendingPad, space, g.pads);
-    checkWindow(ctx, { inShape: [h, w, c], outShape: [g.out[0], g.out[1], oc], kernel: g.kernel, stride: g.stride, pads });
-    const weight = new Float32Array(oc * kh * kw * c);
-    for (let o = 0; o < oc; o++) for (let ch = 0; ch < c; ch++) for (let ky = 0; ky < kh; ky++) for (let kx = 0; kx < kw; kx++) {
-      weight[((o * kh + ky) * kw + kx) * c + ch] = wt.data[((o * c + ch) * kh + ky) * kw + kx];
+    const span: [number, number] = [g.dilation[0] * (kh - 1) + 1, g.dilation[1] * (kw - 1) + 1];
+    checkWindow(ctx, { inShape: [h, w, c], outShape: [g.out[0], g.out[1], oc], kernel: span, stride: g.stride, pads });
+    const weight = new Float32Array(oc * kh * kw * groupC);
+    for (let o = 0; o < oc; o++) for (let ch = 0; ch < groupC; ch++) for (let ky = 0; ky < kh; ky++) for (let kx = 0; kx < kw; kx++) {
+      weight[((o * kh + ky) * kw + kx) * groupC + ch] = wt.data[((o * groupC + ch) * kh + ky) * kw + kx];
     }
     const b = ctx.consts[2];
     if (b) {
@@ -188,6 +189,8 @@ export const conv: OpHandler = {
       inShape: [h, w, c] as Hwc, outShape: [g.out[0], g.out[1], oc] as Hwc,
       kernel: g.kernel, stride: g.stride, pads, padding: 'zero',
       weight, bias: b ? Float32Array.from(b.data) : null,
+      ...(groups > 1 ? { groups } : {}),
+      ...(g.dilation[0] > 1 || g.dilation[1] > 1 ? { dilation: g.dilation } : {}),
     };
     const shape = space.oneD ? [1, oc, g.out[1]] : [1, oc, g.out[0], g.out[1]];
     return { layers: [layer], shape, layout: nchwToNhwc(oc, g.out[0], g.out[1]) };
