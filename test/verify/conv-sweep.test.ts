@@ -227,8 +227,10 @@ for (const name of ['stm32f4', 'esp32c3']) {
   const target = listTargets().find((t) => t.name === name)!;
   const skip = toolchainSkipReason(target);
   describe.skipIf(skip !== null)(`random grouped and dilated convolutions under QEMU ${name}${skip ? ` (${skip})` : ''}`, () => {
+    // Depthwise, grouped across word boundaries, and the dilated causal Conv1d cases.
+    const chosen = new Set([0, 1, 3, 4, 7, 8, 11]);
     randomGroupedCases(12).forEach((c, index) => {
-      if (index % 2 === 1 && index > 4) return;
+      if (!chosen.has(index)) return;
       it(c.name, async () => {
         const { report } = await verifyWindowCase(c, 100 + index, { target, sanitize: false, samples: 8 });
         expect(report.firstMismatch).toBeNull();

@@ -173,8 +173,7 @@ export const conv: OpHandler = {
     }
     const g = geometry(ctx, space.h, space.w, [kh, kw], space.oneD, true);
     const { h, w, pads } = withPendingPad(ctx.pendingPad, space, g.pads);
-    const span: [number, number] = [g.dilation[0] * (kh - 1) + 1, g.dilation[1] * (kw - 1) + 1];
-    checkWindow(ctx, { inShape: [h, w, c], outShape: [g.out[0], g.out[1], oc], kernel: span, stride: g.stride, pads });
+    checkWindow(ctx, { inShape: [h, w, c], outShape: [g.out[0], g.out[1], oc], kernel: g.kernel, stride: g.stride, pads, dilation: g.dilation });
     const weight = new Float32Array(oc * kh * kw * groupC);
     for (let o = 0; o < oc; o++) for (let ch = 0; ch < groupC; ch++) for (let ky = 0; ky < kh; ky++) for (let kx = 0; kx < kw; kx++) {
       weight[((o * kh + ky) * kw + kx) * groupC + ch] = wt.data[((o * groupC + ch) * kh + ky) * kw + kx];
