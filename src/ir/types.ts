@@ -119,7 +119,7 @@ export interface Conv2dLayer extends Origin {
   bias: Float32Array | null;
 }
 
-/** Window of a pooling layer: no padding, floor mode, NHWC. */
+/** Window of a pooling layer: floor mode, NHWC (a max-pool may also be padded, see MaxPoolLayer). */
 export interface PoolWindow extends Origin {
   inShape: Hwc;
   outShape: Hwc;
