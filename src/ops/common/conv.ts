@@ -1,6 +1,6 @@
 /**
  * What the two thresholded convolutions (conv2d_b1, conv2d_int_b1) share: the
- * optional pool of the accumulators (window = stride) and the threshold, packed
+ * optional pool of the accumulators (overlapping and padded windows too) and the threshold, packed
  * per output pixel; the arena, fault, inspect and codegen figures of a
  * ConvGeometry. Each op supplies its own tap sum (the accumulator of one
  * output channel at one convolution position).
@@ -17,13 +17,21 @@ export type TapSum = (o: number, y: number, x: number) => number;
 
 type ThresholdedConv = ConvGeometry & Thresholds & { name: string; weights: Uint32Array };
 
-/** Max (or sum, for an average pool) over the pool window of the accumulators, for output pixel (py, px). */
+/**
+ * Max (or sum, for an average pool) over the pool window of the accumulators,
+ * for output pixel (py, px); window positions outside the convolution output
+ * (the pool's padding) are skipped, so they never win.
+ */
 export function pooledAccumulator(g: ConvGeometry, tapSum: TapSum, o: number, py: number, px: number): number {
   let best = -Infinity;
   let sum = 0;
   for (let qy = 0; qy < g.pool[0]; qy++) {
+    const cy = py * g.poolStride[0] - g.poolPads[0] + qy;
+    if (cy < 0 || cy >= g.convShape[0]) continue;
     for (let qx = 0; qx < g.pool[1]; qx++) {
-      const v = tapSum(o, py * g.pool[0] + qy, px * g.pool[1] + qx);
+      const cx = px * g.poolStride[1] - g.poolPads[1] + qx;
+      if (cx < 0 || cx >= g.convShape[1]) continue;
+      const v = tapSum(o, cy, cx);
       best = Math.max(best, v);
       sum += v;
     }
@@ -93,7 +101,14 @@ export function convShapeText(g: { inShape: Hwc; outShape: Hwc }): string {
 }
 
 export function convDescribe(layer: ThresholdedConv): string {
-  return `${hwc(layer.inShape)} -> ${hwc(layer.outShape)} kernel ${layer.kernel.join('x')} ${layer.poolMode}-pool ${layer.pool.join('x')} ${layer.padding} threshold=${preview(layer.threshold)} flip=${preview(layer.flip)}`;
+  return `${hwc(layer.inShape)} -> ${hwc(layer.outShape)} kernel ${layer.kernel.join('x')} ${layer.poolMode}-pool ${layer.pool.join('x')}${poolPlacement(layer)} ${layer.padding} threshold=${preview(layer.threshold)} flip=${preview(layer.flip)}`;
+}
+
+/** " stride SxS pads T,L" when the pool overlaps or is padded; nothing for the usual window = stride. */
+function poolPlacement(g: ConvGeometry): string {
+  const strided = g.poolStride[0] !== g.pool[0] || g.poolStride[1] !== g.pool[1];
+  const padded = g.poolPads[0] !== 0 || g.poolPads[1] !== 0;
+  return `${strided ? ` stride ${g.poolStride.join('x')}` : ''}${padded ? ` pads ${g.poolPads.join(',')}` : ''}`;
 }
 
 /** Packed output: wordsFor(C) words per output pixel. */
