@@ -73,7 +73,7 @@ export function makeConvCase(next: () => number, s: ConvShape = CONV3X3): ConvCa
     name: `conv${s.kernel}x${s.kernel}`, sources: [],
     inShape: [s.size, s.size, s.inC], convShape: [out, out, s.outC], outShape: [out, out, s.outC],
     kernel: [s.kernel, s.kernel], stride: [1, 1], pads: [s.pad, s.pad, s.pad, s.pad], padding: s.padding ?? 'zero',
-    pool: [1, 1], poolMode: 'max',
+    pool: [1, 1], poolStride: [1, 1], poolPads: [0, 0], poolMode: 'max',
     weights: randomGroups(next, s.outC * s.kernel * s.kernel, s.inC), threshold, flip,
   });
   const x = randomGroups(next, s.size * s.size, s.inC);

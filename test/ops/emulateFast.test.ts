@@ -64,7 +64,7 @@ describe('dense_b1 popcounts', () => {
   });
 });
 
-/** A random convolution geometry: kernels 1..3, strides 1..2, pads 0..1, pools 1..2, any channel count up to 70. */
+/** A random convolution geometry: kernels 1..3, strides 1..2, pads 0..1, pools 1..3 (overlapping and padded too), any channel count up to 70. */
 function randomGeometry(next: () => number, maxChannels: number) {
   const pick = (n: number) => Math.floor(next() * n);
   const kernel: [number, number] = [1 + pick(3), 1 + pick(3)];
@@ -73,12 +73,18 @@ function randomGeometry(next: () => number, maxChannels: number) {
   const inShape: [number, number, number] = [kernel[0] + pick(5), kernel[1] + pick(5), 1 + pick(maxChannels)];
   const convH = Math.floor((inShape[0] + pads[0] + pads[2] - kernel[0]) / stride[0]) + 1;
   const convW = Math.floor((inShape[1] + pads[1] + pads[3] - kernel[1]) / stride[1]) + 1;
-  const pool: [number, number] = [1 + pick(Math.min(2, convH)), 1 + pick(Math.min(2, convW))];
+  const pool: [number, number] = [1 + pick(Math.min(3, convH)), 1 + pick(Math.min(3, convW))];
+  // Overlapping (stride below the window) and padded pools too; a pad is below the window, as ONNX requires.
+  const poolStride: [number, number] = [1 + pick(pool[0]), 1 + pick(pool[1])];
+  const poolPads: [number, number] = [pick(pool[0]), pick(pool[1])];
   const oc = 1 + pick(40);
   return {
-    name: 'c', sources: ['c'], inShape, kernel, stride, pads, pool,
+    name: 'c', sources: ['c'], inShape, kernel, stride, pads, pool, poolStride, poolPads,
     convShape: [convH, convW, oc] as [number, number, number],
-    outShape: [Math.floor(convH / pool[0]), Math.floor(convW / pool[1]), oc] as [number, number, number],
+    outShape: [
+      Math.floor((convH + 2 * poolPads[0] - pool[0]) / poolStride[0]) + 1,
+      Math.floor((convW + 2 * poolPads[1] - pool[1]) / poolStride[1]) + 1, oc,
+    ] as [number, number, number],
     poolMode: next() < 0.5 ? 'max' as const : 'sum' as const,
     threshold: Int32Array.from({ length: oc }, () => pick(9) - 4),
     flip: Uint8Array.from({ length: oc }, () => (next() < 0.3 ? 1 : 0)),

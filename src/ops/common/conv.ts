@@ -69,8 +69,10 @@ export function thresholdAll(layer: ThresholdedConv, tapSum: TapSum): Uint32Arra
  */
 export function thresholdAccumulators(layer: ThresholdedConv, acc: Int32Array): Uint32Array {
   const [oh, ow, oc] = layer.outShape;
-  const convW = layer.convShape[1];
+  const [convH, convW] = layer.convShape;
   const [ph, pw] = layer.pool;
+  const [sy, sx] = layer.poolStride;
+  const [top, left] = layer.poolPads;
   const words = wordsFor(oc);
   const out = new Uint32Array(oh * ow * words);
   const sum = layer.poolMode === 'sum';
@@ -80,10 +82,15 @@ export function thresholdAccumulators(layer: ThresholdedConv, acc: Int32Array): 
     for (let px = 0; px < ow; px++) {
       const pixel = (py * ow + px) * words;
       for (let o = 0; o < oc; o++) {
-        let pooled = acc[(py * ph * convW + px * pw) * oc + o];
+        // As pooledAccumulator: window positions outside the convolution output (the pool's padding) never win.
+        let pooled = sum ? 0 : -Infinity;
         for (let qy = 0; qy < ph; qy++) {
-          for (let qx = qy === 0 ? 1 : 0; qx < pw; qx++) {
-            const v = acc[((py * ph + qy) * convW + px * pw + qx) * oc + o];
+          const cy = py * sy - top + qy;
+          if (cy < 0 || cy >= convH) continue;
+          for (let qx = 0; qx < pw; qx++) {
+            const cx = px * sx - left + qx;
+            if (cx < 0 || cx >= convW) continue;
+            const v = acc[(cy * convW + cx) * oc + o];
             pooled = sum ? pooled + v : (v > pooled ? v : pooled);
           }
         }
