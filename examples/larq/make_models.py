@@ -17,6 +17,14 @@ and writes them byte-for-byte in the layouts Keras itself writes:
                           full-precision Conv2D with a -1/+1 kernel, biases, stride 2,
                           "same" padding with pad_values 1 and 0, AveragePooling2D,
                           GlobalAveragePooling2D, negative gammas, center=False
+  breadth.h5 / .keras     random weights: QuantDepthwiseConv2D (depth_multiplier 2,
+                          dilation 2, "same" with pad_values 0, magnitude_aware_sign,
+                          bias; a second one with stride 2), a dilated QuantConv2D and
+                          a grouped one (groups 4, stride 2) after an integer first
+                          QuantConv2D; legacy config form in the .h5
+
+`make_models.py breadth` writes only the named model(s) and their entries of
+expected.json (the generator is deterministic; the other files stay as they are).
 
 and expected.json: the argmax (and the first logits) of an independent numpy
 implementation of Larq's inference on the 1,000 test images bundled in
@@ -40,7 +48,11 @@ Layouts followed (read with the `search` tool; cited by file):
     QuantizerBaseConv pads with pad_values, then the convolution with the quantized
     kernel), larq/quantizers.py (ste_sign/approx_sign/swish_sign forward =
     larq.math.sign, sign(0) = +1; MagnitudeAwareSign = mean|w| over all axes but
-    the last, times sign), larq/layers.py (QuantDense, QuantConv2D configs).
+    the last, times sign), larq/layers.py (QuantDense, QuantConv2D, QuantDepthwiseConv2D configs),
+    keras/layers/convolutional/base_depthwise_conv.py (DepthwiseConv2D: kernel
+    [kh, kw, in, depth_multiplier], variable depthwise_kernel; tf.nn.depthwise_conv2d
+    orders the outputs c * depth_multiplier + m), base_conv.py (groups: kernel
+    [kh, kw, in / groups, filters]; dilation_rate).
   * BatchNormalization at inference: tensorflow/python/ops/nn_impl.py
     batch_normalization: inv = rsqrt(var + eps) * gamma; y = x * inv + (beta - mean * inv).
 
@@ -54,6 +66,7 @@ import json
 import os
 import struct
 import subprocess
+import sys
 import tempfile
 import zipfile
 
@@ -264,6 +277,44 @@ def np_conv(x, k, stride, padding, pad_value, bias=None, scale=None):
     return out
 
 
+def np_conv_window(x, k, stride, dilation, padding, pad_value, groups=1, depthwise=False, bias=None, scale=None):
+    """Larq conv with dilation_rate, groups (k HWIO [kh, kw, in / groups, out]) or depthwise (k [kh, kw, in, multiplier],
+    output channel c * multiplier + m from input channel c, as tf.nn.depthwise_conv2d orders them): pad with pad_value
+    (after the input quantizer), exact float64 sums rounded once to float32, then the magnitude scale and the bias in
+    float32. Written apart from np_conv, which the older models keep using."""
+    kh, kw = k.shape[:2]
+    n, h, w, c = x.shape
+    span_h, span_w = dilation * (kh - 1) + 1, dilation * (kw - 1) + 1
+    if padding == 'same':
+        def pads(size, span):
+            out = -(-size // stride)
+            total = max((out - 1) * stride + span - size, 0)
+            return total // 2, total - total // 2
+        (pt, pb), (pl, pr) = pads(h, span_h), pads(w, span_w)
+        x = np.pad(x, ((0, 0), (pt, pb), (pl, pr), (0, 0)), constant_values=pad_value)
+    n, h, w, c = x.shape
+    oh, ow = (h - span_h) // stride + 1, (w - span_w) // stride + 1
+    oc = c * k.shape[3] if depthwise else k.shape[3]
+    out = np.zeros((n, oh, ow, oc))
+    for dy in range(kh):
+        for dx in range(kw):
+            y0, x0 = dy * dilation, dx * dilation
+            patch = x[:, y0:y0 + (oh - 1) * stride + 1:stride, x0:x0 + (ow - 1) * stride + 1:stride, :].astype(np.float64)
+            tap = k[dy, dx].astype(np.float64)
+            if depthwise:
+                out += np.einsum('nhwc,cm->nhwcm', patch, tap).reshape(n, oh, ow, oc)
+                continue
+            cg, og = c // groups, oc // groups
+            for g in range(groups):
+                out[..., g * og:(g + 1) * og] += np.einsum('nhwc,co->nhwo', patch[..., g * cg:(g + 1) * cg], tap[:, g * og:(g + 1) * og])
+    out = out.astype(F32)
+    if scale is not None:
+        out = (out * (np.tile(scale, c) if depthwise else scale)).astype(F32)
+    if bias is not None:
+        out = (out + bias).astype(F32)
+    return out
+
+
 def np_avgpool(x):
     n, h, w, c = x.shape
     x = x[:, :h // 2 * 2, :w // 2 * 2, :].reshape(n, h // 2, 2, w // 2, 2, c).astype(np.float64)
@@ -296,6 +347,28 @@ def np_options(pixels, w, calibrate=None):
     x = bn(np_avgpool(np_conv(np_sign(x), np_sign(w['c3']), 1, 'same', 0)), 'bn2')
     x = bn(np_global_avgpool(np_conv(np_sign(x), np_sign(w['c4']), 2, 'same', 1, bias=w['c4b'])), 'bn3')
     return bn(np_dense(np_sign(x), np_sign(w['d1'])) + w['d1b'], 'bn4')
+
+
+def np_breadth(pixels, w, calibrate=None):
+    """The breadth model on uint8 pixels: a first QuantConv2D (no input quantizer), a depthwise layer (multiplier 2,
+    dilation 2, "same" with pad_values 0 (bnnc pads grouped convolutions with zeros only), magnitude_aware_sign, bias), a dilated conv, a grouped conv (4 groups,
+    stride 2, "same"), a strided depthwise layer, QuantDense. `calibrate` as in np_options."""
+    def bn(x, key):
+        if calibrate is not None:
+            axes = tuple(range(x.ndim - 1))
+            w[key]['moving_mean'] = x.mean(axis=axes).astype(F32)
+            w[key]['moving_variance'] = x.var(axis=axes).astype(F32)
+        return np_batchnorm(x, w[key])
+
+    x = pixels.astype(F32)[..., None]
+    x = bn(np_conv_window(x, np_sign(w['g1']), 2, 1, 'valid', 0), 'bn0')
+    x = bn(np_conv_window(np_sign(x), np_sign(w['dw1']), 1, 2, 'same', 0, depthwise=True, bias=w['dw1b'],
+                          scale=magnitude(w['dw1'])), 'bn1')
+    x = bn(np_conv_window(np_sign(x), np_sign(w['g2']), 1, 2, 'valid', 0), 'bn2')
+    x = bn(np_conv_window(np_sign(x), np_sign(w['g3']), 2, 1, 'same', 0, groups=4, bias=w['g3b']), 'bn3')
+    x = bn(np_conv_window(np_sign(x), np_sign(w['dw2']), 2, 1, 'valid', 0, depthwise=True), 'bn4')
+    x = np_dense(np_sign(x.reshape(x.shape[0], -1)), np_sign(w['d1']))
+    return bn((x + w['d1b']).astype(F32), 'bn5')
 
 
 def np_maxpool(x):
@@ -476,6 +549,50 @@ def options_layers(keras3, new_form):
     return layers
 
 
+def window_conv(name, filters, stride, dilation, groups, padding, pad_values, input_q, kernel_q, use_bias, new_form):
+    cfg = conv_layer('QuantConv2D', name, filters, stride, padding, pad_values, input_q, kernel_q, use_bias, new_form)
+    cfg['config'].update({'dilation_rate': [dilation, dilation], 'groups': groups})
+    return cfg
+
+
+def depthwise_conv(name, multiplier, stride, dilation, padding, pad_values, input_q, kernel_q, use_bias, new_form):
+    """larq.layers.QuantDepthwiseConv2D.get_config: Keras' DepthwiseConv2D config (no filters/kernel_*; depth_multiplier,
+    depthwise_*) plus input_quantizer, depthwise_quantizer, pad_values (larq/layers.py)."""
+    cfg = {
+        'name': name, 'trainable': True, 'dtype': 'float32', 'kernel_size': [3, 3], 'strides': [stride, stride],
+        'padding': padding, 'data_format': 'channels_last', 'dilation_rate': [dilation, dilation], 'groups': 1,
+        'activation': 'linear', 'use_bias': use_bias, 'bias_initializer': initializer('Zeros', new_form),
+        'bias_regularizer': None, 'activity_regularizer': None, 'bias_constraint': None, 'depth_multiplier': multiplier,
+        'depthwise_initializer': initializer('GlorotUniform', new_form), 'depthwise_regularizer': None,
+        'depthwise_constraint': obj('larq.constraints', 'WeightClip', {'clip_value': 1}, new_form, 'WeightClip'),
+        'input_quantizer': quantizer(input_q, new_form) if input_q else None,
+        'depthwise_quantizer': quantizer(kernel_q, new_form), 'pad_values': float(pad_values),
+    }
+    return obj('larq.layers', 'QuantDepthwiseConv2D', cfg, new_form, 'QuantDepthwiseConv2D')
+
+
+def breadth_layers(keras3, new_form):
+    """Grouped, depthwise and dilated binary convolutions after an integer first QuantConv2D (see np_breadth)."""
+    inp = input_layer([28, 28, 1], keras3, 'input_layer')
+    inp['config']['dtype'] = 'uint8'
+    return [
+        (inp, None),
+        (window_conv('quant_conv2d', 16, 2, 1, 1, 'valid', 0, None, 'ste_sign', False, new_form), ['g1']),
+        (batchnorm('batch_normalization', True, keras3, new_form, 4), ['bn0']),
+        (depthwise_conv('quant_depthwise_conv2d', 2, 1, 2, 'same', 0, 'ste_sign', 'magnitude_aware_sign', True, new_form), ['dw1', 'dw1b']),
+        (batchnorm('batch_normalization_1', True, keras3, new_form, 4), ['bn1']),
+        (window_conv('quant_conv2d_1', 32, 1, 2, 1, 'valid', 0, 'approx_sign', 'swish_sign', False, new_form), ['g2']),
+        (batchnorm('batch_normalization_2', True, keras3, new_form, 4), ['bn2']),
+        (window_conv('quant_conv2d_2', 32, 2, 1, 4, 'same', 0, 'ste_sign', 'ste_sign', True, new_form), ['g3', 'g3b']),
+        (batchnorm('batch_normalization_3', True, keras3, new_form, 4), ['bn3']),
+        (depthwise_conv('quant_depthwise_conv2d_1', 1, 2, 1, 'valid', 0, 'ste_sign', 'ste_sign', False, new_form), ['dw2']),
+        (batchnorm('batch_normalization_4', True, keras3, new_form, 4), ['bn4']),
+        (simple('Flatten', 'flatten', new_form, data_format='channels_last'), []),
+        (quant_dense('quant_dense', 10, 'ste_sign', 'ste_sign', True, new_form), ['d1', 'd1b']),
+        (batchnorm('batch_normalization_5', True, keras3, new_form, 2), ['bn5']),
+    ]
+
+
 def layer_variables(weights, keys):
     """Keras variable names and values, in the order the layer creates them."""
     out = []
@@ -483,6 +600,8 @@ def layer_variables(weights, keys):
         if key.startswith('bn'):
             p = weights[key]
             out += [(n, p[n]) for n in ('gamma', 'beta', 'moving_mean', 'moving_variance') if n in p]
+        elif key.startswith('dw') and not key.endswith('b'):
+            out.append(('depthwise_kernel', weights[key]))
         elif key.startswith('b') or key.endswith('b'):
             out.append(('bias', weights[key]))
         else:
@@ -567,7 +686,16 @@ def bn_weights(bn):
     return p
 
 
+MODELS = ('mnist_cnn', 'mnist_mlp', 'options', 'breadth')
+
+
 def main():
+    """`make_models.py [model ...]`: all models, or only the named ones (their files and their entries of
+    expected.json; the other entries are kept as they are)."""
+    wanted = sys.argv[1:] or list(MODELS)
+    unknown = [m for m in wanted if m not in MODELS]
+    if unknown:
+        sys.exit(f'unknown model(s) {unknown}: choose from {list(MODELS)}')
     torch.set_num_threads(1)
     torch.manual_seed(0)
     train_x, train_y = load_train()
@@ -575,7 +703,27 @@ def main():
     tx = torch.tensor(train_x, dtype=torch.float32)
     ty = torch.tensor(train_y, dtype=torch.long)
     expected = {'inputs': 'examples/mnist-mlp/data (the first 1000 MNIST test images)', 'models': {}}
+    if set(wanted) != set(MODELS):
+        with open(os.path.join(HERE, 'expected.json')) as f:
+            expected = json.load(f)
+    if 'mnist_cnn' in wanted:
+        make_cnn(tx, ty, test_x, test_y, expected)
+    if 'mnist_mlp' in wanted:
+        make_mlp(tx, ty, test_x, test_y, expected)
+    if 'options' in wanted:
+        make_options(train_x, test_x, test_y, expected)
+    if 'breadth' in wanted:
+        make_breadth(train_x, test_x, test_y, expected)
+    expected['models'] = {m: expected['models'][m] for m in MODELS if m in expected['models']}
+    with open(os.path.join(HERE, 'expected.json'), 'w') as f:
+        json.dump(expected, f, indent=1)
+        f.write('\n')
+    for name in wanted:
+        m = expected['models'][name]
+        print(f'{name}: numpy reference accuracy {m["accuracy"] * 100:.2f} % on {len(m["argmax"])} test images')
 
+
+def make_cnn(tx, ty, test_x, test_y, expected):
     print('training the tutorial CNN ...', flush=True)
     cnn = TutorialCnn()
     train(cnn, tx, ty, 8, lambda x: (x / 127.5 - 1)[..., None])
@@ -592,6 +740,8 @@ def main():
     check_against_torch(cnn, torch.tensor(test_x, dtype=torch.float32) / 127.5 - 1, logits, 'mnist_cnn', nhwc=True)
     expected['models']['mnist_cnn'] = summary(logits, test_y)
 
+
+def make_mlp(tx, ty, test_x, test_y, expected):
     print('training the MLP ...', flush=True)
     mlp = Mlp()
     train(mlp, tx, ty, 10, lambda x: x)
@@ -608,6 +758,8 @@ def main():
     check_against_torch(mlp, torch.tensor(test_x, dtype=torch.float32), logits, 'mnist_mlp', nhwc=False)
     expected['models']['mnist_mlp'] = summary(logits, test_y)
 
+
+def make_options(train_x, test_x, test_y, expected):
     print('the options model (random weights, batch-norm statistics from 2,000 training images) ...', flush=True)
     rng = np.random.default_rng(7)
     latent = lambda *shape: plant_exact_zeros(rng.uniform(-1, 1, shape).astype(F32), 2)
@@ -629,11 +781,26 @@ def main():
             os.path.join(HERE, 'options.keras' if keras3 else 'options.h5'), config, layers, w)
     expected['models']['options'] = summary(np_options(test_x, w), test_y)
 
-    with open(os.path.join(HERE, 'expected.json'), 'w') as f:
-        json.dump(expected, f, indent=1)
-        f.write('\n')
-    for name, m in expected['models'].items():
-        print(f'{name}: numpy reference accuracy {m["accuracy"] * 100:.2f} % on {len(m["argmax"])} test images')
+
+def make_breadth(train_x, test_x, test_y, expected):
+    print('the breadth model (random weights, batch-norm statistics from 2,000 training images) ...', flush=True)
+    rng = np.random.default_rng(11)
+    latent = lambda *shape: plant_exact_zeros(rng.uniform(-1, 1, shape).astype(F32), 2)
+    w = {
+        'g1': latent(3, 3, 1, 16), 'dw1': latent(3, 3, 16, 2), 'dw1b': (rng.integers(-8, 8, 32) / 8).astype(F32),
+        'g2': latent(3, 3, 32, 32), 'g3': latent(3, 3, 8, 32), 'g3b': (rng.integers(-8, 8, 32) / 8).astype(F32),
+        'dw2': latent(3, 3, 32, 1), 'd1': latent(128, 10), 'd1b': (rng.integers(-8, 8, 10) / 8).astype(F32),
+    }
+    for i, n in enumerate([16, 32, 32, 32, 32, 10]):
+        gamma = rng.uniform(0.5, 1.5, n) * np.where(rng.random(n) < 0.25, -1, 1)
+        w[f'bn{i}'] = {'gamma': gamma.astype(F32), 'beta': rng.uniform(-0.3, 0.3, n).astype(F32), 'epsilon': 1e-3}
+    np_breadth(train_x[:2000], w, calibrate=True)
+    for keras3 in (False, True):
+        layers = breadth_layers(keras3, new_form=keras3)
+        config = sequential_config('sequential', layers, keras3)
+        (write_keras if keras3 else lambda p, c, l, ww: write_h5(p, c, l, ww, vlen_strings=False))(
+            os.path.join(HERE, 'breadth.keras' if keras3 else 'breadth.h5'), config, layers, w)
+    expected['models']['breadth'] = summary(np_breadth(test_x, w), test_y)
 
 
 def check_against_torch(model, x, logits, name, nhwc):

@@ -296,6 +296,10 @@ function lowerThresholdedConv(model: Model, prev: Layer | undefined, m: Match): 
       (o) => (count === 1 ? 0 : averagedBinaryError(tapCount, bias ? bias[o] : 0, count)), 1 / count, pre, steps);
     requireNoNaN(model, conv, m.post, () => range, pre, steps, oc, count === 1 ? 'dot product' : 'pooled dot sum');
     if (!grouped) return conv2dB1Layer({ ...common, ...t });
+    if (conv.padding !== 'zero' && conv.pads.some((p) => p > 0)) {
+      // bnn_conv2d_grouped_b1 (and its emulator) pad with float zeros only.
+      throw layerError(model, conv, `a grouped or dilated convolution padded with ${conv.padding === 'plus' ? '+1' : '-1'}`, 'zero padding on grouped and dilated convolutions');
+    }
     if (t.referenceReach) {
       throw layerError(model, conv, 'a grouped or dilated convolution with a bias before an average pool', 'no Conv bias (the batch-norm supplies the offset) or a max-pool',
         'export the convolution without bias');

@@ -8,6 +8,9 @@
  *   - sign(x) = -1 for x < 0, else +1 (larq.math.sign), for activations and
  *     latent kernels alike; MagnitudeAwareSign = mean|w| per output channel
  *     (float64 sum, one rounding) times the sign, applied to the dot of the signs;
+ *   - grouped Conv2D (groups), DepthwiseConv2D (output channel c * depth_multiplier + m
+ *     reads input channel c; MagnitudeAwareSign per multiplier, the kernel's last axis)
+ *     and dilation_rate (taps dilation apart) read from the stored kernel layouts;
  *   - sums in float32 in kernel order (exact for -1/+1 inputs);
  *   - BatchNormalization in float32 in TensorFlow's order
  *     (tensorflow/python/ops/nn_impl.py batch_normalization):
@@ -29,12 +32,12 @@ type Record = Map<string, { pre: Vec; out: Vec }>;
 
 const larqSign = (x: number) => (x < 0 ? -1 : 1);
 
-/** Quantized kernel value per stored element: sign(w), times mean|w| of its output channel (the last axis) for MagnitudeAwareSign. */
-function channelScales(kernel: Float32Array, outChannels: number, q: Quantizer | null): Float64Array | null {
+/** MagnitudeAwareSign's mean|w| per index of the kernel's last axis (output channel, or a depthwise layer's multiplier). */
+function channelScales(kernel: Float32Array, lastAxis: number, q: Quantizer | null): Float64Array | null {
   if (q?.kind !== 'magnitude_aware_sign') return null;
-  const sums = new Float64Array(outChannels);
-  kernel.forEach((w, i) => { sums[i % outChannels] += Math.abs(w); });
-  return sums.map((s) => f32(s / (kernel.length / outChannels)));
+  const sums = new Float64Array(lastAxis);
+  kernel.forEach((w, i) => { sums[i % lastAxis] += Math.abs(w); });
+  return sums.map((s) => f32(s / (kernel.length / lastAxis)));
 }
 
 function quantizeKernel(kernel: Float32Array, q: Quantizer | null): Float32Array {
@@ -48,8 +51,9 @@ function quantizeInput(x: Vec, spec: DenseSpec | Conv2dSpec, record: Record): Ve
   return out;
 }
 
-function finishChannel(acc: number, o: number, scales: Float64Array | null, bias: Float32Array | null): number {
-  const scaled = scales ? f32(acc * scales[o]) : acc;
+/** The sum of output channel o, times the magnitude scale of its kernel slice `scaleOf` (the kernel's last axis), plus its bias. */
+function finishChannel(acc: number, o: number, scaleOf: number, scales: Float64Array | null, bias: Float32Array | null): number {
+  const scaled = scales ? f32(acc * scales[scaleOf]) : acc;
   return bias ? f32(scaled + bias[o]) : scaled;
 }
 
@@ -63,9 +67,28 @@ function dense(x: Vec, spec: DenseSpec, record: Record): Vec {
   for (let o = 0; o < units; o++) {
     let acc = 0;
     for (let i = 0; i < n; i++) acc = f32(acc + f32(input[i] * k[i * units + o]));
-    out[o] = finishChannel(acc, o, scales, spec.bias);
+    out[o] = finishChannel(acc, o, o, scales, spec.bias);
   }
   return out;
+}
+
+/**
+ * The input channels output channel o reads, each with the stored kernel index of
+ * tap `tap` (= ky * kw + kx): Keras' grouped Conv2D (kernel [kh][kw][in / groups][out],
+ * group floor(o / (out / groups)) reads its consecutive slice of the input channels)
+ * or DepthwiseConv2D (kernel [kh][kw][in][multiplier], o = c * multiplier + m reads c).
+ */
+function taps(spec: Conv2dSpec, o: number): { channel: number; kernelAt: (tap: number) => number }[] {
+  const c = spec.inShape[2];
+  const oc = spec.outShape[2];
+  const m = spec.depthMultiplier;
+  if (m !== null) {
+    const channel = Math.floor(o / m);
+    return [{ channel, kernelAt: (tap) => (tap * c + channel) * m + (o % m) }];
+  }
+  const perGroup = c / spec.groups;
+  const first = Math.floor(o / (oc / spec.groups)) * perGroup;
+  return Array.from({ length: perGroup }, (_, i) => ({ channel: first + i, kernelAt: (tap: number) => (tap * perGroup + i) * oc + o }));
 }
 
 function conv(x: Vec, spec: Conv2dSpec, record: Record): Vec {
@@ -74,20 +97,25 @@ function conv(x: Vec, spec: Conv2dSpec, record: Record): Vec {
   const [oh, ow, oc] = spec.outShape;
   const [kh, kw] = spec.kernelSize;
   const k = quantizeKernel(spec.kernel, spec.kernelQuantizer);
-  const scales = channelScales(spec.kernel, oc, spec.kernelQuantizer);
+  const lastAxis = spec.depthMultiplier ?? oc;
+  const scales = channelScales(spec.kernel, lastAxis, spec.kernelQuantizer);
   const out = new Float64Array(oh * ow * oc);
-  for (let y = 0; y < oh; y++) for (let xx = 0; xx < ow; xx++) for (let o = 0; o < oc; o++) {
-    let acc = 0;
-    for (let ky = 0; ky < kh; ky++) for (let kx = 0; kx < kw; kx++) {
-      const iy = y * spec.strides[0] - spec.pads[0] + ky;
-      const ix = xx * spec.strides[1] - spec.pads[1] + kx;
-      const inside = iy >= 0 && iy < h && ix >= 0 && ix < w;
-      for (let ch = 0; ch < c; ch++) {
-        const v = inside ? input[(iy * w + ix) * c + ch] : spec.padValue;
-        acc = f32(acc + f32(v * k[((ky * kw + kx) * c + ch) * oc + o]));
+  for (let o = 0; o < oc; o++) {
+    const reads = taps(spec, o);
+    const scaleOf = o % lastAxis;
+    for (let y = 0; y < oh; y++) for (let xx = 0; xx < ow; xx++) {
+      let acc = 0;
+      for (let ky = 0; ky < kh; ky++) for (let kx = 0; kx < kw; kx++) {
+        const iy = y * spec.strides[0] - spec.pads[0] + ky * spec.dilation[0];
+        const ix = xx * spec.strides[1] - spec.pads[1] + kx * spec.dilation[1];
+        const inside = iy >= 0 && iy < h && ix >= 0 && ix < w;
+        for (const { channel, kernelAt } of reads) {
+          const v = inside ? input[(iy * w + ix) * c + channel] : spec.padValue;
+          acc = f32(acc + f32(v * k[kernelAt(ky * kw + kx)]));
+        }
       }
+      out[(y * ow + xx) * oc + o] = finishChannel(acc, o, scaleOf, scales, spec.bias);
     }
-    out[(y * ow + xx) * oc + o] = finishChannel(acc, o, scales, spec.bias);
   }
   return out;
 }

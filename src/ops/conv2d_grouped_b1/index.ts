@@ -79,7 +79,8 @@ export const conv2dGroupedB1Op: LoweredOp<Conv2dGroupedB1Layer> = {
   },
 
   code: (layer, site) => {
-    const code = convCode(layer, site, 'bnn_conv2d_grouped_b1');
+    // The kernel reads the IR's packing (one group of words per tap), not the taps-back-to-back rows of conv2d_b1.
+    const code = convCode(layer, site, 'bnn_conv2d_grouped_b1', layer.weights);
     return { ...code, call: { ...code.call, groups: layer.groups, dilationH: layer.dilation[0], dilationW: layer.dilation[1] } };
   },
   // Interior positions run on the binary row engine.

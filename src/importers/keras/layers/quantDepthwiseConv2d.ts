@@ -1,15 +1,15 @@
 /**
- * larq.layers.QuantDepthwiseConv2D: refused for now. It is a grouped
- * convolution (groups = channels), which bnnc's IR does not have yet; it comes
- * with the grouped/dilated convolution of the model-breadth work.
+ * larq.layers.QuantDepthwiseConv2D: input_quantizer, then padding with
+ * pad_values, then a depthwise convolution with the depthwise_quantizer's
+ * kernel [kh, kw, in, depth_multiplier] (+ bias): output channel
+ * c * depth_multiplier + m reads input channel c only (TensorFlow's
+ * depthwise_conv2d order). In the IR: a convolution with groups = channels.
  */
-import { fail } from './common.ts';
-import type { LayerHandler } from './types.ts';
+import { conv2dToIr, parseDepthwiseConv2d } from './conv2d.ts';
+import type { Conv2dSpec, LayerHandler, LayerSpec } from './types.ts';
 
 export const quantDepthwiseConv2dHandler: LayerHandler = {
   className: 'QuantDepthwiseConv2D',
-  parse: (ctx) => fail(ctx, 'depthwise convolution is not supported yet',
-    'QuantConv2D with groups = 1 (bnnc\'s IR has no grouped convolution yet)',
-    'replace the depthwise layer by a QuantConv2D, or keep the model on Larq Compute Engine'),
-  toIr: () => { throw new Error('bnnc internal error: QuantDepthwiseConv2D is refused at parse time'); },
+  parse: (ctx) => parseDepthwiseConv2d(ctx),
+  toIr: (spec: LayerSpec) => conv2dToIr(spec as Conv2dSpec),
 };

@@ -29,7 +29,12 @@ export interface DenseSpec extends Base {
   kernel: Float32Array;
   bias: Float32Array | null;
 }
-/** Kernel HWIO [kh][kw][in][out] (Keras' Conv2D layout), as stored. */
+/**
+ * Kernel as stored: HWIO [kh][kw][in / groups][out] (Keras' Conv2D layout;
+ * output channel o reads the input channels of its group floor(o / (out / groups))),
+ * or for a depthwise layer [kh][kw][in][depthMultiplier] (Keras' DepthwiseConv2D
+ * layout; output channel c * depthMultiplier + m reads input channel c only).
+ */
 export interface Conv2dSpec extends Base {
   kind: 'conv2d';
   inputQuantizer: Quantizer | null;
@@ -38,6 +43,12 @@ export interface Conv2dSpec extends Base {
   bias: Float32Array | null;
   kernelSize: [number, number];
   strides: [number, number];
+  /** Spacing of the taps (Keras' dilation_rate). */
+  dilation: [number, number];
+  /** Input channels / groups per group; a depthwise layer has groups = input channels. */
+  groups: number;
+  /** DepthwiseConv2D's depth_multiplier (the kernel's last axis); null for Conv2D. */
+  depthMultiplier: number | null;
   /** top, left, bottom, right (TensorFlow's "same": the extra row/column at the bottom/right). */
   pads: [number, number, number, number];
   /** Value outside the input after the input quantizer: Larq's pad_values (0 = TF's own zero padding). */
