@@ -19,6 +19,7 @@ const CNN_H5 = readFileSync('examples/larq/mnist_cnn.h5');
 const CNN_KERAS = readFileSync('examples/larq/mnist_cnn.keras');
 const MLP_H5 = readFileSync('examples/larq/mnist_mlp.h5');
 const MLP_KERAS = readFileSync('examples/larq/mnist_mlp.keras');
+const BREADTH_KERAS = readFileSync('examples/larq/breadth.keras');
 const MAPPING = { inputScale: 1 / 127.5, inputZeroPoint: 127.5 };
 
 let counter = 0;
@@ -87,17 +88,34 @@ describe('unsupported layers and quantizers are refused, naming the layer and wh
   });
 
   it.each([
-    ['dilation_rate', [2, 2]],
-    ['groups', 2],
-  ])('%s %j: no grouped or dilated convolution in the IR yet', (key, value) => {
-    const path = editKeras(CNN_KERAS, (c) => { layer(c, 'quant_conv2d_1').config[key] = value; });
-    expect(bnncError(() => loadModel(path, MAPPING)).message).toMatch(
-      /layer "quant_conv2d_1" \(QuantConv2D\): groups = \d, dilation_rate = \[\d, \d\] is not supported\n {2}expected: groups = 1 and dilation_rate = 1 \(grouped, depthwise and dilated/);
+    ['groups', 3, /groups = 3 for 32 input channels and 64 filters\n {2}expected: a group count that divides both the input channels and filters/],
+    ['dilation_rate', [0, 1], /dilation_rate = \[0,1\]\n {2}expected: an integer or a pair of integers >= 1/],
+    ['depth_multiplier', 0, /depth_multiplier = 0\n {2}expected: an integer from 1/],
+  ])('%s %j', (key, value, message) => {
+    const path = editKeras(BREADTH_KERAS, (c) => {
+      layer(c, key === 'depth_multiplier' ? 'quant_depthwise_conv2d' : 'quant_conv2d_2').config[key] = value;
+      if (key === 'groups') layer(c, 'quant_conv2d_2').config.filters = 64;
+    });
+    expect(bnncError(() => loadModel(path)).message).toMatch(message);
   });
 
-  it('QuantDepthwiseConv2D', () => {
-    const path = editKeras(CNN_KERAS, (c) => { layer(c, 'quant_conv2d_1').class_name = 'QuantDepthwiseConv2D'; });
-    expect(bnncError(() => loadModel(path, MAPPING)).message).toMatch(/layer "quant_conv2d_1" \(QuantDepthwiseConv2D\): depthwise convolution is not supported yet\n {2}expected: QuantConv2D with groups = 1/);
+  it('groups that change the stored kernel shape: the weights no longer fit', () => {
+    const path = editKeras(BREADTH_KERAS, (c) => { layer(c, 'quant_conv2d_2').config.groups = 8; });
+    expect(bnncError(() => loadModel(path)).message).toMatch(/layer "quant_conv2d_2" \(QuantConv2D\): kernel has shape \[3, 3, 8, 32\][\s\S]*expected: shape \[3, 3, 4, 32\]/);
+  });
+
+  it.each([
+    ['quant_depthwise_conv2d', 'QuantDepthwiseConv2D', 'grouped or depthwise'],
+    ['quant_conv2d_2', 'QuantConv2D', 'grouped or depthwise'],
+  ])('pad_values 1 on %s ("same"): grouped convolutions pad with zeros only', (name, cls, what) => {
+    const path = editKeras(BREADTH_KERAS, (c) => { layer(c, name).config.pad_values = 1.0; });
+    expect(bnncError(() => loadModel(path)).message).toMatch(new RegExp(
+      `layer "${name}" \\(${cls}\\): pad_values = 1 with padding "same" on a ${what} convolution\n {2}expected: pad_values 0 on grouped, depthwise and dilated`));
+  });
+
+  it('pad_values 1 with padding "valid" pads nothing and is accepted on a dilated convolution', () => {
+    const path = editKeras(BREADTH_KERAS, (c) => { layer(c, 'quant_conv2d_1').config.pad_values = 1.0; });
+    expect(runPasses(loadModel(path)).layers).toEqual(runPasses(loadModel('examples/larq/breadth.keras')).layers);
   });
 
   it('magnitude_aware_sign on a convolution followed by a pool', () => {

@@ -33,6 +33,7 @@ const LARQ_FIXTURES: { name: string; options: LoadModelOptions }[] = [
   { name: 'mnist_cnn', options: { inputScale: 1 / 127.5, inputZeroPoint: 127.5 } },
   { name: 'mnist_mlp', options: {} },
   { name: 'options', options: {} }, // random weights; its InputLayer declares uint8
+  { name: 'breadth', options: {} }, // random weights: depthwise, grouped and dilated binary convolutions
 ];
 
 const data = loadDataset(DATA);
@@ -121,6 +122,43 @@ describe('Larq semantics in the IR', () => {
     expect(scale.steps[0].value.every((v) => v > 0)).toBe(true);
   });
 
+  it('QuantDepthwiseConv2D: output channel c * depth_multiplier + m reads input channel c with kernel [.., c, m]; its magnitude scale is per m', () => {
+    const parsed = readKerasModel(`${DIR}/breadth.h5`);
+    const spec = parsed.layers.find((l) => l.name === 'quant_depthwise_conv2d');
+    if (spec?.kind !== 'conv2d') throw new Error('fixture has no quant_depthwise_conv2d');
+    const model = loadModel(`${DIR}/breadth.h5`);
+    const i = model.layers.findIndex((l) => l.name === 'quant_depthwise_conv2d');
+    const conv = model.layers[i] as Conv2dLayer;
+    const [kh, kw] = spec.kernelSize;
+    const c = spec.inShape[2];
+    const mult = spec.depthMultiplier!;
+    expect([conv.groups, conv.dilation, conv.outShape[2], mult]).toEqual([c, [2, 2], c * mult, 2]);
+    expect(conv.weight).toHaveLength(c * mult * kh * kw); // one input channel per group
+    for (let ch = 0; ch < c; ch++) for (let m = 0; m < mult; m++) for (let ky = 0; ky < kh; ky++) for (let kx = 0; kx < kw; kx++) {
+      const stored = spec.kernel[((ky * kw + kx) * c + ch) * mult + m];
+      expect(conv.weight[((ch * mult + m) * kh + ky) * kw + kx]).toBe(stored < 0 ? -1 : 1);
+    }
+    const scale = model.layers[i + 1];
+    if (scale.kind !== 'affine') throw new Error('no magnitude scale after the depthwise layer');
+    let sum = 0;
+    for (let k = 1; k < spec.kernel.length; k += mult) sum += Math.abs(spec.kernel[k]); // m = 1 over (kh, kw, c)
+    expect(scale.steps[0].value[2 * mult + 1]).toBe(Math.fround(sum / (kh * kw * c)));
+  });
+
+  it('grouped QuantConv2D: kernel [kh, kw, in / groups, filters] keeps its per-group rows', () => {
+    const parsed = readKerasModel(`${DIR}/breadth.keras`);
+    const spec = parsed.layers.find((l) => l.name === 'quant_conv2d_2');
+    if (spec?.kind !== 'conv2d') throw new Error('fixture has no quant_conv2d_2');
+    const conv = loadModel(`${DIR}/breadth.keras`).layers.find((l) => l.name === 'quant_conv2d_2') as Conv2dLayer;
+    const [kh, kw] = spec.kernelSize;
+    const oc = spec.outShape[2];
+    const groupC = spec.inShape[2] / spec.groups;
+    expect([conv.groups, conv.dilation, groupC]).toEqual([4, undefined, 8]);
+    for (let o = 0; o < oc; o++) for (let k = 0; k < kh * kw; k++) for (let i = 0; i < groupC; i++) {
+      expect(conv.weight[(o * kh * kw + k) * groupC + i]).toBe(spec.kernel[(k * groupC + i) * oc + o] < 0 ? -1 : 1);
+    }
+  });
+
   it('quantizers written as alias strings (older Larq) import like the serialized objects', () => {
     const members = unzipSync(readFileSync(`${DIR}/mnist_mlp.keras`));
     const config = JSON.parse(strFromU8(members['config.json']));
@@ -137,8 +175,8 @@ describe('Larq semantics in the IR', () => {
   });
 
   it('Keras 3 weight paths: snake_case of the class name with a per-class counter', () => {
-    expect(['QuantConv2D', 'BatchNormalization', 'MaxPooling2D', 'QuantDense', 'GlobalAveragePooling2D'].map(toSnakeCase))
-      .toEqual(['quant_conv2d', 'batch_normalization', 'max_pooling2d', 'quant_dense', 'global_average_pooling2d']);
+    expect(['QuantConv2D', 'BatchNormalization', 'MaxPooling2D', 'QuantDense', 'GlobalAveragePooling2D', 'QuantDepthwiseConv2D'].map(toSnakeCase))
+      .toEqual(['quant_conv2d', 'batch_normalization', 'max_pooling2d', 'quant_dense', 'global_average_pooling2d', 'quant_depthwise_conv2d']);
   });
 
   it('the declared input mapping defaults the device input to uint8 and is refused for ONNX', () => {

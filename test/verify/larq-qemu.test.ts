@@ -16,6 +16,7 @@ const FIXTURES: { file: string; options: LoadModelOptions }[] = [
   { file: 'examples/larq/mnist_cnn.keras', options: { inputScale: 1 / 127.5, inputZeroPoint: 127.5 } },
   { file: 'examples/larq/mnist_mlp.h5', options: {} },
   { file: 'examples/larq/options.h5', options: {} },
+  { file: 'examples/larq/breadth.keras', options: {} }, // depthwise, grouped and dilated binary convolutions
 ];
 
 for (const name of ['stm32f4', 'esp32c3']) {
