@@ -113,6 +113,14 @@ describe('unsupported layers and quantizers are refused, naming the layer and wh
       `layer "${name}" \\(${cls}\\): pad_values = 1 with padding "same" on a ${what} convolution\n {2}expected: pad_values 0 on grouped, depthwise and dilated`));
   });
 
+  it('the lowering refuses a grouped convolution padded with +1 (its kernel pads with zeros only), whatever imported it', () => {
+    const model = loadModel('examples/larq/breadth.keras');
+    const conv = model.layers.find((l) => l.name === 'quant_conv2d_2');
+    if (conv?.kind !== 'conv2d') throw new Error('fixture has no quant_conv2d_2');
+    conv.padding = 'plus';
+    expect(() => runPasses(model)).toThrow(/a grouped or dilated convolution padded with \+1[\s\S]*expected: zero padding on grouped and dilated convolutions/);
+  });
+
   it('pad_values 1 with padding "valid" pads nothing and is accepted on a dilated convolution', () => {
     const path = editKeras(BREADTH_KERAS, (c) => { layer(c, 'quant_conv2d_1').config.pad_values = 1.0; });
     expect(runPasses(loadModel(path)).layers).toEqual(runPasses(loadModel('examples/larq/breadth.keras')).layers);
