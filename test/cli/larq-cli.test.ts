@@ -51,9 +51,12 @@ describe('bnnc on Larq models', () => {
     expect(r.err).not.toMatch(/\s+at .*\.ts:\d+/);
   });
 
-  it('--input-scale on an ONNX model is refused', async () => {
-    const r = await run('inspect', 'examples/mnist-mlp/model.onnx', '--input-scale', '1/255');
-    expect(r.code).toBe(2);
-    expect(r.err).toMatch(/--input-scale\/--input-zero-point apply to Keras models/);
+  it('--input-scale on an ONNX model is its declared input mapping; a zero scale is refused', async () => {
+    const r = await run('inspect', 'examples/mnist-mlp/model.onnx', '--input-scale', '1/2');
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/declared input mapping +affine +--input-scale\/--input-zero-point/);
+    const zero = await run('inspect', 'examples/mnist-mlp/model.onnx', '--input-scale', '0');
+    expect(zero.code).toBe(2);
+    expect(zero.err).toMatch(/an input scale of 0 maps every device value to one model input/);
   });
 });
