@@ -5,10 +5,11 @@
 #include "bnn_conv2d_pool.h"
 
 /*
- * First layer: 2-D convolution of an 8-bit image (channels-first, as the
- * source model declares its input) with binary weights, an optional max- or
- * sum-pool of the accumulators, then the threshold.
- *   x        p->in_c planes of in_h * in_w values (uint8_t or int8_t)
+ * First layer: 2-D convolution of an 8-bit image (channels-last: a camera
+ * frame's interleaved pixels, e.g. RGB RGB ...) with binary weights, an
+ * optional max- or sum-pool of the accumulators, then the threshold.
+ *   x        in_h * in_w pixels of in_c values (uint8_t or int8_t), HWC:
+ *            pixel (iy, ix) channel c at x[(iy * in_w + ix) * in_c + c]; one channel is a row-major image
  *   w        out_c rows of k_h * k_w taps of (in_c + 31) / 32 packed weight words
  *   thresh, flip, out: as bnn_conv2d_b1
  *   scratch  k_h * k_w * in_c + 2 * out_c words (in bnnc's arena)
@@ -34,7 +35,7 @@ static inline int32_t bnn_conv2d_int_patch(const uint8_t *x, int is_signed, cons
         for (kx = 0; kx < p->k_w; kx++, ix++) {
             const int inside = iy >= 0 && iy < p->in_h && ix >= 0 && ix < p->in_w;
             for (c = 0; c < p->in_c; c++) {
-                const int32_t i = (c * p->in_h + iy) * p->in_w + ix;
+                const int32_t i = (iy * p->in_w + ix) * p->in_c + c;
                 const int32_t v = !inside ? 0 : is_signed ? (int32_t)(int8_t)x[i] : (int32_t)x[i];
                 *patch++ = v;
                 total += v;

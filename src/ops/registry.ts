@@ -3,7 +3,7 @@
  * Every stage below the importer looks a layer's op up here; a kind missing
  * from the registry is a bnnc bug and fails loudly, never with a default.
  */
-import type { Hwc, Layer } from '../ir/types.ts';
+import type { Hwc, Layer, LoweredModel } from '../ir/types.ts';
 import { binarizeInputOp, type BinarizeInputLayer } from './binarize_input/index.ts';
 import { conv2dB1Op, type Conv2dB1Layer } from './conv2d_b1/index.ts';
 import { conv2dIntB1Op, type Conv2dIntB1Layer } from './conv2d_int_b1/index.ts';
@@ -71,6 +71,16 @@ export function isScoresLayer(layer: LoweredLayer): layer is ScoresLayer {
 /** Packing of a lowered layer's output: [H, W, C], [1, 1, F] for a flat vector. */
 export function outputShape(layer: LoweredLayer): Hwc {
   return opFor(layer).outputShape(layer);
+}
+
+/**
+ * The device's order of the model input (a multi-channel image is HWC on the
+ * device, NCHW in the ONNX graph and the data files): for each device position,
+ * the index in the model's order; null when they agree. The first layer decides.
+ */
+export function deviceInputOrder(model: LoweredModel): Int32Array | null {
+  const first = model.layers[0];
+  return opFor(first).deviceInputOrder?.(first) ?? null;
 }
 
 /** The accumulator behind one output feature (what its threshold compares), for explaining differences. */

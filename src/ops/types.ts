@@ -70,6 +70,13 @@ export interface LoweredOp<L extends LoweredLayer = LoweredLayer> {
   shapeText(layer: L): string;
   describe(layer: L): string;
 
+  /**
+   * A first-layer op whose device reads the input in another order than the
+   * source model stores it: for each device position, the index of the value
+   * in the model's (data file's) order; null or absent when both orders agree.
+   */
+  deviceInputOrder?(layer: L): Int32Array | null;
+
   // Emulator: the op's exact integer arithmetic.
   emulate(layer: L, input: ArrayLike<number>, model: LoweredModel): Uint32Array | Int32Array;
   /** The accumulator behind output feature `feature` (what its threshold compares), for explaining differences. */

@@ -288,9 +288,6 @@ function lowerThresholdedConv(model: Model, prev: Layer | undefined, m: Match): 
     throw layerError(model, conv, 'the first convolution takes float input', 'uint8 or int8 device input, or a binarized input',
       'declare the device input type: --input-type uint8 (or int8), or the ONNX metadata bnnc.input_type');
   }
-  if (c !== 1 && conv.inShape[0] * conv.inShape[1] > 1) {
-    throw layerError(model, conv, `an integer input of ${c} channels`, 'a single-channel image input', 'multi-channel integer image inputs are not supported yet');
-  }
   const { a, b } = inputScaling(model, m.scale);
   // The kernel pools max(acc) before the threshold; with a < 0 the float model's max is a * min(acc).
   if (a < 0 && m.pool?.kind === 'maxpool') {

@@ -1,6 +1,6 @@
 /**
  * conv2d_int_b1: acc = sum over valid taps and channels of (w = +1 ? x : -x),
- * the input read in CHW order (single channel), out-of-range taps contribute 0;
+ * the input read in HWC order (the device's: interleaved channels), out-of-range taps contribute 0;
  * then the optional pool and the threshold (common/conv.ts).
  */
 import { getBit, wordsFor } from '../../bitops.ts';
@@ -21,7 +21,7 @@ export function integerTapSum(layer: Conv2dIntB1Layer, input: ArrayLike<number>)
         if (ix < 0 || ix >= w) continue;
         const wOff = ((o * kh + ky) * kw + kx) * cw;
         for (let ch = 0; ch < c; ch++) {
-          const v = input[(ch * h + iy) * w + ix];
+          const v = input[(iy * w + ix) * c + ch];
           acc += getBit(layer.weights, ch, wOff) ? -v : v;
         }
       }

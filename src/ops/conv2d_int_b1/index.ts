@@ -8,7 +8,11 @@ import { conv2dIntB1, integerTapSum } from './emulate.ts';
 
 export const KIND = 'conv2d_int_b1';
 
-/** Integer-input conv (first layer; input in CHW order as the source model declares it): bit = (acc < T) XOR flip. */
+/**
+ * Integer-input conv (first layer): bit = (acc < T) XOR flip. The device input is
+ * HWC (a camera frame's interleaved pixels); the source model's is CHW
+ * (`deviceInputOrder` maps one to the other; a single channel is the same in both).
+ */
 export interface Conv2dIntB1Layer extends Origin, Thresholds, ConvGeometry {
   kind: typeof KIND;
   inputDType: 'uint8' | 'int8';
@@ -21,6 +25,14 @@ export function conv2dIntB1Layer(fields: Omit<Conv2dIntB1Layer, 'kind'>): Conv2d
   return { kind: KIND, ...fields };
 }
 
+/** For each HWC position, its index in CHW order; null for one channel (the orders agree). */
+export function chwToHwc([h, w, c]: readonly number[]): Int32Array | null {
+  if (c === 1) return null;
+  const order = new Int32Array(h * w * c);
+  for (let p = 0; p < h * w; p++) for (let ch = 0; ch < c; ch++) order[p * c + ch] = ch * h * w + p;
+  return order;
+}
+
 const PREFIX = { uint8: 'bnn_conv2d_u8', int8: 'bnn_conv2d_s8' } as const;
 
 export const conv2dIntB1Op: LoweredOp<Conv2dIntB1Layer> = {
@@ -30,6 +42,7 @@ export const conv2dIntB1Op: LoweredOp<Conv2dIntB1Layer> = {
   shapeText: convShapeText,
   describe: convDescribe,
 
+  deviceInputOrder: (layer) => chwToHwc(layer.inShape),
   emulate: (layer, input) => conv2dIntB1(layer, input),
   accumulator: (layer, input, feature) => featureAccumulator(layer, integerTapSum(layer, input), feature).acc,
   referenceSign: true,
