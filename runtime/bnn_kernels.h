@@ -86,6 +86,12 @@ bnn_status_t bnn_dense_s8_b1(const int8_t *x, int32_t n_in, const uint32_t *w, i
                              const int32_t *thresh, const uint32_t *flip, uint32_t *out, uint32_t *planes);
 bnn_status_t bnn_dense_s8_acc(const int8_t *x, int32_t n_in, const uint32_t *w, int32_t n_out, int32_t *acc, uint32_t *planes);
 
+/* Float input x binary weights (first layer, --input-type float32): acc_o = float32 sum of +/-x_i in input order,
+ * bit_o = (key(acc_o) < thresh_o) XOR flip_o with key the order-preserving uint32 key of a float (bnn_dense_f32_b1.c).
+ * n_in and n_out in [1, 65535] (else BNN_ERROR_ARGUMENT); thresh: any uint32 key. */
+bnn_status_t bnn_dense_f32_b1(const float *x, int32_t n_in, const uint32_t *w, int32_t n_out,
+                              const uint32_t *thresh, const uint32_t *flip, uint32_t *out);
+
 /* Binary x binary: bit_o = (popcount(x ^ w_o) > thresh_o) XOR flip_o (bnn_dense_b1.c), or the popcounts (bnn_dense_b1_pop.c).
  * n_words and n_out in [1, 65535]; thresh: any int32, in every kernel variant (zbb clamps it to
  * [-1, 32 * n_words] first, which gives the same bits). */

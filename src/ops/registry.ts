@@ -9,6 +9,7 @@ import { conv2dB1Op, type Conv2dB1Layer } from './conv2d_b1/index.ts';
 import { conv2dIntB1Op, type Conv2dIntB1Layer } from './conv2d_int_b1/index.ts';
 import { denseB1Op, type DenseB1Layer } from './dense_b1/index.ts';
 import { denseB1ScoresOp, type DenseB1ScoresLayer } from './dense_b1_scores/index.ts';
+import { denseF32B1Op, type DenseF32B1Layer } from './dense_f32_b1/index.ts';
 import { denseIntB1Op, type DenseIntB1Layer } from './dense_int_b1/index.ts';
 import { denseIntScoresOp, type DenseIntScoresLayer } from './dense_int_scores/index.ts';
 import { maxpoolB1Op, type MaxPoolB1Layer } from './maxpool_b1/index.ts';
@@ -21,12 +22,13 @@ export type LoweredLayer =
   | Conv2dIntB1Layer
   | MaxPoolB1Layer
   | DenseIntB1Layer
+  | DenseF32B1Layer
   | DenseB1Layer
   | DenseB1ScoresLayer
   | DenseIntScoresLayer;
 
 const OP_LIST = [
-  binarizeInputOp, denseIntB1Op, denseB1Op, conv2dIntB1Op, conv2dB1Op, maxpoolB1Op, denseB1ScoresOp, denseIntScoresOp,
+  binarizeInputOp, denseIntB1Op, denseF32B1Op, denseB1Op, conv2dIntB1Op, conv2dB1Op, maxpoolB1Op, denseB1ScoresOp, denseIntScoresOp,
 ] as const;
 
 /** Does not compile while a lowered layer type has no op in OP_LIST. */

@@ -17,12 +17,14 @@ import type {
 import { conv2dB1Layer } from '../ops/conv2d_b1/index.ts';
 import { conv2dIntB1Layer } from '../ops/conv2d_int_b1/index.ts';
 import { denseB1Layer } from '../ops/dense_b1/index.ts';
+import { denseF32B1Layer } from '../ops/dense_f32_b1/index.ts';
 import { denseIntB1Layer } from '../ops/dense_int_b1/index.ts';
 import { maxpoolB1Layer } from '../ops/maxpool_b1/index.ts';
 import { outputShape, producesBits } from '../ops/registry.ts';
 import { applyStepPrefix, applySteps, composeSteps, stepCreatesNaN, stepValue } from './affine.ts';
 import { inputValueRange, integerAccumulatorRange, isIntegerInput } from './inputRange.ts';
-import { findBoundary, findNaN } from './monotone.ts';
+import { thresholdsForFloat } from './floatThresholds.ts';
+import { findBoundary, findNaN, FLOAT32_MAX_INDEX, orderedFloat32 } from './monotone.ts';
 import { averagedBinaryError, biasedBinaryError, chainSlack, inputScalingError, integerLayerError, reachInSteps } from './referenceRounding.ts';
 import type { Pass } from './pass.ts';
 import { layerError } from './pass.ts';
@@ -224,10 +226,7 @@ function lowerThresholdedDense(model: Model, prev: Layer | undefined, m: Match):
   }
   if (prev) throw layerError(model, dense, `a dense layer after "${prev.name}" (${prev.kind})`, 'a dense layer after a sign or at the model input');
   const dtype = model.input.dtype;
-  if (!isIntegerInput(dtype)) {
-    throw layerError(model, dense, 'the first dense layer takes float input', 'uint8 or int8 device input, or a binarized input (sign before the first layer)',
-      'declare the device input type: --input-type uint8 (or int8), or the ONNX metadata bnnc.input_type');
-  }
+  if (!isIntegerInput(dtype)) return lowerFloatInputDense(model, m, sources);
   const { a, b } = inputScaling(model, m.scale);
   const offsets = Float64Array.from({ length: dense.outFeatures }, (_, o) => b * rowSum(dense.weight, o, dense.inFeatures) + (bias ? bias[o] : 0));
   const pre: PreActivation = (o, acc) => Math.fround(a * acc + offsets[o]);
@@ -241,6 +240,28 @@ function lowerThresholdedDense(model: Model, prev: Layer | undefined, m: Match):
   return denseIntB1Layer({
     name, sources, inputDType: dtype, inFeatures: dense.inFeatures, outFeatures: dense.outFeatures, weights: packRows(dense), ...t,
     ...(t.referenceReach ? { referenceRounding } : {}),
+  });
+}
+
+/**
+ * The first dense layer on float32 input (dense_f32_b1): the device sums +/-x in
+ * float32, in input order; the threshold is exact over every float32 sum
+ * (floatThresholds.ts). A float scaling in front would be rounded per input
+ * before the sum, which the kernel does not do, so it is refused.
+ */
+function lowerFloatInputDense(model: Model, m: Match, sources: string[]): LoweredLayer {
+  const dense = m.core as DenseLayer;
+  if (m.scale) {
+    throw layerError(model, m.scale, 'an input scaling in front of a dense layer on float32 input', 'the dense layer reading the float input directly',
+      'scale the data instead (--data-scale/--data-offset), or declare integer device input: --input-type uint8 (or int8)');
+  }
+  const steps = m.post?.steps ?? [];
+  const bias = dense.bias;
+  const pre = (o: number, acc: number) => (bias ? Math.fround(acc + bias[o]) : acc);
+  const t = thresholdsForFloat(dense.outFeatures, pre, steps);
+  requireNoNaN(model, dense, m.post, () => [-FLOAT32_MAX_INDEX, FLOAT32_MAX_INDEX], (o, k) => pre(o, orderedFloat32(k)), steps, dense.outFeatures, 'float32 sum (ordered index)');
+  return denseF32B1Layer({
+    name: dense.name, sources, inFeatures: dense.inFeatures, outFeatures: dense.outFeatures, weights: packRows(dense), ...t, bias: bias ?? null,
   });
 }
 

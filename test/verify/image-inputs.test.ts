@@ -3,7 +3,9 @@
  * - an RGB uint8 CNN: the ONNX graph is NCHW, the device reads HWC (a camera
  *   frame's interleaved pixels); data files hold NCHW and verify reorders them;
  * - a float-input CNN and MLP (no scaling node) with a declared uint8/int8
- *   quantization (--input-scale / --input-zero-point).
+ *   quantization (--input-scale / --input-zero-point);
+ * - a float-input MLP run on float32 device input (dense_f32_b1: a float32 sum
+ *   in input order, thresholds exact over every float32 sum).
  * Each: emulator = host C (strict and under ASan/UBSan) = QEMU (stm32f4,
  * esp32c3) bit for bit, 0 unexplained differences and >= 99 % argmax
  * agreement with onnxruntime.
@@ -37,6 +39,13 @@ function data(name: string, features: number, seed: number, lo = 0, samples = 20
   return write(name, rows.map((r) => r.join(',')).join('\n'));
 }
 
+/** Random float32 inputs in [-3, 3] with 7 significant digits. */
+function floatData(name: string, features: number, seed: number, samples = 200): string {
+  const next = rng(seed);
+  const rows = Array.from({ length: samples }, () => Array.from({ length: features }, () => ((next() * 2 - 1) * 3).toPrecision(7)));
+  return write(name, rows.map((r) => r.join(',')).join('\n'));
+}
+
 interface Case { name: string; model: string; options: LoadModelOptions; data: string; first: string }
 
 const CASES: Case[] = [
@@ -59,6 +68,11 @@ const CASES: Case[] = [
     name: 'float-input MLP with --input-type int8 --input-scale 0.05',
     model: write('float-mlp.onnx', binaryMlp({ widths: [96, 64, 32, 8], seed: 33, input: 'float' })),
     options: { inputType: 'int8', inputScale: 0.05 }, data: data('float-mlp.csv', 96, 3, -128), first: 'dense_int_b1',
+  },
+  {
+    name: 'float-input MLP with --input-type float32',
+    model: write('float32-mlp.onnx', binaryMlp({ widths: [96, 64, 32, 8], seed: 34, input: 'float' })),
+    options: { inputType: 'float32' }, data: floatData('float32-mlp.csv', 96, 4), first: 'dense_f32_b1',
   },
 ];
 
