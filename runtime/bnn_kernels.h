@@ -73,6 +73,10 @@ bnn_status_t bnn_conv2d_u8_b1(const uint8_t *x, const uint32_t *w, const bnn_con
                               const int32_t *thresh, const uint32_t *flip, uint32_t *out, uint32_t *scratch);
 bnn_status_t bnn_conv2d_s8_b1(const int8_t *x, const uint32_t *w, const bnn_conv2d_params_t *p,
                               const int32_t *thresh, const uint32_t *flip, uint32_t *out, uint32_t *scratch);
+/* float image (HWC) x binary weights: float32 sums over the valid taps, max-pooled and thresholded on their int32
+ * ranks (bnn_conv2d_f32_b1.c); p->pool_sum must be 0 (else BNN_ERROR_ARGUMENT); scratch: 2 * out_c words. */
+bnn_status_t bnn_conv2d_f32_b1(const float *x, const uint32_t *w, const bnn_conv2d_params_t *p,
+                               const int32_t *thresh, const uint32_t *flip, uint32_t *out, uint32_t *scratch);
 bnn_status_t bnn_maxpool_b1(const uint32_t *x, int32_t in_w, int32_t c, int32_t out_h, int32_t out_w,
                             int32_t k_h, int32_t k_w, int32_t stride_h, int32_t stride_w, uint32_t *out);
 

@@ -15,6 +15,7 @@ import type {
   AffineLayer, AffineStep, AvgPoolLayer, Conv2dLayer, DenseLayer, Hwc, Layer, LoweredLayer, MaxPoolLayer, Model, SignLayer, Thresholds,
 } from '../ir/types.ts';
 import { conv2dB1Layer } from '../ops/conv2d_b1/index.ts';
+import { conv2dF32B1Layer, type Conv2dF32B1Layer } from '../ops/conv2d_f32_b1/index.ts';
 import { conv2dIntB1Layer } from '../ops/conv2d_int_b1/index.ts';
 import { denseB1Layer } from '../ops/dense_b1/index.ts';
 import { denseF32B1Layer } from '../ops/dense_f32_b1/index.ts';
@@ -265,6 +266,36 @@ function lowerFloatInputDense(model: Model, m: Match, sources: string[]): Lowere
   });
 }
 
+/**
+ * The first convolution on float32 input (conv2d_f32_b1): float32 sums over the
+ * valid taps, max-pooled, thresholded on their ranks (floatThresholds.ts). An
+ * input scaling, an average pool (a float sum of sums in another order) and
+ * +/-1 padding (pad values that are not float zero) are refused.
+ */
+function lowerFloatInputConv(model: Model, m: Match, common: Omit<Conv2dF32B1Layer, 'kind' | 'threshold' | 'flip' | 'bias'>): LoweredLayer {
+  const conv = m.core as Conv2dLayer;
+  if (m.scale) {
+    throw layerError(model, m.scale, 'an input scaling in front of a convolution on float32 input', 'the convolution reading the float input directly',
+      'scale the data instead (--data-scale/--data-offset), or declare integer device input: --input-type uint8 --input-scale S');
+  }
+  if (common.poolMode === 'sum') {
+    throw layerError(model, m.pool ?? conv, 'an average pool between a float32-input convolution and its threshold', 'a max-pool, or the pool after the sign',
+      'declare integer device input (--input-type uint8 --input-scale S), whose sums are exact');
+  }
+  if (conv.padding !== 'zero' && conv.pads.some((p) => p > 0)) {
+    throw layerError(model, conv, `padding with ${conv.padding === 'plus' ? '+1' : '-1'} on float32 input`, 'float-zero padding (PyTorch\'s) or none');
+  }
+  const steps = m.post?.steps ?? [];
+  const bias = conv.bias;
+  const oc = conv.outShape[2];
+  const pre = (o: number, acc: number) => (bias ? Math.fround(acc + bias[o]) : acc);
+  const keys = thresholdsForFloat(oc, pre, steps);
+  requireNoNaN(model, conv, m.post, () => [-FLOAT32_MAX_INDEX, FLOAT32_MAX_INDEX], (o, k) => pre(o, orderedFloat32(k)), steps, oc, 'float32 sum (ordered index)');
+  // Ranks are the keys with the sign bit flipped, read as int32: key 0 (a constant channel) is INT32_MIN, below every rank.
+  const threshold = Int32Array.from(keys.threshold, (key) => (key ^ 0x80000000) | 0);
+  return conv2dF32B1Layer({ ...common, threshold, flip: keys.flip, bias: bias ?? null });
+}
+
 /** The fused pool: window = stride, no padding (the conv output's remainder rows/columns are dropped, floor mode). */
 function poolOf(model: Model, conv: Conv2dLayer, pool: MaxPoolLayer | AvgPoolLayer | undefined) {
   if (!pool) return { pool: [1, 1] as [number, number], poolMode: 'max' as const, outShape: conv.outShape };
@@ -305,10 +336,7 @@ function lowerThresholdedConv(model: Model, prev: Layer | undefined, m: Match): 
   }
   if (prev) throw layerError(model, conv, `a convolution after "${prev.name}" (${prev.kind})`, 'a convolution after a sign or at the model input');
   const dtype = model.input.dtype;
-  if (!isIntegerInput(dtype)) {
-    throw layerError(model, conv, 'the first convolution takes float input', 'uint8 or int8 device input, or a binarized input',
-      'declare the device input type: --input-type uint8 (or int8), or the ONNX metadata bnnc.input_type');
-  }
+  if (!isIntegerInput(dtype)) return lowerFloatInputConv(model, m, common);
   const { a, b } = inputScaling(model, m.scale);
   // The kernel pools max(acc) before the threshold; with a < 0 the float model's max is a * min(acc).
   if (a < 0 && m.pool?.kind === 'maxpool') {

@@ -15,7 +15,7 @@ describe('src/ops/registry.ts', () => {
   it('lists every lowered kind once, each with its call template', () => {
     expect(new Set(LOWERED_KINDS).size).toBe(LOWERED_KINDS.length);
     expect([...LOWERED_KINDS].sort()).toEqual([
-      'binarize_input', 'conv2d_b1', 'conv2d_int_b1', 'dense_b1', 'dense_b1_scores', 'dense_f32_b1', 'dense_int_b1', 'dense_int_scores', 'maxpool_b1',
+      'binarize_input', 'conv2d_b1', 'conv2d_f32_b1', 'conv2d_int_b1', 'dense_b1', 'dense_b1_scores', 'dense_f32_b1', 'dense_int_b1', 'dense_int_scores', 'maxpool_b1',
     ]);
     for (const op of LOWERED_OPS) expect(existsSync(new URL(`${op.kind}.hbs`, TEMPLATES)), op.kind).toBe(true);
   });

@@ -4,8 +4,9 @@
  *   frame's interleaved pixels); data files hold NCHW and verify reorders them;
  * - a float-input CNN and MLP (no scaling node) with a declared uint8/int8
  *   quantization (--input-scale / --input-zero-point);
- * - a float-input MLP run on float32 device input (dense_f32_b1: a float32 sum
- *   in input order, thresholds exact over every float32 sum).
+ * - a float-input CNN and MLP run on float32 device input (conv2d_f32_b1,
+ *   dense_f32_b1: float32 sums in a fixed order, thresholds exact over every
+ *   float32 sum).
  * Each: emulator = host C (strict and under ASan/UBSan) = QEMU (stm32f4,
  * esp32c3) bit for bit, 0 unexplained differences and >= 99 % argmax
  * agreement with onnxruntime.
@@ -68,6 +69,19 @@ const CASES: Case[] = [
     name: 'float-input MLP with --input-type int8 --input-scale 0.05',
     model: write('float-mlp.onnx', binaryMlp({ widths: [96, 64, 32, 8], seed: 33, input: 'float' })),
     options: { inputType: 'int8', inputScale: 0.05 }, data: data('float-mlp.csv', 96, 3, -128), first: 'dense_int_b1',
+  },
+  {
+    name: 'float-input RGB CNN with --input-type float32 (the same model as above)',
+    model: join(dir, 'float-rgb.onnx'),
+    options: { inputType: 'float32' }, data: floatData('float32-rgb.csv', 3 * 12 * 12, 5), first: 'conv2d_f32_b1',
+  },
+  {
+    name: 'float-input CNN with --input-type float32 (padded first convolution, pools before and after the threshold)',
+    model: write('float32-cnn.onnx', binaryCnn({
+      input: [1, 14, 14], convs: [{ out: 20, kernel: 3, pads: 1, poolBefore: true }, { out: 16, kernel: 3, pads: 1, poolAfter: true }],
+      dense: [24, 10], seed: 35, inputType: 'float',
+    })),
+    options: { inputType: 'float32' }, data: floatData('float32-cnn.csv', 14 * 14, 6), first: 'conv2d_f32_b1',
   },
   {
     name: 'float-input MLP with --input-type float32',
