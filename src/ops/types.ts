@@ -87,6 +87,12 @@ export interface LoweredOp<L extends LoweredLayer = LoweredLayer> {
   referenceSign: boolean;
   /** Is the feature's accumulator within the reference's own float32 rounding of the boundary? */
   withinReferenceRounding(layer: L, feature: number, input: ArrayLike<number>): boolean;
+  /**
+   * For a layer whose rounding bound depends on the sample (float32 input): the
+   * largest |value at the sign| the reference's rounding explains for this
+   * sample; absent: the layer's static `referenceSlack`, if any.
+   */
+  referenceSlackAt?(layer: L, feature: number, input: ArrayLike<number>): number;
 
   // Memory plan (passes/planMemory.ts).
   /** Bytes of the arena output (packed bits); 0 when the layer writes the caller's scores. */

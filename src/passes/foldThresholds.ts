@@ -262,7 +262,7 @@ function lowerFloatInputDense(model: Model, m: Match, sources: string[]): Lowere
   const t = thresholdsForFloat(dense.outFeatures, pre, steps);
   requireNoNaN(model, dense, m.post, () => [-FLOAT32_MAX_INDEX, FLOAT32_MAX_INDEX], (o, k) => pre(o, orderedFloat32(k)), steps, dense.outFeatures, 'float32 sum (ordered index)');
   return denseF32B1Layer({
-    name: dense.name, sources, inFeatures: dense.inFeatures, outFeatures: dense.outFeatures, weights: packRows(dense), ...t, bias: bias ?? null,
+    name: dense.name, sources, inFeatures: dense.inFeatures, outFeatures: dense.outFeatures, weights: packRows(dense), ...t, bias: bias ?? null, chain: [...steps],
   });
 }
 
@@ -272,7 +272,7 @@ function lowerFloatInputDense(model: Model, m: Match, sources: string[]): Lowere
  * input scaling, an average pool (a float sum of sums in another order) and
  * +/-1 padding (pad values that are not float zero) are refused.
  */
-function lowerFloatInputConv(model: Model, m: Match, common: Omit<Conv2dF32B1Layer, 'kind' | 'threshold' | 'flip' | 'bias'>): LoweredLayer {
+function lowerFloatInputConv(model: Model, m: Match, common: Omit<Conv2dF32B1Layer, 'kind' | 'threshold' | 'flip' | 'bias' | 'chain'>): LoweredLayer {
   const conv = m.core as Conv2dLayer;
   if (m.scale) {
     throw layerError(model, m.scale, 'an input scaling in front of a convolution on float32 input', 'the convolution reading the float input directly',
@@ -293,7 +293,7 @@ function lowerFloatInputConv(model: Model, m: Match, common: Omit<Conv2dF32B1Lay
   requireNoNaN(model, conv, m.post, () => [-FLOAT32_MAX_INDEX, FLOAT32_MAX_INDEX], (o, k) => pre(o, orderedFloat32(k)), steps, oc, 'float32 sum (ordered index)');
   // Ranks are the keys with the sign bit flipped, read as int32: key 0 (a constant channel) is INT32_MIN, below every rank.
   const threshold = Int32Array.from(keys.threshold, (key) => (key ^ 0x80000000) | 0);
-  return conv2dF32B1Layer({ ...common, threshold, flip: keys.flip, bias: bias ?? null });
+  return conv2dF32B1Layer({ ...common, threshold, flip: keys.flip, bias: bias ?? null, chain: [...steps] });
 }
 
 /** The fused pool: window = stride, no padding (the conv output's remainder rows/columns are dropped, floor mode). */

@@ -57,7 +57,7 @@ describe('dense_f32_b1', () => {
     const x = [1e8, 1e8, 1];
     const weights = Uint32Array.of(0b010, 0b000); // row 0: +x0 -x1 +x2; row 1: all +
     const threshold = Uint32Array.of(float32ThresholdKey(0.5), float32ThresholdKey(2e8));
-    const layer = denseF32B1Layer({ name: 'fc', sources: [], inFeatures: 3, outFeatures: 2, weights, threshold, flip: Uint8Array.of(0, 1), bias: null });
+    const layer = denseF32B1Layer({ name: 'fc', sources: [], inFeatures: 3, outFeatures: 2, weights, threshold, flip: Uint8Array.of(0, 1), bias: null, chain: [] });
     const op = opFor(layer);
     expect(op.accumulator!(layer, x, 0)).toBe(1); // (1e8 - 1e8) + 1
     expect(op.accumulator!(layer, x, 1)).toBe(Math.fround(2e8));

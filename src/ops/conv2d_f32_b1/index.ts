@@ -1,6 +1,6 @@
 /** conv2d_f32_b1, the first convolution on float32 input (created by passes/foldThresholds.ts), at every stage below the importer. */
-import type { ConvGeometry, Origin, Thresholds } from '../../ir/types.ts';
-import { roundingGamma } from '../../passes/referenceRounding.ts';
+import type { AffineStep, ConvGeometry, Origin, Thresholds } from '../../ir/types.ts';
+import { floatSumSlack, roundingGamma } from '../../passes/referenceRounding.ts';
 import type { LoweredOp } from '../types.ts';
 import { convCode, convConstants, convDescribe, convOutputBytes, convShapeText, convWeightRows, featureAccumulator } from '../common/conv.ts';
 import { convParamLimits } from '../common/convParams.ts';
@@ -19,6 +19,8 @@ export interface Conv2dF32B1Layer extends Origin, Thresholds, ConvGeometry {
   weights: Uint32Array;
   /** The convolution's bias the model adds after the sum (for the reference's rounding bound), or null. */
   bias: Float32Array | null;
+  /** The float32 steps between the biased sum and the sign (for the slack at the sign, referenceSlackAt). */
+  chain: AffineStep[];
 }
 
 export function conv2dF32B1Layer(fields: Omit<Conv2dF32B1Layer, 'kind'>): Conv2dF32B1Layer {
@@ -32,12 +34,11 @@ export function conv2dF32B1Layer(fields: Omit<Conv2dF32B1Layer, 'kind'>): Conv2d
  * of the exact one, and a max over the pool window moves by at most the largest
  * of its positions' distances.
  */
-function withinSumDistance(layer: Conv2dF32B1Layer, feature: number, input: ArrayLike<number>): boolean {
-  const { channel, acc } = featureAccumulator(layer, rankTapSum(layer, input), feature);
-  if (layer.threshold[channel] === -(2 ** 31) || acc === 0x7fffffff) return false; // a constant channel, or NaN
+function sumDistance(layer: Conv2dF32B1Layer, feature: number, input: ArrayLike<number>): number {
   const [, ow, oc] = layer.outShape;
   const pixel = Math.floor(feature / oc);
   const [py, px] = [Math.floor(pixel / ow), pixel % ow];
+  const channel = feature % oc;
   const taps = layer.kernel[0] * layer.kernel[1] * layer.inShape[2];
   const bias = layer.bias ? Math.abs(layer.bias[channel]) : 0;
   let distance = 0;
@@ -47,7 +48,13 @@ function withinSumDistance(layer: Conv2dF32B1Layer, feature: number, input: Arra
       distance = Math.max(distance, 2 * roundingGamma(taps + 1) * (sumAbs + bias));
     }
   }
-  return Math.abs(rankValue(acc) - rankValue(layer.threshold[channel])) <= distance;
+  return distance;
+}
+
+function withinSumDistance(layer: Conv2dF32B1Layer, feature: number, input: ArrayLike<number>): boolean {
+  const { channel, acc } = featureAccumulator(layer, rankTapSum(layer, input), feature);
+  if (layer.threshold[channel] === -(2 ** 31) || acc === 0x7fffffff) return false; // a constant channel, or NaN
+  return Math.abs(rankValue(acc) - rankValue(layer.threshold[channel])) <= sumDistance(layer, feature, input);
 }
 
 const FN = 'bnn_conv2d_f32_b1';
@@ -65,6 +72,11 @@ export const conv2dF32B1Op: LoweredOp<Conv2dF32B1Layer> = {
   accumulator: (layer, input, feature) => rankValue(featureAccumulator(layer, rankTapSum(layer, input), feature).acc),
   referenceSign: true,
   withinReferenceRounding: withinSumDistance,
+  // ... and when the reference's own value at the sign is within what that distance allows through the chain.
+  referenceSlackAt(layer, feature, input) {
+    const { channel, acc } = featureAccumulator(layer, rankTapSum(layer, input), feature);
+    return floatSumSlack(rankValue(acc), layer.bias ? layer.bias[channel] : 0, sumDistance(layer, feature, input), layer.chain, channel);
+  },
 
   outputBytes: convOutputBytes,
   // Two int32 per output channel: one position's ranks, then the pooled ones (bnn_conv2d_f32_b1.c).

@@ -1,7 +1,7 @@
 /** dense_f32_b1, the first dense layer on float32 input (created by passes/foldThresholds.ts), at every stage below the importer. */
 import { wordsFor } from '../../bitops.ts';
-import type { Origin } from '../../ir/types.ts';
-import { roundingGamma } from '../../passes/referenceRounding.ts';
+import type { AffineStep, Origin } from '../../ir/types.ts';
+import { floatSumSlack, roundingGamma } from '../../passes/referenceRounding.ts';
 import { thresholdKeyValue } from '../../passes/floatThresholds.ts';
 import type { LoweredOp } from '../types.ts';
 import { denseLimits, denseShapeText } from '../common/dense.ts';
@@ -28,6 +28,8 @@ export interface DenseF32B1Layer extends Origin {
   flip: Uint8Array;
   /** The dense bias the model adds after the sum (for the reference's rounding bound), or null. */
   bias: Float32Array | null;
+  /** The float32 steps between the biased sum and the sign (for the slack at the sign, referenceSlackAt). */
+  chain: AffineStep[];
 }
 
 export function denseF32B1Layer(fields: Omit<DenseF32B1Layer, 'kind'>): DenseF32B1Layer {
@@ -62,6 +64,11 @@ export const denseF32B1Op: LoweredOp<DenseF32B1Layer> = {
     const boundary = thresholdKeyValue(layer.threshold[feature]);
     const acc = floatAccumulator(input, layer.weights, layer.inFeatures, feature);
     return Math.abs(acc - boundary) <= sumDistance(layer, feature, input);
+  },
+  // ... and when the reference's own value at the sign is within what that distance allows through the chain.
+  referenceSlackAt(layer, feature, input) {
+    const acc = floatAccumulator(input, layer.weights, layer.inFeatures, feature);
+    return floatSumSlack(acc, layer.bias ? layer.bias[feature] : 0, sumDistance(layer, feature, input), layer.chain, feature);
   },
 
   outputBytes: (layer) => 4 * wordsFor(layer.outFeatures),
