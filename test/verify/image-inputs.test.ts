@@ -8,7 +8,7 @@
  *   dense_f32_b1: float32 sums in a fixed order, thresholds exact over every
  *   float32 sum).
  * Each: emulator = host C (strict and under ASan/UBSan) = QEMU (stm32f4,
- * esp32c3) bit for bit, 0 unexplained differences and >= 99 % argmax
+ * esp32c3; the float32 cases also on cortex-m55's FPU) bit for bit, 0 unexplained differences and >= 99 % argmax
  * agreement with onnxruntime.
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -120,11 +120,12 @@ describe('image and declared-quantization inputs', () => {
     });
   }
 
-  for (const targetName of ['stm32f4', 'esp32c3']) {
+  // stm32f4 and esp32c3 add floats in soft-float; cortex-m55 with its FPU (-mfloat-abi=hard): the same bits.
+  for (const [targetName, cases] of [['stm32f4', CASES], ['esp32c3', CASES], ['cortex-m55', CASES.filter((c) => c.options.inputType === 'float32')]] as const) {
     const target = loadTarget(targetName);
     const skip = toolchainSkipReason(target);
     it.skipIf(skip !== null)(`QEMU ${targetName}: every case bit-exact with the emulator${skip ? ` (${skip})` : ''}`, async () => {
-      for (const c of CASES) {
+      for (const c of cases) {
         const model = loadModel(c.model, c.options);
         const report = await verifyOnHost(model, runPasses(model), { data: c.data, limit: 24, target, noSanitize: true, noReference: true });
         expect(report.firstMismatch).toBeNull();
