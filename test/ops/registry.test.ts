@@ -66,4 +66,20 @@ describe('dense_f32_b1', () => {
     expect(op.outputBytes(layer)).toBe(4);
     expect(op.referenceSign).toBe(true);
   });
+
+  it('explains a difference only within the two float32 sums\' distance of the boundary and with the reference\'s value near 0', () => {
+    // All weights +1, boundary at acc = 1: bit 1 (-1) below it.
+    const layer = denseF32B1Layer({
+      name: 'fc', sources: [], inFeatures: 3, outFeatures: 1, weights: Uint32Array.of(0), threshold: Uint32Array.of(float32ThresholdKey(1)),
+      flip: Uint8Array.of(0), bias: null, chain: [],
+    });
+    const op = opFor(layer);
+    const atBoundary = [0.5, 0.25, 0.25]; // acc = 1 exactly; the two sums may differ by 2 * gamma_4 * 1 ~ 4.8e-7
+    expect(op.withinReferenceRounding(layer, 0, atBoundary)).toBe(true);
+    const slack = op.referenceSlackAt!(layer, 0, atBoundary);
+    expect(slack).toBeGreaterThan(4e-7);
+    expect(slack).toBeLessThan(1e-6); // a reference value of 0.01 at the sign is clearly signed: unexplained
+    expect(op.withinReferenceRounding(layer, 0, [0.5, 0.25, 0.2500001])).toBe(true); // one float above: within it
+    expect(op.withinReferenceRounding(layer, 0, [0.5, 0.25, 0.251])).toBe(false); // 1.001 is beyond it
+  });
 });
