@@ -84,6 +84,13 @@ const CASES: Case[] = [
     options: { inputType: 'float32' }, data: floatData('float32-cnn.csv', 14 * 14, 6), first: 'conv2d_f32_b1',
   },
   {
+    name: 'binarized RGB input (a sign of x - 0.5 per value, read HWC on the device)',
+    model: write('binarized-rgb.onnx', binaryCnn({
+      input: [3, 10, 10], convs: [{ out: 16, kernel: 3, pads: 1 }, { out: 12, kernel: 3, poolAfter: true }], dense: [10], seed: 36, inputType: 'binarized',
+    })),
+    options: {}, data: floatData('binarized-rgb.csv', 3 * 10 * 10, 7), first: 'binarize_input',
+  },
+  {
     name: 'float-input MLP with --input-type float32',
     model: write('float32-mlp.onnx', binaryMlp({ widths: [96, 64, 32, 8], seed: 34, input: 'float' })),
     options: { inputType: 'float32' }, data: floatData('float32-mlp.csv', 96, 4), first: 'dense_f32_b1',

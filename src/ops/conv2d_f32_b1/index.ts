@@ -4,7 +4,7 @@ import { floatSumSlack, roundingGamma } from '../../passes/referenceRounding.ts'
 import type { LoweredOp } from '../types.ts';
 import { convCode, convConstants, convDescribe, convOutputBytes, convShapeText, convWeightRows, featureAccumulator } from '../common/conv.ts';
 import { convParamLimits } from '../common/convParams.ts';
-import { chwToHwc } from '../conv2d_int_b1/index.ts';
+import { chwToHwc } from '../common/inputOrder.ts';
 import { conv2dF32B1, rankTapSum, rankValue, tapAbsSum } from './emulate.ts';
 
 export const KIND = 'conv2d_f32_b1';

@@ -3,6 +3,7 @@ import type { ConvGeometry, IntegerInputRounding, Origin, Thresholds } from '../
 import type { LoweredOp } from '../types.ts';
 import { convCode, convConstants, convDescribe, convOutputBytes, convShapeText, convWeightRows, featureAccumulator } from '../common/conv.ts';
 import { convParamLimits } from '../common/convParams.ts';
+import { chwToHwc } from '../common/inputOrder.ts';
 import { integerInputReach, nearIntegerBoundary } from '../common/ties.ts';
 import { conv2dIntB1, integerTapSum } from './emulate.ts';
 
@@ -23,14 +24,6 @@ export interface Conv2dIntB1Layer extends Origin, Thresholds, ConvGeometry {
 
 export function conv2dIntB1Layer(fields: Omit<Conv2dIntB1Layer, 'kind'>): Conv2dIntB1Layer {
   return { kind: KIND, ...fields };
-}
-
-/** For each HWC position, its index in CHW order; null for one channel (the orders agree). */
-export function chwToHwc([h, w, c]: readonly number[]): Int32Array | null {
-  if (c === 1) return null;
-  const order = new Int32Array(h * w * c);
-  for (let p = 0; p < h * w; p++) for (let ch = 0; ch < c; ch++) order[p * c + ch] = ch * h * w + p;
-  return order;
 }
 
 const PREFIX = { uint8: 'bnn_conv2d_u8', int8: 'bnn_conv2d_s8' } as const;
