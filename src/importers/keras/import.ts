@@ -133,7 +133,8 @@ function irInputShape(keras: KerasModel): number[] {
   if (s[2] !== 1 && firstSpatial && firstSpatial.kind !== 'dense') {
     throw new BnncError(`input of ${s[2]} channels [${s.join(', ')}] read by a ${firstSpatial.className}`, {
       file: keras.file, where: `layer "${firstSpatial.name}" (${firstSpatial.className})`,
-      expected: 'a single-channel image input (bnnc\'s first convolution reads one channel), or a Flatten before the first layer',
+      expected: 'a single-channel image input, or a Flatten before the first layer',
+      hint: 'multi-channel images of Keras models are not supported yet (those of ONNX models are, read HWC on the device)',
     });
   }
   return s[2] === 1 ? [1, s[0], s[1]] : [s.reduce((a, b) => a * b, 1)];
