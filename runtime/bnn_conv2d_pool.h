@@ -10,9 +10,12 @@ typedef void (*bnn_conv2d_position_t)(const void *x, const uint32_t *w, const bn
 
 /*
  * Every output pixel of a convolution: the accumulators of each position of
- * its pool window (window = stride; 1 x 1 = no pool), their max or their sum
- * (p->pool_sum), then bit_o = (pooled_o < thresh[o]) XOR flip_o, packed
- * (out_c + 31) / 32 words per pixel, tail bits 0.
+ * its pool window (pool_h x pool_w moved by the pool strides; 1 x 1 = no
+ * pool), their max or their sum (p->pool_sum), then
+ * bit_o = (pooled_o < thresh[o]) XOR flip_o, packed (out_c + 31) / 32 words
+ * per pixel, tail bits 0. Window positions outside the convolution output
+ * (the pool's padding, PyTorch's MaxPool2d(padding=...)) are skipped, so they
+ * never win; every window holds at least one position inside (pad < window).
  *   acc    2 * out_c words: one position's accumulators, then the pooled ones
  * Always inlined with a constant `position`, so the compiler inlines that too:
  * each kernel compiles to one function, as if written out, and keeps in its
@@ -27,7 +30,8 @@ __attribute__((always_inline)) static inline bnn_status_t bnn_conv2d_pool_thresh
     int32_t py;
     int32_t px;
     int32_t o;
-    if (p->in_c < 1 || p->out_c < 1 || p->pool_h < 1 || p->pool_w < 1) {
+    if (p->in_c < 1 || p->out_c < 1 || p->pool_h < 1 || p->pool_w < 1 || p->pool_stride_h < 1 || p->pool_stride_w < 1
+        || p->pool_pad_top < 0 || p->pool_pad_top >= p->pool_h || p->pool_pad_left < 0 || p->pool_pad_left >= p->pool_w) {
         return BNN_ERROR_ARGUMENT;
     }
     for (py = 0; py < p->out_h; py++) {
@@ -36,13 +40,22 @@ __attribute__((always_inline)) static inline bnn_status_t bnn_conv2d_pool_thresh
             uint32_t word = 0;
             int32_t qy;
             int32_t qx;
+            int first = 1;
             for (qy = 0; qy < p->pool_h; qy++) {
+                const int32_t cy = py * p->pool_stride_h - p->pool_pad_top + qy;
+                if (cy < 0 || cy >= p->conv_h) {
+                    continue;
+                }
                 for (qx = 0; qx < p->pool_w; qx++) {
-                    const int first = qy == 0 && qx == 0;
-                    position(x, w, p, py * p->pool_h + qy, px * p->pool_w + qx, work, acc);
+                    const int32_t cx = px * p->pool_stride_w - p->pool_pad_left + qx;
+                    if (cx < 0 || cx >= p->conv_w) {
+                        continue;
+                    }
+                    position(x, w, p, cy, cx, work, acc);
                     for (o = 0; o < p->out_c; o++) {
                         best[o] = first ? acc[o] : p->pool_sum ? best[o] + acc[o] : (acc[o] > best[o] ? acc[o] : best[o]);
                     }
+                    first = 0;
                 }
             }
             for (o = 0; o < p->out_c; o++) {

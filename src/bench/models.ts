@@ -2,7 +2,8 @@
  * Model figures for the benchmark: each example model of the repository (the
  * npm package carries only mnist-mlp) and the QONNX TFC network, verified bit-exact under QEMU on every
  * target with a machine, with its instructions per inference (mean over a few
- * samples), flash and RAM of the firmware objects (model + kernels).
+ * samples), flash and RAM of the firmware objects (model + kernels), and on
+ * cores with a timing model the cycles of one inference (docs/cycles.md).
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -10,6 +11,7 @@ import { loadModel } from '../importers/index.ts';
 import { runPasses } from '../passes/index.ts';
 import { listTargets } from '../targets/load.ts';
 import { toolchainStatus } from '../toolchain/cross.ts';
+import { timingModelFor } from '../toolchain/cycles.ts';
 import { PROJECT_ROOT } from '../version.ts';
 import { verifyOnHost } from '../verify/verify.ts';
 
@@ -25,6 +27,9 @@ export interface ModelBenchResult {
   target: string;
   kernel: string;
   instructionsPerInference: number;
+  /** Modelled cycles of one inference (sample 0) and milliseconds at the target's clock; null where the core has no timing model. */
+  cycles: number | null;
+  ms: number | null;
   flashBytes: number;
   ramBytes: number;
   bitExact: boolean;
@@ -52,12 +57,15 @@ export async function benchModelFigures(opts: { samples?: number; targets?: stri
     for (const target of targets) {
       const report = await verifyOnHost(model, lowered, {
         data: m.data, scale: m.scale, limit: opts.samples ?? 4, target, noSanitize: true, noReference: true,
+        cycles: timingModelFor(target.compiler.cflags) !== null,
       });
       const r: ModelBenchResult = {
         model: m.model,
         target: target.name,
         kernel: report.kernel ?? 'portable',
         instructionsPerInference: report.instructionsPerInference ?? NaN,
+        cycles: report.cycles?.perInference ?? null,
+        ms: report.cycles?.ms ?? null,
         flashBytes: report.flashBytes,
         ramBytes: report.ramBytes,
         bitExact: report.bitExact.qemu !== null && report.bitExact.qemu.equal === report.bitExact.qemu.total,
@@ -71,9 +79,9 @@ export async function benchModelFigures(opts: { samples?: number; targets?: stri
 
 export function formatModelsMarkdown(results: ModelBenchResult[]): string {
   const lines = [
-    '| model | target | kernel | instructions / inference | flash B | RAM B | bit-exact |',
-    '|---|---|---|---:|---:|---:|---|',
-    ...results.map((r) => `| ${r.model} | ${r.target} | ${r.kernel} | ${r.instructionsPerInference} | ${r.flashBytes} | ${r.ramBytes} | ${r.bitExact ? 'yes' : 'NO'} |`),
+    '| model | target | kernel | instructions / inference | cycles / inference | ms | flash B | RAM B | bit-exact |',
+    '|---|---|---|---:|---:|---:|---:|---:|---|',
+    ...results.map((r) => `| ${r.model} | ${r.target} | ${r.kernel} | ${r.instructionsPerInference} | ${r.cycles ?? '-'} | ${r.ms ?? '-'} | ${r.flashBytes} | ${r.ramBytes} | ${r.bitExact ? 'yes' : 'NO'} |`),
   ];
   return `${lines.join('\n')}\n`;
 }

@@ -30,6 +30,10 @@ export function formatReport(r: VerifyReport, dataPath: string): string {
     lines.push(`  instructions          ${r.instructionsPerInference} per inference (QEMU -icount, ${r.target}, kernel ${r.kernel}); `
       + `per layer ${r.instructionsPerLayer.slice(0, -1).join(' + ')} + output ${r.instructionsPerLayer.at(-1)}`);
   }
+  if (r.cycles) {
+    lines.push(`  cycles                ${r.cycles.perInference} per inference${r.cycles.ms !== null ? ` = ${r.cycles.ms} ms at the target clock` : ''} `
+      + `(${r.cycles.instructions} instructions of sample 0, ${r.target} timing model, docs/cycles.md)`);
+  }
   lines.push(`  flash / RAM           ${r.flashBytes} / ${r.ramBytes} bytes (${r.target} objects: model + kernels, without self-test vectors)`);
   lines.push(r.ok ? 'PASS' : 'FAIL');
   return lines.join('\n');

@@ -62,6 +62,8 @@ export interface WindowGeometry {
   stride: readonly number[];
   /** [top, left, bottom, right]; pooling has none. */
   pads?: readonly number[];
+  /** tap spacing per axis (a dilated convolution); absent = 1 */
+  dilation?: readonly number[];
 }
 
 /**
@@ -83,10 +85,14 @@ export function windowProblem(g: WindowGeometry): string | null {
     const bad = values.findIndex((v) => !Number.isSafeInteger(v) || v < min || v > C_CONV_WINDOW_MAX);
     if (bad >= 0) return `${what}[${bad}] = ${values[bad]} is outside ${min}..${C_CONV_WINDOW_MAX} (an int8_t field of the C kernel parameters)`;
   }
+  const dilation = g.dilation ?? [1, 1];
+  const badDilation = dilation.findIndex((d) => !Number.isSafeInteger(d) || d < 1 || d > C_CONV_WINDOW_MAX);
+  if (badDilation >= 0) return `dilation[${badDilation}] = ${dilation[badDilation]} is outside 1..${C_CONV_WINDOW_MAX}`;
   for (let axis = 0; axis < 2; axis++) {
     const padded = g.inShape[axis] + pads[axis] + pads[axis + 2];
-    if (g.kernel[axis] > padded) return `a ${g.kernel.join('x')} window does not fit the padded ${g.inShape[0]}x${g.inShape[1]} input`;
-    const out = Math.floor((padded - g.kernel[axis]) / g.stride[axis]) + 1;
+    const span = dilation[axis] * (g.kernel[axis] - 1) + 1;
+    if (span > padded) return `a ${g.kernel.join('x')} window does not fit the padded ${g.inShape[0]}x${g.inShape[1]} input`;
+    const out = Math.floor((padded - span) / g.stride[axis]) + 1;
     if (out !== g.outShape[axis]) {
       return `outShape [${g.outShape}] does not follow from inShape [${g.inShape}], kernel [${g.kernel}], stride [${g.stride}] and pads [${pads}] (output ${axis === 0 ? 'height' : 'width'} ${out})`;
     }

@@ -97,11 +97,15 @@ export const BNN_JSON_SCHEMA = {
               kind: { const: 'conv2d' }, ...origin, inShape: hwc, outShape: hwc, kernel: pair, stride: pair,
               pads: { type: 'array', items: { type: 'integer', minimum: 0 }, minItems: 4, maxItems: 4 },
               padding: { enum: ['zero', 'plus', 'minus'] }, weight: tensorRef, bias: { oneOf: [tensorRef, { type: 'null' }] },
+              groups: { type: 'integer', minimum: 1 }, dilation: pair,
             },
             required: ['inShape', 'outShape', 'kernel', 'stride', 'pads', 'padding', 'weight', 'bias'], additionalProperties: false,
           },
           {
-            properties: { kind: { const: 'maxpool' }, ...origin, inShape: hwc, outShape: hwc, kernel: pair, stride: pair },
+            properties: {
+              kind: { const: 'maxpool' }, ...origin, inShape: hwc, outShape: hwc, kernel: pair, stride: pair,
+              pads: { type: 'array', items: { type: 'integer', minimum: 0 }, minItems: 4, maxItems: 4 },
+            },
             required: ['inShape', 'outShape', 'kernel', 'stride'], additionalProperties: false,
           },
           {
@@ -262,9 +266,13 @@ export function readNativeModel(path: string, bytes: Buffer = readInputFile(path
       }
       case 'conv2d': {
         const weight = read(l.weight, `${where}/weight`);
-        const expected = l.outShape[2] * l.kernel[0] * l.kernel[1] * l.inShape[2];
+        const groups = l.groups ?? 1;
+        if (l.inShape[2] % groups !== 0 || l.outShape[2] % groups !== 0) {
+          throw new BnncError(`groups ${groups} for ${l.inShape[2]} input and ${l.outShape[2]} output channels`, { file: path, where: `${where}/groups`, expected: 'a group count that divides both channel counts' });
+        }
+        const expected = l.outShape[2] * l.kernel[0] * l.kernel[1] * (l.inShape[2] / groups);
         if (weight.length !== expected) {
-          throw new BnncError(`weight has ${weight.length} values`, { file: path, where: `${where}/weight`, expected: `out channels x kernel x in channels = ${expected}` });
+          throw new BnncError(`weight has ${weight.length} values`, { file: path, where: `${where}/weight`, expected: `out channels x kernel x in channels per group = ${expected}` });
         }
         return { ...(l as object), sources, weight, bias: l.bias ? read(l.bias, `${where}/bias`) : null } as FloatLayer;
       }
@@ -309,7 +317,7 @@ function checkSizes(doc: Record<string, any>, file: string): void {
     const problem = layerSizeProblem(l);
     if (problem) throw new BnncError(`layer "${l.name}": ${problem}`, { file, where, expected: 'sizes within the limits' });
     if (l.kind === 'conv2d' || l.kind === 'maxpool' || l.kind === 'avgpool') {
-      const window = windowProblem(l as { inShape: number[]; outShape: number[]; kernel: number[]; stride: number[]; pads?: number[] });
+      const window = windowProblem(l as { inShape: number[]; outShape: number[]; kernel: number[]; stride: number[]; pads?: number[]; dilation?: number[] });
       if (window) throw new BnncError(`layer "${l.name}": ${window}`, { file, where, expected: 'a window geometry consistent with the shapes, which the C kernels can run' });
       if (l.kind !== 'conv2d' && l.inShape[2] !== l.outShape[2]) {
         throw new BnncError(`layer "${l.name}": pooling maps ${l.inShape[2]} channels to ${l.outShape[2]}`, { file, where, expected: 'the same channel count in inShape and outShape' });

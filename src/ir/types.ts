@@ -98,9 +98,16 @@ export interface DenseLayer extends Origin {
   bias: Float32Array | null;
 }
 
-/** 2-D convolution, NHWC; weight [out channels][kh][kw][in channels]. */
+/**
+ * 2-D convolution, NHWC; weight [out channels][kh][kw][in channels of its group].
+ * With `groups` (absent = 1) output channel o reads input channels
+ * g * C/groups .. (g + 1) * C/groups - 1 of its group g = floor(o / (OC/groups));
+ * `dilation` (absent = 1 x 1) spaces the taps.
+ */
 export interface Conv2dLayer extends Origin {
   kind: 'conv2d';
+  groups?: number;
+  dilation?: [number, number];
   inShape: Hwc;
   outShape: Hwc;
   kernel: [number, number];
@@ -112,7 +119,7 @@ export interface Conv2dLayer extends Origin {
   bias: Float32Array | null;
 }
 
-/** Window of a pooling layer: no padding, floor mode, NHWC. */
+/** Window of a pooling layer: floor mode, NHWC (a max-pool may also be padded, see MaxPoolLayer). */
 export interface PoolWindow extends Origin {
   inShape: Hwc;
   outShape: Hwc;
@@ -120,9 +127,10 @@ export interface PoolWindow extends Origin {
   stride: [number, number];
 }
 
-/** Max-pooling. */
+/** Max-pooling; padded positions (pads: top, left, bottom, right; absent = none) never win. */
 export interface MaxPoolLayer extends PoolWindow {
   kind: 'maxpool';
+  pads?: [number, number, number, number];
 }
 
 /** Average pooling (AveragePool, GlobalAveragePool): float32 sum / count. */
@@ -179,9 +187,11 @@ export interface Thresholds {
 
 /**
  * Convolution geometry of a lowered conv layer: the convolution (convShape) is
- * optionally followed by a max- or average-pool of its accumulators (pool
- * window = stride, [1, 1] = none) before the threshold; outShape is after the
- * pool. With an average pool the thresholded accumulator is the window's sum.
+ * optionally followed by a max- or average-pool of its accumulators (window
+ * `pool`, [1, 1] = none, moved by `poolStride`, with `poolPads` leading
+ * positions outside the convolution output that never win) before the
+ * threshold; outShape is after the pool. With an average pool the thresholded
+ * accumulator is the window's sum (no pads).
  */
 export interface ConvGeometry {
   inShape: Hwc;
@@ -192,6 +202,9 @@ export interface ConvGeometry {
   pads: [number, number, number, number];
   padding: Padding;
   pool: [number, number];
+  poolStride: [number, number];
+  /** top, left: pool positions before the first convolution output row/column (bottom/right follow from outShape) */
+  poolPads: [number, number];
   poolMode: 'max' | 'sum';
 }
 

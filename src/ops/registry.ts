@@ -7,6 +7,7 @@ import type { Hwc, Layer, LoweredModel } from '../ir/types.ts';
 import { binarizeInputOp, type BinarizeInputLayer } from './binarize_input/index.ts';
 import { conv2dB1Op, type Conv2dB1Layer } from './conv2d_b1/index.ts';
 import { conv2dF32B1Op, type Conv2dF32B1Layer } from './conv2d_f32_b1/index.ts';
+import { conv2dGroupedB1Op, type Conv2dGroupedB1Layer } from './conv2d_grouped_b1/index.ts';
 import { conv2dIntB1Op, type Conv2dIntB1Layer } from './conv2d_int_b1/index.ts';
 import { denseB1Op, type DenseB1Layer } from './dense_b1/index.ts';
 import { denseB1ScoresOp, type DenseB1ScoresLayer } from './dense_b1_scores/index.ts';
@@ -20,6 +21,7 @@ import type { LoweredOp } from './types.ts';
 export type LoweredLayer =
   | BinarizeInputLayer
   | Conv2dB1Layer
+  | Conv2dGroupedB1Layer
   | Conv2dIntB1Layer
   | Conv2dF32B1Layer
   | MaxPoolB1Layer
@@ -30,7 +32,7 @@ export type LoweredLayer =
   | DenseIntScoresLayer;
 
 const OP_LIST = [
-  binarizeInputOp, denseIntB1Op, denseF32B1Op, denseB1Op, conv2dIntB1Op, conv2dF32B1Op, conv2dB1Op, maxpoolB1Op, denseB1ScoresOp, denseIntScoresOp,
+  binarizeInputOp, denseIntB1Op, denseF32B1Op, denseB1Op, conv2dIntB1Op, conv2dF32B1Op, conv2dB1Op, conv2dGroupedB1Op, maxpoolB1Op, denseB1ScoresOp, denseIntScoresOp,
 ] as const;
 
 /** Does not compile while a lowered layer type has no op in OP_LIST. */

@@ -21,6 +21,7 @@ import { denseB1Layer } from '../ops/dense_b1/index.ts';
 import { denseF32B1Layer } from '../ops/dense_f32_b1/index.ts';
 import { denseIntB1Layer } from '../ops/dense_int_b1/index.ts';
 import { maxpoolB1Layer } from '../ops/maxpool_b1/index.ts';
+import { conv2dGroupedB1Layer } from '../ops/conv2d_grouped_b1/index.ts';
 import { outputShape, producesBits } from '../ops/registry.ts';
 import { applyStepPrefix, applySteps, composeSteps, stepCreatesNaN, stepValue } from './affine.ts';
 import { inputValueRange, integerAccumulatorRange, isIntegerInput } from './inputRange.ts';
@@ -201,7 +202,10 @@ export const foldThresholds: Pass = {
 };
 
 function binaryMaxPool(model: Model, layer: MaxPoolLayer): LoweredLayer {
-  return maxpoolB1Layer({ name: layer.name, sources: layer.sources, inShape: layer.inShape, outShape: layer.outShape, kernel: layer.kernel, stride: layer.stride });
+  return maxpoolB1Layer({
+    name: layer.name, sources: layer.sources, inShape: layer.inShape, outShape: layer.outShape, kernel: layer.kernel, stride: layer.stride,
+    pads: layer.pads ?? [0, 0, 0, 0],
+  });
 }
 
 function sourcesOf(m: Match): string[] {
@@ -296,14 +300,21 @@ function lowerFloatInputConv(model: Model, m: Match, common: Omit<Conv2dF32B1Lay
   return conv2dF32B1Layer({ ...common, threshold, flip: keys.flip, bias: bias ?? null, chain: [...steps] });
 }
 
-/** The fused pool: window = stride, no padding (the conv output's remainder rows/columns are dropped, floor mode). */
+/**
+ * The fused pool (floor mode): any window and stride; a max-pool may be padded
+ * (padded positions never win, so each window needs one real position: pad < window).
+ */
 function poolOf(model: Model, conv: Conv2dLayer, pool: MaxPoolLayer | AvgPoolLayer | undefined) {
-  if (!pool) return { pool: [1, 1] as [number, number], poolMode: 'max' as const, outShape: conv.outShape };
-  if (pool.kernel[0] !== pool.stride[0] || pool.kernel[1] !== pool.stride[1]) {
-    throw layerError(model, pool, `pool ${pool.kernel.join('x')} with stride ${pool.stride.join('x')} before the threshold`,
-      'a non-overlapping pool (kernel = stride) between a convolution and its batch-norm');
+  const none = { pool: [1, 1] as [number, number], poolStride: [1, 1] as [number, number], poolPads: [0, 0] as [number, number] };
+  if (!pool) return { ...none, poolMode: 'max' as const, outShape: conv.outShape };
+  const pads = pool.kind === 'maxpool' ? pool.pads ?? [0, 0, 0, 0] : [0, 0, 0, 0];
+  if (pads.some((p, i) => p >= pool.kernel[i % 2])) {
+    throw layerError(model, pool, `max-pool pads [${pads}] for a ${pool.kernel.join('x')} window`, 'padding smaller than the window (PyTorch allows at most half the window)');
   }
-  return { pool: pool.kernel, poolMode: pool.kind === 'maxpool' ? 'max' as const : 'sum' as const, outShape: pool.outShape };
+  return {
+    pool: pool.kernel, poolStride: pool.stride, poolPads: [pads[0], pads[1]] as [number, number],
+    poolMode: pool.kind === 'maxpool' ? 'max' as const : 'sum' as const, outShape: pool.outShape,
+  };
 }
 
 function lowerThresholdedConv(model: Model, prev: Layer | undefined, m: Match): LoweredLayer {
@@ -311,16 +322,20 @@ function lowerThresholdedConv(model: Model, prev: Layer | undefined, m: Match): 
   const steps = m.post?.steps ?? [];
   const bias = conv.bias;
   const [kh, kw] = conv.kernel;
-  const c = conv.inShape[2];
+  const groups = conv.groups ?? 1;
+  const dilation = conv.dilation ?? [1, 1];
+  const grouped = groups > 1 || dilation[0] > 1 || dilation[1] > 1;
+  // A grouped convolution's output channel reads only its group's channels.
+  const c = conv.inShape[2] / groups;
   const oc = conv.outShape[2];
   const tapCount = kh * kw * c;
-  const { pool, poolMode, outShape } = poolOf(model, conv, m.pool);
+  const { pool, poolStride, poolPads, poolMode, outShape } = poolOf(model, conv, m.pool);
   // Average pool: the layer thresholds the window's sum S; the float model computes S / count (exact S, one rounding).
   const count = poolMode === 'sum' ? pool[0] * pool[1] : 1;
   const average = (s: number) => (count === 1 ? s : Math.fround(s / count));
   const perPosition = steps.find((s) => s.value.length !== 1 && s.value.length !== oc);
   if (perPosition) throw layerError(model, m.post!, `a constant of ${perPosition.value.length} values after a convolution`, `one value, or one per channel (${oc})`);
-  const geometry = { inShape: conv.inShape, convShape: conv.outShape, outShape, kernel: conv.kernel, stride: conv.stride, pads: conv.pads, padding: conv.padding, pool, poolMode };
+  const geometry = { inShape: conv.inShape, convShape: conv.outShape, outShape, kernel: conv.kernel, stride: conv.stride, pads: conv.pads, padding: conv.padding, pool, poolStride, poolPads, poolMode };
   const common = { name: conv.name, sources: sourcesOf(m), ...geometry, weights: packRowsGrouped(conv.weight, oc, tapCount, c) };
   if (producesBits(prev)) {
     if (m.scale) throw layerError(model, m.scale, 'scaling between binary layers', 'sign -> conv');
@@ -332,7 +347,16 @@ function lowerThresholdedConv(model: Model, prev: Layer | undefined, m: Match): 
     const t = withReach(thresholdsForInteger(Array.from({ length: oc }, () => range), pre, steps),
       (o) => (count === 1 ? 0 : averagedBinaryError(tapCount, bias ? bias[o] : 0, count)), 1 / count, pre, steps);
     requireNoNaN(model, conv, m.post, () => range, pre, steps, oc, count === 1 ? 'dot product' : 'pooled dot sum');
-    return conv2dB1Layer({ ...common, ...t });
+    if (!grouped) return conv2dB1Layer({ ...common, ...t });
+    if (t.referenceReach) {
+      throw layerError(model, conv, 'a grouped or dilated convolution with a bias before an average pool', 'no Conv bias (the batch-norm supplies the offset) or a max-pool',
+        'export the convolution without bias');
+    }
+    return conv2dGroupedB1Layer({ ...common, ...t, groups, dilation: [dilation[0], dilation[1]] });
+  }
+  if (grouped) {
+    throw layerError(model, conv, `a ${groups > 1 ? `grouped (${groups} groups)` : `dilated (${dilation.join('x')})`} convolution on the model input`,
+      'a grouped or dilated convolution after a sign (binary input)', 'make the first convolution a plain one');
   }
   if (prev) throw layerError(model, conv, `a convolution after "${prev.name}" (${prev.kind})`, 'a convolution after a sign or at the model input');
   const dtype = model.input.dtype;

@@ -27,21 +27,29 @@ function dense(x: Vec, layer: Extract<FloatLayer, { kind: 'dense' }>): Vec {
 
 const PAD_VALUE = { zero: 0, plus: 1, minus: -1 } as const;
 
-/** Input of the first layer is the model input in CHW order; inside the network NHWC. For C = 1 they agree. */
+/**
+ * Input of the first layer is the model input in CHW order; inside the network NHWC. For C = 1 they agree.
+ * Each output channel sums its group's channels over its (dilated) taps, in (ky, kx, c) order.
+ */
 function conv(x: Vec, layer: Conv2dLayer): Vec {
   const [h, w, c] = layer.inShape;
   const [oh, ow, oc] = layer.outShape;
   const [kh, kw] = layer.kernel;
+  const groups = layer.groups ?? 1;
+  const [dh, dw] = layer.dilation ?? [1, 1];
+  const groupC = c / groups;
+  const groupOc = oc / groups;
   const out = new Float64Array(oh * ow * oc);
   for (let y = 0; y < oh; y++) for (let xx = 0; xx < ow; xx++) for (let o = 0; o < oc; o++) {
+    const first = Math.floor(o / groupOc) * groupC;
     let acc = 0;
     for (let ky = 0; ky < kh; ky++) for (let kx = 0; kx < kw; kx++) {
-      const iy = y * layer.stride[0] - layer.pads[0] + ky;
-      const ix = xx * layer.stride[1] - layer.pads[1] + kx;
+      const iy = y * layer.stride[0] - layer.pads[0] + ky * dh;
+      const ix = xx * layer.stride[1] - layer.pads[1] + kx * dw;
       const inside = iy >= 0 && iy < h && ix >= 0 && ix < w;
-      for (let ch = 0; ch < c; ch++) {
-        const v = inside ? x[(iy * w + ix) * c + ch] : PAD_VALUE[layer.padding];
-        acc = f32(acc + f32(layer.weight[((o * kh + ky) * kw + kx) * c + ch] * v));
+      for (let gc = 0; gc < groupC; gc++) {
+        const v = inside ? x[(iy * w + ix) * c + first + gc] : PAD_VALUE[layer.padding];
+        acc = f32(acc + f32(layer.weight[((o * kh + ky) * kw + kx) * groupC + gc] * v));
       }
     }
     out[(y * ow + xx) * oc + o] = layer.bias ? f32(acc + layer.bias[o]) : acc;
@@ -50,13 +58,16 @@ function conv(x: Vec, layer: Conv2dLayer): Vec {
 }
 
 function maxpool(x: Vec, layer: MaxPoolLayer): Vec {
-  const [, w, c] = layer.inShape;
+  const [h, w, c] = layer.inShape;
   const [oh, ow] = layer.outShape;
+  const [top, left] = layer.pads ?? [0, 0, 0, 0];
   const out = new Float64Array(oh * ow * c);
   for (let y = 0; y < oh; y++) for (let xx = 0; xx < ow; xx++) for (let ch = 0; ch < c; ch++) {
     let best = -Infinity;
     for (let ky = 0; ky < layer.kernel[0]; ky++) for (let kx = 0; kx < layer.kernel[1]; kx++) {
-      best = Math.max(best, x[((y * layer.stride[0] + ky) * w + xx * layer.stride[1] + kx) * c + ch]);
+      const iy = y * layer.stride[0] - top + ky;
+      const ix = xx * layer.stride[1] - left + kx;
+      if (iy >= 0 && iy < h && ix >= 0 && ix < w) best = Math.max(best, x[(iy * w + ix) * c + ch]);
     }
     out[(y * ow + xx) * c + ch] = best;
   }

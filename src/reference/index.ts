@@ -1,8 +1,9 @@
 /**
  * The float reference (L0) a verification compares with: onnxruntime-node for
- * standard ONNX graphs, bnnc's own ONNX interpreter for graphs with custom ops
- * (QONNX, FINN) and for standard graphs when onnxruntime-node (an optional
- * dependency) is missing or not wanted, and the float IR interpreter for
+ * standard ONNX graphs and for QONNX/FINN graphs once their BipolarQuant and
+ * MultiThreshold nodes are rewritten as standard nodes (standardGraph.ts),
+ * bnnc's own ONNX interpreter for graphs with other custom ops and when
+ * onnxruntime-node (an optional dependency) is missing or not wanted, and the float IR interpreter for
  * native .bnn.json files, and the Larq interpreter of the Keras layers for
  * .h5/.keras models (larq.ts).
  * Each returns, per sample, every binary activation (the sign outputs, in
@@ -20,6 +21,7 @@ import { runFloatIr } from './floatIr.ts';
 import { createLarqReference } from './larq.ts';
 import { OnnxInterpreter } from './interpreter.ts';
 import { loadOnnxRuntime, OnnxRuntimeReference, type Ort } from './onnxruntime.ts';
+import { standardizeCustomOps } from './standardGraph.ts';
 
 export interface ReferenceSample {
   /**
@@ -104,8 +106,10 @@ export async function createReference(model: Model, lowered: LoweredModel, choic
     const it = new OnnxInterpreter(proto, model.sourcePath, dims);
     return { engine: 'bnnc-onnx-interpreter', note, run: async (input) => toSample(it.run(toModelInput(input), wanted)) };
   };
-  if ((proto.graph!.node ?? []).some((n) => normalizeDomain(n.domain) !== '')) return interpreter(null);
   if (choice === 'interpreter') return interpreter('chosen with --reference-engine interpreter');
+  const custom = (proto.graph!.node ?? []).some((n) => normalizeDomain(n.domain) !== '');
+  const graph = custom ? standardizeCustomOps(proto, model.sourcePath, tensorRanks(proto, model.sourcePath, dims)) : proto;
+  if (!graph) return interpreter(null);
   const loaded = load();
   if ('unavailable' in loaded) {
     if (choice === 'onnxruntime') {
@@ -116,6 +120,19 @@ export async function createReference(model: Model, lowered: LoweredModel, choic
     }
     return interpreter(loaded.unavailable);
   }
-  const ort = await OnnxRuntimeReference.create(loaded.ort, proto, dims, wanted);
+  const ort = await OnnxRuntimeReference.create(loaded.ort, graph, dims, wanted);
   return { engine: 'onnxruntime', note: null, run: async (input) => toSample(await ort.run(toModelInput(input), wanted)) };
+}
+
+/** Ranks of the graph's tensors, from one interpreter run on a zero input (computed once, when first asked). */
+function tensorRanks(proto: ModelProto, file: string, dims: number[]): (tensor: string) => number {
+  let values: Map<string, number> | null = null;
+  return (tensor) => {
+    if (!values) {
+      const it = new OnnxInterpreter(proto, file, dims);
+      const all = it.runAll(new Float64Array(dims.reduce((a, b) => a * b, 1)));
+      values = new Map([...all].map(([name, t]) => [name, t.dims.length]));
+    }
+    return values.get(tensor) ?? 0;
+  };
 }

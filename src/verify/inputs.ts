@@ -23,13 +23,16 @@ function checkedInputs(model: LoweredModel, data: Dataset): number[][] {
   const dtype = model.input.dtype;
   const rows: number[][] = [];
   for (let s = 0; s < data.samples; s++) {
-    const row = Array.from(data.inputs.subarray(s * n, (s + 1) * n));
+    const row: number[] = new Array(n);
+    for (let i = 0; i < n; i++) row[i] = data.inputs[s * n + i];
     if (dtype === 'float32') {
-      rows.push(row.map(Math.fround));
+      for (let i = 0; i < n; i++) row[i] = Math.fround(row[i]);
+      rows.push(row);
       continue;
     }
     const [lo, hi] = RANGES[dtype];
-    const bad = row.findIndex((v) => !Number.isInteger(v) || v < lo || v > hi);
+    let bad = -1;
+    for (let i = 0; i < n && bad < 0; i++) if (!Number.isInteger(row[i]) || row[i] < lo || row[i] > hi) bad = i;
     if (bad >= 0) {
       throw new BnncError(`sample ${s}, value ${bad} is ${row[bad]}, which is not a ${dtype} (${lo}..${hi})`, {
         file: data.source,

@@ -17,6 +17,8 @@ import type { LoweredModel } from '../ir/types.ts';
 import type { Target } from '../targets/types.ts';
 import { crossBuild, crossCompile } from '../toolchain/cross.ts';
 import { runQemu } from '../toolchain/qemu.ts';
+import { timingModelFor } from '../toolchain/cycles.ts';
+import { traceCallCosts } from '../toolchain/trace.ts';
 import type { Progress } from './progress.ts';
 
 export interface QemuReport {
@@ -28,6 +30,12 @@ export interface QemuReport {
   instructionsPerInference: number;
   /** Mean instructions per layer, the last entry being the output transform and argmax. */
   instructionsPerLayer: number[];
+  /**
+   * Modelled cycles of one inference (the first sample's <name>_predict call, priced by the
+   * target core's timing model over QEMU's execution trace) and the same call's instructions;
+   * null when not asked for (options.cycles) or the core has no model.
+   */
+  cycles: { perInference: number; instructions: number } | null;
   /** Firmware (model + kernels, no test vectors or harness) for the target, from its objects. */
   flashBytes: number;
   ramBytes: number;
@@ -81,7 +89,7 @@ function sampleLiteral(model: LoweredModel): (v: number) => string {
 
 export async function verifyOnQemu(
   model: LoweredModel, target: Target, name: string, vectors: number[][], inputs: number[][], emu: EmulatorResult[],
-  dir: string, options: { kernel?: string; progress?: Progress } = {},
+  dir: string, options: { kernel?: string; progress?: Progress; cycles?: boolean } = {},
 ): Promise<QemuReport> {
   if (!target.qemu) throw new BnncError(`target ${target.name} has no QEMU machine`, { file: target.file, hint: 'use --target with one of the QEMU targets (bnnc targets)' });
   const kernel = selectKernel(target, options.kernel);
@@ -130,6 +138,7 @@ export async function verifyOnQemu(
     });
   }
   options.progress?.stop();
+  const cycles = options.cycles ? await traceOneInference(target, name, files, dir, origin, common, inputs[0], model) : null;
   const perLayer = layerSums.map((v) => Math.round(v / inputs.length));
   return {
     kernel,
@@ -138,7 +147,34 @@ export async function verifyOnQemu(
     selftestDigest: digest,
     instructionsPerInference: perLayer.reduce((a, b) => a + b, 0),
     instructionsPerLayer: perLayer,
+    cycles,
     flashBytes: sizes.flashBytes,
     ramBytes: sizes.ramBytes,
   };
+}
+
+/**
+ * Cycles of one inference: a build with the first sample only, no trace or
+ * profile hooks and no self-test, run under QEMU's execution trace; its one
+ * <name>_predict call is priced with the core's timing model. Null for cores
+ * without a model.
+ */
+async function traceOneInference(
+  target: Target, name: string, files: GeneratedFile[], dir: string, origin: ReturnType<typeof modelProvenance>,
+  common: Record<string, unknown>, input: number[], model: LoweredModel,
+): Promise<{ perInference: number; instructions: number } | null> {
+  if (!timingModelFor(target.compiler.cflags)) return null;
+  const runDir = join(dir, 'cycles');
+  mkdirSync(runDir, { recursive: true });
+  writeFileSync(join(runDir, 'bnnc_qemu_main.c'), render('c/qemu_main.c', 'bnnc_qemu_main.c', origin, { ...common, sampleCount: 1, cyclesRun: true }));
+  writeFileSync(join(runDir, 'bnnc_qemu_samples.c'), render('c/qemu_samples.c', 'bnnc_qemu_samples.c', origin, {
+    ...common, sampleCount: 1, samples: [inlineList(input, sampleLiteral(model))],
+  }));
+  const build = await crossBuild(target, {
+    sources: [...files.filter((f) => f.name.endsWith('.c')).map((f) => join(dir, f.name)), join(runDir, 'bnnc_qemu_main.c'), join(runDir, 'bnnc_qemu_samples.c')],
+    includeDirs: [dir], outDir: join(runDir, 'build'), name,
+  });
+  const costs = await traceCallCosts(target, build.elf, [`${name}_predict`], 1_800_000);
+  const last = costs?.get(`${name}_predict`)?.at(-1);
+  return last ? { perInference: last.cycles, instructions: last.instructions } : null;
 }

@@ -22,6 +22,7 @@ import { compareWithReference, emptyReferenceStats, type ReferenceStats } from '
 import { deviceInputs, selftestVectors } from './inputs.ts';
 import type { Progress } from './progress.ts';
 import { verifyOnQemu } from './qemu.ts';
+import { millis } from '../toolchain/cycles.ts';
 import type { Target } from '../targets/types.ts';
 import { selectKernel } from '../codegen/kernels.ts';
 
@@ -45,6 +46,8 @@ export interface VerifyOptions {
   target?: Target;
   /** Kernel variant override for the target (--kernel). */
   kernel?: string;
+  /** Also price one inference in cycles on the target (--cycles; an execution trace, slow on large models). */
+  cycles?: boolean;
 }
 
 export interface BitExactCount {
@@ -67,23 +70,32 @@ export interface VerifyReport {
   /** QEMU runs only (else null): mean instructions per inference, and per layer (last entry: output stage). */
   instructionsPerInference: number | null;
   instructionsPerLayer: number[] | null;
+  /**
+   * With the cycles option, on cores with a timing model (else null): modelled cycles of one
+   * inference (the first sample), the instructions of that call, and milliseconds at the
+   * target's clock (docs/cycles.md).
+   */
+  cycles: { perInference: number; instructions: number; ms: number | null } | null;
   /** Kernel variant the target build used (null on host runs, which build the portable kernels). */
   kernel: string | null;
   ok: boolean;
 }
 
-/** Serialises device inputs as the host driver reads them: uint32 count, then raw values. */
+/** Serialises device inputs as the host driver reads them: uint32 count, then raw values (little-endian). */
 function inputFile(model: LoweredModel, inputs: number[][]): Buffer {
   const n = model.input.features;
   const size = model.input.dtype === 'float32' ? 4 : 1;
   const buf = Buffer.alloc(4 + inputs.length * n * size);
   buf.writeUInt32LE(inputs.length, 0);
-  inputs.forEach((row, s) => row.forEach((v, i) => {
-    const off = 4 + (s * n + i) * size;
-    if (model.input.dtype === 'float32') buf.writeFloatLE(v, off);
-    else if (model.input.dtype === 'uint8') buf.writeUInt8(v, off);
-    else buf.writeInt8(v, off);
-  }));
+  const body = new DataView(buf.buffer, buf.byteOffset + 4, inputs.length * n * size);
+  inputs.forEach((row, s) => {
+    const base = s * n * size;
+    for (let i = 0; i < n; i++) {
+      if (model.input.dtype === 'float32') body.setFloat32(base + 4 * i, row[i], true);
+      else if (model.input.dtype === 'uint8') body.setUint8(base + i, row[i]);
+      else body.setInt8(base + i, row[i]);
+    }
+  });
   return buf;
 }
 
@@ -125,16 +137,35 @@ export function compareHostOutput(model: LoweredModel, emu: EmulatorResult[], ou
   return { count: { equal, total: emu.length }, first };
 }
 
-async function hostRun(model: LoweredModel, dir: string, files: GeneratedFile[], inputs: number[][], sanitize: boolean, emu: EmulatorResult[]) {
+/** The strict or the sanitizer build of the host program. */
+function hostBuild(dir: string, files: GeneratedFile[], sanitize: boolean): Promise<string> {
   const sources = files.filter((f) => f.name.endsWith('.c')).map((f) => f.name);
-  const flags = sanitize ? SANITIZER_FLAGS : STRICT_FLAGS;
-  const exe = await buildHostProgram(dir, sources, sanitize ? 'bnnc_host_asan' : 'bnnc_host', flags, ['BNNC_TRACE']);
-  const inPath = join(dir, 'inputs.bin');
+  return buildHostProgram(dir, sources, sanitize ? 'bnnc_host_asan' : 'bnnc_host', sanitize ? SANITIZER_FLAGS : STRICT_FLAGS, ['BNNC_TRACE']);
+}
+
+/** Builds and runs a host program over the inputs file (no emulator needed: it runs while the emulator does). */
+async function hostExecute(dir: string, files: GeneratedFile[], inPath: string, sanitize: boolean): Promise<{ output: Buffer; digest: string }> {
+  const exe = await hostBuild(dir, files, sanitize);
   const outPath = join(dir, sanitize ? 'outputs_asan.bin' : 'outputs.bin');
-  writeFileSync(inPath, inputFile(model, inputs));
   const stdout = await runHostProgram(exe, [inPath, outPath], sanitize ? 'the sanitizer build' : 'the host build');
-  const digest = /selftest digest ([0-9a-f]{8})/.exec(stdout)?.[1] ?? '';
-  return { ...compareHostOutput(model, emu, readFileSync(outPath), sanitize ? 'host (ASan/UBSan)' : 'host'), digest };
+  return { output: readFileSync(outPath), digest: /selftest digest ([0-9a-f]{8})/.exec(stdout)?.[1] ?? '' };
+}
+
+/** The host program's trace against the emulator. */
+async function hostCompare(model: LoweredModel, execution: Promise<{ output: Buffer; digest: string }>, sanitize: boolean, emu: EmulatorResult[]) {
+  const { output, digest } = await execution;
+  return { ...compareHostOutput(model, emu, output, sanitize ? 'host (ASan/UBSan)' : 'host'), digest };
+}
+
+function settledValue<T>(result: PromiseSettledResult<T>): T {
+  if (result.status === 'rejected') throw result.reason;
+  return result.value;
+}
+
+/** A promise whose rejection is reported where it is awaited, not as unhandled while other work runs. */
+function started<T>(promise: Promise<T>): Promise<T> {
+  promise.catch(() => undefined);
+  return promise;
 }
 
 function accuracy(emu: EmulatorResult[], data: Dataset): number | null {
@@ -185,10 +216,6 @@ export async function verifyOnHost(model: Model, lowered: LoweredModel, options:
     });
   }
   const inputs = deviceInputs(lowered, data);
-  options.progress?.start('emulator', inputs.length);
-  const emu = inputs.map((x) => { const r = emulate(lowered, x); options.progress?.tick(); return r; });
-  options.progress?.stop();
-
   const name = modelPrefix(model.name).prefix;
   const vectors = selftestVectors(inputs);
   const files = [...generateC(lowered, { name, vectors }), generateHostMain(lowered, name)];
@@ -197,28 +224,37 @@ export async function verifyOnHost(model: Model, lowered: LoweredModel, options:
   const dir = kept ? kept.staging : makeTemporaryFolder('verify');
   try {
     for (const f of files) writeFileSync(join(dir, f.name), f.content);
-    options.progress?.start('host C (strict build)', 1);
-    const host = await hostRun(lowered, dir, files, inputs, false, emu);
+    const inPath = join(dir, 'inputs.bin');
+    writeFileSync(inPath, inputFile(lowered, inputs));
+    // The C programs are compiled and run in their own processes while the emulator and the reference run here.
+    const strictRun = started(hostExecute(dir, files, inPath, false));
+    const sanitizedRun = options.noSanitize ? null : started(hostExecute(dir, files, inPath, true));
+    const hostSizes = started(hostFirmwareSizes(dir, firmwareFiles(files, name)));
+    options.progress?.start('emulator', inputs.length);
+    const emu = inputs.map((x) => { const r = emulate(lowered, x); options.progress?.tick(); return r; });
     options.progress?.stop();
-    let sanitized: Awaited<ReturnType<typeof hostRun>> | null = null;
-    if (!options.noSanitize) {
-      options.progress?.start('host C (ASan/UBSan build)', 1);
-      sanitized = await hostRun(lowered, dir, files, inputs, true, emu);
-      options.progress?.stop();
-    }
+    const reference = options.noReference ? null : await referenceStats(model, lowered, data, inputs, emu, options.referenceEngine, options.progress);
+    options.progress?.start(options.noSanitize ? 'host C (strict build)' : 'host C (strict and ASan/UBSan)', 1);
+    // Both programs run before either failure is reported: the folder is removed only once neither runs.
+    const [hostRunResult, sanitizedRunResult] = await Promise.allSettled([
+      hostCompare(lowered, strictRun, false, emu),
+      sanitizedRun ? hostCompare(lowered, sanitizedRun, true, emu) : null,
+    ]);
+    const host = settledValue(hostRunResult);
+    const sanitized = settledValue(sanitizedRunResult);
+    options.progress?.stop();
     const target = options.target && options.target.arch !== 'host' ? options.target : null;
-    let sizes = await hostFirmwareSizes(dir, firmwareFiles(files, name));
+    let sizes = await hostSizes;
     let qemu: Awaited<ReturnType<typeof verifyOnQemu>> | null = null;
     let kernel: string | undefined;
     if (target?.qemu) {
-      qemu = await verifyOnQemu(lowered, target, name, vectors, inputs, emu, join(dir, target.name), { kernel: options.kernel, progress: options.progress });
+      qemu = await verifyOnQemu(lowered, target, name, vectors, inputs, emu, join(dir, target.name), { kernel: options.kernel, progress: options.progress, cycles: options.cycles });
       sizes = { flashBytes: qemu.flashBytes, ramBytes: qemu.ramBytes };
       kernel = qemu.kernel;
     } else if (target) {
       kernel = selectKernel(target, options.kernel);
       sizes = await targetFirmwareSizes(target, kernel, lowered, name, vectors, join(dir, target.name));
     }
-    const reference = options.noReference ? null : await referenceStats(model, lowered, data, inputs, emu, options.referenceEngine, options.progress);
     const firstMismatch = host.first ?? sanitized?.first ?? (qemu?.firstMismatch ? `QEMU ${target!.name}: ${qemu.firstMismatch}` : null);
     const ok = firstMismatch === null && host.count.equal === host.count.total
       && (!sanitized || sanitized.count.equal === sanitized.count.total)
@@ -236,6 +272,7 @@ export async function verifyOnHost(model: Model, lowered: LoweredModel, options:
       selftest: { digest: host.digest, vectors: vectors.length },
       instructionsPerInference: qemu?.instructionsPerInference ?? null,
       instructionsPerLayer: qemu?.instructionsPerLayer ?? null,
+      cycles: qemu?.cycles ? { ...qemu.cycles, ms: target?.clockHz ? millis(qemu.cycles.perInference, target.clockHz) : null } : null,
       kernel: kernel ?? null,
       ok,
     };

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.ts';
 import { binaryMlp } from '../helpers/onnxBuilder.ts';
+import { DEMO_DATA, DEMO_MODEL } from '../../src/cli/commands/demo.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'bnnc-cli-'));
 const good = join(dir, 'good.onnx');
@@ -87,6 +88,13 @@ describe('bnnc CLI', () => {
     const r = await run('inspect', good, '--dump-after', 'foldThresholds');
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/dense_int_b1 .*threshold=/);
+  });
+
+  it('verify --cycles says when the target has no cycle timing model (cycles null)', async () => {
+    const r = await run('verify', DEMO_MODEL, '--data', DEMO_DATA, '--limit', '2', '--no-reference', '--no-sanitize', '--cycles', '--json');
+    expect(r.code).toBe(0);
+    expect(r.err).toContain('no cycle timing model for target host');
+    expect(JSON.parse(r.out).cycles).toBeNull();
   });
 
   it('passes lists the pipeline in order', async () => {

@@ -158,14 +158,32 @@ export interface ConvSpec {
   stride?: number;
   pads?: number;
   autoPad?: 'SAME_UPPER' | 'SAME_LOWER' | 'VALID';
-  /** Max-pool 2x2 of the conv output before the batch-norm. */
-  poolBefore?: boolean;
-  /** Max-pool 2x2 after the sign. */
-  poolAfter?: boolean;
+  /** Conv group attribute (depthwise: groups = input channels); out must be a multiple. */
+  groups?: number;
+  /** Conv dilations, the same on every spatial axis. */
+  dilation?: number;
+  /** A Pad node of this many zeros on every spatial side in front of the Conv (PyTorch's export of a padded pool or conv). */
+  padNode?: number;
+  /** Max-pool (true: 2x2, stride 2) of the conv output before the batch-norm, or the pool given. */
+  poolBefore?: boolean | PoolSpec;
+  /** Max-pool (true: 2x2, stride 2) after the sign, or the pool given. */
+  poolAfter?: boolean | PoolSpec;
 }
 
+/** A MaxPool or AveragePool window per spatial axis (1-D: the length axis only). */
+export interface PoolSpec {
+  op: 'MaxPool' | 'AveragePool';
+  kernel: number;
+  stride: number;
+  pads: number;
+}
+
+const POOL_2X2: PoolSpec = { op: 'MaxPool', kernel: 2, stride: 2, pads: 0 };
+
 export interface CnnSpec {
-  input: [number, number, number]; // C, H, W
+  input: [number, number, number]; // C, H, W (H = 1 with oneD)
+  /** Conv1d/MaxPool1d/AveragePool1d: the ONNX graph is [1, C, W], every window 1-D. */
+  oneD?: boolean;
   convs: ConvSpec[];
   dense: number[]; // hidden widths after flatten, then classes last
   seed: number;
@@ -188,29 +206,50 @@ export function binaryCnn(spec: CnnSpec): Uint8Array {
     init[`${name}_v`] = { dims: [n], data: Array.from({ length: n }, () => next() * fanIn + 0.5) };
     return [`${name}_g`, `${name}_b`, `${name}_m`, `${name}_v`];
   };
+  const oneD = spec.oneD ?? false;
+  const axes = oneD ? 1 : 2;
+  const perAxis = (v: number) => Array(axes).fill(v);
+  const kernelDims = (k: number) => (oneD ? [k] : [k, k]);
+  const pool = (p: PoolSpec, input: string, name: string) => {
+    nodes.push({ op: p.op, inputs: [input], outputs: [name], attrs: { kernel_shape: perAxis(p.kernel), strides: perAxis(p.stride), pads: perAxis(p.pads).concat(perAxis(p.pads)) }, name });
+    if (!oneD) h = Math.floor((h + 2 * p.pads - p.kernel) / p.stride) + 1;
+    w = Math.floor((w + 2 * p.pads - p.kernel) / p.stride) + 1;
+    return name;
+  };
   spec.convs.forEach((cv, l) => {
     const k = cv.kernel;
-    init[`cw${l}`] = { dims: [cv.out, c, k, k], data: Array.from({ length: cv.out * c * k * k }, () => next() * 2 - 1) };
+    const groups = cv.groups ?? 1;
+    const d = cv.dilation ?? 1;
+    init[`cw${l}`] = { dims: [cv.out, c / groups, ...kernelDims(k)], data: Array.from({ length: cv.out * (c / groups) * k ** axes }, () => next() * 2 - 1) };
     nodes.push({ op: 'Sign', inputs: [`cw${l}`], outputs: [`cwb${l}`] });
-    const attrs: Record<string, number | number[] | string> = { kernel_shape: [k, k], strides: [cv.stride ?? 1, cv.stride ?? 1] };
+    if (cv.padNode) {
+      const zeros = [0, 0, ...perAxis(cv.padNode)];
+      init[`pads${l}`] = { dims: [zeros.length * 2], data: zeros.concat(zeros), int64: true };
+      nodes.push({ op: 'Pad', inputs: [x, `pads${l}`], outputs: [`padded${l}`], name: `pad${l}` });
+      x = `padded${l}`;
+      if (!oneD) h += 2 * cv.padNode;
+      w += 2 * cv.padNode;
+    }
+    const attrs: Record<string, number | number[] | string> = { kernel_shape: kernelDims(k), strides: perAxis(cv.stride ?? 1) };
+    if (groups > 1) attrs.group = groups;
+    if (d > 1) attrs.dilations = perAxis(d);
     if (cv.autoPad) attrs.auto_pad = cv.autoPad;
-    else attrs.pads = Array(4).fill(cv.pads ?? 0);
+    else attrs.pads = perAxis(cv.pads ?? 0).concat(perAxis(cv.pads ?? 0));
     nodes.push({ op: 'Conv', inputs: [x, `cwb${l}`], outputs: [`conv${l}`], attrs, name: `conv${l}` });
     const s = cv.stride ?? 1;
-    if (cv.autoPad === 'SAME_UPPER' || cv.autoPad === 'SAME_LOWER') { h = Math.ceil(h / s); w = Math.ceil(w / s); }
-    else { const p = cv.autoPad === 'VALID' ? 0 : cv.pads ?? 0; h = Math.floor((h + 2 * p - k) / s) + 1; w = Math.floor((w + 2 * p - k) / s) + 1; }
-    let y = `conv${l}`;
-    if (cv.poolBefore) {
-      nodes.push({ op: 'MaxPool', inputs: [y], outputs: [`pre_pool${l}`], attrs: { kernel_shape: [2, 2], strides: [2, 2] }, name: `pre_pool${l}` });
-      y = `pre_pool${l}`; h = Math.floor(h / 2); w = Math.floor(w / 2);
+    if (cv.autoPad === 'SAME_UPPER' || cv.autoPad === 'SAME_LOWER') { if (!oneD) h = Math.ceil(h / s); w = Math.ceil(w / s); }
+    else {
+      const p = cv.autoPad === 'VALID' ? 0 : cv.pads ?? 0;
+      const span = d * (k - 1) + 1;
+      if (!oneD) h = Math.floor((h + 2 * p - span) / s) + 1;
+      w = Math.floor((w + 2 * p - span) / s) + 1;
     }
-    nodes.push({ op: 'BatchNormalization', inputs: [y, ...bn(`cbn${l}`, cv.out, c * k * k)], outputs: [`cbn${l}`], attrs: { epsilon: 1e-5 }, name: `cbn${l}` });
+    let y = `conv${l}`;
+    if (cv.poolBefore) y = pool(cv.poolBefore === true ? POOL_2X2 : cv.poolBefore, y, `pre_pool${l}`);
+    nodes.push({ op: 'BatchNormalization', inputs: [y, ...bn(`cbn${l}`, cv.out, (c / groups) * k ** axes)], outputs: [`cbn${l}`], attrs: { epsilon: 1e-5 }, name: `cbn${l}` });
     nodes.push({ op: 'Sign', inputs: [`cbn${l}`], outputs: [`cact${l}`], name: `csign${l}` });
     y = `cact${l}`;
-    if (cv.poolAfter) {
-      nodes.push({ op: 'MaxPool', inputs: [y], outputs: [`post_pool${l}`], attrs: { kernel_shape: [2, 2], strides: [2, 2] }, name: `post_pool${l}` });
-      y = `post_pool${l}`; h = Math.floor(h / 2); w = Math.floor(w / 2);
-    }
+    if (cv.poolAfter) y = pool(cv.poolAfter === true ? POOL_2X2 : cv.poolAfter, y, `post_pool${l}`);
     x = y;
     c = cv.out;
   });
@@ -230,7 +269,7 @@ export function binaryCnn(spec: CnnSpec): Uint8Array {
     features = n;
   });
   return buildOnnx({
-    inputShape: [1, ...spec.input], nodes, initializers: init, output: x,
+    inputShape: oneD ? [1, spec.input[0], spec.input[2]] : [1, ...spec.input], nodes, initializers: init, output: x,
     metadata: spec.metadata ?? (spec.inputType !== 'binarized' && spec.inputType !== 'float' ? { 'bnnc.input_type': 'uint8' } : {}),
   });
 }

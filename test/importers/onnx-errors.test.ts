@@ -129,23 +129,64 @@ describe('convolution import errors name the node and what is supported', () => 
     metadata: { 'bnnc.input_type': 'uint8' },
   });
 
-  it('grouped convolution', () => {
-    const e = importError(conv({ kernel_shape: [3, 3], group: 2 }, [], [1, 2, 6, 6]));
+  it('a group count that does not divide the channels', () => {
+    const e = importError(conv({ kernel_shape: [3, 3], group: 3 }, [], [1, 3, 6, 6]));
     expect(e.message).toContain('node "conv_a" (Conv)');
-    expect(e.message).toMatch(/group = 2/);
+    expect(e.message).toMatch(/group = 3 for 3 input and 4 output channels/);
   });
 
-  it('dilated convolution', () => {
-    const e = importError(conv({ kernel_shape: [3, 3], dilations: [2, 2] }));
-    expect(e.message).toMatch(/dilations \[2,2\]/);
+  it('a grouped or dilated convolution on the model input (integer input): refused at lowering, naming the layer', () => {
+    const sign = [{ op: 'Sign', inputs: ['c'], outputs: ['s'], name: 'sign_a' }];
+    const e = importError(conv({ kernel_shape: [3, 3], group: 2 }, sign, [1, 2, 6, 6]), true);
+    expect(e.message).toMatch(/conv_a.*grouped \(2 groups\) convolution on the model input/);
+    const d = importError(conv({ kernel_shape: [3, 3], dilations: [2, 2] }, sign), true);
+    expect(d.message).toMatch(/dilated \(2x2\) convolution on the model input/);
   });
 
-  it('a max-pool with padding', () => {
+  it('a dilated max-pool', () => {
     const e = importError(conv({ kernel_shape: [3, 3] }, [
-      { op: 'MaxPool', inputs: ['c'], outputs: ['p'], name: 'pool_a', attrs: { kernel_shape: [2, 2], pads: [1, 1, 1, 1] } },
+      { op: 'MaxPool', inputs: ['c'], outputs: ['p'], name: 'pool_a', attrs: { kernel_shape: [2, 2], dilations: [2, 2] } },
     ]));
     expect(e.message).toContain('node "pool_a" (MaxPool)');
+    expect(e.message).toMatch(/dilation 1/);
+  });
+
+  it('an average pool with padding', () => {
+    const e = importError(conv({ kernel_shape: [3, 3] }, [
+      { op: 'AveragePool', inputs: ['c'], outputs: ['p'], name: 'pool_a', attrs: { kernel_shape: [2, 2], pads: [1, 1, 1, 1] } },
+    ]));
+    expect(e.message).toContain('node "pool_a" (AveragePool)');
     expect(e.message).toMatch(/without padding/);
+  });
+
+  const padded = (pad: ModelSpec['nodes'][number], after: ModelSpec['nodes'] = []) => buildOnnx({
+    inputShape: [1, 1, 6, 6],
+    nodes: [
+      { op: 'Conv', inputs: ['input', 'w'], outputs: ['c'], name: 'conv_a', attrs: { kernel_shape: [3, 3] } },
+      { op: 'Sign', inputs: ['c'], outputs: ['s'], name: 'sign_a' },
+      pad,
+      ...after,
+    ],
+    initializers: {
+      w: { dims: [4, 1, 3, 3], data: Array(36).fill(1) }, w2: { dims: [2, 4, 3, 3], data: Array(72).fill(1) },
+      pads: { dims: [8], data: [0, 0, 1, 1, 0, 0, 1, 1], int64: true }, one: { dims: [], data: [1] },
+    },
+    output: after.length ? after[after.length - 1].outputs[0] : 'p',
+    metadata: { 'bnnc.input_type': 'uint8' },
+  });
+  const conv2 = { op: 'Conv', inputs: ['p', 'w2'], outputs: ['c2'], name: 'conv_b', attrs: { kernel_shape: [3, 3] } };
+
+  it('a Pad with a non-zero value, another mode, or before a max-pool: refused naming the Pad', () => {
+    const valued = importError(padded({ op: 'Pad', inputs: ['s', 'pads', 'one'], outputs: ['p'], name: 'pad_a' }, [conv2]));
+    expect(valued.message).toContain('node "pad_a" (Pad)');
+    expect(valued.message).toMatch(/pad value 1/);
+    const reflect = importError(padded({ op: 'Pad', inputs: ['s', 'pads'], outputs: ['p'], name: 'pad_a', attrs: { mode: 'reflect' } }, [conv2]));
+    expect(reflect.message).toMatch(/node "pad_a" \(Pad\).*mode reflect/);
+    const beforePool = importError(padded({ op: 'Pad', inputs: ['s', 'pads'], outputs: ['p'], name: 'pad_a' },
+      [{ op: 'MaxPool', inputs: ['p'], outputs: ['q'], name: 'pool_a', attrs: { kernel_shape: [2, 2] } }]));
+    expect(beforePool.message).toMatch(/node "pad_a" \(Pad\).*node "pool_a" \(MaxPool\) follows it/s);
+    const last = importError(padded({ op: 'Pad', inputs: ['s', 'pads'], outputs: ['p'], name: 'pad_a' }));
+    expect(last.message).toMatch(/it ends the graph/);
   });
 
   it('a per-channel Normalize in front of an integer RGB convolution (the channels would need different scales)', () => {

@@ -35,6 +35,14 @@ describe('benchDense', () => {
       expect(best.perWord).toBeLessThanOrEqual(bound);
       expect(best.perWord).toBeLessThan(portable.perWord);
       expect(best.perWord).toBeCloseTo(best.instructions / 8192, 2);
+      // Cortex-M cores with a timing model get cycles: at least one per instruction, priced from the same calls.
+      if (name === 'stm32f4' || name === 'cortex-m0plus') {
+        expect(best.cycles).toBeGreaterThan(best.instructions);
+        expect(best.cycles! / best.instructions).toBeLessThan(2);
+        expect(best.ms).toBe(Number(((best.cycles! / loadTarget(name).clockHz!) * 1000).toPrecision(3)));
+      } else {
+        expect(best.cycles).toBeNull();
+      }
     });
   }
 
@@ -42,6 +50,7 @@ describe('benchDense', () => {
     const row = (target: string, kernel: string, perWord: number, bitExact = true): DenseBenchResult => ({
       target, machine: 'm', kernel, instructions: perWord * 8192, perWord, bitExact,
       popInstructions: 0, popPerWord: 0, popBitExact: true, codeBytes: 100,
+      cycles: null, popCycles: null, cyclesPerWord: null, ms: null,
     });
     const results = [row('a', 'portable', 17.5), row('a', 'fast', 8.25), row('b', 'portable', 20, false)];
     expect(formatDenseMarkdown(results)).toBe([

@@ -15,7 +15,7 @@ describe('src/ops/registry.ts', () => {
   it('lists every lowered kind once, each with its call template', () => {
     expect(new Set(LOWERED_KINDS).size).toBe(LOWERED_KINDS.length);
     expect([...LOWERED_KINDS].sort()).toEqual([
-      'binarize_input', 'conv2d_b1', 'conv2d_f32_b1', 'conv2d_int_b1', 'dense_b1', 'dense_b1_scores', 'dense_f32_b1', 'dense_int_b1', 'dense_int_scores', 'maxpool_b1',
+      'binarize_input', 'conv2d_b1', 'conv2d_f32_b1', 'conv2d_grouped_b1', 'conv2d_int_b1', 'dense_b1', 'dense_b1_scores', 'dense_f32_b1', 'dense_int_b1', 'dense_int_scores', 'maxpool_b1',
     ]);
     for (const op of LOWERED_OPS) expect(existsSync(new URL(`${op.kind}.hbs`, TEMPLATES)), op.kind).toBe(true);
   });
@@ -27,7 +27,7 @@ describe('src/ops/registry.ts', () => {
   it('an unknown kind is an internal error naming the kind, in the registry, the emulator and the planner', () => {
     const stranger = { kind: 'depthwise_b1', name: 'dw', sources: [] } as unknown as LoweredLayer;
     expect(() => opFor(stranger)).toThrow(/bnnc internal error: no lowered op "depthwise_b1".*layer "dw"/);
-    const pool = maxpoolB1Layer({ name: 'pool', sources: [], inShape: [2, 2, 1], outShape: [1, 1, 1], kernel: [2, 2], stride: [2, 2] });
+    const pool = maxpoolB1Layer({ name: 'pool', sources: [], inShape: [2, 2, 1], outShape: [1, 1, 1], kernel: [2, 2], stride: [2, 2], pads: [0, 0, 0, 0] });
     const model = { name: 'm', input: { name: 'x', shape: [1, 2, 2], features: 4, dtype: 'float32' }, classes: 1, layers: [pool, stranger] } as unknown as LoweredModel;
     expect(() => emulate(model, new Uint32Array(1))).toThrow(/no lowered op "depthwise_b1"/);
     expect(() => planMemory.run(model)).toThrow(/"depthwise_b1" layer left after lowering/);
@@ -38,7 +38,7 @@ describe('maxpool_b1', () => {
   it('is the AND of the window bits per channel (max of +-1, bit 1 = -1), packed per pixel', () => {
     // 4x4 pixels, 3 channels; a 2x2 window with stride 2. One word per pixel: channel c is bit c.
     const input = Uint32Array.from({ length: 16 }, (_, p) => (p * 5 + 3) % 8);
-    const layer = maxpoolB1Layer({ name: 'pool', sources: [], inShape: [4, 4, 3], outShape: [2, 2, 3], kernel: [2, 2], stride: [2, 2] });
+    const layer = maxpoolB1Layer({ name: 'pool', sources: [], inShape: [4, 4, 3], outShape: [2, 2, 3], kernel: [2, 2], stride: [2, 2], pads: [0, 0, 0, 0] });
     const out = opFor(layer).emulate(layer, input, {} as LoweredModel);
     for (let py = 0; py < 2; py++) {
       for (let px = 0; px < 2; px++) {
@@ -48,6 +48,25 @@ describe('maxpool_b1', () => {
     }
     expect(opFor(layer).outputBytes(layer)).toBe(16);
     expect(opFor(layer).referenceSign).toBe(false);
+  });
+
+  it('overlapping and padded (3x3, stride 2, pad 1): a padded position acts as -1 (bit 1) and never wins', () => {
+    // 1 channel on a 3x3 input; output 2x2. Each window ANDs only its real pixels.
+    const input = Uint32Array.from([1, 1, 0, 1, 1, 1, 0, 1, 1]);
+    const layer = maxpoolB1Layer({ name: 'pool', sources: [], inShape: [3, 3, 1], outShape: [2, 2, 1], kernel: [3, 3], stride: [2, 2], pads: [1, 1, 1, 1] });
+    const out = opFor(layer).emulate(layer, input, {} as LoweredModel);
+    const window = (py: number, px: number) => {
+      let all = 1;
+      for (let y = 2 * py - 1; y <= 2 * py + 1; y++) for (let x = 2 * px - 1; x <= 2 * px + 1; x++) {
+        if (y >= 0 && y < 3 && x >= 0 && x < 3) all &= input[y * 3 + x];
+      }
+      return all;
+    };
+    expect(Array.from(out)).toEqual([window(0, 0), window(0, 1), window(1, 0), window(1, 1)]);
+    // The top-left window sees pixels (0,0), (0,1), (1,0), (1,1), all -1: -1, although 5 of its 9 positions are padding.
+    expect(out[0]).toBe(1);
+    expect(out[1]).toBe(0);
+    expect(opFor(layer).kernelLimits(layer, {} as never).every((l) => l.value <= l.max)).toBe(true);
   });
 });
 

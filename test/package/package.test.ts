@@ -67,7 +67,7 @@ describe('the npm package', () => {
     const demo = run(bnnc, ['demo', '--limit', '100'], empty);
     expect(demo.status, demo.out).toBe(0);
     expect(demo.out).toMatch(/\nPASS\n/);
-    expect(demo.out).toContain('C sources (10 files) in out/mnist-mlp/:');
+    expect(demo.out).toContain('C sources (12 files) in out/mnist-mlp/:');
     expect(existsSync(join(empty, 'out', 'mnist-mlp', 'mnist_mlp_bnn.h'))).toBe(true);
   });
 

@@ -1,6 +1,7 @@
 /**
- * Mutation test of the verifier (issue 9): random models (dense and conv; uint8,
- * normalized uint8, binarized float and float32 inputs, RGB images), one fault each (src/verify/faults.ts)
+ * Mutation test of the verifier (issue 9): random models (dense and conv, some
+ * depthwise or dilated with a padded overlapping max-pool; uint8, normalized
+ * uint8, binarized float and float32 inputs, RGB images), one fault each (src/verify/faults.ts)
  * on a layer the data exercises. A mutant "reaches" the data when some emulated
  * activation differs from the unfaulted model's; every such mutant must make
  * verification FAIL (an unexplained difference against the float reference),
@@ -56,8 +57,15 @@ function randomModel(index: number): { name: string; bytes: Uint8Array; features
   const first: ConvSpec = { out: int(1, 40), kernel: int(1, 3), pads: input === 'normalized' ? 0 : int(0, 1), poolBefore: next() < 0.3 };
   const convs: ConvSpec[] = [first];
   if (next() < 0.6) convs.push({ out: int(1, 40), kernel: int(1, 3), pads: int(0, 1), stride: int(1, 2), poolAfter: next() < 0.2 });
+  if (convs.length === 2 && index % 4 === 3) {
+    // Depthwise or plain, dilated where it fits, then PyTorch's MaxPool2d(3, stride=2, padding=1) on the bits.
+    const dilation = index % 8 === 7 && !first.poolBefore && size >= 9 && convs[1].kernel > 1 ? 2 : 1;
+    const depthwise = dilation === 1;
+    convs[1] = { ...convs[1], groups: depthwise ? first.out : 1, out: depthwise ? first.out * int(1, 2) : convs[1].out, dilation, stride: 1,
+      poolAfter: { op: 'MaxPool', kernel: 3, stride: 2, pads: 1 } };
+  }
   const dense = next() < 0.5 ? [int(1, 40), int(2, 10)] : [int(2, 10)];
-  const name = `cnn ${input} ${c0}x${size}x${size} ${convs.map((c) => `k${c.kernel}c${c.out}`).join(' ')} ${dense.join('-')}`;
+  const name = `cnn ${input} ${c0}x${size}x${size} ${convs.map((c) => `k${c.kernel}c${c.out}${(c.groups ?? 1) > 1 ? `g${c.groups}` : ''}${(c.dilation ?? 1) > 1 ? `d${c.dilation}` : ''}`).join(' ')} ${dense.join('-')}`;
   return { name, bytes: binaryCnn({ input: [c0, size, size], convs, dense, seed: index + 1, inputType: input }), features: c0 * size * size, input };
 }
 
@@ -88,13 +96,14 @@ function unexplained(s: Subject, lowered: LoweredModel, emu: EmulatorResult[]): 
 
 function channels(layer: LoweredLayer): number {
   if (layer.kind === 'binarize_input') return layer.features;
-  if (layer.kind === 'conv2d_b1' || layer.kind === 'conv2d_int_b1' || layer.kind === 'conv2d_f32_b1') return layer.outShape[2];
+  if (layer.kind === 'conv2d_b1' || layer.kind === 'conv2d_int_b1' || layer.kind === 'conv2d_f32_b1' || layer.kind === 'conv2d_grouped_b1') return layer.outShape[2];
   if (layer.kind === 'dense_b1' || layer.kind === 'dense_int_b1' || layer.kind === 'dense_f32_b1') return layer.outFeatures;
   return 0;
 }
 
 function rowLength(layer: LoweredLayer): number {
   if (layer.kind === 'conv2d_b1' || layer.kind === 'conv2d_int_b1' || layer.kind === 'conv2d_f32_b1') return layer.kernel[0] * layer.kernel[1] * layer.inShape[2];
+  if (layer.kind === 'conv2d_grouped_b1') return layer.kernel[0] * layer.kernel[1] * (layer.inShape[2] / layer.groups);
   if (layer.kind === 'dense_b1' || layer.kind === 'dense_int_b1' || layer.kind === 'dense_f32_b1') return layer.inFeatures;
   return 0;
 }

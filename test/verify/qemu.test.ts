@@ -11,6 +11,7 @@ import { runPasses } from '../../src/passes/index.ts';
 import { listTargets } from '../../src/targets/load.ts';
 import { toolchainSkipReason } from '../../src/toolchain/requireToolchains.ts';
 import { verifyOnHost } from '../../src/verify/verify.ts';
+import { millis } from '../../src/toolchain/cycles.ts';
 
 const model = loadModel(DEMO_MODEL);
 const lowered = runPasses(model);
@@ -18,14 +19,25 @@ const lowered = runPasses(model);
 for (const target of listTargets().filter((t) => t.qemu)) {
   const skip = toolchainSkipReason(target);
   describe.skipIf(skip !== null)(`QEMU ${target.name}${skip ? ` (${skip})` : ''}`, () => {
+    // the cores with a timing model also price one inference in cycles (verify --cycles)
+    const cycles = target.name === 'stm32f4' || target.name === 'cortex-m0plus';
     it('the example is bit-exact with the emulator and reports instructions per inference', async () => {
-      const report = await verifyOnHost(model, lowered, { data: DEMO_DATA, limit: 12, target, noSanitize: true, noReference: true });
+      const report = await verifyOnHost(model, lowered, { data: DEMO_DATA, limit: 12, target, noSanitize: true, noReference: true, cycles });
       expect(report.firstMismatch).toBeNull();
       expect(report.bitExact.qemu).toEqual({ equal: 12, total: 12 });
       expect(report.instructionsPerInference).toBeGreaterThan(1000);
       expect(report.instructionsPerLayer).toHaveLength(lowered.layers.length + 1);
       expect(report.selftest.digest).toMatch(/^[0-9a-f]{8}$/);
       expect(report.ok).toBe(true);
+      if (cycles) {
+        const c = report.cycles!;
+        // the traced call of sample 0 against the -icount mean over 12 samples (the kernels' paths hardly depend on the data)
+        expect(Math.abs(c.instructions - report.instructionsPerInference!) / c.instructions).toBeLessThan(0.01);
+        expect(c.perInference).toBeGreaterThan(c.instructions);
+        expect(c.ms).toBe(millis(c.perInference, target.clockHz!));
+      } else {
+        expect(report.cycles).toBeNull();
+      }
     });
   });
 }

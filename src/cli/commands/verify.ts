@@ -14,6 +14,7 @@ interface VerifyCliOptions extends ModelOptions, DataCliOptions {
   sanitize: boolean;
   target: string;
   kernel?: string;
+  cycles?: boolean;
   reference: boolean;
   referenceEngine: string;
 }
@@ -32,6 +33,7 @@ export function registerVerify(program: Command, io: CliIo, setExit: (code: numb
   addDataOptions(cmd, { required: true, purpose: 'every sample is verified', limit: true })
     .option('--target <name>', 'also cross-compile for this target and run it under QEMU (see bnnc targets)', 'host')
     .option('--kernel <variant>', 'kernel variant for the target (default: the target\'s preference)')
+    .option('--cycles', 'with --target: also price one inference in cycles (Cortex-M0+/M4 timing model over an execution trace; slow on large models)')
     .option('--json', 'print one JSON object')
     .option('--keep <dir>', 'keep the generated sources and host programs in this folder')
     .option('--no-sanitize', 'skip the ASan/UBSan build')
@@ -49,7 +51,11 @@ export function registerVerify(program: Command, io: CliIo, setExit: (code: numb
         progress: opts.json ? undefined : terminalProgress(),
         target: opts.target,
         kernel: opts.kernel,
+        cycles: opts.cycles,
       });
+      if (opts.cycles && report.cycles === null) {
+        io.err(`bnnc verify: --cycles: no cycle timing model for target ${report.target} (there is one for Cortex-M0+ and Cortex-M4 targets under QEMU, see docs/cycles.md); cycles left out`);
+      }
       io.out(opts.json ? JSON.stringify(report) : formatReport(report, opts.data));
       if (!report.ok) setExit(EXIT.verificationFailed);
     });

@@ -10,7 +10,7 @@ import { readInputFile } from '../../files/read.ts';
 import { basename, dirname, resolve } from 'node:path';
 import { BnncError } from '../../errors.ts';
 import type { FloatLayer, InputDType, InputSpec, Model } from '../../ir/types.ts';
-import type { LowerContext, NodeInfo } from './op.ts';
+import type { LowerContext, NodeInfo, PendingPad } from './op.ts';
 import { inputMappingLayer, mappedInputType, type DeclaredInputMapping } from '../inputMapping.ts';
 import { dimsProblem, SizeLimitError } from '../limits.ts';
 import { nodeError } from './common.ts';
@@ -159,6 +159,7 @@ export function importOnnx(path: string, options: OnnxImportOptions = {}, bytes:
   let shape = shape0;
   let layout: Int32Array | null = null;
   let terminated = false;
+  let pendingPad: PendingPad | undefined;
   const layers: FloatLayer[] = [];
   (graph.node ?? []).forEach((node, index) => {
     const info: NodeInfo = { file: path, node, label: nodeLabel(node, index), attrs: decodeAttributes(node, path) };
@@ -203,17 +204,21 @@ export function importOnnx(path: string, options: OnnxImportOptions = {}, bytes:
       consts: inputs,
       annotations: names.map((n) => notes.get(n) ?? null),
       layout,
+      pendingPad,
     };
+    if (pendingPad && !handler.foldsPad) throw padNotFoldable(path, pendingPad, info);
     const lowered = namingNode(info, () => handler.lower!(ctx));
     checkActivation(info, lowered.shape);
     layers.push(...lowered.layers);
     shape = lowered.shape;
     if (lowered.layout !== undefined) layout = lowered.layout;
+    pendingPad = lowered.pendingPad;
     terminated = lowered.terminal ?? false;
     // TopK's running output is its indices (output 1); every other op has one output.
     running = node.opType === 'TopK' ? (node.output ?? [])[1] : (node.output ?? [])[0];
   });
 
+  if (pendingPad) throw padNotFoldable(path, pendingPad, null);
   checkDeclaredOutputs(graph, path, running, lastComputedLogits(graph, running));
 
   const mapping = declaredMapping(model, options, path);
@@ -237,6 +242,16 @@ export function importOnnx(path: string, options: OnnxImportOptions = {}, bytes:
     layers,
     memory: null,
   };
+}
+
+/** A zero Pad is folded into the Conv after it; it cannot stand alone or before another op. */
+function padNotFoldable(path: string, pad: PendingPad, next: NodeInfo | null): BnncError {
+  const after = next ? `node "${next.label}" (${next.node.opType}) follows it` : 'it ends the graph';
+  return new BnncError(`the zero Pad cannot be folded: ${after}`, {
+    file: path, where: `node "${pad.label}" (Pad)`,
+    expected: 'a Conv right after a Pad (bnnc folds the zeros into its float-zero padding)',
+    hint: 'give the Conv its own pads, or the MaxPool/AveragePool its pads (a zero Pad before a max-pool can change the max, so it is not the same model)',
+  });
 }
 
 /** The logits a final ArgMax/TopK reads (the same prediction as the running output), or null. */

@@ -39,6 +39,15 @@ export interface LowerContext extends NodeInfo {
    * produce NHWC while ONNX indexes NCHW; reshapes keep the mapping.
    */
   layout: Int32Array | null;
+  /** A constant-zero Pad right before this node, to fold into it (only handlers with foldsPad see one). */
+  pendingPad?: PendingPad;
+}
+
+/** A zero Pad waiting for the next node: its spatial pads [top, left, bottom, right] and the activation shape before it. */
+export interface PendingPad {
+  label: string;
+  pads: [number, number, number, number];
+  shape: number[];
 }
 
 export interface Lowered {
@@ -49,6 +58,8 @@ export interface Lowered {
   terminal?: boolean;
   /** New layout of the activation (see LowerContext.layout); undefined keeps the current one. */
   layout?: Int32Array | null;
+  /** A Pad node: nothing to run, its pads go to the next node (which must fold them). */
+  pendingPad?: PendingPad;
 }
 
 export interface OpHandler {
@@ -59,6 +70,8 @@ export interface OpHandler {
   requiredInputs?: number;
   evaluate?(ctx: EvalContext): ConstTensor[];
   lower?(ctx: LowerContext): Lowered;
+  /** The handler folds a preceding zero Pad (ctx.pendingPad) into its own padding. */
+  foldsPad?: boolean;
 }
 
 export type { SignAtZero };

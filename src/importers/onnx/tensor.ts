@@ -67,6 +67,34 @@ export function elementwise(a: ConstTensor, b: ConstTensor, f: (x: number, y: nu
   return { dims, data, isFloat };
 }
 
+export type ArithmeticOp = 'add' | 'sub' | 'mul' | 'div';
+
+/**
+ * Add, Sub, Mul or Div with broadcasting, exactly as `elementwise` with the
+ * matching function (float results rounded to float32, integer results
+ * truncated), as one loop per op: no function call per element, and no index
+ * tables when b is a single value or has a's shape (the interpreter's common cases).
+ */
+export function arithmetic(a: ConstTensor, b: ConstTensor, op: ArithmeticOp): ConstTensor | null {
+  const dims = broadcastShape(a.dims, b.dims);
+  if (!dims) return null;
+  const total = numel(dims);
+  const sameShape = a.data.length === total && (b.data.length === total || b.data.length === 1);
+  const ia = sameShape ? null : broadcastIndex(a.dims, dims);
+  const ib = sameShape ? null : broadcastIndex(b.dims, dims);
+  const bStep = sameShape && b.data.length === 1 ? 0 : 1;
+  const isFloat = a.isFloat || b.isFloat;
+  const data = new Float64Array(total);
+  const ad = a.data, bd = b.data;
+  for (let i = 0; i < total; i++) {
+    const x = ia ? ad[ia[i]] : ad[i];
+    const y = ib ? bd[ib[i]] : bd[i * bStep];
+    const v = op === 'add' ? x + y : op === 'sub' ? x - y : op === 'mul' ? x * y : x / y;
+    data[i] = isFloat ? Math.fround(v) : Math.trunc(v);
+  }
+  return { dims, data, isFloat };
+}
+
 /** Elementwise unary op; float results rounded to float32. */
 export function unary(a: ConstTensor, f: (x: number) => number): ConstTensor {
   const data = a.data.map((x) => (a.isFloat ? Math.fround(f(x)) : f(x)));
@@ -104,6 +132,17 @@ export function normalizeAxis(axis: number, rank: number): number | null {
   return Number.isInteger(a) && a >= 0 && a < rank ? a : null;
 }
 
+/** A float tensor's values as float32 (exact: they are float32 values), made once per constant tensor. */
+const FLOAT32_COPIES = new WeakMap<Float64Array, Float32Array>();
+function float32View(t: ConstTensor): Float32Array {
+  let copy = FLOAT32_COPIES.get(t.data);
+  if (!copy) {
+    copy = Float32Array.from(t.data);
+    FLOAT32_COPIES.set(t.data, copy);
+  }
+  return copy;
+}
+
 /**
  * numpy/ONNX MatMul: the last two axes multiply ([m,k] x [k,n]), the leading
  * (batch) axes broadcast; a 1-D left operand is a row [1,k], a 1-D right one a
@@ -123,23 +162,67 @@ export function matmul(a: ConstTensor, b: ConstTensor): ConstTensor | null {
   const ia = broadcastIndex(ad.slice(0, -2), batch);
   const ib = broadcastIndex(bd.slice(0, -2), batch);
   const isFloat = a.isFloat || b.isFloat;
-  const round = isFloat ? Math.fround : (v: number) => v;
   requireElementCount(ia.length * m * n);
   requireFoldWork(ia.length * m * n * k);
   const data = new Float64Array(ia.length * m * n);
-  for (let p = 0; p < ia.length; p++) {
-    const aOff = ia[p] * m * k;
-    const bOff = ib[p] * k * n;
-    for (let r = 0; r < m; r++) {
-      for (let c = 0; c < n; c++) {
-        let acc = 0;
-        for (let i = 0; i < k; i++) acc = round(acc + round(a.data[aOff + r * k + i] * b.data[bOff + i * n + c]));
-        data[(p * m + r) * n + c] = acc;
+  const aData = a.data;
+  if (!isFloat) {
+    for (let p = 0; p < ia.length; p++) {
+      for (let r = 0; r < m; r++) {
+        for (let c = 0; c < n; c++) {
+          let acc = 0;
+          for (let i = 0; i < k; i++) acc += aData[ia[p] * m * k + r * k + i] * b.data[ib[p] * k * n + i * n + c];
+          data[(p * m + r) * n + c] = acc;
+        }
+      }
+    }
+  } else {
+    // Float32 storage rounds exactly as Math.fround; a float B (float32 values) is read at half the bytes.
+    const bData = b.isFloat ? float32View(b) : b.data;
+    const row32 = new Float32Array(n);
+    for (let p = 0; p < ia.length; p++) {
+      const aOff = ia[p] * m * k;
+      const bOff = ib[p] * k * n;
+      for (let r = 0; r < m; r++) {
+        // Row r of the result accumulates in place, one i at a time across its n outputs: each output
+        // still sums its products in index order (the loops are swapped for contiguous reads of B).
+        row32.fill(0);
+        for (let i = 0; i < k; i++) {
+          const av = aData[aOff + r * k + i];
+          const row = bOff + i * n;
+          for (let c = 0; c < n; c++) row32[c] += Math.fround(av * bData[row + c]);
+        }
+        data.set(row32, (p * m + r) * n);
       }
     }
   }
   const dims = [...batch, ...(a.dims.length === 1 ? [] : [m]), ...(b.dims.length === 1 ? [] : [n])];
   return { dims, data, isFloat };
+}
+
+/**
+ * matmul(a, transpose(bT)) for 2-D a [m, k] and bT [n, k] without building the
+ * transpose: each output is the same index-order float32 sum, read along bT's rows.
+ */
+export function matmulTransposedB(a: ConstTensor, bT: ConstTensor): ConstTensor | null {
+  if (a.dims.length !== 2 || bT.dims.length !== 2 || a.dims[1] !== bT.dims[1]) return null;
+  const [m, k] = a.dims;
+  const n = bT.dims[0];
+  const isFloat = a.isFloat || bT.isFloat;
+  requireElementCount(m * n);
+  requireFoldWork(m * n * k);
+  const data = new Float64Array(m * n);
+  const aData = a.data, bData = bT.data;
+  for (let r = 0; r < m; r++) {
+    for (let c = 0; c < n; c++) {
+      let acc = 0;
+      const aRow = r * k, bRow = c * k;
+      if (isFloat) for (let i = 0; i < k; i++) acc = Math.fround(acc + Math.fround(aData[aRow + i] * bData[bRow + i]));
+      else for (let i = 0; i < k; i++) acc += aData[aRow + i] * bData[bRow + i];
+      data[r * n + c] = acc;
+    }
+  }
+  return { dims: [m, n], data, isFloat };
 }
 
 /** ONNX TensorProto.DataType codes by name, for messages. */

@@ -55,6 +55,12 @@ export const CONV_PARAM_FIELDS: readonly ConvParamField[] = [
   small('pool_w', 'pool width', (g) => g.pool[1], 1),
   { name: 'padding', ctype: 'int8_t', what: 'padding (bnn_padding_t)', literal: (g) => PADDING_ENUM[g.padding] },
   { name: 'pool_sum', ctype: 'int8_t', what: 'pool mode (0 max, 1 sum)', literal: (g) => (g.poolMode === 'sum' ? '1' : '0') },
+  small('pool_stride_h', 'pool stride height', (g) => g.poolStride[0], 1),
+  small('pool_stride_w', 'pool stride width', (g) => g.poolStride[1], 1),
+  small('pool_pad_top', 'pool top padding', (g) => g.poolPads[0], 0),
+  small('pool_pad_left', 'pool left padding', (g) => g.poolPads[1], 0),
+  size('conv_h', 'convolution output height (before the pool)', (g) => g.convShape[0]),
+  size('conv_w', 'convolution output width (before the pool)', (g) => g.convShape[1]),
 ];
 
 /** sizeof(bnn_conv2d_params_t): each field at a multiple of its size, the whole a multiple of the largest. */

@@ -1,8 +1,7 @@
 /** conv2d_b1, a thresholded convolution on binary input (created by passes/foldThresholds.ts), at every stage below the importer. */
 import type { ConvGeometry, Origin, Thresholds } from '../../ir/types.ts';
-import { wordsFor } from '../../bitops.ts';
 import type { LoweredOp } from '../types.ts';
-import { convCode, convConstants, convDescribe, convOutputBytes, convShapeText, convWeightRows, featureAccumulator } from '../common/conv.ts';
+import { convCode, convConstants, convDescribe, convOutputBytes, convShapeText, convWeightRows, featureAccumulator, tapBitWords } from '../common/conv.ts';
 import { DENSE_LIMITS } from '../common/dense.ts';
 import { ROW_ENGINE } from '../common/kernels.ts';
 import { convParamLimits } from '../common/convParams.ts';
@@ -18,7 +17,7 @@ export const KIND = 'conv2d_b1';
  */
 export interface Conv2dB1Layer extends Origin, Thresholds, ConvGeometry {
   kind: typeof KIND;
-  /** Packed [oc][kh][kw] x wordsFor(C) words. */
+  /** Packed [oc][kh][kw] x wordsFor(C) words (the C kernel's layout: common/conv.ts tapBitWeights). */
   weights: Uint32Array;
 }
 
@@ -44,13 +43,14 @@ export const conv2dB1Op: LoweredOp<Conv2dB1Layer> = {
   },
 
   outputBytes: convOutputBytes,
-  // One gathered patch and two int32 per output channel (bnn_conv2d_b1.c).
-  scratchBytes: (layer) => 4 * (layer.kernel[0] * layer.kernel[1] * wordsFor(layer.inShape[2]) + 2 * layer.outShape[2]),
+  // One gathered patch (a weight row), with float-zero padding a 16-bit weight-bit count per tap and
+  // output channel (two per word), and two int32 per output channel (bnn_conv2d_b1.c).
+  scratchBytes: (layer) => 4 * (tapBitWords(layer) + (layer.padding === 'zero' ? layer.kernel[0] * layer.kernel[1] * Math.ceil(layer.outShape[2] / 2) : 0) + 2 * layer.outShape[2]),
   kernelLimits: (layer) => [
     ...convParamLimits(layer),
-    // Interior positions run bnn_dense_b1_pop over the whole patch.
+    // Every position runs bnn_dense_b1_pop over the whole patch.
     {
-      what: 'packed words per patch (k_h * k_w * ceil(in_c / 32), bnn_dense_b1_pop n_words)', value: layer.kernel[0] * layer.kernel[1] * wordsFor(layer.inShape[2]),
+      what: 'packed words per patch (ceil(k_h * k_w * in_c / 32), bnn_dense_b1_pop n_words)', value: tapBitWords(layer),
       min: 1, max: DENSE_LIMITS.rowWords, hint: 'use a smaller kernel or fewer input channels',
     },
   ],
@@ -63,6 +63,6 @@ export const conv2dB1Op: LoweredOp<Conv2dB1Layer> = {
   constants: convConstants,
 
   code: (layer, site) => convCode(layer, site, 'bnn_conv2d_b1'),
-  // Interior positions run on the binary row engine.
+  // Every position runs on the binary row engine.
   kernelFiles: () => [{ file: 'bnn_conv2d_b1.c' }, { file: 'bnn_conv2d_pool.h' }, ROW_ENGINE],
 };

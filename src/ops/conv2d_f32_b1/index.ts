@@ -42,9 +42,14 @@ function sumDistance(layer: Conv2dF32B1Layer, feature: number, input: ArrayLike<
   const taps = layer.kernel[0] * layer.kernel[1] * layer.inShape[2];
   const bias = layer.bias ? Math.abs(layer.bias[channel]) : 0;
   let distance = 0;
+  // The pool window as common/conv.ts pooledAccumulator walks it: positions outside the convolution output are padding.
   for (let qy = 0; qy < layer.pool[0]; qy++) {
+    const cy = py * layer.poolStride[0] - layer.poolPads[0] + qy;
+    if (cy < 0 || cy >= layer.convShape[0]) continue;
     for (let qx = 0; qx < layer.pool[1]; qx++) {
-      const sumAbs = tapAbsSum(layer, input, py * layer.pool[0] + qy, px * layer.pool[1] + qx);
+      const cx = px * layer.poolStride[1] - layer.poolPads[1] + qx;
+      if (cx < 0 || cx >= layer.convShape[1]) continue;
+      const sumAbs = tapAbsSum(layer, input, cy, cx);
       distance = Math.max(distance, 2 * roundingGamma(taps + 1) * (sumAbs + bias));
     }
   }

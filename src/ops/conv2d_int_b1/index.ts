@@ -47,8 +47,8 @@ export const conv2dIntB1Op: LoweredOp<Conv2dIntB1Layer> = {
   },
 
   outputBytes: convOutputBytes,
-  // One gathered patch of input values and two int32 per output channel (bnn_conv2d_*8_b1.c).
-  scratchBytes: (layer) => 4 * (layer.kernel[0] * layer.kernel[1] * layer.inShape[2] + 2 * layer.outShape[2]),
+  // 16 subset sums per 4 patch values and two int32 per output channel (bnn_conv2d_int.h).
+  scratchBytes: (layer) => 4 * (16 * Math.ceil((layer.kernel[0] * layer.kernel[1] * layer.inShape[2]) / 4) + 2 * layer.outShape[2]),
   kernelLimits: convParamLimits,
 
   channels: (layer) => layer.outShape[2],

@@ -33,7 +33,7 @@ export const denseIntB1Op: LoweredOp<DenseIntB1Layer> = {
   describe: thresholdedDenseDescribe,
 
   emulate: (layer, input) => denseIntB1(layer, input),
-  accumulator: (layer, input, feature) => integerAccumulator(input, layer.weights, layer.inFeatures, feature),
+  accumulator: (layer, input, feature) => integerAccumulator(input, layer.weights, layer.inFeatures, feature, layer.inputDType === 'int8'),
   referenceSign: true,
   withinReferenceRounding(layer, feature, input) {
     const reach = integerInputReach(layer, feature, input);

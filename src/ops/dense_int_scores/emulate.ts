@@ -4,5 +4,5 @@ import { integerAccumulators } from '../dense_int_b1/emulate.ts';
 import type { DenseIntScoresLayer } from './index.ts';
 
 export function denseIntScores(layer: DenseIntScoresLayer, x: ArrayLike<number>): Int32Array {
-  return applyTransform(integerAccumulators(x, layer.weights, layer.inFeatures, layer.outFeatures), layer.transform);
+  return applyTransform(integerAccumulators(x, layer.weights, layer.inFeatures, layer.outFeatures, layer.inputDType === 'int8'), layer.transform);
 }

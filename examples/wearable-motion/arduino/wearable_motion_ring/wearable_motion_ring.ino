@@ -1,7 +1,10 @@
 /*
  * wearable_motion_ring: classifies wrist motion (Standing, Running, Walking,
  * Badminton) every second from the last 10 s of an IMU, with the binary
- * network of examples/wearable-motion.
+ * Conv1d network of examples/wearable-motion. The network slides its
+ * kernels over the whole window, so the ring buffer only has to be copied
+ * out oldest-first, channel-major; an inference takes about 2.3 M
+ * instructions (roughly 15 ms at 160 MHz), once a second.
  *
  * Build the library first (from the bnnc repository):
  *   bnnc build examples/wearable-motion/model.onnx --target esp32c3 -o ~/Arduino/libraries/wearable_motion_bnn

@@ -55,10 +55,11 @@ export const batchNormalization: OpHandler = {
     const spatial = numel(x.dims.slice(2));
     const channels = x.dims[1] ?? 1;
     if (scale.length !== channels) throw nodeError(ctx, `${scale.length} channels of statistics for an input of shape [${x.dims}]`, `${channels} channels`);
-    const data = x.data.map((v, i) => {
+    const data = new Float64Array(x.data.length);
+    for (let i = 0; i < data.length; i++) {
       const c = Math.floor(i / spatial) % channels;
-      return f32(f32(v * scale[c]) + bias[c]);
-    });
+      data[i] = f32(f32(x.data[i] * scale[c]) + bias[c]);
+    }
     return [{ dims: [...x.dims], data, isFloat: true }];
   },
   lower: (ctx) => {

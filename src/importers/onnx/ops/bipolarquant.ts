@@ -1,5 +1,6 @@
 /**
- * QONNX BipolarQuant(x, scale) = scale * (x / scale >= 0 ? +1 : -1).
+ * QONNX BipolarQuant(x, scale) = (x >= 0 ? +1 : -1) * scale
+ * (qonnx/custom_op/general/bipolar_quant.py binary_quant; the product is exact).
  * sign(0) = +1 here, unlike ONNX Sign. On weights it is folded; on the
  * activation it becomes divide-by-scale then sign (scale must be 1 there, so the
  * next layer sees exactly +/-1).
@@ -20,7 +21,7 @@ function handler(domain: string): OpHandler {
       requireNonEmpty(ctx, scale!, 'the scale');
       requireFinite(ctx, scale!, 'the scale');
       if (scale!.data.some((s) => s === 0)) throw nodeError(ctx, 'the scale holds 0', 'a non-zero scale');
-      const out = elementwise(x!, scale!, (v, s) => s * (Math.fround(v / s) >= 0 ? 1 : -1));
+      const out = elementwise(x!, scale!, (v, s) => (v >= 0 ? s : -s));
       if (!out) throw nodeError(ctx, `scale of shape [${scale!.dims}] does not broadcast onto [${x!.dims}]`);
       return [out];
     },

@@ -6,26 +6,20 @@
 import { affineStep, nodeError, perFeature, requireFinite, requireNonEmpty } from '../common.ts';
 import type { EvalContext, Lowered, LowerContext, OpHandler } from '../op.ts';
 import type { ConstTensor } from '../proto.ts';
-import { broadcastIndex, broadcastShape, elementwise } from '../tensor.ts';
+import { arithmetic, broadcastIndex, broadcastShape, type ArithmeticOp } from '../tensor.ts';
 
 type BinaryOp = 'Add' | 'Sub' | 'Mul' | 'Div';
 
-const FN: Record<BinaryOp, (a: number, b: number) => number> = {
-  Add: (a, b) => a + b,
-  Sub: (a, b) => a - b,
-  Mul: (a, b) => a * b,
-  // Integer Div truncates toward zero (elementwise truncates integer results), as
-  // onnxruntime does (-7 / 2 = -3 for int32 and int64) and ONNX's reference
-  // implementation (onnx/reference/ops/op_div.py, "C++-style"). The conformance
-  // cases only divide uint8, where truncation and floor agree.
-  Div: (a, b) => a / b,
-};
+// Integer Div truncates toward zero (arithmetic truncates integer results), as
+// onnxruntime does (-7 / 2 = -3 for int32 and int64) and ONNX's reference
+// implementation (onnx/reference/ops/op_div.py, "C++-style"). The conformance
+// cases only divide uint8, where truncation and floor agree.
 
 function evaluator(opType: BinaryOp): OpHandler['evaluate'] {
   return (ctx) => {
     const [a, b] = ctx.inputs;
     if (opType === 'Div' && !a!.isFloat && !b!.isFloat && b!.data.includes(0)) throw nodeError(ctx, 'integer division by zero');
-    const out = elementwise(a!, b!, FN[opType]);
+    const out = arithmetic(a!, b!, opType.toLowerCase() as ArithmeticOp);
     if (!out) throw nodeError(ctx, `shapes [${a!.dims}] and [${b!.dims}] do not broadcast`);
     return [out];
   };

@@ -2,7 +2,7 @@
 import { floatAttr, intAttr, nodeError, requireFinite, requireNonEmpty } from '../common.ts';
 import type { OpHandler } from '../op.ts';
 import type { ConstTensor } from '../proto.ts';
-import { elementwise, matmul, transpose } from '../tensor.ts';
+import { elementwise, matmul, matmulTransposedB, transpose } from '../tensor.ts';
 import { denseFromInOut, requireMatrixInput } from './matmul.ts';
 
 export const gemm: OpHandler = {
@@ -10,13 +10,15 @@ export const gemm: OpHandler = {
   domain: '',
   requiredInputs: 2,
   evaluate: (ctx) => {
-    let [a, b, c] = ctx.inputs as (ConstTensor | null)[];
+    let [a] = ctx.inputs as (ConstTensor | null)[];
+    const [, b, c] = ctx.inputs as (ConstTensor | null)[];
     if (intAttr(ctx, 'transA', 0)) a = transpose(a!);
-    if (intAttr(ctx, 'transB', 0)) b = transpose(b!);
+    const transB = intAttr(ctx, 'transB', 0) !== 0;
     const alpha = floatAttr(ctx, 'alpha', 1);
     const beta = floatAttr(ctx, 'beta', 1);
-    let y = a!.dims.length === 2 && b!.dims.length === 2 ? matmul(a!, b!) : null;
-    if (!y) throw nodeError(ctx, `cannot multiply [${a!.dims}] by [${b!.dims}]`);
+    // transB: B's rows are the outputs' weight rows, read in place (no transposed copy per evaluation).
+    let y = a!.dims.length === 2 && b!.dims.length === 2 ? (transB ? matmulTransposedB(a!, b!) : matmul(a!, b!)) : null;
+    if (!y) throw nodeError(ctx, `cannot multiply [${a!.dims}] by [${transB ? [...b!.dims].reverse() : b!.dims}]`);
     if (alpha !== 1) y = { ...y, data: y.data.map((v) => Math.fround(v * alpha)) };
     if (c) {
       const scaled = { ...c, data: c.data.map((v) => Math.fround(v * beta)) };

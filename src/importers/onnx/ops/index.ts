@@ -12,6 +12,8 @@ import { gemm } from './gemm.ts';
 import { dropout, identity } from './identity.ts';
 import { matmul } from './matmul.ts';
 import { maxpool } from './maxpool.ts';
+import { pad } from './pad.ts';
+import { constantOfShape, slice } from './slice.ts';
 import { multiThreshold } from './multithreshold.ts';
 import { reshape } from './reshape.ts';
 import { cast, concat, constant, gather, shapeOp } from './shape.ts';
@@ -20,8 +22,8 @@ import { squeeze, unsqueeze } from './squeeze.ts';
 import { transpose } from './transpose.ts';
 
 export const OP_HANDLERS: readonly OpHandler[] = [
-  add, sub, mul, div, pow, matmul, gemm, conv, maxpool, averagePool, globalAveragePool, transpose, sign, clip, batchNormalization,
-  flatten, reshape, squeeze, unsqueeze, shapeOp, gather, concat, constant, cast,
+  add, sub, mul, div, pow, matmul, gemm, conv, pad, maxpool, averagePool, globalAveragePool, transpose, sign, clip, batchNormalization,
+  flatten, reshape, squeeze, unsqueeze, shapeOp, gather, concat, constant, cast, slice, constantOfShape,
   identity, dropout, argmax, topk, bipolarQuantBrevitas, bipolarQuantQonnx, multiThreshold,
 ];
 
