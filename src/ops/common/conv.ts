@@ -169,11 +169,12 @@ export function convConstants(layer: ThresholdedConv): { params: number; bytes: 
   return { params, bytes: 4 * oc * tapBitWords(layer) + 4 * oc + 4 * wordsFor(oc) + CONV_PARAMS_BYTES };
 }
 
-export function convCode(layer: ThresholdedConv, site: CallSite, fn: string): LayerCode {
+/** `weights`: as the op's C kernel reads them (default: tapBitWeights, the layout of bnn_conv2d_b1 and bnn_conv2d_int.h). */
+export function convCode(layer: ThresholdedConv, site: CallSite, fn: string, weights: Uint32Array = tapBitWeights(layer)): LayerCode {
   const { base } = site;
   const params = { name: `${base}_geometry`, body: convParamsInitializer(layer) };
   return {
-    arrays: thresholdedArrays(base, { ...layer, weights: tapBitWeights(layer) }),
+    arrays: thresholdedArrays(base, { ...layer, weights }),
     params,
     call: { fn, input: site.input, weights: `${base}_weights`, params: params.name, threshold: `${base}_threshold`, flip: `${base}_flip`, output: site.output, scratch: site.scratch },
   };

@@ -79,7 +79,8 @@ export const conv2dGroupedB1Op: LoweredOp<Conv2dGroupedB1Layer> = {
   },
 
   code: (layer, site) => {
-    const code = convCode(layer, site, 'bnn_conv2d_grouped_b1');
+    // The kernel reads each tap's group channels in their own words (the IR's packing), not tapBitWeights' back-to-back bits.
+    const code = convCode(layer, site, 'bnn_conv2d_grouped_b1', layer.weights);
     return { ...code, call: { ...code.call, groups: layer.groups, dilationH: layer.dilation[0], dilationW: layer.dilation[1] } };
   },
   // Interior positions run on the binary row engine.
