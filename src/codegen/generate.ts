@@ -105,15 +105,21 @@ export function selftestExpectations(model: LoweredModel, vectors: number[][]): 
 
 /**
  * The device input's layout, for the generated header: the source shape
- * flattened row-major, except a multi-channel image read by the first
- * convolution, which is HWC (interleaved channels, as a camera delivers them).
+ * flattened row-major, except a multi-channel image (or 1-D sequence) read by
+ * the first convolution, which is HWC (interleaved channels, as a camera or a
+ * sensor delivers them).
  */
 function inputDescription(model: LoweredModel): string {
   const { features, dtype, shape } = model.input;
   if (!deviceInputOrder(model)) return `${features} ${dtype} values (shape [${shape.join(', ')}] flattened row-major)`;
+  const channelsFirst = `the model's shape [${shape.join(', ')}] is channels-first`;
+  if (shape.length === 2) {
+    const [c, l] = shape; // a Conv1d input [C, L]
+    return `${features} ${dtype} values: ${l} steps of ${c} interleaved channels (step t channel ch at [t * ${c} + ch]); ${channelsFirst}`;
+  }
   const [c, h, w] = shape; // reordered only for an image input [C, H, W]
   return `${features} ${dtype} values: an image of ${h} x ${w} pixels of ${c} interleaved channels (HWC: `
-    + `pixel (y, x) channel ch at [(y * ${w} + x) * ${c} + ch]); the model's shape [${shape.join(', ')}] is channels-first`;
+    + `pixel (y, x) channel ch at [(y * ${w} + x) * ${c} + ch]); ${channelsFirst}`;
 }
 
 export function generateC(model: LoweredModel, options: CodegenOptions): GeneratedFile[] {

@@ -6,7 +6,9 @@
  *   quantization (--input-scale / --input-zero-point);
  * - a float-input CNN and MLP run on float32 device input (conv2d_f32_b1,
  *   dense_f32_b1: float32 sums in a fixed order, thresholds exact over every
- *   float32 sum).
+ *   float32 sum);
+ * - a multi-channel Conv1d (read step-major) and a float32 CNN, each with a
+ *   padded overlapping max-pool before the threshold and a grouped second conv.
  * Each: emulator = host C (strict and under ASan/UBSan) = QEMU (stm32f4,
  * esp32c3; the float32 cases also on cortex-m55's FPU) bit for bit, 0 unexplained differences and >= 99 % argmax
  * agreement with onnxruntime.
@@ -91,6 +93,22 @@ const CASES: Case[] = [
     options: {}, data: floatData('binarized-rgb.csv', 3 * 10 * 10, 7), first: 'binarize_input',
   },
   {
+    name: 'multi-channel uint8 Conv1d (6 channels x 50 steps, read step-major; padded overlapping max-pool before the threshold, grouped second conv)',
+    model: write('seq.onnx', binaryCnn({
+      input: [6, 1, 50], oneD: true, dense: [10], seed: 37, inputType: 'uint8',
+      convs: [{ out: 16, kernel: 5, pads: 2, poolBefore: { op: 'MaxPool', kernel: 3, stride: 2, pads: 1 } }, { out: 16, kernel: 3, groups: 4, dilation: 2 }],
+    })),
+    options: {}, data: data('seq.csv', 6 * 50, 8), first: 'conv2d_int_b1',
+  },
+  {
+    name: 'float32 RGB CNN with a padded overlapping max-pool before the threshold and a grouped second conv',
+    model: write('float32-pool.onnx', binaryCnn({
+      input: [3, 11, 11], dense: [10], seed: 38, inputType: 'float',
+      convs: [{ out: 12, kernel: 3, pads: 1, poolBefore: { op: 'MaxPool', kernel: 3, stride: 2, pads: 1 } }, { out: 16, kernel: 3, groups: 4 }],
+    })),
+    options: { inputType: 'float32' }, data: floatData('float32-pool.csv', 3 * 11 * 11, 9), first: 'conv2d_f32_b1',
+  },
+  {
     name: 'float-input MLP with --input-type float32',
     model: write('float32-mlp.onnx', binaryMlp({ widths: [96, 64, 32, 8], seed: 34, input: 'float' })),
     options: { inputType: 'float32' }, data: floatData('float32-mlp.csv', 96, 4), first: 'dense_f32_b1',
@@ -108,6 +126,8 @@ describe('image and declared-quantization inputs', () => {
     const header = generateC(lowered, { name: 'rgb', vectors: [] }).find((f) => f.name === 'rgb.h')!;
     expect(header.content).toContain('an image of 16 x 16 pixels of 3 interleaved channels (HWC: pixel (y, x) channel ch at [(y * 16 + x) * 3 + ch])');
     expect(deviceInputOrder(runPasses(loadModel(CASES[2].model, CASES[2].options)))).toBeNull();
+    const sequence = generateC(runPasses(loadModel(CASES[6].model)), { name: 'seq', vectors: [] }).find((f) => f.name === 'seq.h')!;
+    expect(sequence.content).toContain('50 steps of 6 interleaved channels (step t channel ch at [t * 6 + ch])');
   });
 
   for (const c of CASES) {
