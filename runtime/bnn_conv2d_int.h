@@ -5,10 +5,11 @@
 #include "bnn_conv2d_pool.h"
 
 /*
- * First layer: 2-D convolution of an 8-bit image (channels-first, as the
- * source model declares its input) with binary weights, an optional max- or
- * sum-pool of the accumulators, then the threshold.
- *   x        p->in_c planes of in_h * in_w values (uint8_t or int8_t)
+ * First layer: 2-D convolution of an 8-bit image (channels-last: a camera
+ * frame's interleaved pixels, e.g. RGB RGB ...) with binary weights, an
+ * optional max- or sum-pool of the accumulators, then the threshold.
+ *   x        in_h * in_w pixels of in_c values (uint8_t or int8_t), HWC:
+ *            pixel (iy, ix) channel c at x[(iy * in_w + ix) * in_c + c]; one channel is a row-major image
  *   w        out_c rows of (k_h * k_w * in_c + 31) / 32 packed weight words: bit
  *            t * in_c + c is tap t's channel c (1 = weight -1), tail bits 0
  *   thresh, flip, out: as bnn_conv2d_b1
@@ -49,7 +50,7 @@ static inline int32_t bnn_conv2d_int_tables(const uint8_t *x, int is_signed, con
         for (kx = 0; kx < p->k_w; kx++, ix++) {
             const int inside = iy >= 0 && iy < p->in_h && ix >= 0 && ix < p->in_w;
             for (c = 0; c < p->in_c; c++, i++) {
-                const int32_t at = (c * p->in_h + iy) * p->in_w + ix;
+                const int32_t at = (iy * p->in_w + ix) * p->in_c + c;
                 const int32_t v = !inside ? 0 : is_signed ? (int32_t)(int8_t)x[at] : (int32_t)x[at];
                 tables[16 * (i >> 2) + (1 << (i & 3))] = v;
                 total += v;

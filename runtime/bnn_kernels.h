@@ -77,6 +77,10 @@ bnn_status_t bnn_conv2d_u8_b1(const uint8_t *x, const uint32_t *w, const bnn_con
                               const int32_t *thresh, const uint32_t *flip, uint32_t *out, uint32_t *scratch);
 bnn_status_t bnn_conv2d_s8_b1(const int8_t *x, const uint32_t *w, const bnn_conv2d_params_t *p,
                               const int32_t *thresh, const uint32_t *flip, uint32_t *out, uint32_t *scratch);
+/* float image (HWC) x binary weights: float32 sums over the valid taps, max-pooled and thresholded on their int32
+ * ranks (bnn_conv2d_f32_b1.c); p->pool_sum must be 0 (else BNN_ERROR_ARGUMENT); scratch: 2 * out_c words. */
+bnn_status_t bnn_conv2d_f32_b1(const float *x, const uint32_t *w, const bnn_conv2d_params_t *p,
+                               const int32_t *thresh, const uint32_t *flip, uint32_t *out, uint32_t *scratch);
 /* Grouped (depthwise too) or dilated binary convolution, float-zero padding (bnn_conv2d_grouped_b1.c): groups divides
  * in_c and out_c, dil_h and dil_w in [1, 127]; scratch k_h * k_w * ((in_c / groups + 31) / 32) + 2 * out_c words. */
 bnn_status_t bnn_conv2d_grouped_b1(const uint32_t *x, const uint32_t *w, const bnn_conv2d_params_t *p, int32_t groups,
@@ -94,6 +98,12 @@ bnn_status_t bnn_dense_u8_acc(const uint8_t *x, int32_t n_in, const uint32_t *w,
 bnn_status_t bnn_dense_s8_b1(const int8_t *x, int32_t n_in, const uint32_t *w, int32_t n_out,
                              const int32_t *thresh, const uint32_t *flip, uint32_t *out, uint32_t *planes);
 bnn_status_t bnn_dense_s8_acc(const int8_t *x, int32_t n_in, const uint32_t *w, int32_t n_out, int32_t *acc, uint32_t *planes);
+
+/* Float input x binary weights (first layer, --input-type float32): acc_o = float32 sum of +/-x_i in input order,
+ * bit_o = (key(acc_o) < thresh_o) XOR flip_o with key the order-preserving uint32 key of a float (bnn_dense_f32_b1.c).
+ * n_in and n_out in [1, 65535] (else BNN_ERROR_ARGUMENT); thresh: any uint32 key. */
+bnn_status_t bnn_dense_f32_b1(const float *x, int32_t n_in, const uint32_t *w, int32_t n_out,
+                              const uint32_t *thresh, const uint32_t *flip, uint32_t *out);
 
 /* Binary x binary: bit_o = (popcount(x ^ w_o) > thresh_o) XOR flip_o (bnn_dense_b1.c), or the popcounts (bnn_dense_b1_pop.c).
  * n_words and n_out in [1, 65535]; thresh: any int32, in every kernel variant (zbb clamps it to

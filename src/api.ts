@@ -30,7 +30,7 @@ import { PROJECT_ROOT } from './version.ts';
 export interface ModelOptions {
   /** Device input type, overriding what the model declares (uint8, int8 or float32). */
   inputType?: InputDType;
-  /** Declared input mapping of a Keras model: model input = inputScale * (device value - inputZeroPoint) (docs/larq.md). */
+  /** Declared input quantization (Keras, ONNX, .bnn.json): model input = inputScale * (device value - inputZeroPoint); ONNX metadata bnnc.input_scale/bnnc.input_zero_point otherwise. */
   inputScale?: number;
   inputZeroPoint?: number;
   /** Called with the model as it is after this pass (see `PASS_NAMES`); the CLI's --dump-after. */

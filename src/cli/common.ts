@@ -19,8 +19,8 @@ export interface ModelOptions {
 export function addModelOptions(cmd: Command): Command {
   return cmd
     .option('--input-type <type>', 'device input type: uint8, int8 or float32 (default: from the model, else float32)')
-    .option('--input-scale <s>', 'Keras models: model input = S * (device value - Z), e.g. 1/127.5 (Larq\'s MNIST tutorial)')
-    .option('--input-zero-point <z>', 'Keras models: the Z of --input-scale, e.g. 127.5')
+    .option('--input-scale <s>', 'declared input quantization: model input = S * (device value - Z), e.g. 1/127.5 (overrides the ONNX metadata bnnc.input_scale)')
+    .option('--input-zero-point <z>', 'the Z of --input-scale, any real number, e.g. 127.5 (default 0)')
     .option('--dump-after <pass>', `print the model after a pass (${PASSES.map((p) => p.name).join(', ')})`);
 }
 

@@ -10,7 +10,7 @@ import { DIGEST_INIT, digestWord } from '../bitops.ts';
 import { emulate } from '../emulator/index.ts';
 import type { LoweredLayer, LoweredModel } from '../ir/types.ts';
 import { INPUT_CTYPES } from '../ops/common/kernels.ts';
-import { isScoresLayer, opFor } from '../ops/registry.ts';
+import { deviceInputOrder, isScoresLayer, opFor } from '../ops/registry.ts';
 import type { CallSite, KernelFile } from '../ops/types.ts';
 import { float32Literal, inlineList, int32Literal } from './literals.ts';
 import { kernelConfig, popcountHeaders } from './kernels.ts';
@@ -103,6 +103,25 @@ export function selftestExpectations(model: LoweredModel, vectors: number[][]): 
   return { rows, digest };
 }
 
+/**
+ * The device input's layout, for the generated header: the source shape
+ * flattened row-major, except a multi-channel image (or 1-D sequence) read by
+ * the first convolution, which is HWC (interleaved channels, as a camera or a
+ * sensor delivers them).
+ */
+function inputDescription(model: LoweredModel): string {
+  const { features, dtype, shape } = model.input;
+  if (!deviceInputOrder(model)) return `${features} ${dtype} values (shape [${shape.join(', ')}] flattened row-major)`;
+  const channelsFirst = `the model's shape [${shape.join(', ')}] is channels-first`;
+  if (shape.length === 2) {
+    const [c, l] = shape; // a Conv1d input [C, L]
+    return `${features} ${dtype} values: ${l} steps of ${c} interleaved channels (step t channel ch at [t * ${c} + ch]); ${channelsFirst}`;
+  }
+  const [c, h, w] = shape; // reordered only for an image input [C, H, W]
+  return `${features} ${dtype} values: an image of ${h} x ${w} pixels of ${c} interleaved channels (HWC: `
+    + `pixel (y, x) channel ch at [(y * ${w} + x) * ${c} + ch]); ${channelsFirst}`;
+}
+
 export function generateC(model: LoweredModel, options: CodegenOptions): GeneratedFile[] {
   const name = options.name === undefined ? modelPrefix(model.name).prefix : checkPrefix(options.name);
   const upper = name.toUpperCase();
@@ -133,7 +152,7 @@ export function generateC(model: LoweredModel, options: CodegenOptions): Generat
     arenaLowerBound: model.memory.lowerBoundBytes,
     arenaWords: Math.max(1, model.memory.arenaBytes / 4),
     inputCType: INPUT_CTYPES[model.input.dtype],
-    inputDescription: `${model.input.features} ${model.input.dtype} values (shape [${model.input.shape.join(', ')}] flattened row-major)`,
+    inputDescription: inputDescription(model),
     layers,
     layerCount: layers.length,
     transform: last.transform ? { mult: `${lastBase}_mult`, bias: `${lastBase}_bias`, dot } : false,

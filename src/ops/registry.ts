@@ -3,13 +3,15 @@
  * Every stage below the importer looks a layer's op up here; a kind missing
  * from the registry is a bnnc bug and fails loudly, never with a default.
  */
-import type { Hwc, Layer } from '../ir/types.ts';
+import type { Hwc, Layer, LoweredModel } from '../ir/types.ts';
 import { binarizeInputOp, type BinarizeInputLayer } from './binarize_input/index.ts';
 import { conv2dB1Op, type Conv2dB1Layer } from './conv2d_b1/index.ts';
+import { conv2dF32B1Op, type Conv2dF32B1Layer } from './conv2d_f32_b1/index.ts';
 import { conv2dGroupedB1Op, type Conv2dGroupedB1Layer } from './conv2d_grouped_b1/index.ts';
 import { conv2dIntB1Op, type Conv2dIntB1Layer } from './conv2d_int_b1/index.ts';
 import { denseB1Op, type DenseB1Layer } from './dense_b1/index.ts';
 import { denseB1ScoresOp, type DenseB1ScoresLayer } from './dense_b1_scores/index.ts';
+import { denseF32B1Op, type DenseF32B1Layer } from './dense_f32_b1/index.ts';
 import { denseIntB1Op, type DenseIntB1Layer } from './dense_int_b1/index.ts';
 import { denseIntScoresOp, type DenseIntScoresLayer } from './dense_int_scores/index.ts';
 import { maxpoolB1Op, type MaxPoolB1Layer } from './maxpool_b1/index.ts';
@@ -21,14 +23,16 @@ export type LoweredLayer =
   | Conv2dB1Layer
   | Conv2dGroupedB1Layer
   | Conv2dIntB1Layer
+  | Conv2dF32B1Layer
   | MaxPoolB1Layer
   | DenseIntB1Layer
+  | DenseF32B1Layer
   | DenseB1Layer
   | DenseB1ScoresLayer
   | DenseIntScoresLayer;
 
 const OP_LIST = [
-  binarizeInputOp, denseIntB1Op, denseB1Op, conv2dIntB1Op, conv2dB1Op, conv2dGroupedB1Op, maxpoolB1Op, denseB1ScoresOp, denseIntScoresOp,
+  binarizeInputOp, denseIntB1Op, denseF32B1Op, denseB1Op, conv2dIntB1Op, conv2dF32B1Op, conv2dB1Op, conv2dGroupedB1Op, maxpoolB1Op, denseB1ScoresOp, denseIntScoresOp,
 ] as const;
 
 /** Does not compile while a lowered layer type has no op in OP_LIST. */
@@ -73,6 +77,16 @@ export function isScoresLayer(layer: LoweredLayer): layer is ScoresLayer {
 /** Packing of a lowered layer's output: [H, W, C], [1, 1, F] for a flat vector. */
 export function outputShape(layer: LoweredLayer): Hwc {
   return opFor(layer).outputShape(layer);
+}
+
+/**
+ * The device's order of the model input (a multi-channel image is HWC on the
+ * device, NCHW in the ONNX graph and the data files): for each device position,
+ * the index in the model's order; null when they agree. The first layer decides.
+ */
+export function deviceInputOrder(model: LoweredModel): Int32Array | null {
+  const first = model.layers[0];
+  return opFor(first).deviceInputOrder?.(first) ?? null;
 }
 
 /** The accumulator behind one output feature (what its threshold compares), for explaining differences. */

@@ -70,6 +70,13 @@ export interface LoweredOp<L extends LoweredLayer = LoweredLayer> {
   shapeText(layer: L): string;
   describe(layer: L): string;
 
+  /**
+   * A first-layer op whose device reads the input in another order than the
+   * source model stores it: for each device position, the index of the value
+   * in the model's (data file's) order; null or absent when both orders agree.
+   */
+  deviceInputOrder?(layer: L): Int32Array | null;
+
   // Emulator: the op's exact integer arithmetic.
   emulate(layer: L, input: ArrayLike<number>, model: LoweredModel): Uint32Array | Int32Array;
   /** The accumulator behind output feature `feature` (what its threshold compares), for explaining differences. */
@@ -80,6 +87,12 @@ export interface LoweredOp<L extends LoweredLayer = LoweredLayer> {
   referenceSign: boolean;
   /** Is the feature's accumulator within the reference's own float32 rounding of the boundary? */
   withinReferenceRounding(layer: L, feature: number, input: ArrayLike<number>): boolean;
+  /**
+   * For a layer whose rounding bound depends on the sample (float32 input): the
+   * largest |value at the sign| the reference's rounding explains for this
+   * sample; absent: the layer's static `referenceSlack`, if any.
+   */
+  referenceSlackAt?(layer: L, feature: number, input: ArrayLike<number>): number;
 
   // Memory plan (passes/planMemory.ts).
   /** Bytes of the arena output (packed bits); 0 when the layer writes the caller's scores. */

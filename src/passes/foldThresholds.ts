@@ -15,15 +15,18 @@ import type {
   AffineLayer, AffineStep, AvgPoolLayer, Conv2dLayer, DenseLayer, Hwc, Layer, LoweredLayer, MaxPoolLayer, Model, SignLayer, Thresholds,
 } from '../ir/types.ts';
 import { conv2dB1Layer } from '../ops/conv2d_b1/index.ts';
+import { conv2dF32B1Layer, type Conv2dF32B1Layer } from '../ops/conv2d_f32_b1/index.ts';
 import { conv2dIntB1Layer } from '../ops/conv2d_int_b1/index.ts';
 import { denseB1Layer } from '../ops/dense_b1/index.ts';
+import { denseF32B1Layer } from '../ops/dense_f32_b1/index.ts';
 import { denseIntB1Layer } from '../ops/dense_int_b1/index.ts';
 import { maxpoolB1Layer } from '../ops/maxpool_b1/index.ts';
 import { conv2dGroupedB1Layer } from '../ops/conv2d_grouped_b1/index.ts';
 import { outputShape, producesBits } from '../ops/registry.ts';
 import { applyStepPrefix, applySteps, composeSteps, stepCreatesNaN, stepValue } from './affine.ts';
 import { inputValueRange, integerAccumulatorRange, isIntegerInput } from './inputRange.ts';
-import { findBoundary, findNaN } from './monotone.ts';
+import { thresholdsForFloat } from './floatThresholds.ts';
+import { findBoundary, findNaN, FLOAT32_MAX_INDEX, orderedFloat32 } from './monotone.ts';
 import { averagedBinaryError, biasedBinaryError, chainSlack, inputScalingError, integerLayerError, reachInSteps } from './referenceRounding.ts';
 import type { Pass } from './pass.ts';
 import { layerError } from './pass.ts';
@@ -228,10 +231,7 @@ function lowerThresholdedDense(model: Model, prev: Layer | undefined, m: Match):
   }
   if (prev) throw layerError(model, dense, `a dense layer after "${prev.name}" (${prev.kind})`, 'a dense layer after a sign or at the model input');
   const dtype = model.input.dtype;
-  if (!isIntegerInput(dtype)) {
-    throw layerError(model, dense, 'the first dense layer takes float input', 'uint8 or int8 device input, or a binarized input (sign before the first layer)',
-      'declare the device input type: --input-type uint8 (or int8), or the ONNX metadata bnnc.input_type');
-  }
+  if (!isIntegerInput(dtype)) return lowerFloatInputDense(model, m, sources);
   const { a, b } = inputScaling(model, m.scale);
   const offsets = Float64Array.from({ length: dense.outFeatures }, (_, o) => b * rowSum(dense.weight, o, dense.inFeatures) + (bias ? bias[o] : 0));
   const pre: PreActivation = (o, acc) => Math.fround(a * acc + offsets[o]);
@@ -246,6 +246,58 @@ function lowerThresholdedDense(model: Model, prev: Layer | undefined, m: Match):
     name, sources, inputDType: dtype, inFeatures: dense.inFeatures, outFeatures: dense.outFeatures, weights: packRows(dense), ...t,
     ...(t.referenceReach ? { referenceRounding } : {}),
   });
+}
+
+/**
+ * The first dense layer on float32 input (dense_f32_b1): the device sums +/-x in
+ * float32, in input order; the threshold is exact over every float32 sum
+ * (floatThresholds.ts). A float scaling in front would be rounded per input
+ * before the sum, which the kernel does not do, so it is refused.
+ */
+function lowerFloatInputDense(model: Model, m: Match, sources: string[]): LoweredLayer {
+  const dense = m.core as DenseLayer;
+  if (m.scale) {
+    throw layerError(model, m.scale, 'an input scaling in front of a dense layer on float32 input', 'the dense layer reading the float input directly',
+      'scale the data instead (--data-scale/--data-offset), or declare integer device input: --input-type uint8 (or int8)');
+  }
+  const steps = m.post?.steps ?? [];
+  const bias = dense.bias;
+  const pre = (o: number, acc: number) => (bias ? Math.fround(acc + bias[o]) : acc);
+  const t = thresholdsForFloat(dense.outFeatures, pre, steps);
+  requireNoNaN(model, dense, m.post, () => [-FLOAT32_MAX_INDEX, FLOAT32_MAX_INDEX], (o, k) => pre(o, orderedFloat32(k)), steps, dense.outFeatures, 'float32 sum (ordered index)');
+  return denseF32B1Layer({
+    name: dense.name, sources, inFeatures: dense.inFeatures, outFeatures: dense.outFeatures, weights: packRows(dense), ...t, bias: bias ?? null, chain: [...steps],
+  });
+}
+
+/**
+ * The first convolution on float32 input (conv2d_f32_b1): float32 sums over the
+ * valid taps, max-pooled, thresholded on their ranks (floatThresholds.ts). An
+ * input scaling, an average pool (a float sum of sums in another order) and
+ * +/-1 padding (pad values that are not float zero) are refused.
+ */
+function lowerFloatInputConv(model: Model, m: Match, common: Omit<Conv2dF32B1Layer, 'kind' | 'threshold' | 'flip' | 'bias' | 'chain'>): LoweredLayer {
+  const conv = m.core as Conv2dLayer;
+  if (m.scale) {
+    throw layerError(model, m.scale, 'an input scaling in front of a convolution on float32 input', 'the convolution reading the float input directly',
+      'scale the data instead (--data-scale/--data-offset), or declare integer device input: --input-type uint8 --input-scale S');
+  }
+  if (common.poolMode === 'sum') {
+    throw layerError(model, m.pool ?? conv, 'an average pool between a float32-input convolution and its threshold', 'a max-pool, or the pool after the sign',
+      'declare integer device input (--input-type uint8 --input-scale S), whose sums are exact');
+  }
+  if (conv.padding !== 'zero' && conv.pads.some((p) => p > 0)) {
+    throw layerError(model, conv, `padding with ${conv.padding === 'plus' ? '+1' : '-1'} on float32 input`, 'float-zero padding (PyTorch\'s) or none');
+  }
+  const steps = m.post?.steps ?? [];
+  const bias = conv.bias;
+  const oc = conv.outShape[2];
+  const pre = (o: number, acc: number) => (bias ? Math.fround(acc + bias[o]) : acc);
+  const keys = thresholdsForFloat(oc, pre, steps);
+  requireNoNaN(model, conv, m.post, () => [-FLOAT32_MAX_INDEX, FLOAT32_MAX_INDEX], (o, k) => pre(o, orderedFloat32(k)), steps, oc, 'float32 sum (ordered index)');
+  // Ranks are the keys with the sign bit flipped, read as int32: key 0 (a constant channel) is INT32_MIN, below every rank.
+  const threshold = Int32Array.from(keys.threshold, (key) => (key ^ 0x80000000) | 0);
+  return conv2dF32B1Layer({ ...common, threshold, flip: keys.flip, bias: bias ?? null, chain: [...steps] });
 }
 
 /**
@@ -312,13 +364,7 @@ function lowerThresholdedConv(model: Model, prev: Layer | undefined, m: Match): 
   }
   if (prev) throw layerError(model, conv, `a convolution after "${prev.name}" (${prev.kind})`, 'a convolution after a sign or at the model input');
   const dtype = model.input.dtype;
-  if (!isIntegerInput(dtype)) {
-    throw layerError(model, conv, 'the first convolution takes float input', 'uint8 or int8 device input, or a binarized input',
-      'declare the device input type: --input-type uint8 (or int8), or the ONNX metadata bnnc.input_type');
-  }
-  if (c !== 1 && conv.inShape[0] * conv.inShape[1] > 1) {
-    throw layerError(model, conv, `an integer input of ${c} channels`, 'a single-channel image input', 'multi-channel integer image inputs are not supported yet');
-  }
+  if (!isIntegerInput(dtype)) return lowerFloatInputConv(model, m, common);
   const { a, b } = inputScaling(model, m.scale);
   // The kernel pools max(acc) before the threshold; with a < 0 the float model's max is a * min(acc).
   if (a < 0 && m.pool?.kind === 'maxpool') {

@@ -115,3 +115,12 @@ export function chainSlack(near: readonly number[], steps: readonly AffineStep[]
   // Margin for the bound's own float64 arithmetic.
   return slack * (1 + 2 ** -20);
 }
+
+/**
+ * Float32-input layers (dense_f32_b1, conv2d_f32_b1): the reference's sum lies
+ * within `distance` of bnnc's sum `acc`, so its value at the sign lies within
+ * the chain's slack around bnnc's chain at acc +/- distance (plus the bias).
+ */
+export function floatSumSlack(acc: number, bias: number, distance: number, steps: readonly AffineStep[], feature: number): number {
+  return chainSlack([acc - distance + bias, acc + distance + bias], steps, feature, distance);
+}

@@ -11,6 +11,7 @@
  */
 import { readInputFile } from '../files/read.ts';
 import { BnncError } from '../errors.ts';
+import { findInputMapping, mapDeviceInput } from '../importers/inputMapping.ts';
 import { nodeLabel } from '../importers/onnx/import.ts';
 import { normalizeDomain } from '../importers/onnx/ops/index.ts';
 import { readModelProto, type ModelProto } from '../importers/onnx/proto.ts';
@@ -71,6 +72,11 @@ function toBnncOrder(values: Float64Array, shape: Hwc): Float64Array {
   return out;
 }
 
+function mapDeviceInputs(model: Model): (input: Float64Array) => Float64Array {
+  const map = mapDeviceInput(model.layers);
+  return (input) => input.map(map);
+}
+
 export async function createReference(model: Model, lowered: LoweredModel, choice: ReferenceChoice = 'auto',
   load: () => { ort: Ort } | { unavailable: string } = loadOnnxRuntime): Promise<Reference> {
   const dims = [1, ...model.input.shape];
@@ -94,9 +100,11 @@ export async function createReference(model: Model, lowered: LoweredModel, choic
     layers: names.layers.map((s, l) => ({ pre: toBnncOrder(values.get(s.pre)!, shapes[l]), out: toBnncOrder(values.get(s.out)!, shapes[l]) })),
     logits: values.get(names.logits)!,
   });
+  // A declared input quantization (bnnc.input_scale or --input-scale) is not in the graph: the device value becomes the model input first.
+  const toModelInput = findInputMapping(model.layers) ? mapDeviceInputs(model) : (input: Float64Array) => input;
   const interpreter = (note: string | null): Reference => {
     const it = new OnnxInterpreter(proto, model.sourcePath, dims);
-    return { engine: 'bnnc-onnx-interpreter', note, run: async (input) => toSample(it.run(input, wanted)) };
+    return { engine: 'bnnc-onnx-interpreter', note, run: async (input) => toSample(it.run(toModelInput(input), wanted)) };
   };
   if (choice === 'interpreter') return interpreter('chosen with --reference-engine interpreter');
   const custom = (proto.graph!.node ?? []).some((n) => normalizeDomain(n.domain) !== '');
@@ -113,7 +121,7 @@ export async function createReference(model: Model, lowered: LoweredModel, choic
     return interpreter(loaded.unavailable);
   }
   const ort = await OnnxRuntimeReference.create(loaded.ort, graph, dims, wanted);
-  return { engine: 'onnxruntime', note: null, run: async (input) => toSample(await ort.run(input, wanted)) };
+  return { engine: 'onnxruntime', note: null, run: async (input) => toSample(await ort.run(toModelInput(input), wanted)) };
 }
 
 /** Ranks of the graph's tensors, from one interpreter run on a zero input (computed once, when first asked). */

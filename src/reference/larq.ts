@@ -20,8 +20,9 @@
  * as the same two float32 steps the importer declares.
  */
 import { invariant } from '../errors.ts';
-import type { AffineLayer, LoweredModel, Model } from '../ir/types.ts';
-import { INPUT_MAPPING_LAYER, readKerasModel } from '../importers/keras/import.ts';
+import type { LoweredModel, Model } from '../ir/types.ts';
+import { mapDeviceInput } from '../importers/inputMapping.ts';
+import { readKerasModel } from '../importers/keras/import.ts';
 import type { BatchNormSpec, Conv2dSpec, DenseSpec, LayerSpec, PoolSpec } from '../importers/keras/layers/types.ts';
 import type { Quantizer } from '../importers/keras/quantizers.ts';
 import type { Reference, ReferenceSample } from './index.ts';
@@ -177,10 +178,8 @@ function runLayer(x: Vec, spec: LayerSpec, record: Record): Vec {
 
 /** The declared device-value -> model-input steps, read from the imported model (the Keras file has none). */
 function declaredMapping(model: Model): (x: Vec) => Vec {
-  const layer = model.layers.find((l): l is AffineLayer => l.kind === 'affine' && l.name === INPUT_MAPPING_LAYER);
-  if (!layer) return (x) => x.map(f32);
-  const [sub, mul] = layer.steps;
-  return (x) => x.map((v) => f32(f32(f32(v) - sub.value[0]) * mul.value[0]));
+  const map = mapDeviceInput(model.layers);
+  return (x) => x.map(map);
 }
 
 export function createLarqReference(model: Model, lowered: LoweredModel): Reference {

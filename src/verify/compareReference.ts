@@ -81,7 +81,7 @@ function classify(model: LoweredModel, l: number, f: number, layerInput: ArrayLi
   const layer = model.layers[l];
   // A layer the reference computes without a sign of its own (a max-pool of +-1 values) has no sign(0).
   if (refPre === 0 && opFor(layer).referenceSign) return 'sign0';
-  return withinReferenceRounding(model, l, f, layerInput) && withinSlack(model, l, f, refPre) ? 'boundary' : 'unexplained';
+  return withinReferenceRounding(model, l, f, layerInput) && withinSlack(model, l, f, refPre, layerInput) ? 'boundary' : 'unexplained';
 }
 
 /**
@@ -90,8 +90,10 @@ function classify(model: LoweredModel, l: number, f: number, layerInput: ArrayLi
  * threshold whose reference value is clearly signed is decided by the model, so
  * a disagreement there is a wrong threshold, not rounding.
  */
-function withinSlack(model: LoweredModel, l: number, f: number, refPre: number): boolean {
+function withinSlack(model: LoweredModel, l: number, f: number, refPre: number, layerInput: ArrayLike<number>): boolean {
   const layer = model.layers[l];
+  const perSample = opFor(layer).referenceSlackAt?.(layer, f, layerInput);
+  if (perSample !== undefined) return Math.abs(refPre) <= perSample;
   if (!('referenceSlack' in layer) || !layer.referenceSlack) return true;
   const channel = 'outShape' in layer ? f % layer.outShape[2] : f;
   return Math.abs(refPre) <= layer.referenceSlack[channel];

@@ -2,11 +2,23 @@
 import type { Dataset } from '../data/index.ts';
 import { BnncError } from '../errors.ts';
 import type { LoweredModel } from '../ir/types.ts';
+import { deviceInputOrder } from '../ops/registry.ts';
 
 const RANGES = { uint8: [0, 255], int8: [-128, 127] } as const;
 
-/** One array of device input values per sample; integer inputs must be exact integers in range. */
+/**
+ * One array of device input values per sample, in the device's order; integer
+ * inputs must be exact integers in range. Data sets hold the source model's
+ * order (NCHW for ONNX); a multi-channel image is HWC on the device, so its
+ * values are reordered here (deviceInputOrder), after --data-scale/--data-offset.
+ */
 export function deviceInputs(model: LoweredModel, data: Dataset): number[][] {
+  const order = deviceInputOrder(model);
+  const rows = checkedInputs(model, data);
+  return order ? rows.map((row) => Array.from(order, (i) => row[i])) : rows;
+}
+
+function checkedInputs(model: LoweredModel, data: Dataset): number[][] {
   const n = model.input.features;
   const dtype = model.input.dtype;
   const rows: number[][] = [];

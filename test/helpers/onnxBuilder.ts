@@ -80,13 +80,19 @@ export interface MlpSpec {
   graphName?: string;
   /** Name of layer l's MatMul node. */
   matMulName?: (layer: number) => string;
+  /** Model metadata (default: bnnc.input_type uint8 for an integer input). */
+  metadata?: Record<string, string>;
 }
 
-/** uint8 device input scaled by 1/255, normalized to [-1, 1] or inverted (x * -1/255), or a float input binarized by a sign. */
-export type InputKind = 'uint8' | 'normalized' | 'inverted' | 'binarized';
+/**
+ * uint8 device input scaled by 1/255, normalized to [-1, 1] or inverted (x * -1/255), a float input binarized by a sign,
+ * or `float`: the graph reads the float input as it is (a model trained on normalised data, no scaling node).
+ */
+export type InputKind = 'uint8' | 'normalized' | 'inverted' | 'binarized' | 'float';
 
 /** The first nodes: Div 255 for uint8 input, or Sub 0.5 -> Sign for a binarized float input. Returns the tensor they produce. */
 function inputPrologue(kind: InputKind, nodes: NodeSpec[], init: NonNullable<ModelSpec['initializers']>): string {
+  if (kind === 'float') return 'input';
   if (kind === 'normalized') {
     // torchvision-style Normalize of uint8 data: x / 127.5 - 1, an input offset in front of the first layer.
     init.scale = { dims: [], data: [1 / 127.5] };
@@ -142,7 +148,7 @@ export function binaryMlp(spec: MlpSpec): Uint8Array {
   }
   return buildOnnx({
     inputShape: [1, spec.widths[0]], nodes, initializers: init, output: x,
-    metadata: spec.input !== 'binarized' ? { 'bnnc.input_type': 'uint8' } : {}, graphName: spec.graphName,
+    metadata: spec.metadata ?? (spec.input !== 'binarized' && spec.input !== 'float' ? { 'bnnc.input_type': 'uint8' } : {}), graphName: spec.graphName,
   });
 }
 
@@ -182,6 +188,8 @@ export interface CnnSpec {
   dense: number[]; // hidden widths after flatten, then classes last
   seed: number;
   inputType: InputKind;
+  /** Model metadata (default: bnnc.input_type uint8 for an integer input). */
+  metadata?: Record<string, string>;
 }
 
 /** A PyTorch-style binary CNN: scale -> (Conv(Sign W) [-> MaxPool] -> BN -> Sign [-> MaxPool])* -> Flatten -> dense head. */
@@ -262,6 +270,6 @@ export function binaryCnn(spec: CnnSpec): Uint8Array {
   });
   return buildOnnx({
     inputShape: oneD ? [1, spec.input[0], spec.input[2]] : [1, ...spec.input], nodes, initializers: init, output: x,
-    metadata: spec.inputType !== 'binarized' ? { 'bnnc.input_type': 'uint8' } : {},
+    metadata: spec.metadata ?? (spec.inputType !== 'binarized' && spec.inputType !== 'float' ? { 'bnnc.input_type': 'uint8' } : {}),
   });
 }

@@ -189,20 +189,24 @@ describe('convolution import errors name the node and what is supported', () => 
     expect(last.message).toMatch(/it ends the graph/);
   });
 
-  it('a multi-channel integer image into the first convolution', () => {
+  it('a per-channel Normalize in front of an integer RGB convolution (the channels would need different scales)', () => {
     const e = importError(buildOnnx({
       inputShape: [1, 3, 6, 6],
       nodes: [
-        { op: 'Conv', inputs: ['input', 'w'], outputs: ['c'], name: 'conv_rgb', attrs: { kernel_shape: [3, 3] } },
+        { op: 'Sub', inputs: ['input', 'mean'], outputs: ['centered'], name: 'normalize' },
+        { op: 'Conv', inputs: ['centered', 'w'], outputs: ['c'], name: 'conv_rgb', attrs: { kernel_shape: [3, 3] } },
         { op: 'Sign', inputs: ['c'], outputs: ['s'] },
         { op: 'Flatten', inputs: ['s'], outputs: ['f'] },
         { op: 'MatMul', inputs: ['f', 'd'], outputs: ['y'] },
       ],
-      initializers: { w: { dims: [2, 3, 3, 3], data: Array(54).fill(-1) }, d: { dims: [32, 2], data: Array(64).fill(1) } },
+      initializers: {
+        mean: { dims: [1, 3, 1, 1], data: [124, 116, 104] },
+        w: { dims: [2, 3, 3, 3], data: Array(54).fill(-1) }, d: { dims: [32, 2], data: Array(64).fill(1) },
+      },
       output: 'y',
       metadata: { 'bnnc.input_type': 'uint8' },
     }), true);
-    expect(e.message).toContain('layer "conv_rgb"');
-    expect(e.message).toMatch(/3 channels/);
+    expect(e.message).toContain('normalize');
+    expect(e.message).toMatch(/per-feature input scaling in front of an integer-input layer/);
   });
 });

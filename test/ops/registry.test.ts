@@ -3,6 +3,8 @@ import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { emulate } from '../../src/emulator/index.ts';
 import type { LoweredLayer, LoweredModel } from '../../src/ir/types.ts';
+import { float32ThresholdKey } from '../../src/bitops.ts';
+import { denseF32B1Layer } from '../../src/ops/dense_f32_b1/index.ts';
 import { maxpoolB1Layer } from '../../src/ops/maxpool_b1/index.ts';
 import { LOWERED_KINDS, LOWERED_OPS, opFor } from '../../src/ops/registry.ts';
 import { planMemory } from '../../src/passes/planMemory.ts';
@@ -13,7 +15,7 @@ describe('src/ops/registry.ts', () => {
   it('lists every lowered kind once, each with its call template', () => {
     expect(new Set(LOWERED_KINDS).size).toBe(LOWERED_KINDS.length);
     expect([...LOWERED_KINDS].sort()).toEqual([
-      'binarize_input', 'conv2d_b1', 'conv2d_grouped_b1', 'conv2d_int_b1', 'dense_b1', 'dense_b1_scores', 'dense_int_b1', 'dense_int_scores', 'maxpool_b1',
+      'binarize_input', 'conv2d_b1', 'conv2d_f32_b1', 'conv2d_grouped_b1', 'conv2d_int_b1', 'dense_b1', 'dense_b1_scores', 'dense_f32_b1', 'dense_int_b1', 'dense_int_scores', 'maxpool_b1',
     ]);
     for (const op of LOWERED_OPS) expect(existsSync(new URL(`${op.kind}.hbs`, TEMPLATES)), op.kind).toBe(true);
   });
@@ -65,5 +67,38 @@ describe('maxpool_b1', () => {
     expect(out[0]).toBe(1);
     expect(out[1]).toBe(0);
     expect(opFor(layer).kernelLimits(layer, {} as never).every((l) => l.value <= l.max)).toBe(true);
+  });
+});
+
+describe('dense_f32_b1', () => {
+  it('sums +-x in float32 in input order and compares the sum\'s order key with the threshold key', () => {
+    // 3 inputs whose sum depends on the order: 1e8 - 1e8 + 1 = 1, but 1e8 + 1 rounds to 1e8 in float32.
+    const x = [1e8, 1e8, 1];
+    const weights = Uint32Array.of(0b010, 0b000); // row 0: +x0 -x1 +x2; row 1: all +
+    const threshold = Uint32Array.of(float32ThresholdKey(0.5), float32ThresholdKey(2e8));
+    const layer = denseF32B1Layer({ name: 'fc', sources: [], inFeatures: 3, outFeatures: 2, weights, threshold, flip: Uint8Array.of(0, 1), bias: null, chain: [] });
+    const op = opFor(layer);
+    expect(op.accumulator!(layer, x, 0)).toBe(1); // (1e8 - 1e8) + 1
+    expect(op.accumulator!(layer, x, 1)).toBe(Math.fround(2e8));
+    // row 0: 1 < 0.5 is false -> bit 0; row 1: 2e8 < 2e8 is false, flipped -> bit 1
+    expect(Array.from(op.emulate(layer, x, {} as LoweredModel) as Uint32Array)).toEqual([0b10]);
+    expect(op.outputBytes(layer)).toBe(4);
+    expect(op.referenceSign).toBe(true);
+  });
+
+  it('explains a difference only within the two float32 sums\' distance of the boundary and with the reference\'s value near 0', () => {
+    // All weights +1, boundary at acc = 1: bit 1 (-1) below it.
+    const layer = denseF32B1Layer({
+      name: 'fc', sources: [], inFeatures: 3, outFeatures: 1, weights: Uint32Array.of(0), threshold: Uint32Array.of(float32ThresholdKey(1)),
+      flip: Uint8Array.of(0), bias: null, chain: [],
+    });
+    const op = opFor(layer);
+    const atBoundary = [0.5, 0.25, 0.25]; // acc = 1 exactly; the two sums may differ by 2 * gamma_4 * 1 ~ 4.8e-7
+    expect(op.withinReferenceRounding(layer, 0, atBoundary)).toBe(true);
+    const slack = op.referenceSlackAt!(layer, 0, atBoundary);
+    expect(slack).toBeGreaterThan(4e-7);
+    expect(slack).toBeLessThan(1e-6); // a reference value of 0.01 at the sign is clearly signed: unexplained
+    expect(op.withinReferenceRounding(layer, 0, [0.5, 0.25, 0.2500001])).toBe(true); // one float above: within it
+    expect(op.withinReferenceRounding(layer, 0, [0.5, 0.25, 0.251])).toBe(false); // 1.001 is beyond it
   });
 });

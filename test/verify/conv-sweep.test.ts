@@ -39,7 +39,7 @@ function randomCases(count: number): Case[] {
     const padding = pick(['zero', 'zero', 'plus', 'minus'] as Padding[]);
     const c0 = pick([1, 1, 3]);
     const first: ConvSpec = { out: 1 + Math.floor(next() * 70), kernel: pick([1, 3]), pads: 1 };
-    // The integer first layer needs a single input channel; with 3 the input is binarized instead.
+    // 3 input channels are binarized here (HWC on the device); integer and float32 RGB inputs: image-inputs.test.ts.
     cases.push({ name: `${c0}x${size}x${size} -> c${first.out} -> k${k} s${stride} ${padMode} ${padding} c${conv.out}`, input: [c0, size, size], convs: [first, conv], padding });
   }
   return cases;

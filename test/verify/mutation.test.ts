@@ -1,7 +1,7 @@
 /**
  * Mutation test of the verifier (issue 9): random models (dense and conv, some
  * depthwise or dilated with a padded overlapping max-pool; uint8, normalized
- * uint8 and binarized float inputs), one fault each (src/verify/faults.ts)
+ * uint8, binarized float and float32 inputs, RGB images), one fault each (src/verify/faults.ts)
  * on a layer the data exercises. A mutant "reaches" the data when some emulated
  * activation differs from the unfaulted model's; every such mutant must make
  * verification FAIL (an unexplained difference against the float reference),
@@ -20,6 +20,7 @@ import { runPasses } from '../../src/passes/index.ts';
 import { createReference, type ReferenceSample } from '../../src/reference/index.ts';
 import { compareWithReference, emptyReferenceStats } from '../../src/verify/compareReference.ts';
 import { applyFault, type Fault } from '../../src/verify/faults.ts';
+import { deviceInputs } from '../../src/verify/inputs.ts';
 import { verifyOnHost } from '../../src/verify/verify.ts';
 import { main } from '../../src/cli/main.ts';
 import { binaryCnn, binaryMlp, rng, type ConvSpec, type InputKind } from '../helpers/onnxBuilder.ts';
@@ -44,12 +45,13 @@ interface Subject {
 function randomModel(index: number): { name: string; bytes: Uint8Array; features: number; input: InputKind } {
   const next = rng(7000 + index);
   const int = (lo: number, hi: number) => lo + Math.floor(next() * (hi - lo + 1));
-  const input = (['uint8', 'normalized', 'binarized'] as const)[index % 3];
+  // Dense models are the even indices, convolutions the odd ones: every input kind meets both.
+  const input = (['uint8', 'normalized', 'binarized', 'float'] as const)[Math.floor(index / 2) % 4];
   if (index % 2 === 0) {
     const widths = [int(8, 90), ...Array.from({ length: int(1, 3) }, () => int(1, 70)), int(2, 10)];
     return { name: `mlp ${input} ${widths.join('-')}`, bytes: binaryMlp({ widths, seed: index + 1, input }), features: widths[0], input };
   }
-  const c0 = input === 'binarized' && next() < 0.5 ? 3 : 1;
+  const c0 = input !== 'normalized' && next() < 0.5 ? 3 : 1;
   const size = int(5, 11);
   // An input offset cannot precede a zero-padded convolution (bnnc refuses it), so normalized inputs start unpadded.
   const first: ConvSpec = { out: int(1, 40), kernel: int(1, 3), pads: input === 'normalized' ? 0 : int(0, 1), poolBefore: next() < 0.3 };
@@ -75,8 +77,8 @@ async function subject(index: number): Promise<Subject> {
   const lowered = runPasses(model);
   const next = rng(9000 + index);
   const raw = Array.from({ length: SAMPLES }, () => Float64Array.from({ length: spec.features },
-    () => (spec.input === 'binarized' ? Math.fround(next()) : Math.floor(next() * 256))));
-  const inputs = raw.map((r) => Array.from(r));
+    () => (spec.input === 'binarized' ? Math.fround(next()) : spec.input === 'float' ? Math.fround((next() * 2 - 1) * 3) : Math.floor(next() * 256))));
+  const inputs = deviceInputs(lowered, { source: 'test', samples: SAMPLES, features: spec.features, shape: model.input.shape, inputs: Float64Array.from(raw.flatMap((r) => Array.from(r))), labels: null });
   const ref = await createReference(model, lowered);
   const reference: ReferenceSample[] = [];
   for (const r of raw) reference.push(await ref.run(r));
@@ -94,15 +96,15 @@ function unexplained(s: Subject, lowered: LoweredModel, emu: EmulatorResult[]): 
 
 function channels(layer: LoweredLayer): number {
   if (layer.kind === 'binarize_input') return layer.features;
-  if (layer.kind === 'conv2d_b1' || layer.kind === 'conv2d_int_b1' || layer.kind === 'conv2d_grouped_b1') return layer.outShape[2];
-  if (layer.kind === 'dense_b1' || layer.kind === 'dense_int_b1') return layer.outFeatures;
+  if (layer.kind === 'conv2d_b1' || layer.kind === 'conv2d_int_b1' || layer.kind === 'conv2d_f32_b1' || layer.kind === 'conv2d_grouped_b1') return layer.outShape[2];
+  if (layer.kind === 'dense_b1' || layer.kind === 'dense_int_b1' || layer.kind === 'dense_f32_b1') return layer.outFeatures;
   return 0;
 }
 
 function rowLength(layer: LoweredLayer): number {
-  if (layer.kind === 'conv2d_b1' || layer.kind === 'conv2d_int_b1') return layer.kernel[0] * layer.kernel[1] * layer.inShape[2];
+  if (layer.kind === 'conv2d_b1' || layer.kind === 'conv2d_int_b1' || layer.kind === 'conv2d_f32_b1') return layer.kernel[0] * layer.kernel[1] * layer.inShape[2];
   if (layer.kind === 'conv2d_grouped_b1') return layer.kernel[0] * layer.kernel[1] * (layer.inShape[2] / layer.groups);
-  if (layer.kind === 'dense_b1' || layer.kind === 'dense_int_b1') return layer.inFeatures;
+  if (layer.kind === 'dense_b1' || layer.kind === 'dense_int_b1' || layer.kind === 'dense_f32_b1') return layer.inFeatures;
   return 0;
 }
 

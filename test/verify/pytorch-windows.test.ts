@@ -8,6 +8,7 @@
 import { describe, expect, it } from 'vitest';
 import { emulate } from '../../src/emulator/index.ts';
 import { loadModel } from '../../src/importers/index.ts';
+import { deviceInputOrder } from '../../src/ops/registry.ts';
 import { runPasses } from '../../src/passes/index.ts';
 import { loadTarget } from '../../src/targets/load.ts';
 import { toolchainSkipReason } from '../../src/toolchain/requireToolchains.ts';
@@ -48,7 +49,9 @@ describe('a PyTorch export with grouped, depthwise dilated convolutions and padd
     expect(report.reference!.engine).toBe('onnxruntime');
     expect(report.reference!.divergence.unexplained).toBe(0);
     expect(report.reference!.argmaxEqual).toBe(24);
-    expect(npyRows(data).map((x) => emulate(lowered, x).prediction)).toEqual(TORCH_CLASSES);
+    // The device reads the RGB image HWC (interleaved pixels); the .npy rows are NCHW, as verify's data.
+    const order = deviceInputOrder(lowered)!;
+    expect(npyRows(data).map((x) => emulate(lowered, Array.from(order, (i) => x[i])).prediction)).toEqual(TORCH_CLASSES);
   });
 
   for (const name of ['stm32f4', 'esp32c3']) {

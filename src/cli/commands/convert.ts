@@ -15,8 +15,8 @@ export function registerConvert(program: Command, io: CliIo): void {
     .requiredOption('-o, --out <file>', 'output file, ending in .bnn.json')
     .option('--sidecar', 'store tensors in <name>.bin next to the JSON instead of inline base64')
     .option('--input-type <type>', 'device input type to record: uint8, int8 or float32')
-    .option('--input-scale <s>', 'Keras models: model input = S * (device value - Z), recorded as the first layer')
-    .option('--input-zero-point <z>', 'Keras models: the Z of --input-scale')
+    .option('--input-scale <s>', 'declared input quantization: model input = S * (device value - Z), recorded as the first layer')
+    .option('--input-zero-point <z>', 'the Z of --input-scale (default 0)')
     .action((path: string, opts: { out: string; sidecar?: boolean; inputType?: 'uint8' | 'int8' | 'float32'; inputScale?: string; inputZeroPoint?: string }) => {
       if (!opts.out.endsWith('.bnn.json')) throw new BnncError('the output name must end in .bnn.json', { file: opts.out, expected: 'model.bnn.json' });
       const model = loadModel(path, {

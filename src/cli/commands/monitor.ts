@@ -74,8 +74,8 @@ export function registerMonitor(program: Command, io: CliIo, setExit: (code: num
     .option('--model <model>', 'the model the board was built from: the emulator computes the expected digest');
   addDataOptions(cmd, { required: false, purpose: 'the same --data (and options) as given to bnnc build/flash: its first samples are the self-test vectors', limit: false })
     .option('--input-type <type>', 'the --input-type given to bnnc build/flash')
-    .option('--input-scale <s>', 'the --input-scale given to bnnc build/flash (Keras models)')
-    .option('--input-zero-point <z>', 'the --input-zero-point given to bnnc build/flash (Keras models)')
+    .option('--input-scale <s>', 'the --input-scale given to bnnc build/flash')
+    .option('--input-zero-point <z>', 'the --input-zero-point given to bnnc build/flash')
     .option('--expect-digest <hex>', 'compare with this digest instead of a model\'s')
     .option('--timeout <seconds>', 'give up after this many seconds without a self-test line', '30')
     .action(async (opts: MonitorOptions) => {

@@ -10,7 +10,8 @@ import { createHash } from 'node:crypto';
 import { readInputFile } from '../../files/read.ts';
 import { basename } from 'node:path';
 import { BnncError } from '../../errors.ts';
-import type { AffineLayer, FloatLayer, InputDType, InputSpec, Model } from '../../ir/types.ts';
+import { hasInputMapping, inputMappingLayer, mappedInputType } from '../inputMapping.ts';
+import type { FloatLayer, InputDType, InputSpec, Model } from '../../ir/types.ts';
 import { openH5Model, openKerasArchive, type KerasContainer } from './archive.ts';
 import { parseJson, parseModelConfig, type KerasModelConfig } from './config.ts';
 import { declaredInputShape } from './layers/inputLayer.ts';
@@ -40,8 +41,7 @@ export interface KerasModel {
   sha256: string;
 }
 
-/** Name of the IR layer holding the declared input mapping (the reference applies the same two float32 steps). */
-export const INPUT_MAPPING_LAYER = 'declared input mapping';
+export { INPUT_MAPPING_LAYER } from '../inputMapping.ts';
 
 export function isKerasPath(path: string): boolean {
   const p = path.toLowerCase();
@@ -114,23 +114,14 @@ function refuseScaleBeforePool(layers: LayerSpec[], file: string): void {
   });
 }
 
-/** The declared mapping from device values to model inputs, as two float32 steps. */
-function inputMapping(options: KerasImportOptions, features: number): AffineLayer[] {
-  if (options.inputScale === undefined && options.inputZeroPoint === undefined) return [];
-  const scale = options.inputScale ?? 1;
-  const zero = options.inputZeroPoint ?? 0;
-  return [{
-    kind: 'affine', name: INPUT_MAPPING_LAYER, sources: ['--input-scale/--input-zero-point'], features,
-    steps: [{ op: 'sub', value: Float32Array.of(zero) }, { op: 'mul', value: Float32Array.of(scale) }],
-  }];
-}
-
 /** uint8/int8 from the options or the InputLayer; uint8 when the model or the user scales raw values; float32 otherwise. */
 function deviceInputType(keras: KerasModel, options: KerasImportOptions): InputDType {
-  if (options.inputType) return options.inputType;
+  if (options.inputType) return mappedInputType({ scale: options.inputScale, zeroPoint: options.inputZeroPoint }, options.inputType, '--input-scale', keras.file)!;
   if (keras.inputDType === 'uint8' || keras.inputDType === 'int8') return keras.inputDType;
   const firstCompute = keras.layers.find((l) => l.kind !== 'input');
-  if (options.inputScale !== undefined || options.inputZeroPoint !== undefined || firstCompute?.kind === 'rescaling') return 'uint8';
+  const mapping = { scale: options.inputScale, zeroPoint: options.inputZeroPoint };
+  if (hasInputMapping(mapping)) return mappedInputType(mapping, undefined, '--input-scale', keras.file)!;
+  if (firstCompute?.kind === 'rescaling') return 'uint8';
   return 'float32';
 }
 
@@ -142,7 +133,8 @@ function irInputShape(keras: KerasModel): number[] {
   if (s[2] !== 1 && firstSpatial && firstSpatial.kind !== 'dense') {
     throw new BnncError(`input of ${s[2]} channels [${s.join(', ')}] read by a ${firstSpatial.className}`, {
       file: keras.file, where: `layer "${firstSpatial.name}" (${firstSpatial.className})`,
-      expected: 'a single-channel image input (bnnc\'s first convolution reads one channel), or a Flatten before the first layer',
+      expected: 'a single-channel image input, or a Flatten before the first layer',
+      hint: 'multi-channel images of Keras models are not supported yet (those of ONNX models are, read HWC on the device)',
     });
   }
   return s[2] === 1 ? [1, s[0], s[1]] : [s.reduce((a, b) => a * b, 1)];
@@ -151,7 +143,8 @@ function irInputShape(keras: KerasModel): number[] {
 export function importKeras(path: string, options: KerasImportOptions = {}, bytes?: Uint8Array): Model {
   const keras = readKerasModel(path, bytes);
   const features = keras.inputShape.reduce((a, b) => a * b, 1);
-  const layers: FloatLayer[] = [...inputMapping(options, features)];
+  const mapping = { scale: options.inputScale, zeroPoint: options.inputZeroPoint };
+  const layers: FloatLayer[] = [...inputMappingLayer(mapping, features, '--input-scale/--input-zero-point')];
   for (const spec of keras.layers) layers.push(...findLayerHandler(spec.className)!.toIr(spec));
   const lastDense = layers.filter((l) => l.kind === 'dense').at(-1);
   if (!lastDense) throw new BnncError('the model has no dense layer', { file: path, expected: 'a network ending with a (Quant)Dense layer that gives the class scores' });

@@ -11,6 +11,7 @@ import { basename, dirname, resolve } from 'node:path';
 import { BnncError } from '../../errors.ts';
 import type { FloatLayer, InputDType, InputSpec, Model } from '../../ir/types.ts';
 import type { LowerContext, NodeInfo, PendingPad } from './op.ts';
+import { inputMappingLayer, mappedInputType, type DeclaredInputMapping } from '../inputMapping.ts';
 import { dimsProblem, SizeLimitError } from '../limits.ts';
 import { nodeError } from './common.ts';
 import { findHandler, normalizeDomain } from './ops/index.ts';
@@ -23,6 +24,9 @@ import { numel } from './tensor.ts';
 export interface OnnxImportOptions {
   /** Device input type; overrides the model's `bnnc.input_type` metadata. */
   inputType?: InputDType;
+  /** Declared input quantization, model input = inputScale * (v - inputZeroPoint); overrides `bnnc.input_scale` / `bnnc.input_zero_point`. */
+  inputScale?: number;
+  inputZeroPoint?: number;
 }
 
 export function nodeLabel(node: NodeProto, index: number): string {
@@ -86,10 +90,33 @@ function namingNode<T>(info: NodeInfo, step: () => T): T {
   }
 }
 
+function metadataValue(model: ModelProto, key: string): string | undefined {
+  return (model.metadataProps ?? []).find((p) => p.key === key)?.value ?? undefined;
+}
+
 function inputTypeFromMetadata(model: ModelProto): InputDType | undefined {
-  const entry = (model.metadataProps ?? []).find((p) => p.key === 'bnnc.input_type');
-  const value = entry?.value ?? undefined;
+  const value = metadataValue(model, 'bnnc.input_type');
   return value === 'uint8' || value === 'int8' || value === 'float32' ? value : undefined;
+}
+
+/** A finite number from the metadata entry `key`, or undefined when the model has none. */
+function metadataNumber(model: ModelProto, key: string, file: string): number | undefined {
+  const text = metadataValue(model, key);
+  if (text === undefined) return undefined;
+  const value = /^\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*$/.test(text) ? Number(text) : Number.NaN;
+  if (!Number.isFinite(value)) {
+    throw new BnncError(`metadata ${key} is "${text}", not a number`, {
+      file, where: `metadata_props "${key}"`, expected: 'a finite decimal number such as 0.0625 or 127.5',
+      hint: 'fix the metadata, or give --input-scale / --input-zero-point, which override it',
+    });
+  }
+  return value;
+}
+
+/** The declared input quantization: the options, else the model's bnnc.input_scale / bnnc.input_zero_point metadata. */
+function declaredMapping(model: ModelProto, options: OnnxImportOptions, file: string): DeclaredInputMapping {
+  if (options.inputScale !== undefined || options.inputZeroPoint !== undefined) return { scale: options.inputScale, zeroPoint: options.inputZeroPoint };
+  return { scale: metadataNumber(model, 'bnnc.input_scale', file), zeroPoint: metadataNumber(model, 'bnnc.input_zero_point', file) };
 }
 
 /** quantization_annotation entries (FINN datatypes), by tensor name. */
@@ -194,11 +221,15 @@ export function importOnnx(path: string, options: OnnxImportOptions = {}, bytes:
   if (pendingPad) throw padNotFoldable(path, pendingPad, null);
   checkDeclaredOutputs(graph, path, running, lastComputedLogits(graph, running));
 
+  const mapping = declaredMapping(model, options, path);
+  const mappingSource = options.inputScale !== undefined || options.inputZeroPoint !== undefined ? '--input-scale/--input-zero-point' : 'metadata bnnc.input_scale/bnnc.input_zero_point';
+  layers.unshift(...inputMappingLayer(mapping, numel(shape0.slice(1)), mappingSource));
+  const declaredType = options.inputType ?? inputTypeFromMetadata(model);
   const input: InputSpec = {
     name: inputInfo.name ?? 'input',
     shape: shape0.slice(1),
     features: numel(shape0.slice(1)),
-    dtype: options.inputType ?? inputTypeFromMetadata(model) ?? 'float32',
+    dtype: mappedInputType(mapping, declaredType, 'the declared input scale', path) ?? 'float32',
   };
   const lastFeatures = layers.filter((l) => l.kind === 'dense').at(-1)?.outFeatures ?? 0;
   return {

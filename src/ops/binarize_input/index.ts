@@ -3,6 +3,7 @@ import type { Hwc, Origin } from '../../ir/types.ts';
 import { float32ThresholdKey, packBits, packedWords, wordsFor } from '../../bitops.ts';
 import { hexWords, int32s } from '../../codegen/literals.ts';
 import type { LoweredOp } from '../types.ts';
+import { chwToHwc } from '../common/inputOrder.ts';
 import { INPUT_CTYPES, words } from '../common/kernels.ts';
 import { preview } from '../common/preview.ts';
 import { binarizeInput } from './emulate.ts';
@@ -33,6 +34,7 @@ export const binarizeInputOp: LoweredOp<BinarizeInputLayer> = {
   shapeText: (layer) => `${layer.features} -> ${layer.shape[0] * layer.shape[1] > 1 ? layer.shape.join('x') : layer.features}`,
   describe: (layer) => `features=${layer.features} threshold=${preview(layer.threshold)} flip=${preview(layer.flip)}`,
 
+  deviceInputOrder: (layer) => chwToHwc(layer.shape),
   emulate: (layer, input, model) => binarizeInput(layer, input, model.input.dtype === 'float32'),
   // The reference compares its input with the threshold exactly as bnnc does: no tie is ever the reference's rounding.
   referenceSign: true,
@@ -61,12 +63,16 @@ export const binarizeInputOp: LoweredOp<BinarizeInputLayer> = {
 
   code(layer, site) {
     const isFloat = site.model.input.dtype === 'float32';
+    // Per input feature in the device's order (HWC for an image), like the input the kernel reads.
+    const order = chwToHwc(layer.shape);
+    const threshold = order ? Float32Array.from(order, (i) => layer.threshold[i]) : layer.threshold;
+    const flip = order ? Uint8Array.from(order, (i) => layer.flip[i]) : layer.flip;
     // Float thresholds become order-preserving keys (bitops.ts float32ThresholdKey): no FPU needed.
-    const thresholds = isFloat ? hexWords(Array.from(layer.threshold, float32ThresholdKey)) : int32s(layer.threshold);
+    const thresholds = isFloat ? hexWords(Array.from(threshold, float32ThresholdKey)) : int32s(threshold);
     return {
       arrays: [
         { ctype: isFloat ? 'uint32_t' : 'int16_t', name: `${site.base}_threshold`, length: layer.features, body: thresholds },
-        words(`${site.base}_flip`, packBits(layer.flip)),
+        words(`${site.base}_flip`, packBits(flip)),
       ],
       params: false,
       call: {

@@ -169,6 +169,7 @@ export function convConstants(layer: ThresholdedConv): { params: number; bytes: 
   return { params, bytes: 4 * oc * tapBitWords(layer) + 4 * oc + 4 * wordsFor(oc) + CONV_PARAMS_BYTES };
 }
 
+/** `weights`: as the op's C kernel reads them (default: tapBitWeights, the layout of bnn_conv2d_b1 and bnn_conv2d_int.h). */
 export function convCode(layer: ThresholdedConv, site: CallSite, fn: string, weights: Uint32Array = tapBitWeights(layer)): LayerCode {
   const { base } = site;
   const params = { name: `${base}_geometry`, body: convParamsInitializer(layer) };

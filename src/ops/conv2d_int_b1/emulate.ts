@@ -1,6 +1,6 @@
 /**
  * conv2d_int_b1: acc = sum over valid taps and channels of (w = +1 ? x : -x),
- * the input read in CHW order (single channel), out-of-range taps contribute 0;
+ * the input read in HWC order (the device's: interleaved channels), out-of-range taps contribute 0;
  * then the optional pool and the threshold (common/conv.ts).
  * `integerTapSum` is the definition, one output at a time; `integerAccumulatorsAll`
  * computes every position at once on typed arrays (what conv2dIntB1 runs);
@@ -24,7 +24,7 @@ export function integerTapSum(layer: Conv2dIntB1Layer, input: ArrayLike<number>)
         if (ix < 0 || ix >= w) continue;
         const wOff = ((o * kh + ky) * kw + kx) * cw;
         for (let ch = 0; ch < c; ch++) {
-          const v = input[(ch * h + iy) * w + ix];
+          const v = input[(iy * w + ix) * c + ch];
           acc += getBit(layer.weights, ch, wOff) ? -v : v;
         }
       }
@@ -67,7 +67,7 @@ export function integerAccumulatorsAll(layer: Conv2dIntB1Layer, input: ArrayLike
           if (ix < 0 || ix >= w) continue;
           const t = ky * kw + kx;
           for (let chan = 0; chan < c; chan++) {
-            const v = input[(chan * h + iy) * w + ix];
+            const v = input[(iy * w + ix) * c + chan];
             if (v === 0) continue;
             for (let o = 0; o < oc; o++) acc[base + o] += signs[(o * taps + t) * c + chan] * v;
           }

@@ -3,12 +3,17 @@ import type { ConvGeometry, IntegerInputRounding, Origin, Thresholds } from '../
 import type { LoweredOp } from '../types.ts';
 import { convCode, convConstants, convDescribe, convOutputBytes, convShapeText, convWeightRows, featureAccumulator } from '../common/conv.ts';
 import { convParamLimits } from '../common/convParams.ts';
+import { chwToHwc } from '../common/inputOrder.ts';
 import { integerInputReach, nearIntegerBoundary } from '../common/ties.ts';
 import { conv2dIntB1, integerTapSum } from './emulate.ts';
 
 export const KIND = 'conv2d_int_b1';
 
-/** Integer-input conv (first layer; input in CHW order as the source model declares it): bit = (acc < T) XOR flip. */
+/**
+ * Integer-input conv (first layer): bit = (acc < T) XOR flip. The device input is
+ * HWC (a camera frame's interleaved pixels); the source model's is CHW
+ * (`deviceInputOrder` maps one to the other; a single channel is the same in both).
+ */
 export interface Conv2dIntB1Layer extends Origin, Thresholds, ConvGeometry {
   kind: typeof KIND;
   inputDType: 'uint8' | 'int8';
@@ -30,6 +35,7 @@ export const conv2dIntB1Op: LoweredOp<Conv2dIntB1Layer> = {
   shapeText: convShapeText,
   describe: convDescribe,
 
+  deviceInputOrder: (layer) => chwToHwc(layer.inShape),
   emulate: (layer, input) => conv2dIntB1(layer, input),
   accumulator: (layer, input, feature) => featureAccumulator(layer, integerTapSum(layer, input), feature).acc,
   referenceSign: true,
