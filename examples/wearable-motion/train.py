@@ -55,6 +55,12 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+# This script keeps its own layers and training loop rather than importing
+# examples/common/bnn_training.py (the MNIST examples' shared code): its binary
+# layers carry a `latent` switch that export_net turns off to write exact +-1
+# weights, it has 1-D convolutions, 1-D augmentation and int8 quantisation of
+# the raw IMU window, and its loop trains float baselines with the same code.
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.abspath(os.path.join(HERE, '..', '..'))
 DATA_DIR = os.path.join(REPO, 'datasets', 'basicmotions')
