@@ -73,7 +73,8 @@ describe('README.md', () => {
   });
 
   it('has no path outside the repository', () => {
-    expect(blocks.filter((b) => b.body.includes('../shared')).map((b) => b.line)).toEqual([]);
+    // A path climbing out of the clone (../<anything>) works only on the machine that wrote it.
+    expect(blocks.filter((b) => /(^|[\s='"(])\.\.\//m.test(b.body)).map((b) => b.line)).toEqual([]);
   });
 
   for (const block of blocks.filter((b) => b.marker === 'run')) {
