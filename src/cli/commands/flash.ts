@@ -10,6 +10,7 @@ import { join, relative, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { generateC, selftestExpectations } from '../../codegen/generate.ts';
 import { selectKernel } from '../../codegen/kernels.ts';
+import { modelPrefix, reservedPrefixNote } from '../../codegen/sanitize.ts';
 import { BnncError, VerificationFailure } from '../../errors.ts';
 import { makeTemporaryFolder, removeOwnedFolder } from '../../files/temporary.ts';
 import type { LoweredModel, Model } from '../../ir/types.ts';
@@ -25,7 +26,7 @@ import {
 import { toolchainStatus } from '../../toolchain/cross.ts';
 import { terminalProgress } from '../../verify/progress.ts';
 import { verifyOnHost, type VerifyReport } from '../../verify/verify.ts';
-import { addDataOptions, addModelOptions, cPrefix, dataArgs, dataOptions, loadAndLower, reservedPrefixNote, type DataCliOptions, type ModelOptions } from '../common.ts';
+import { addDataOptions, addModelOptions, dataArgs, dataOptions, loadAndLower, type DataCliOptions, type ModelOptions } from '../common.ts';
 import type { CliIo } from '../io.ts';
 import { checkOutputDir, claimWorkDir, writeOutputDir } from '../output.ts';
 import { formatReport } from '../report.ts';
@@ -81,7 +82,7 @@ export function registerFlash(program: Command, io: CliIo): void {
       // After verification, as README says: a bad model or data set is reported even without arduino-cli.
       requireArduinoCli();
 
-      const prefix = cPrefix(model, opts.name);
+      const prefix = modelPrefix(opts.name ?? model.name);
       const name = prefix.prefix;
       const note = reservedPrefixNote(prefix);
       if (note) io.out(`note: ${note}`);
