@@ -77,7 +77,15 @@ export function dataOptions(opts: DataCliOptions): DataOptions {
 /** The data options again as command-line text (for the monitor command flash suggests). */
 export function dataArgs(opts: DataCliOptions): string {
   if (!opts.data) return '';
-  const parts = [['--data', opts.data], ['--data-scale', opts.dataScale], ['--data-offset', opts.dataOffset], ['--label-column', opts.labelColumn]];
+  return optionArgs([['--data', opts.data], ['--data-scale', opts.dataScale], ['--data-offset', opts.dataOffset], ['--label-column', opts.labelColumn]]);
+}
+
+/** The model options that change the device input, again as command-line text (for the same suggestion). */
+export function inputArgs(opts: ModelOptions): string {
+  return optionArgs([['--input-type', opts.inputType], ['--input-scale', opts.inputScale], ['--input-zero-point', opts.inputZeroPoint]]);
+}
+
+function optionArgs(parts: [string, string | undefined][]): string {
   return parts.filter(([, v]) => v !== undefined).map(([k, v]) => ` ${k} ${v}`).join('');
 }
 

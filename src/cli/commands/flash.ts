@@ -26,7 +26,7 @@ import {
 import { toolchainStatus } from '../../toolchain/cross.ts';
 import { terminalProgress } from '../../verify/progress.ts';
 import { verifyOnHost, type VerifyReport } from '../../verify/verify.ts';
-import { addDataOptions, addModelOptions, dataArgs, dataOptions, loadAndLower, type DataCliOptions, type ModelOptions } from '../common.ts';
+import { addDataOptions, addModelOptions, dataArgs, dataOptions, inputArgs, loadAndLower, type DataCliOptions, type ModelOptions } from '../common.ts';
 import type { CliIo } from '../io.ts';
 import { checkOutputDir, claimWorkDir, writeOutputDir } from '../output.ts';
 import { formatReport } from '../report.ts';
@@ -121,8 +121,7 @@ export function registerFlash(program: Command, io: CliIo): void {
       await arduinoUpload({ port, fqbn, sketchDir, buildPath });
       io.out('uploaded');
       if (!opts.sketch) {
-        const inputArgs = `${opts.inputType ? ` --input-type ${opts.inputType}` : ''}${opts.inputScale ? ` --input-scale ${opts.inputScale}` : ''}${opts.inputZeroPoint ? ` --input-zero-point ${opts.inputZeroPoint}` : ''}`;
-        io.out(`check the board against the emulator: bnnc monitor --port ${port} --model ${path}${inputArgs}${dataArgs(opts)}`);
+        io.out(`check the board against the emulator: bnnc monitor --port ${port} --model ${path}${inputArgs(opts)}${dataArgs(opts)}`);
       }
     });
 }
