@@ -8,14 +8,14 @@
 import { mkdirSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { generateC, selftestExpectations } from '../../codegen/generate.ts';
+import { selftestExpectations } from '../../codegen/generate.ts';
 import { selectKernel } from '../../codegen/kernels.ts';
 import { modelPrefix, reservedPrefixNote } from '../../codegen/sanitize.ts';
 import { BnncError, VerificationFailure } from '../../errors.ts';
 import { makeTemporaryFolder, removeOwnedFolder } from '../../files/temporary.ts';
 import type { LoweredModel, Model } from '../../ir/types.ts';
 import { checkArraySizes, checkModelFits } from '../../package/checks.ts';
-import { packageFiles, selftestSketchDir } from '../../package/index.ts';
+import { generatePackage, selftestSketchDir } from '../../package/index.ts';
 import { describeVectors, embeddedVectors, writeVectorsNpy, type VectorSource } from '../../package/vectors.ts';
 import { budgetProblems } from '../../targets/budget.ts';
 import { loadTarget } from '../../targets/load.ts';
@@ -91,8 +91,7 @@ export function registerFlash(program: Command, io: CliIo): void {
       claimWorkDir(work, guard);
       const libraryDir = join(work, name);
       const buildPath = join(work, 'build');
-      const sources = generateC(lowered, { name, vectors, kernelVariant: kernel, target: target.name });
-      writeOutputDir(libraryDir, packageFiles('arduino', { model: lowered, name, vectorCount: vectors.length, targetName: target.name, kernel }, sources));
+      writeOutputDir(libraryDir, generatePackage('arduino', lowered, { name, vectors, kernel, targetName: target.name }));
       mkdirSync(buildPath, { recursive: true });
       const sketchDir = opts.sketch ? resolve(opts.sketch) : join(libraryDir, selftestSketchDir(name));
       const rel = (p: string) => (relative(process.cwd(), p).startsWith('..') ? p : relative(process.cwd(), p) || '.');
