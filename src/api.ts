@@ -7,7 +7,6 @@ import { join } from 'node:path';
 import type { LabelColumn } from './data/csv.ts';
 import { loadDataset, type Dataset } from './data/index.ts';
 import { emulate } from './emulator/index.ts';
-import { generateC } from './codegen/generate.ts';
 import { selectKernel } from './codegen/kernels.ts';
 import { modelPrefix, reservedPrefixNote } from './codegen/sanitize.ts';
 import { BnncError } from './errors.ts';
@@ -15,7 +14,7 @@ import { summarize, type LayerSummary } from './inspect/summary.ts';
 import { loadModel } from './importers/index.ts';
 import type { InputDType, InputSpec, LoweredModel, Model } from './ir/types.ts';
 import { checkArraySizes, checkModelFits } from './package/checks.ts';
-import { packageFiles, parseFormat, type PackageFormat } from './package/index.ts';
+import { generatePackage, parseFormat, type PackageFormat } from './package/index.ts';
 import { embeddedVectors } from './package/vectors.ts';
 import { PASSES, runPasses } from './passes/index.ts';
 import type { ReferenceChoice } from './reference/index.ts';
@@ -199,8 +198,7 @@ export class BnnModel {
     const kernel = selectKernel(target, options.kernel);
     const prefix = modelPrefix(options.name ?? this.model.name);
     const name = prefix.prefix;
-    const sources = generateC(this.lowered, { name, vectors, kernelVariant: kernel, target: target.name });
-    const files = packageFiles(format, { model: this.lowered, name, vectorCount: vectors.length, targetName: target.name, kernel }, sources);
+    const files = generatePackage(format, this.lowered, { name, vectors, kernel, targetName: target.name });
     const written = writeOutputDir(dir, files, guard);
     return { dir: written, files: files.map((f) => f.name), target: target.name, format, kernel, ...footprint, prefix: name, reservedNote: reservedPrefixNote(prefix) };
   }

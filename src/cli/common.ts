@@ -1,6 +1,5 @@
 /** Options and steps shared by several commands. */
 import type { Command } from 'commander';
-import { modelPrefix, type ModelPrefix } from '../codegen/sanitize.ts';
 import { loadBnnModel, type BnnModel, type DataOptions } from '../api.ts';
 import { parseLabelColumn, parseScale } from '../data/index.ts';
 import { BnncError } from '../errors.ts';
@@ -78,7 +77,15 @@ export function dataOptions(opts: DataCliOptions): DataOptions {
 /** The data options again as command-line text (for the monitor command flash suggests). */
 export function dataArgs(opts: DataCliOptions): string {
   if (!opts.data) return '';
-  const parts = [['--data', opts.data], ['--data-scale', opts.dataScale], ['--data-offset', opts.dataOffset], ['--label-column', opts.labelColumn]];
+  return optionArgs([['--data', opts.data], ['--data-scale', opts.dataScale], ['--data-offset', opts.dataOffset], ['--label-column', opts.labelColumn]]);
+}
+
+/** The model options that change the device input, again as command-line text (for the same suggestion). */
+export function inputArgs(opts: ModelOptions): string {
+  return optionArgs([['--input-type', opts.inputType], ['--input-scale', opts.inputScale], ['--input-zero-point', opts.inputZeroPoint]]);
+}
+
+function optionArgs(parts: [string, string | undefined][]): string {
   return parts.filter(([, v]) => v !== undefined).map(([k, v]) => ` ${k} ${v}`).join('');
 }
 
@@ -90,12 +97,6 @@ export function parsePositiveInt(text: string, option: string, max = Number.MAX_
   return n;
 }
 
-/** The C prefix of the generated files: --name or the model's name, sanitised, with a suffix when the runtime reserves it. */
-export function cPrefix(model: { name: string }, nameOption?: string): ModelPrefix {
-  return modelPrefix(nameOption ?? model.name);
-}
-
-export { reservedPrefixNote } from '../codegen/sanitize.ts';
 /**
  * Longest timeout in seconds: Node's timers hold at most 2^31 - 1 ms and fire
  * at once beyond that, so a longer wait would give up immediately (about 24.8 days).

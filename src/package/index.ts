@@ -5,7 +5,8 @@
  * and renders the surrounding files from templates/arduino, templates/platformio
  * and templates/make.
  */
-import type { GeneratedFile } from '../codegen/generate.ts';
+import { generateC, type GeneratedFile } from '../codegen/generate.ts';
+import type { LoweredModel } from '../ir/types.ts';
 import { modelProvenance } from '../codegen/banner.ts';
 import { render } from '../codegen/templates.ts';
 import { packageContext, type PackageInfo } from './context.ts';
@@ -16,6 +17,16 @@ export { defaultFormat, PACKAGE_FORMATS, parseFormat, type PackageFormat } from 
 /** Folder of the self-test example inside an Arduino or PlatformIO library. */
 export function selftestSketchDir(name: string): string {
   return `examples/${name}_selftest`;
+}
+
+/**
+ * The C sources of `model` with `vectors` as the self-test, packaged as
+ * `format` (bnnc build and the library API's generate(), bnnc flash).
+ */
+export function generatePackage(format: PackageFormat, model: LoweredModel, opts: { name: string; vectors: number[][]; kernel: string; targetName: string }): GeneratedFile[] {
+  const { name, vectors, kernel, targetName } = opts;
+  const sources = generateC(model, { name, vectors, kernelVariant: kernel, target: targetName });
+  return packageFiles(format, { model, name, vectorCount: vectors.length, targetName, kernel }, sources);
 }
 
 /** The files of one package, with paths relative to its root folder. */

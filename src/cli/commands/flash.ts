@@ -8,13 +8,14 @@
 import { mkdirSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { generateC, selftestExpectations } from '../../codegen/generate.ts';
+import { selftestExpectations } from '../../codegen/generate.ts';
 import { selectKernel } from '../../codegen/kernels.ts';
+import { modelPrefix, reservedPrefixNote } from '../../codegen/sanitize.ts';
 import { BnncError, VerificationFailure } from '../../errors.ts';
 import { makeTemporaryFolder, removeOwnedFolder } from '../../files/temporary.ts';
 import type { LoweredModel, Model } from '../../ir/types.ts';
 import { checkArraySizes, checkModelFits } from '../../package/checks.ts';
-import { packageFiles, selftestSketchDir } from '../../package/index.ts';
+import { generatePackage, selftestSketchDir } from '../../package/index.ts';
 import { describeVectors, embeddedVectors, writeVectorsNpy, type VectorSource } from '../../package/vectors.ts';
 import { budgetProblems } from '../../targets/budget.ts';
 import { loadTarget } from '../../targets/load.ts';
@@ -25,7 +26,7 @@ import {
 import { toolchainStatus } from '../../toolchain/cross.ts';
 import { terminalProgress } from '../../verify/progress.ts';
 import { verifyOnHost, type VerifyReport } from '../../verify/verify.ts';
-import { addDataOptions, addModelOptions, cPrefix, dataArgs, dataOptions, loadAndLower, reservedPrefixNote, type DataCliOptions, type ModelOptions } from '../common.ts';
+import { addDataOptions, addModelOptions, dataArgs, dataOptions, inputArgs, loadAndLower, type DataCliOptions, type ModelOptions } from '../common.ts';
 import type { CliIo } from '../io.ts';
 import { checkOutputDir, claimWorkDir, writeOutputDir } from '../output.ts';
 import { formatReport } from '../report.ts';
@@ -81,7 +82,7 @@ export function registerFlash(program: Command, io: CliIo): void {
       // After verification, as README says: a bad model or data set is reported even without arduino-cli.
       requireArduinoCli();
 
-      const prefix = cPrefix(model, opts.name);
+      const prefix = modelPrefix(opts.name ?? model.name);
       const name = prefix.prefix;
       const note = reservedPrefixNote(prefix);
       if (note) io.out(`note: ${note}`);
@@ -90,8 +91,7 @@ export function registerFlash(program: Command, io: CliIo): void {
       claimWorkDir(work, guard);
       const libraryDir = join(work, name);
       const buildPath = join(work, 'build');
-      const sources = generateC(lowered, { name, vectors, kernelVariant: kernel, target: target.name });
-      writeOutputDir(libraryDir, packageFiles('arduino', { model: lowered, name, vectorCount: vectors.length, targetName: target.name, kernel }, sources));
+      writeOutputDir(libraryDir, generatePackage('arduino', lowered, { name, vectors, kernel, targetName: target.name }));
       mkdirSync(buildPath, { recursive: true });
       const sketchDir = opts.sketch ? resolve(opts.sketch) : join(libraryDir, selftestSketchDir(name));
       const rel = (p: string) => (relative(process.cwd(), p).startsWith('..') ? p : relative(process.cwd(), p) || '.');
@@ -120,8 +120,7 @@ export function registerFlash(program: Command, io: CliIo): void {
       await arduinoUpload({ port, fqbn, sketchDir, buildPath });
       io.out('uploaded');
       if (!opts.sketch) {
-        const inputArgs = `${opts.inputType ? ` --input-type ${opts.inputType}` : ''}${opts.inputScale ? ` --input-scale ${opts.inputScale}` : ''}${opts.inputZeroPoint ? ` --input-zero-point ${opts.inputZeroPoint}` : ''}`;
-        io.out(`check the board against the emulator: bnnc monitor --port ${port} --model ${path}${inputArgs}${dataArgs(opts)}`);
+        io.out(`check the board against the emulator: bnnc monitor --port ${port} --model ${path}${inputArgs(opts)}${dataArgs(opts)}`);
       }
     });
 }

@@ -1,7 +1,8 @@
 /** bnnc inspect <model>: imported graph, what each source node became, figures per layer. */
 import type { Command } from 'commander';
+import { modelPrefix, reservedPrefixNote } from '../../codegen/sanitize.ts';
 import { summarize } from '../../inspect/summary.ts';
-import { addModelOptions, cPrefix, loadAndLower, reservedPrefixNote, type ModelOptions } from '../common.ts';
+import { addModelOptions, loadAndLower, type ModelOptions } from '../common.ts';
 import type { CliIo } from '../io.ts';
 import { formatTable } from '../table.ts';
 
@@ -13,7 +14,7 @@ export function registerInspect(program: Command, io: CliIo): void {
     .action((path: string, opts: ModelOptions & { json?: boolean }) => {
       const { model, lowered } = loadAndLower(path, opts, io.out, io.err);
       const rows = summarize(lowered);
-      const prefix = cPrefix(model);
+      const prefix = modelPrefix(model.name);
       if (opts.json) {
         io.out(JSON.stringify({
           model: model.name, cPrefix: prefix.prefix, reservedName: prefix.reserved, source: model.sourcePath, format: model.sourceFormat, input: model.input, classes: model.classes,
