@@ -24,7 +24,7 @@ interface Limit {
  * Float32Array (about 7 bytes of memory per byte of file).
  */
 export const INPUT_LIMITS: Record<InputKind, Limit> = {
-  model: { env: 'BNNC_MAX_MODEL_MB', defaultMiB: 64, description: 'model files (.onnx, .bnn.json and its .bnn.bin)' },
+  model: { env: 'BNNC_MAX_MODEL_MB', defaultMiB: 64, description: 'model files (.onnx, .bnn.json and its .bnn.bin, .h5, .keras and each member of a .keras decompressed)' },
   data: { env: 'BNNC_MAX_DATA_MB', defaultMiB: 32, description: 'data files, and each of them decompressed (.gz, .npz members)' },
 };
 

@@ -14,7 +14,7 @@ const COUNT = 300;
 
 describe('fuzz (CI size)', () => {
   it(`${COUNT} mutants of seed ${SEED}: only clean errors and valid acceptances`, async () => {
-    // Resource mutants (gzip bombs, /dev/zero, FIFOs) need the input limits of issue 10 item 4, which have their own tests.
+    // About 3 % are resource mutants (gzip bombs, /dev/zero, FIFOs, folders), refused by the input limits of src/files/read.ts.
     const report = await runFuzz({ seed: SEED, count: COUNT, cliRatio: 0.08, verifyRatio: 0.25, jobs: 2, resources: true });
     const total = report.rows.at(-1)!;
     const failures = report.failures.map((f) => `#${f.id} ${f.outcome} (${f.driver}) ${f.seed}: ${f.mutation}\n  ${f.message}`);

@@ -191,6 +191,21 @@ describe('malformed files give clear errors', () => {
     expect(bnncError(() => loadModel(write(zipSync(bad), '.keras'))).message).toMatch(/model config: invalid JSON/);
   });
 
+  it('a .keras member that decompresses past BNNC_MAX_MODEL_MB is refused before it is inflated', () => {
+    const members = unzipSync(CNN_KERAS);
+    members['config.json'] = new Uint8Array(2 * 1024 * 1024).fill(0x20);
+    const path = write(zipSync(members, { level: 9 }), '.keras');
+    const saved = process.env.BNNC_MAX_MODEL_MB;
+    process.env.BNNC_MAX_MODEL_MB = '1';
+    try {
+      const error = bnncError(() => loadModel(path));
+      expect(error.message).toMatch(/member config\.json declares 2 MiB, more than the limit of 1 MiB for model files/);
+      expect(error.message).toMatch(/BNNC_MAX_MODEL_MB=2/);
+    } finally {
+      if (saved === undefined) delete process.env.BNNC_MAX_MODEL_MB; else process.env.BNNC_MAX_MODEL_MB = saved;
+    }
+  });
+
   it('truncated files, at many lengths', () => {
     for (const [bytes, ext] of [[CNN_H5, '.h5'], [MLP_H5, '.h5'], [CNN_KERAS, '.keras']] as const) {
       for (const fraction of [0.001, 0.01, 0.05, 0.2, 0.5, 0.8, 0.95, 0.999]) {

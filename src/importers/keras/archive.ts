@@ -6,10 +6,8 @@
  */
 import { unzipSync } from 'fflate';
 import { BnncError } from '../../errors.ts';
+import { formatBytes, inputLimit, tooLarge } from '../../files/read.ts';
 import { H5File } from './hdf5.ts';
-
-/** Largest model file, and largest member of a .keras archive, bnnc reads (binary networks for microcontrollers are far smaller). */
-export const MAX_MODEL_BYTES = 256 * 1024 * 1024;
 
 const HDF5_SIGNATURE = [0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a];
 const ZIP_SIGNATURE = [0x50, 0x4b, 0x03, 0x04];
@@ -49,16 +47,19 @@ export function openKerasArchive(file: string, bytes: Uint8Array): KerasContaine
   if (!startsWith(bytes, ZIP_SIGNATURE)) {
     throw new BnncError('not a zip archive', { file, expected: 'a Keras 3 model saved with model.save("m.keras")' });
   }
+  // Members decompress under the same limit as model files (BNNC_MAX_MODEL_MB), checked on the sizes the archive declares.
+  const limit = inputLimit('model');
   let members: Record<string, Uint8Array>;
   try {
     members = unzipSync(bytes, {
       filter: (entry) => {
         if (!MEMBERS.includes(entry.name)) return false;
-        if (entry.originalSize > MAX_MODEL_BYTES) throw new Error(`member ${entry.name} declares ${entry.originalSize} bytes (limit ${MAX_MODEL_BYTES})`);
+        if (entry.originalSize > limit) throw tooLarge(file, 'model', `member ${entry.name} declares ${formatBytes(entry.originalSize)},`, entry.name);
         return true;
       },
     });
   } catch (error) {
+    if (error instanceof BnncError) throw error;
     throw new BnncError(`cannot read the archive: ${(error as Error).message}`, {
       file, expected: 'a .keras zip archive', hint: 'the file may be truncated; save the model again with model.save("m.keras")',
     });

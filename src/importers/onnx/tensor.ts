@@ -101,6 +101,24 @@ export function unary(a: ConstTensor, f: (x: number) => number): ConstTensor {
   return { dims: [...a.dims], data, isFloat: a.isFloat };
 }
 
+/**
+ * A tensor of `outDims` whose element at each multi-index is `a.data[sourceOf(index)]`,
+ * or `fill` where `sourceOf` returns -1 (outside the source). Shared by Slice and Pad.
+ */
+export function gather(a: ConstTensor, outDims: number[], sourceOf: (index: readonly number[]) => number, fill = 0): ConstTensor {
+  const total = outDims.reduce((p, d) => p * d, 1);
+  requireFoldWork(total);
+  const data = new Float64Array(total);
+  const index = new Array<number>(outDims.length).fill(0);
+  for (let flat = 0; flat < total; flat++) {
+    let rest = flat;
+    for (let d = outDims.length - 1; d >= 0; d--) { index[d] = rest % outDims[d]; rest = Math.floor(rest / outDims[d]); }
+    const source = sourceOf(index);
+    data[flat] = source < 0 ? fill : a.data[source];
+  }
+  return { dims: outDims, data, isFloat: a.isFloat };
+}
+
 /** Transpose with a permutation (default: reverse). */
 export function transpose(a: ConstTensor, perm?: number[]): ConstTensor {
   const p = perm ?? a.dims.map((_, i) => a.dims.length - 1 - i);

@@ -10,7 +10,7 @@
 import { nodeError } from '../common.ts';
 import type { EvalContext, LowerContext, NodeInfo, OpHandler } from '../op.ts';
 import type { ConstTensor } from '../proto.ts';
-import { requireFoldWork } from '../../limits.ts';
+import { gather } from '../tensor.ts';
 
 type Mode = 'constant' | 'edge' | 'reflect';
 
@@ -74,23 +74,16 @@ function evaluatePad(ctx: EvalContext): ConstTensor[] {
   const outDims = x.dims.map((d, a) => d + spec.pads[a] + spec.pads[a + rank]);
   if (outDims.some((d) => d < 0)) throw nodeError(ctx, `pads [${spec.pads}] crop the [${x.dims}] input below 0`, 'an output of non-negative size');
   if (spec.mode !== 'constant' && x.dims.some((d, a) => d === 0 && outDims[a] > 0)) throw nodeError(ctx, `mode ${spec.mode} on an empty axis`, 'a non-empty input');
-  const total = outDims.reduce((a, b) => a * b, 1);
-  requireFoldWork(total);
-  const out = new Float64Array(total);
-  const index = new Array(rank).fill(0);
-  for (let flat = 0; flat < total; flat++) {
-    let rest = flat;
-    for (let a = rank - 1; a >= 0; a--) { index[a] = rest % outDims[a]; rest = Math.floor(rest / outDims[a]); }
+  const sourceOf = (index: readonly number[]) => {
     let source = 0;
-    let inside = true;
     for (let a = 0; a < rank; a++) {
       const s = sourceIndex(index[a], spec.pads[a], x.dims[a], spec.mode);
-      if (s < 0) { inside = false; break; }
+      if (s < 0) return -1;
       source = source * x.dims[a] + s;
     }
-    out[flat] = inside ? x.data[source] : spec.value;
-  }
-  return [{ dims: outDims, data: out, isFloat: x.isFloat }];
+    return source;
+  };
+  return [gather(x, outDims, sourceOf, spec.value)];
 }
 
 /** The spatial pads [top, left, bottom, right] of a constant-zero Pad on [1, C, L] or [1, C, H, W]; refuses anything else. */

@@ -8,6 +8,7 @@ import { intsAttr, nodeError } from '../common.ts';
 import type { EvalContext, OpHandler } from '../op.ts';
 import type { ConstTensor } from '../proto.ts';
 import { requireFoldWork } from '../../limits.ts';
+import { gather } from '../tensor.ts';
 
 /** ONNX's clamping of a start or end index on an axis of `size` elements (negative counts from the end). */
 function clampIndex(v: number, size: number, step: number, isEnd: boolean): number {
@@ -45,18 +46,8 @@ function evaluateSlice(ctx: EvalContext): ConstTensor[] {
     step[a] = steps[i];
     outDims[a] = Math.max(0, Math.ceil((e - s) / steps[i]));
   });
-  const total = outDims.reduce((p, d) => p * d, 1);
-  requireFoldWork(total);
-  const out = new Float64Array(total);
-  const index = new Array(rank).fill(0);
-  for (let flat = 0; flat < total; flat++) {
-    let rest = flat;
-    for (let a = rank - 1; a >= 0; a--) { index[a] = rest % outDims[a]; rest = Math.floor(rest / outDims[a]); }
-    let source = 0;
-    for (let a = 0; a < rank; a++) source = source * x.dims[a] + first[a] + index[a] * step[a];
-    out[flat] = x.data[source];
-  }
-  return [{ dims: outDims, data: out, isFloat: x.isFloat }];
+  const sourceOf = (index: readonly number[]) => index.reduce((source, i, a) => source * x.dims[a] + first[a] + i * step[a], 0);
+  return [gather(x, outDims, sourceOf)];
 }
 
 function evaluateConstantOfShape(ctx: EvalContext): ConstTensor[] {
