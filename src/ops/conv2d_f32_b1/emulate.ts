@@ -23,7 +23,7 @@ export function rankValue(rank: number): number {
 }
 
 /** The float32 sum at position (y, x) of output channel o, in the kernel's order. */
-export function floatTapSum(layer: Conv2dF32B1Layer, input: ArrayLike<number>, o: number, y: number, x: number): number {
+function floatTapSum(layer: Conv2dF32B1Layer, input: ArrayLike<number>, o: number, y: number, x: number): number {
   const c = layer.inShape[2];
   const cw = wordsFor(c);
   const taps = layer.kernel[0] * layer.kernel[1];

@@ -43,7 +43,7 @@ function weightSigns(layer: Conv2dIntB1Layer): Int8Array {
 }
 
 /** Every convolution position's accumulator for every output channel, position-major ((y * convW + x) * C_out + o). */
-export function integerAccumulatorsAll(layer: Conv2dIntB1Layer, input: ArrayLike<number>): Int32Array {
+function integerAccumulatorsAll(layer: Conv2dIntB1Layer, input: ArrayLike<number>): Int32Array {
   const [h, w, c] = layer.inShape;
   const [kh, kw] = layer.kernel;
   const [ch, cwid, oc] = layer.convShape;
