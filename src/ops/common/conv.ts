@@ -1,6 +1,6 @@
 /**
- * What the two thresholded convolutions (conv2d_b1, conv2d_int_b1) share: the
- * optional pool of the accumulators (overlapping and padded windows too) and the threshold, packed
+ * What the thresholded convolutions (conv2d_b1, conv2d_int_b1, conv2d_f32_b1, conv2d_grouped_b1)
+ * share: the taps inside the input, the optional pool of the accumulators (overlapping and padded windows too) and the threshold, packed
  * per output pixel; the arena, fault, inspect and codegen figures of a
  * ConvGeometry. Each op supplies its own tap sum (the accumulator of one
  * output channel at one convolution position).
