@@ -44,7 +44,7 @@ function roundedAt(coef: Coefficients, frac: number): { mult: number[]; bias: nu
  * |mult*dot| + |bias| fits int32. Returns null when the coefficients are not
  * finite or so small that no float64 power of two scales them (the caller names the layer).
  */
-export function fixedPointTransform(coef: Coefficients, dotRange: [number, number][]): ScoreTransform | null {
+function fixedPointTransform(coef: Coefficients, dotRange: [number, number][]): ScoreTransform | null {
   const extent = extentOf(coef, dotRange);
   if (!Number.isFinite(extent)) return null;
   if (extent === 0) return { mult: new Int32Array(coef.length), bias: new Int32Array(coef.length), fracBits: 0 };
@@ -75,7 +75,7 @@ function fixedPointError(coef: Coefficients, t: ScoreTransform | null, dotRange:
  * input of at most `maxAbs` carrying an error `inputError` already: every step
  * scales the carried error and adds one rounding of its result.
  */
-export function chainRoundingBound(steps: readonly AffineStep[], feature: number, maxAbs: number, inputError: number): number {
+function chainRoundingBound(steps: readonly AffineStep[], feature: number, maxAbs: number, inputError: number): number {
   let m = maxAbs + inputError;
   let err = inputError;
   for (const step of steps) {

@@ -1,6 +1,6 @@
 /**
- * What the two thresholded convolutions (conv2d_b1, conv2d_int_b1) share: the
- * optional pool of the accumulators (overlapping and padded windows too) and the threshold, packed
+ * What the thresholded convolutions (conv2d_b1, conv2d_int_b1, conv2d_f32_b1, conv2d_grouped_b1)
+ * share: the taps inside the input, the optional pool of the accumulators (overlapping and padded windows too) and the threshold, packed
  * per output pixel; the arena, fault, inspect and codegen figures of a
  * ConvGeometry. Each op supplies its own tap sum (the accumulator of one
  * output channel at one convolution position).
@@ -14,6 +14,25 @@ import { preview } from './preview.ts';
 
 /** Accumulator of output channel o at conv position (y, x). */
 export type TapSum = (o: number, y: number, x: number) => number;
+
+/**
+ * Calls visit(pixel, tap) for each kernel tap of conv position (y, x) that falls inside the input,
+ * in tap order (ky, then kx): pixel = iy * W + ix indexes the HWC input, tap = ky * KW + kx the
+ * weights. Taps in the padding are skipped (zero padding); the caller adds the channels in its own arithmetic.
+ */
+export function forEachValidTap(g: Pick<ConvGeometry, 'inShape' | 'kernel' | 'stride' | 'pads'>, y: number, x: number, visit: (pixel: number, tap: number) => void): void {
+  const [h, w] = g.inShape;
+  const [kh, kw] = g.kernel;
+  for (let ky = 0; ky < kh; ky++) {
+    const iy = y * g.stride[0] - g.pads[0] + ky;
+    if (iy < 0 || iy >= h) continue;
+    for (let kx = 0; kx < kw; kx++) {
+      const ix = x * g.stride[1] - g.pads[1] + kx;
+      if (ix < 0 || ix >= w) continue;
+      visit(iy * w + ix, ky * kw + kx);
+    }
+  }
+}
 
 type ThresholdedConv = ConvGeometry & Thresholds & { name: string; weights: Uint32Array };
 

@@ -1,4 +1,5 @@
 /** What the dense ops share: kernel ranges, shape text and the --dump-after line. */
+import { wordsFor } from '../../bitops.ts';
 import { preview } from './preview.ts';
 import type { Limit } from '../types.ts';
 
@@ -13,6 +14,14 @@ export function denseLimits(row: { words: number } | { inputs: number }, outputs
   if ('words' in row) limits.push({ what: `packed input words (${fn} n_words)`, value: row.words, min: 1, max: DENSE_LIMITS.rowWords, hint: SPLIT_CHANNELS });
   else limits.push({ what: `inputs (${fn} n_in)`, value: row.inputs, min: 1, max: DENSE_LIMITS.rowInputs, hint: 'downscale the input, or binarize it (--input-type float32 with a sign first: binary layers take up to 65,535 words)' });
   return limits;
+}
+
+/** Parameters and flash bytes of a thresholded dense layer: its packed weights, one int32 threshold per output and the packed flip bits. */
+export function thresholdedDenseConstants(layer: { inFeatures: number; outFeatures: number; weights: Uint32Array }): { params: number; bytes: number } {
+  return {
+    params: layer.inFeatures * layer.outFeatures + layer.outFeatures,
+    bytes: 4 * layer.weights.length + 4 * layer.outFeatures + 4 * wordsFor(layer.outFeatures),
+  };
 }
 
 export function denseShapeText(layer: { inFeatures: number; outFeatures: number }): string {

@@ -62,7 +62,7 @@ function positionTaps(layer: Conv2dB1Layer, y: number, x: number, inside: Int32A
 }
 
 /** Every convolution position's dot for every output channel, position-major ((y * convW + x) * C_out + o). */
-export function binaryDots(layer: Conv2dB1Layer, input: Uint32Array): Int32Array {
+function binaryDots(layer: Conv2dB1Layer, input: Uint32Array): Int32Array {
   const [ch, cwid, oc] = layer.convShape;
   const c = layer.inShape[2];
   const cw = wordsFor(c);

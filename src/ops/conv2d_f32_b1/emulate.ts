@@ -7,7 +7,7 @@
  * max-pool/threshold loop of the integer convolutions applies unchanged.
  */
 import { float32OrderKey, getBit, wordsFor } from '../../bitops.ts';
-import { thresholdAll, type TapSum } from '../common/conv.ts';
+import { forEachValidTap, thresholdAll, type TapSum } from '../common/conv.ts';
 import type { Conv2dF32B1Layer } from './index.ts';
 
 /** int32 with the order of the float32 values (-0 just below +0), NaN at INT32_MAX: below no threshold. */
@@ -23,40 +23,28 @@ export function rankValue(rank: number): number {
 }
 
 /** The float32 sum at position (y, x) of output channel o, in the kernel's order. */
-export function floatTapSum(layer: Conv2dF32B1Layer, input: ArrayLike<number>, o: number, y: number, x: number): number {
-  const [h, w, c] = layer.inShape;
-  const [kh, kw] = layer.kernel;
+function floatTapSum(layer: Conv2dF32B1Layer, input: ArrayLike<number>, o: number, y: number, x: number): number {
+  const c = layer.inShape[2];
   const cw = wordsFor(c);
+  const taps = layer.kernel[0] * layer.kernel[1];
   let acc = 0;
-  for (let ky = 0; ky < kh; ky++) {
-    const iy = y * layer.stride[0] - layer.pads[0] + ky;
-    if (iy < 0 || iy >= h) continue;
-    for (let kx = 0; kx < kw; kx++) {
-      const ix = x * layer.stride[1] - layer.pads[1] + kx;
-      if (ix < 0 || ix >= w) continue;
-      const wOff = ((o * kh + ky) * kw + kx) * cw;
-      for (let ch = 0; ch < c; ch++) {
-        const v = input[(iy * w + ix) * c + ch];
-        acc = Math.fround(getBit(layer.weights, ch, wOff) ? acc - v : acc + v);
-      }
+  forEachValidTap(layer, y, x, (pixel, tap) => {
+    const wOff = (o * taps + tap) * cw;
+    for (let ch = 0; ch < c; ch++) {
+      const v = input[pixel * c + ch];
+      acc = Math.fround(getBit(layer.weights, ch, wOff) ? acc - v : acc + v);
     }
-  }
+  });
   return acc;
 }
 
 /** The sum of |x| over the taps inside the input at position (y, x): what bounds the two sums' rounding. */
 export function tapAbsSum(layer: Conv2dF32B1Layer, input: ArrayLike<number>, y: number, x: number): number {
-  const [h, w, c] = layer.inShape;
+  const c = layer.inShape[2];
   let sum = 0;
-  for (let ky = 0; ky < layer.kernel[0]; ky++) {
-    const iy = y * layer.stride[0] - layer.pads[0] + ky;
-    if (iy < 0 || iy >= h) continue;
-    for (let kx = 0; kx < layer.kernel[1]; kx++) {
-      const ix = x * layer.stride[1] - layer.pads[1] + kx;
-      if (ix < 0 || ix >= w) continue;
-      for (let ch = 0; ch < c; ch++) sum += Math.abs(input[(iy * w + ix) * c + ch]);
-    }
-  }
+  forEachValidTap(layer, y, x, (pixel) => {
+    for (let ch = 0; ch < c; ch++) sum += Math.abs(input[pixel * c + ch]);
+  });
   return sum;
 }
 

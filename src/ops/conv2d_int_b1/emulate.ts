@@ -7,28 +7,22 @@
  * test/ops/emulateFast.test.ts checks one against the other over random shapes.
  */
 import { getBit, wordsFor } from '../../bitops.ts';
-import { thresholdAccumulators, type TapSum } from '../common/conv.ts';
+import { forEachValidTap, thresholdAccumulators, type TapSum } from '../common/conv.ts';
 import type { Conv2dIntB1Layer } from './index.ts';
 
 export function integerTapSum(layer: Conv2dIntB1Layer, input: ArrayLike<number>): TapSum {
-  const [h, w, c] = layer.inShape;
-  const [kh, kw] = layer.kernel;
+  const c = layer.inShape[2];
   const cw = wordsFor(c);
+  const taps = layer.kernel[0] * layer.kernel[1];
   return (o, y, x) => {
     let acc = 0;
-    for (let ky = 0; ky < kh; ky++) {
-      const iy = y * layer.stride[0] - layer.pads[0] + ky;
-      if (iy < 0 || iy >= h) continue;
-      for (let kx = 0; kx < kw; kx++) {
-        const ix = x * layer.stride[1] - layer.pads[1] + kx;
-        if (ix < 0 || ix >= w) continue;
-        const wOff = ((o * kh + ky) * kw + kx) * cw;
-        for (let ch = 0; ch < c; ch++) {
-          const v = input[(iy * w + ix) * c + ch];
-          acc += getBit(layer.weights, ch, wOff) ? -v : v;
-        }
+    forEachValidTap(layer, y, x, (pixel, tap) => {
+      const wOff = (o * taps + tap) * cw;
+      for (let ch = 0; ch < c; ch++) {
+        const v = input[pixel * c + ch];
+        acc += getBit(layer.weights, ch, wOff) ? -v : v;
       }
-    }
+    });
     return acc;
   };
 }
@@ -49,7 +43,7 @@ function weightSigns(layer: Conv2dIntB1Layer): Int8Array {
 }
 
 /** Every convolution position's accumulator for every output channel, position-major ((y * convW + x) * C_out + o). */
-export function integerAccumulatorsAll(layer: Conv2dIntB1Layer, input: ArrayLike<number>): Int32Array {
+function integerAccumulatorsAll(layer: Conv2dIntB1Layer, input: ArrayLike<number>): Int32Array {
   const [h, w, c] = layer.inShape;
   const [kh, kw] = layer.kernel;
   const [ch, cwid, oc] = layer.convShape;

@@ -2,7 +2,7 @@
 import type { Origin, Thresholds } from '../../ir/types.ts';
 import { packedWords, wordsFor } from '../../bitops.ts';
 import type { LoweredOp } from '../types.ts';
-import { denseLimits, denseShapeText, thresholdedDenseDescribe } from '../common/dense.ts';
+import { denseLimits, denseShapeText, thresholdedDenseConstants, thresholdedDenseDescribe } from '../common/dense.ts';
 import { nearPopcountBoundary } from '../common/ties.ts';
 import { thresholdedArrays } from '../common/kernels.ts';
 import { channelPopcount, denseB1 } from './emulate.ts';
@@ -50,10 +50,7 @@ export const denseB1Op: LoweredOp<DenseB1Layer> = {
   weightRows: (layer) => ({ length: layer.inFeatures, group: layer.inGroup, words: rowWords(layer) }),
 
   inputKind: () => 'binary',
-  constants: (layer) => ({
-    params: layer.inFeatures * layer.outFeatures + layer.outFeatures,
-    bytes: 4 * layer.weights.length + 4 * layer.outFeatures + 4 * wordsFor(layer.outFeatures),
-  }),
+  constants: thresholdedDenseConstants,
 
   code: (layer, site) => ({
     arrays: thresholdedArrays(site.base, layer),

@@ -1,13 +1,12 @@
 /** dense_f32_b1, the first dense layer on float32 input (created by passes/foldThresholds.ts), at every stage below the importer. */
-import { wordsFor } from '../../bitops.ts';
+import { packBits, wordsFor } from '../../bitops.ts';
 import type { AffineStep, Origin } from '../../ir/types.ts';
 import { floatSumSlack, roundingGamma } from '../../passes/referenceRounding.ts';
 import { thresholdKeyValue } from '../../passes/floatThresholds.ts';
 import type { LoweredOp } from '../types.ts';
-import { denseLimits, denseShapeText } from '../common/dense.ts';
+import { denseLimits, denseShapeText, thresholdedDenseConstants } from '../common/dense.ts';
 import { words } from '../common/kernels.ts';
 import { preview } from '../common/preview.ts';
-import { packBits } from '../../bitops.ts';
 import { denseF32B1, floatAccumulator } from './emulate.ts';
 
 export const KIND = 'dense_f32_b1';
@@ -80,10 +79,7 @@ export const denseF32B1Op: LoweredOp<DenseF32B1Layer> = {
   weightRows: (layer) => ({ length: layer.inFeatures, group: layer.inFeatures, words: wordsFor(layer.inFeatures) }),
 
   inputKind: () => 'float32',
-  constants: (layer) => ({
-    params: layer.inFeatures * layer.outFeatures + layer.outFeatures,
-    bytes: 4 * layer.weights.length + 4 * layer.outFeatures + 4 * wordsFor(layer.outFeatures),
-  }),
+  constants: thresholdedDenseConstants,
 
   code: (layer, site) => ({
     arrays: [words(`${site.base}_weights`, layer.weights), words(`${site.base}_threshold`, layer.threshold), words(`${site.base}_flip`, packBits(layer.flip))],

@@ -26,7 +26,7 @@ export function integerAccumulatorSimple(x: ArrayLike<number>, weights: Uint32Ar
 }
 
 /** The 8 bit planes of the input bytes (an int8 as its two's complement byte), words plane-major. */
-export function bitPlanes(x: ArrayLike<number>, inFeatures: number): Uint32Array {
+function bitPlanes(x: ArrayLike<number>, inFeatures: number): Uint32Array {
   const words = wordsFor(inFeatures);
   const planes = new Uint32Array(8 * words);
   for (let k = 0; k < words; k++) {
@@ -94,7 +94,7 @@ function andSum(weights: Uint32Array, row: number, nz: PlaneWords): number {
  * channel; four rows per pass, as the C row engines do, so each plane word is
  * read once for four rows.
  */
-export function planeAccumulators(planes: Uint32Array, weights: Uint32Array, inFeatures: number, outFeatures: number, signed: boolean): Int32Array {
+function planeAccumulators(planes: Uint32Array, weights: Uint32Array, inFeatures: number, outFeatures: number, signed: boolean): Int32Array {
   const words = wordsFor(inFeatures);
   const nz = nonZeroPlaneWords(planes, words, signed);
   const total = planeSum(nz);

@@ -3,7 +3,7 @@ import type { IntegerInputRounding, Origin, Thresholds } from '../../ir/types.ts
 import { wordsFor } from '../../bitops.ts';
 import type { LoweredOp } from '../types.ts';
 import { INT_DENSE_PREFIX, integerDenseKernel, ROW_ENGINE, thresholdedArrays } from '../common/kernels.ts';
-import { denseLimits, denseShapeText, thresholdedDenseDescribe } from '../common/dense.ts';
+import { denseLimits, denseShapeText, thresholdedDenseConstants, thresholdedDenseDescribe } from '../common/dense.ts';
 import { integerInputReach, nearIntegerBoundary } from '../common/ties.ts';
 import { denseIntB1, integerAccumulator } from './emulate.ts';
 
@@ -50,10 +50,7 @@ export const denseIntB1Op: LoweredOp<DenseIntB1Layer> = {
   weightRows: (layer) => ({ length: layer.inFeatures, group: layer.inFeatures, words: wordsFor(layer.inFeatures) }),
 
   inputKind: (layer) => layer.inputDType,
-  constants: (layer) => ({
-    params: layer.inFeatures * layer.outFeatures + layer.outFeatures,
-    bytes: 4 * layer.weights.length + 4 * layer.outFeatures + 4 * wordsFor(layer.outFeatures),
-  }),
+  constants: thresholdedDenseConstants,
 
   code: (layer, site) => ({
     arrays: thresholdedArrays(site.base, layer),
