@@ -9,7 +9,6 @@
  * Each returns, per sample, every binary activation (the sign outputs, in
  * order), the value the sign saw, and the logits.
  */
-import { readInputFile } from '../files/read.ts';
 import { BnncError } from '../errors.ts';
 import { findInputMapping, mapDeviceInput } from '../importers/inputMapping.ts';
 import { nodeLabel } from '../importers/onnx/import.ts';
@@ -18,6 +17,7 @@ import { readModelProto, type ModelProto } from '../importers/onnx/proto.ts';
 import type { Hwc, LoweredModel, Model } from '../ir/types.ts';
 import { outputShape } from '../ops/registry.ts';
 import { runFloatIr } from './floatIr.ts';
+import { readSourceAgain } from './sourceFile.ts';
 import { createLarqReference } from './larq.ts';
 import { OnnxInterpreter } from './interpreter.ts';
 import { loadOnnxRuntime, OnnxRuntimeReference, type Ort } from './onnxruntime.ts';
@@ -92,7 +92,7 @@ export async function createReference(model: Model, lowered: LoweredModel, choic
       },
     };
   }
-  const proto = readModelProto(model.sourcePath, readInputFile(model.sourcePath, 'model', 'the model file read at import'));
+  const proto = readModelProto(model.sourcePath, readSourceAgain(model));
   const names = probeNames(proto, lowered);
   const wanted = [...names.layers.flatMap((s) => [s.pre, s.out]), names.logits];
   const shapes = lowered.layers.slice(0, -1).map(outputShape);

@@ -23,6 +23,7 @@ import { invariant } from '../errors.ts';
 import type { LoweredModel, Model } from '../ir/types.ts';
 import { mapDeviceInput } from '../importers/inputMapping.ts';
 import { readKerasModel } from '../importers/keras/import.ts';
+import { readSourceAgain } from './sourceFile.ts';
 import type { BatchNormSpec, Conv2dSpec, DenseSpec, LayerSpec, PoolSpec } from '../importers/keras/layers/types.ts';
 import type { Quantizer } from '../importers/keras/quantizers.ts';
 import type { Reference, ReferenceSample } from './index.ts';
@@ -183,7 +184,7 @@ function declaredMapping(model: Model): (x: Vec) => Vec {
 }
 
 export function createLarqReference(model: Model, lowered: LoweredModel): Reference {
-  const keras = readKerasModel(model.sourcePath);
+  const keras = readKerasModel(model.sourcePath, readSourceAgain(model));
   const mapInput = declaredMapping(model);
   const probes = lowered.layers.slice(0, -1).map((l) => l.sources[l.sources.length - 1]);
   return {
