@@ -14,20 +14,30 @@ export const OUTPUT_MARKER = '.bnnc-output';
 
 const live = new Set<string>();
 let handlersInstalled = false;
+const cleanups = new Set<() => void>();
 
 /** Exit statuses of a shell for a process ended by a signal (128 + number). */
 const SIGNAL_EXIT = { SIGINT: 130, SIGTERM: 143 } as const;
 
-function installSignalHandlers(): void {
+/**
+ * Runs `cleanup` when this process ends: normally, on an uncaught error, or
+ * on SIGINT/SIGTERM (which then exit with the shell's status, 130/143). Used
+ * for bnnc's own folders and for the compilers and QEMU runs still going.
+ */
+export function cleanUpOnExit(cleanup: () => void): void {
+  cleanups.add(cleanup);
   if (handlersInstalled) return;
   handlersInstalled = true;
   for (const signal of Object.keys(SIGNAL_EXIT) as (keyof typeof SIGNAL_EXIT)[]) {
-    process.on(signal, () => {
-      removeLiveFolders();
-      process.exit(SIGNAL_EXIT[signal]);
-    });
+    process.on(signal, () => process.exit(SIGNAL_EXIT[signal]));
   }
-  process.on('exit', removeLiveFolders);
+  process.on('exit', () => {
+    for (const run of cleanups) run();
+  });
+}
+
+function installSignalHandlers(): void {
+  cleanUpOnExit(removeLiveFolders);
 }
 
 function removeLiveFolders(): void {

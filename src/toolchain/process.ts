@@ -3,11 +3,12 @@
  * array, never through a shell, always with a timeout, and with failures
  * turned into BnncErrors that say what to install.
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { accessSync, constants as fsConstants } from 'node:fs';
 import { constants as osConstants } from 'node:os';
 import { delimiter, isAbsolute, join } from 'node:path';
 import { BnncError, type ErrorContext } from '../errors.ts';
+import { cleanUpOnExit } from '../files/temporary.ts';
 
 export interface RunOptions {
   /** Kill the program after this many milliseconds (default 60 s). */
@@ -88,6 +89,18 @@ export function commandLine(file: string, args: readonly string[]): string {
   return [file, ...args].map(displayArg).join(' ');
 }
 
+/**
+ * The programs running now. When bnnc ends (SIGTERM from a CI timeout, Ctrl-C,
+ * an error), they are killed: a QEMU guest that never exits would otherwise
+ * run on without the timeout that was guarding it.
+ */
+const running = new Set<ChildProcess>();
+
+function killRunning(): void {
+  for (const child of running) child.kill('SIGKILL');
+  running.clear();
+}
+
 /** Run `file` with `args`; resolve with the output and exit code whatever the code is. */
 export function runProgram(file: string, args: readonly string[], opts: RunOptions = {}): Promise<RunResult> {
   const timeoutMs = opts.timeoutMs ?? 60_000;
@@ -96,6 +109,8 @@ export function runProgram(file: string, args: readonly string[], opts: RunOptio
   return new Promise((resolvePromise, reject) => {
     // stdin is /dev/null: QEMU's stdio chardev must not wait for or grab a terminal.
     const child = spawn(file, args, { cwd: opts.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    cleanUpOnExit(killRunning);
+    running.add(child);
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     let total = 0;
@@ -121,11 +136,13 @@ export function runProgram(file: string, args: readonly string[], opts: RunOptio
 
     child.on('error', (e: NodeJS.ErrnoException) => {
       clearTimeout(timer);
+      running.delete(child);
       if (e.code === 'ENOENT') reject(missingExecutableError(file, opts.aptPackages));
       else reject(new BnncError(`cannot run '${file}': ${e.message}`, { where: command }));
     });
     child.on('close', (code, signal) => {
       clearTimeout(timer);
+      running.delete(child);
       if (failure) {
         const output = outputTail(Buffer.concat(out).toString('utf8'), Buffer.concat(err).toString('utf8'));
         const hint = [failure.context.hint, output].filter(Boolean).join('\n');

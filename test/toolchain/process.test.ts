@@ -1,4 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { spawn, spawnSync } from 'node:child_process';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { BnncError } from '../../src/errors.ts';
 import { aptPackagesFor, commandLine, findExecutable, runProgram } from '../../src/toolchain/process.ts';
 
@@ -57,4 +60,29 @@ describe('helpers', () => {
   it('quotes arguments only for display', () => {
     expect(commandLine('gcc', ['-DNAME="x y"', '-O2'])).toBe(`gcc '-DNAME="x y"' -O2`);
   });
+});
+
+describe('when bnnc itself is stopped', () => {
+  /** A node process that runs `sleep <marker>` through runProgram, as bnnc runs QEMU, then waits. */
+  function parentRunningSleep(marker: string) {
+    const processModule = pathToFileURL(resolve('dist/toolchain/process.js')).href; // npm test builds dist/ first
+    const script = `import { runProgram } from ${JSON.stringify(processModule)};
+      runProgram('sleep', [${JSON.stringify(marker)}], { timeoutMs: 600_000 }); console.log('started');`;
+    return spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+  }
+
+  const sleeping = (marker: string) => spawnSync('pgrep', ['-f', `^sleep ${marker}$`]).status === 0;
+
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    it(`kills the programs it runs on ${signal}`, async () => {
+      const marker = `${600 + Math.floor(Math.random() * 1000)}.${process.pid}`;
+      const parent = parentRunningSleep(marker);
+      await new Promise<void>((done) => parent.stdout!.once('data', () => done()));
+      await expect.poll(() => sleeping(marker), { timeout: 5000 }).toBe(true);
+      const exited = new Promise<number | null>((done) => parent.on('exit', (code) => done(code)));
+      parent.kill(signal);
+      expect(await exited).toBe(signal === 'SIGTERM' ? 143 : 130);
+      await expect.poll(() => sleeping(marker), { timeout: 5000 }).toBe(false);
+    });
+  }
 });
