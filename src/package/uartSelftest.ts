@@ -24,10 +24,6 @@ const UART_DRIVERS: Record<string, string> = {
 /** Pause between two self-test lines (QEMU runs SysTick on host time without -icount). */
 const REPEAT_MS = 250;
 
-export function uartSelftestSupported(target: Target): boolean {
-  return target.qemu !== null && target.qemu.machine in UART_DRIVERS;
-}
-
 /**
  * Builds the firmware from `files` (generateC's output, possibly edited by the
  * caller) for `target` into `outDir`.
