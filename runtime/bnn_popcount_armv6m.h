@@ -8,7 +8,7 @@
 #error "bnn kernel variant armv6m needs a Cortex-M core (Thumb); regenerate with another --kernel"
 #endif
 
-#define BNN_POP_ROWS 1
+#define BNN_POP_ROWS 8
 #define BNN_HAVE_BITS_PASSES 1
 
 /*
@@ -79,15 +79,44 @@
     "add  r10, r4\n\t"
 
 /*
- * One row from its entry (r0 x, r1 w; r2 ones, r3, r4 and r8-r10 zero; r11
- * the end of x) to r2 = popcount(x ^ w): the odd-word entries 20-24, the
- * block loop 30-33, the count at 39.
+ * Rows of n < 8 words (entries 50-52 and 23 odd, 53-55 even): at most 3
+ * pairs, whose carries a half adder adds into twos (r3) and fours (r4), which
+ * cannot overflow; no eights. 14 instructions per pair, then the count at 49.
+ */
+#define BNN_M0_SHORT_PAIR                                                          \
+    "ldm  r0!, {r5, r6}\n\t"                                                       \
+    "ldm  r1!, {r7}\n\t"                                                           \
+    "eors r5, r7\n\t"                                                              \
+    "ldm  r1!, {r7}\n\t"                                                           \
+    "eors r6, r7\n\t"                                                              \
+    BNN_M0_CSA("r2", "r5", "r6")          /* the pair's carry in r5 */             \
+    "mov  r6, r3\n\t"                                                              \
+    "ands r6, r5\n\t"                                                              \
+    "eors r3, r5\n\t"                   /* twos ^= carry */                        \
+    "orrs r4, r6\n\t"                   /* fours |= twos & carry */                \
+
+#define BNN_M0_SHORT                                                               \
+    "50:\n\t" BNN_M0_ODD "b    53f\n"                                               \
+    "51:\n\t" BNN_M0_ODD "b    54f\n"                                               \
+    "52:\n\t" BNN_M0_ODD "b    55f\n"                                               \
+    "23:\n\t" BNN_M0_ODD "b    56f\n"                                               \
+    "53:\n\t" BNN_M0_SHORT_PAIR                                                    \
+    "54:\n\t" BNN_M0_SHORT_PAIR                                                    \
+    "55:\n\t" BNN_M0_SHORT_PAIR                                                    \
+    "56:\n\t"                                                                      \
+    "movs r7, #0\n\t"                   /* no eights */                            \
+    "b    49f\n"
+
+/*
+ * A row of n >= 8 words from its entry (r0 x, r1 w; r2 ones, r3, r4 and
+ * r8-r10 zero; r11 the end of x) to r2 = popcount(x ^ w): the odd-word
+ * entries 20-22 and 24, the block loop 30-33, the count at 39 (49 with
+ * ones, twos, fours in r2-r4 and 8 * the eights counts in r7).
  */
 #define BNN_M0_ROW                                                                 \
     "20:\n\t" BNN_M0_ODD "b    31f\n"                                               \
     "21:\n\t" BNN_M0_ODD "b    32f\n"                                               \
     "22:\n\t" BNN_M0_ODD "b    33f\n"                                               \
-    "23:\n\t" BNN_M0_ODD "b    39f\n"                                               \
     "24:\n\t" BNN_M0_ODD                                                           \
     "30:\n\t"                                                                      \
     BNN_M0_PAIR("r3", "r4", "r5", "r6")   /* twosA in r3 */                        \
@@ -117,6 +146,9 @@
     "39:\n\t"                                                                      \
     "mov  r3, r8\n\t"                                                              \
     "mov  r4, r9\n\t"                                                              \
+    "mov  r7, r10\n\t"                                                             \
+    "lsls r7, r7, #3\n"                                                             \
+    "49:\n\t"                                                                      \
     "ldr  r5, 91f\n\t"                                                             \
     BNN_M0_FIELDS2("r2") BNN_M0_FIELDS2("r3") BNN_M0_FIELDS2("r4")                 \
     "ldr  r5, 92f\n\t"                                                             \
@@ -130,9 +162,7 @@
     "ldr  r5, 94f\n\t"                                                             \
     "muls r2, r5, r2\n\t"                                                          \
     "lsrs r2, r2, #24\n\t"                                                         \
-    "mov  r3, r10\n\t"                                                             \
-    "lsls r3, r3, #3\n\t"                                                          \
-    "adds r2, r2, r3\n\t"
+    "adds r2, r2, r7\n\t"
 
 /* SWAR steps on v (mask in r5, scratch r6): 2-bit, 4-bit and 8-bit field counts */
 #define BNN_M0_FIELDS2(v)                                                          \
@@ -177,7 +207,9 @@
 #define BNN_M0_DATA                                                                \
     ".p2align 2\n"                                                                 \
     "90:\n\t"                                                                      \
-    ".word 30b, 31b, 32b, 33b, 24b, 20b, 21b, 22b, 23b\n"                          \
+    ".word 23b, 55b, 52b, 54b, 51b, 53b, 50b\n\t"                                    \
+    ".word 30b, 31b, 32b, 33b, 24b, 20b, 21b, 22b\n\t"                               \
+    ".word 71b, 72b\n"                                                              \
     "91:\n\t.word 0x55555555\n"                                                    \
     "92:\n\t.word 0x33333333\n"                                                    \
     "93:\n\t.word 0x0F0F0F0F\n"                                                    \
@@ -186,102 +218,75 @@
     BNN_M0_T64(0) BNN_M0_T64(1) BNN_M0_T64(1) BNN_M0_T64(2)                        \
     "99:\n\t"
 
-/* Index into the entry table of 90f for a row of n_words >= 1 words. */
-static inline uint32_t bnn_m0_entry(int32_t n_words)
-{
-    uint32_t n = (uint32_t)n_words;
-    uint32_t skip = (0u - (n >> 1)) & 3u; /* pairs of the first block not run */
-    return n == 1u ? 8u : ((n & 1u) << 2) | skip;
-}
+/*
+ * The engine: `rows` consecutive rows of n_words >= 1 against x. mode
+ * BNN_M0_BITS: q holds the thresholds, returns the bits (row r at bit
+ * 32 - rows + r, bit = popcount(x ^ w_r) > q[r], rows <= 32); BNN_M0_POPS:
+ * q[r] = popcount(x ^ w_r). Not inlined (one copy per file, no clones).
+ *
+ * Per row the counts restart and the row's entry is taken (9 instructions),
+ * the row runs, and its tail (by MOV pc, lr) stores the count (6) or shifts
+ * its bit in by ADCS (10): carry = (T - pop < 0) from the sign, which LSLS
+ * moves into the carry; T - pop overflows only for T < pop - 2^31 (bit 1,
+ * set at label 70), so any int32 threshold works. The bit accumulator starts
+ * at 1 << (32 - rows): the ADCS that shifts that bit out is the last row's.
+ * ADCS leaves row 0 highest: the word is bit-reversed once per call.
+ * Stack slots: [sp] x, [sp, #4] the row entry, [sp, #8] the bits (or the end of q).
+ */
+#define BNN_M0_BITS 0u
+#define BNN_M0_POPS 1u
 
-/* popcount(x ^ w) of one row of n_words >= 1; advances *w past it. */
-__attribute__((always_inline)) static inline int32_t bnn_pop_row(const uint32_t *x, const uint32_t **w, int32_t n_words)
+__attribute__((noinline, noclone, unused)) static uint32_t bnn_m0_rows(const uint32_t *x, const uint32_t *w, int32_t n_words,
+                                                                       void *q, int32_t rows, uint32_t mode)
 {
+    const uint32_t n = (uint32_t)n_words;
+    /* entries: n = 1..7, then n >= 8 by (n odd, pairs of the first block not run) */
+    const uint32_t entry = n < 8u ? n - 1u : 7u + (((n & 1u) << 2) | ((0u - (n >> 1)) & 3u));
+    const uint32_t slot = mode == BNN_M0_POPS ? (uint32_t)((int32_t *)q + rows) : 1u << (32 - rows);
     register uint32_t r0 __asm__("r0") = (uint32_t)x;
-    register const uint32_t *r1 __asm__("r1") = *w;
-    register uint32_t r2 __asm__("r2") = bnn_m0_entry(n_words);
-    register uint32_t r3 __asm__("r3") = (uint32_t)x + (uint32_t)n_words * 4u;
+    register const uint32_t *r1 __asm__("r1") = w;
+    register uint32_t r2 __asm__("r2") = entry;
+    register uint32_t r3 __asm__("r3") = (uint32_t)x + n * 4u;
+    register void *r4 __asm__("r4") = q;
+    register uint32_t r5 __asm__("r5") = slot;
+    register uint32_t r6 __asm__("r6") = mode;
+    uint32_t v;
     /*
-     * In C (the same operations, in this order):
-     *   uint32_t ones = n odd ? x[0] ^ w[0] : 0, twos = 0, fours = 0, eights_sum = 0;
-     *   for the (n / 2) % 4 pairs of a first part block, then each block of 8 words:
-     *       d[k] = x[k] ^ w[k], k < 8;                          (the first pairs of a part block are 0)
-     *       csa(&twosA, &ones, d[0], d[1]); csa(&twosB, &ones, d[2], d[3]);
-     *       csa(&foursA, &twos, twosA, twosB);
-     *       csa(&twosA, &ones, d[4], d[5]); csa(&twosB, &ones, d[6], d[7]);
-     *       csa(&foursB, &twos, twosA, twosB);
-     *       csa(&eights, &fours, foursA, foursB);
-     *       eights_sum += pop8[eights & 255] + pop8[(eights >> 8) & 255] + ...;   (4 LDRB)
-     *   return fields(ones) + 2 * fields(twos) + 4 * fields(fours) summed by MULS, + 8 * eights_sum;
-     * where csa(&t, &l, a, b) is the full adder t:l = l + a + b of BNN_M0_CSA.
+     * In C:
+     *   acc = 1 << (32 - rows);
+     *   for (r = 0; r < rows; r++) {
+     *       pop = BNN_M0_SHORT or BNN_M0_ROW (n_words < 8 or not) on row r;
+     *       if (mode == BNN_M0_POPS) q[r] = pop;
+     *       else acc = (acc << 1) | (pop > q[r]);
+     *   }
+     *   return acc;                   (bit-reversed below)
      */
     __asm__ volatile(
         ".syntax unified\n\t"
         "push {r7}\n\t"               /* r7 may be the frame pointer: saved here, not clobbered */
-        "mov  r11, r3\n\t"
-        "adr  r3, 90f\n\t"
+        "adr  r7, 90f\n\t"
         "lsls r2, r2, #2\n\t"
-        "ldr  r5, [r3, r2]\n\t"
-        BNN_M0_START("r5")
-        BNN_M0_ROW
-        "pop  {r7}\n\t"
-        "b    99f\n\t"
-        BNN_M0_DATA
-        : "+r"(r0), "+r"(r1), "+r"(r2), "+r"(r3)
-        :
-        : "r4", "r5", "r6", "r8", "r9", "r10", "r11", "cc", "memory");
-    *w = r1;
-    return (int32_t)r2;
-}
-
-static inline void bnn_pop_rows(const uint32_t *x, const uint32_t **w, int32_t n_words, int32_t *pop)
-{
-    pop[0] = bnn_pop_row(x, w, n_words);
-}
-
-/*
- * The output bits of np rows (1..32, BNN_POP_ROWS is 1) of n_words >= 1:
- * row r at bit 32 - np + r, bit = popcount(x ^ w_r) > thresh[r]; advances *w
- * and *thresh by np rows. xs[0] is x (xs[1] is zbb's).
- * One assembly loop over the rows: per row the counts restart and the entry
- * is taken (8 instructions), the row runs, and its bit is shifted in by ADCS
- * (10): carry = (T - pop < 0) from the sign, which LSLS moves into the carry;
- * T - pop overflows only for T < pop - 2^31 (bit 1, set at label 70), so any
- * int32 threshold works. The accumulator starts at 1 << (32 - np): the ADCS
- * that shifts that bit out is the last row's. ADCS leaves row 0 highest, so
- * the word is bit-reversed once per call (REV and 3 SWAR swaps, 19).
- * Not inlined: one copy, called once per output word.
- */
-__attribute__((noinline, unused)) static uint32_t bnn_bits_passes(const uint32_t *const xs[2], const uint32_t **w, int32_t n_words,
-                                                          const int32_t **thresh, int32_t np)
-{
-    register uint32_t r0 __asm__("r0") = (uint32_t)xs[0];
-    register const uint32_t *r1 __asm__("r1") = *w;
-    register uint32_t r2 __asm__("r2") = bnn_m0_entry(n_words);
-    register uint32_t r3 __asm__("r3") = (uint32_t)xs[0] + (uint32_t)n_words * 4u;
-    register const int32_t *r4 __asm__("r4") = *thresh;
-    register uint32_t r5 __asm__("r5") = 1u << (32 - np);
-    /*
-     * In C:
-     *   acc = 1 << (32 - np);
-     *   do {
-     *       pop = bnn_pop_row(x, w, n_words);     (BNN_M0_ROW)
-     *       carry = pop > *thresh++;
-     *       last = acc >> 31; acc = (acc << 1) | carry;
-     *   } while (!last);
-     *   return bit_reverse(acc);
-     */
-    __asm__ volatile(
-        ".syntax unified\n\t"
-        "push {r0, r5, r7}\n\t"       /* [sp] x, [sp, #4] the bits; r7 may be the frame pointer */
+        "ldr  r2, [r7, r2]\n\t"         /* the row entry */
+        "lsls r6, r6, #2\n\t"
+        "adds r7, r7, r6\n\t"
+        "ldr  r7, [r7, #60]\n\t"        /* the tail: 71 (bits) or 72 (pops) */
+        "mov  lr, r7\n\t"
         "mov  r11, r3\n\t"
         "mov  r12, r4\n\t"
-        "adr  r3, 90f\n\t"
-        "lsls r2, r2, #2\n\t"
-        "ldr  r3, [r3, r2]\n\t"
-        "mov  lr, r3\n\t"
+        "push {r0, r2, r5}\n\t"
         "b    10f\n"
+        BNN_M0_SHORT
         BNN_M0_ROW
+        "mov  pc, lr\n"
+        "72:\n\t"                      /* pops: q[r] = pop */
+        "mov  r0, r12\n\t"
+        "stm  r0!, {r2}\n\t"
+        "mov  r12, r0\n\t"
+        "ldr  r5, [sp, #8]\n\t"
+        "cmp  r0, r5\n\t"
+        "bne  10f\n\t"
+        "b    80f\n"
+        "71:\n\t"                      /* bits: shift in pop > q[r] */
         "mov  r0, r12\n\t"
         "ldm  r0!, {r3}\n\t"
         "mov  r12, r0\n\t"
@@ -289,47 +294,65 @@ __attribute__((noinline, unused)) static uint32_t bnn_bits_passes(const uint32_t
         "bvs  70f\n\t"
         "lsls r3, r3, #1\n"             /* carry = T - pop < 0 = pop > T */
         "60:\n\t"
-        "ldr  r5, [sp, #4]\n\t"
+        "ldr  r5, [sp, #8]\n\t"
         "adcs r5, r5\n\t"
-        "str  r5, [sp, #4]\n\t"
+        "str  r5, [sp, #8]\n\t"
         "bcs  80f\n"
-        "10:\n\t"
+        "10:\n\t"                      /* next row */
         "ldr  r0, [sp]\n\t"
-        BNN_M0_START("lr")
+        "ldr  r5, [sp, #4]\n\t"
+        BNN_M0_START("r5")
         "70:\n\t"
         "cmp  r3, r3\n\t"               /* carry = 1: T < pop - 2^31 */
         "b    60b\n"
         "80:\n\t"
-        "mov  r4, r12\n\t"
-        "rev  r5, r5\n\t"               /* bit reversal: bytes, nibbles, pairs, bits */
-        "ldr  r2, 93f\n\t"
-        "lsrs r3, r5, #4\n\t"
-        "ands r3, r2\n\t"
-        "ands r5, r2\n\t"
-        "lsls r5, r5, #4\n\t"
-        "orrs r5, r3\n\t"
-        "ldr  r2, 92f\n\t"
-        "lsrs r3, r5, #2\n\t"
-        "ands r3, r2\n\t"
-        "ands r5, r2\n\t"
-        "lsls r5, r5, #2\n\t"
-        "orrs r5, r3\n\t"
-        "ldr  r2, 91f\n\t"
-        "lsrs r3, r5, #1\n\t"
-        "ands r3, r2\n\t"
-        "ands r5, r2\n\t"
-        "lsls r5, r5, #1\n\t"
-        "orrs r5, r3\n\t"
-        "add  sp, #8\n\t"
+        "ldr  r5, [sp, #8]\n\t"
+        "add  sp, #12\n\t"
         "pop  {r7}\n\t"
         "b    99f\n\t"
         BNN_M0_DATA
-        : "+r"(r0), "+r"(r1), "+r"(r2), "+r"(r3), "+r"(r4), "+r"(r5)
+        : "+r"(r0), "+r"(r1), "+r"(r2), "+r"(r3), "+r"(r4), "+r"(r5), "+r"(r6)
         :
-        : "r6", "r8", "r9", "r10", "r11", "r12", "lr", "cc", "memory");
-    *w = r1;
-    *thresh = r4;
-    return r5;
+        : "r8", "r9", "r10", "r11", "r12", "lr", "cc", "memory");
+    v = r5;
+    if (mode == BNN_M0_BITS) { /* bit reversal: bytes, nibbles, pairs, bits */
+        v = __builtin_bswap32(v);
+        v = ((v >> 4) & 0x0F0F0F0Fu) | ((v & 0x0F0F0F0Fu) << 4);
+        v = ((v >> 2) & 0x33333333u) | ((v & 0x33333333u) << 2);
+        v = ((v >> 1) & 0x55555555u) | ((v & 0x55555555u) << 1);
+    }
+    return v;
+}
+
+/* popcount(x ^ w) of one row; advances *w past it. */
+static inline int32_t bnn_pop_row(const uint32_t *x, const uint32_t **w, int32_t n_words)
+{
+    int32_t pop;
+    (void)bnn_m0_rows(x, *w, n_words, &pop, 1, BNN_M0_POPS);
+    *w += n_words;
+    return pop;
+}
+
+/* popcounts of the 8 rows at *w; advances *w past them. */
+static inline void bnn_pop_rows(const uint32_t *x, const uint32_t **w, int32_t n_words, int32_t *pop)
+{
+    (void)bnn_m0_rows(x, *w, n_words, pop, 8, BNN_M0_POPS);
+    *w += 8 * n_words;
+}
+
+/*
+ * The output bits of np passes of 8 rows (np 1..4): row r at bit 32 - 8 np + r,
+ * bit = popcount(x ^ w_r) > thresh[r]; advances *w and *thresh by 8 np rows.
+ * xs[0] is x (xs[1] is zbb's).
+ */
+static inline uint32_t bnn_bits_passes(const uint32_t *const xs[2], const uint32_t **w, int32_t n_words,
+                                       const int32_t **thresh, int32_t np)
+{
+    const int32_t rows = 8 * np;
+    const uint32_t bits = bnn_m0_rows(xs[0], *w, n_words, (void *)(uintptr_t)*thresh, rows, BNN_M0_BITS);
+    *w += rows * n_words;
+    *thresh += rows;
+    return bits;
 }
 
 #endif /* BNN_POPCOUNT_ARMV6M_H */
