@@ -24,20 +24,31 @@
  * with a register offset, the table addressed by ADR): 15 instructions and 19
  * cycles, where SWAR with MULS takes 17 (its masks need literal loads).
  * Per block: 9 loads, 8 XOR, 7 adders (35), 6 moves, count 15, loop 2 = 75
- * instructions for 8 words (96 cycles: LDM of 2 words is 3).
+ * instructions for 8 words, 96 cycles (LDM of 2 words is 3; 4-word LDMs would
+ * need 8 free registers). A 16-word block (15 adders, one count per 16 words)
+ * needs the eights in a high register, a stash and a fourth count word at the
+ * row's end: about the same at 32-word rows, worse below.
  *
- * A row of n words: n odd starts ones at x[0] ^ w[0] instead of 0; the
+ * A row of n >= 8 words: n odd starts ones at x[0] ^ w[0] instead of 0; the
  * (n / 2) % 4 pairs before the first whole block enter the block at that pair
- * (label 31, 32 or 33) with the adder inputs it would have made from the pairs
- * skipped at 0, which changes no sum; then whole blocks. The entry is chosen
- * per call from a table (bnn_m0_entry). At the row's end ones, twos and fours
- * are counted together: SWAR to 4-bit fields, ones + 2 twos (<= 12 per
- * nibble), bytes, + 4 fours (<= 56 per byte), MULS by 0x01010101: 42
- * instructions with the 8 eights counts. The registers are fixed: LDM lists
- * must ascend; GCC saves r4-r6 and r8-r12 (clobbers), the assembly only r7,
- * which is the frame pointer at -O0 and cannot be an operand there. Constants
- * (entries, masks, the byte table) follow the code: Thumb-1 ADR and literal
- * loads reach forward only.
+ * (label 31, 32 or 33) with the adder inputs it would have made from the
+ * pairs skipped at 0, which changes no sum; then whole blocks. At the row's
+ * end ones, twos and fours are counted together: SWAR to 4-bit fields, ones
+ * + 2 twos (<= 12 per nibble), bytes, + 4 fours (<= 56 per byte), MULS by
+ * 0x01010101, + 8 eights: 43 instructions. Rows under 8 words take their own
+ * path (BNN_M0_SHORT, 14 instructions a pair): no eights, nothing to count
+ * per block (conv patches of 3x3 taps of 16 channels are 5 words: 19.5
+ * instructions per word there, 31.2 with the 8-word blocks before).
+ * The registers are fixed: LDM lists must ascend; GCC saves r4-r6 and r8-r12
+ * (clobbers), the assembly only r7, which is the frame pointer at -O0 and
+ * cannot be an operand there. Constants (entries, masks, the byte table)
+ * follow the code: Thumb-1 ADR and literal loads reach forward only.
+ *
+ * Measured (1024 x 256 bnn_dense_b1, cortex-m0plus, GCC 12 -O2, QEMU): 11.45
+ * instructions and 14.44 cycles per weight word (13.89 and 17.27 with the
+ * 7-instruction adder, a C loop per row and the threshold in C). Per row of
+ * 32 words: 4 blocks (300), the count (43), the row start (9) and the
+ * threshold (11); per call of 32 rows about 70 (C, the bit reversal).
  */
 #define BNN_M0_CSA(l, a, b) /* a = carry of l + a + b, l = their sum; b is clobbered */ \
     "eors " b ", " a "\n\t"                                                        \
@@ -222,9 +233,14 @@
  * The engine: `rows` consecutive rows of n_words >= 1 against x. mode
  * BNN_M0_BITS: q holds the thresholds, returns the bits (row r at bit
  * 32 - rows + r, bit = popcount(x ^ w_r) > q[r], rows <= 32); BNN_M0_POPS:
- * q[r] = popcount(x ^ w_r). Not inlined (one copy per file, no clones).
+ * q[r] = popcount(x ^ w_r). Not inlined (one copy per file, no clones): a
+ * call costs about 50 instructions, so bnn_dense_b1 takes 32 rows a call
+ * (BNN_HAVE_BITS_PASSES) and bnn_dense_b1_pop 8 (BNN_POP_ROWS; its last
+ * n_out % 8 rows one a call, as bnn_dense_b1's).
  *
- * Per row the counts restart and the row's entry is taken (9 instructions),
+ * The row's entry (the short path by n, else by n odd and the pairs of the
+ * first block not run) and the tail of the mode come from the table at 90
+ * once per call. Per row the counts restart and the entry is taken (9 instructions),
  * the row runs, and its tail (by MOV pc, lr) stores the count (6) or shifts
  * its bit in by ADCS (10): carry = (T - pop < 0) from the sign, which LSLS
  * moves into the carry; T - pop overflows only for T < pop - 2^31 (bit 1,
