@@ -45,8 +45,8 @@
  * cannot be an operand there. Constants (entries, masks, the byte table)
  * follow the code: Thumb-1 ADR and literal loads reach forward only.
  *
- * Measured (1024 x 256 bnn_dense_b1, cortex-m0plus, GCC 12 -O2, QEMU): 11.45
- * instructions and 14.44 cycles per weight word (13.89 and 17.27 with the
+ * Measured (1024 x 256 bnn_dense_b1, cortex-m0plus, GCC 12 -O2, QEMU): 11.44
+ * instructions and 14.43 cycles per weight word (13.89 and 17.27 with the
  * 7-instruction adder, a C loop per row and the threshold in C). Per row of
  * 32 words: 4 blocks (300), the count (43), the row start (9) and the
  * threshold (11); per call of 32 rows about 70 (C, the bit reversal).
@@ -207,9 +207,10 @@
     "mov  pc, " reg "\n"
 
 /*
- * The constants after the code: the entries (by bnn_m0_entry: even n, odd n
- * with pairs, n = 1), the SWAR masks, the byte table in lines of 4 bytes
- * (GCC sizes inline assembly by its lines).
+ * The constants after the code: the row entries (n = 1..7, then n >= 8 by
+ * n odd and the pairs of the first block not run), the two tails, the SWAR
+ * masks, the byte table in lines of 4 bytes (GCC sizes inline assembly by its
+ * lines, and places its own literal pools by that size).
  */
 #define BNN_M0_STR(...) #__VA_ARGS__
 #define BNN_M0_XSTR(...) BNN_M0_STR(__VA_ARGS__)
@@ -342,7 +343,7 @@ __attribute__((noinline, noclone, unused)) static uint32_t bnn_m0_rows(const uin
     return v;
 }
 
-/* popcount(x ^ w) of one row; advances *w past it. */
+/* popcount(x ^ w) of one row; advances *w past it (the dense kernels use bnn_pop_all and bnn_bits_passes). */
 static inline int32_t bnn_pop_row(const uint32_t *x, const uint32_t **w, int32_t n_words)
 {
     int32_t pop;

@@ -7,8 +7,8 @@
  *   50-55), each of the 8 entries into the first 8-word block (n % 8 in 0..7
  *   past 8 words: labels 20-22, 24, 30-33) and 1 to 5 whole blocks, with and
  *   without partial last words;
- * - output counts that are not multiples of 8 or 32 (partial passes, the rows
- *   left over one at a time) and whole output words;
+ * - output counts that are not multiples of 32 (a partial output word: one
+ *   call of n_out % 32 rows), whole output words, single rows;
  * - thresholds at the extremes: -1, 32 * n_words, just outside, INT32_MIN
  *   (T - pop overflows: label 70) and INT32_MAX.
  */
