@@ -250,7 +250,8 @@
  * set at label 70), so any int32 threshold works. The bit accumulator starts
  * at 1 << (32 - rows): the ADCS that shifts that bit out is the last row's.
  * ADCS leaves row 0 highest: the word is bit-reversed once per call.
- * Stack slots: [sp] x, [sp, #4] the row entry, [sp, #8] the bits (or the end of q).
+ * r12 is q, lr the tail; stack slots: [sp] x, [sp, #4] the row entry,
+ * [sp, #8] the bits (or the end of q).
  */
 #define BNN_M0_BITS 0u
 #define BNN_M0_POPS 1u
