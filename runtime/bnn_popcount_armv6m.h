@@ -37,9 +37,7 @@
  * end ones, twos and fours are counted together: SWAR to 4-bit fields, ones
  * + 2 twos (<= 12 per nibble), bytes, + 4 fours (<= 56 per byte), MULS by
  * 0x01010101, + 8 eights: 43 instructions. Rows under 8 words take their own
- * path (BNN_M0_SHORT, 14 instructions a pair): no eights, nothing to count
- * per block (conv patches of 3x3 taps of 16 channels are 5 words: 19.5
- * instructions per word there, 31.2 with the 8-word blocks before).
+ * path (BNN_M0_SHORT): no eights, nothing to count per block.
  * The registers are fixed: LDM lists must ascend; GCC saves r4-r6 and r8-r12
  * (clobbers), the assembly only r7, which is the frame pointer at -O0 and
  * cannot be an operand there. Constants (entries, masks, the byte table)
@@ -92,29 +90,28 @@
 
 /*
  * Rows of n < 8 words (entries 50-52 and 23 odd, 53-55 even): at most 3
- * pairs, whose carries a half adder adds into twos (r3) and fours (r4), which
- * cannot overflow; no eights. 14 instructions per pair, then the count at 49.
+ * pairs, run as the last 1, 2 or 3 of pairs A, B, C, whose carries (r3, r4,
+ * r5; a pair not run leaves its 0) one full adder sums into twos (r3) and
+ * fours (r4): 3 pairs 33 instructions, 2 pairs 24, 1 pair 15, then the count
+ * at 49 with no eights (a half adder per pair took 14 a pair).
  */
-#define BNN_M0_SHORT_PAIR                                                          \
-    "ldm  r0!, {r5, r6}\n\t"                                                       \
-    "ldm  r1!, {r7}\n\t"                                                           \
-    "eors r5, r7\n\t"                                                              \
-    "ldm  r1!, {r7}\n\t"                                                           \
-    "eors r6, r7\n\t"                                                              \
-    BNN_M0_CSA("r2", "r5", "r6")          /* the pair's carry in r5 */             \
-    "mov  r6, r3\n\t"                                                              \
-    "ands r6, r5\n\t"                                                              \
-    "eors r3, r5\n\t"                   /* twos ^= carry */                        \
-    "orrs r4, r6\n\t"                   /* fours |= twos & carry */                \
-
 #define BNN_M0_SHORT                                                               \
     "50:\n\t" BNN_M0_ODD "b    53f\n"                                               \
     "51:\n\t" BNN_M0_ODD "b    54f\n"                                               \
     "52:\n\t" BNN_M0_ODD "b    55f\n"                                               \
     "23:\n\t" BNN_M0_ODD "b    56f\n"                                               \
-    "53:\n\t" BNN_M0_SHORT_PAIR                                                    \
-    "54:\n\t" BNN_M0_SHORT_PAIR                                                    \
-    "55:\n\t" BNN_M0_SHORT_PAIR                                                    \
+    "53:\n\t"                                                                      \
+    BNN_M0_PAIR("r3", "r4", "r5", "r6")   /* carry A in r3 */                      \
+    "54:\n\t"                                                                      \
+    BNN_M0_PAIR("r4", "r5", "r6", "r7")   /* carry B in r4 */                      \
+    "55:\n\t"                                                                      \
+    "ldm  r0!, {r5, r6}\n\t"                                                       \
+    "ldm  r1!, {r7}\n\t"                                                           \
+    "eors r5, r7\n\t"                                                              \
+    "ldm  r1!, {r7}\n\t"                                                           \
+    "eors r6, r7\n\t"                                                              \
+    BNN_M0_CSA("r2", "r5", "r6")          /* carry C in r5 */                      \
+    BNN_M0_CSA("r3", "r4", "r5")          /* twos r3, fours r4 */                  \
     "56:\n\t"                                                                      \
     "movs r7, #0\n\t"                   /* no eights */                            \
     "b    49f\n"
