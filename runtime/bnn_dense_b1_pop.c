@@ -9,7 +9,8 @@
  *   pop  n_out outputs: popcount(x XOR w_o), in [0, 32 * n_words]
  * The caller turns them into dot products dot = n - 2 * pop.
  * Optimised variants use the row engine of bnn_popcount.h (BNN_POP_ROWS rows
- * per pass); portable and builtin are the plain loop below.
+ * per pass, or all rows in one call: BNN_HAVE_POP_ALL); portable and builtin
+ * are the plain loop below.
  */
 #if defined(BNN_POP_ROWS) /* a row engine (bnn_popcount_<variant>.h) */
 bnn_status_t bnn_dense_b1_pop(const uint32_t *x, const uint32_t *w, int32_t n_words, int32_t n_out, int32_t *pop)
@@ -19,7 +20,11 @@ bnn_status_t bnn_dense_b1_pop(const uint32_t *x, const uint32_t *w, int32_t n_wo
     if (n_words < 1 || n_out < 1) {
         return BNN_ERROR_ARGUMENT;
     }
-#if BNN_POP_ROWS > 1
+#if defined(BNN_HAVE_POP_ALL)
+    /* The engine takes every row in one call. */
+    bnn_pop_all(x, w, n_words, n_out, pop);
+    return BNN_OK;
+#elif BNN_POP_ROWS > 1
     for (; left >= BNN_POP_ROWS && n_words >= BNN_MIN_WORDS; left -= BNN_POP_ROWS) {
         bnn_pop_rows(x, &row, n_words, pop);
         pop += BNN_POP_ROWS;
