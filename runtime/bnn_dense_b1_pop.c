@@ -19,7 +19,15 @@ bnn_status_t bnn_dense_b1_pop(const uint32_t *x, const uint32_t *w, int32_t n_wo
     if (n_words < 1 || n_out < 1) {
         return BNN_ERROR_ARGUMENT;
     }
-#if BNN_POP_ROWS > 1
+#if defined(BNN_HAVE_POP_PASSES)
+    /* The engine runs every whole pass in one call. */
+    if (left >= BNN_POP_ROWS && n_words >= BNN_MIN_WORDS) {
+        const int32_t np = left / BNN_POP_ROWS;
+        bnn_pop_passes(x, &row, n_words, pop, np);
+        pop += BNN_POP_ROWS * np;
+        left -= BNN_POP_ROWS * np;
+    }
+#elif BNN_POP_ROWS > 1
     for (; left >= BNN_POP_ROWS && n_words >= BNN_MIN_WORDS; left -= BNN_POP_ROWS) {
         bnn_pop_rows(x, &row, n_words, pop);
         pop += BNN_POP_ROWS;

@@ -19,6 +19,8 @@
  *                                      (shorter rows go one by one through bnn_pop_row)
  *   BNN_HAVE_BITS_PASSES               bnn_bits_passes(xs, &w, n_words, &thresh, np): the output
  *                                      bits of a pass (bit r = row r), thresholds fused in
+ *   BNN_HAVE_POP_PASSES                bnn_pop_passes(x, &w, n_words, pop, np): the popcounts
+ *                                      of np whole passes in one call (bnn_dense_b1_pop)
  *
  * Carry-save (Harley-Seal) accumulation, used where there is no popcount
  * instruction: a full adder over three words adds their bits position by

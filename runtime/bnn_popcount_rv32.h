@@ -8,160 +8,391 @@
 #error "bnn kernel variant rv32 needs a 32-bit RISC-V core; regenerate with another --kernel"
 #endif
 #if defined(__riscv_32e) || defined(__riscv_e)
-/* Two rows' Harley-Seal adders stay in registers; RV32E has 15 usable ones. */
+/* Two rows' Harley-Seal adders stay in registers (28 of them); RV32E has 15 usable ones. */
 #error "bnn kernel variant rv32 needs the 32 registers of RV32I; this is an RV32E core (e.g. CH32V003): regenerate with --kernel portable"
 #endif
 #if !defined(__riscv_mul) && !defined(__riscv_zmmul)
-/* The eights word is counted by SWAR with a multiply. */
+/* The byte counts are summed with a multiply. */
 #error "bnn kernel variant rv32 needs the multiply instruction (M or Zmmul extension, e.g. -march=rv32imc); regenerate with --kernel portable"
 #endif
 
 #define BNN_POP_ROWS 2
-#define BNN_MIN_WORDS 8 /* below one block the plain count per word is cheaper */
+#define BNN_MIN_WORDS BNN_RV_MIN_WORDS
+#define BNN_HAVE_BITS_PASSES 1
+#define BNN_HAVE_POP_PASSES 1
 
 /*
- * Harley-Seal over blocks of 8 words for two rows at once, so each input
- * word is loaded once for two weight words; in assembly because GCC spills
- * the two rows' adder state (18.5 instructions per word from the same C).
- * Adders in place: (l, b) <- (l ^ b ^ c, carry) with one scratch register.
- * RV32 has no shifted operands: the eights word is counted by SWAR with the
- * masks in registers and a multiply (13 instructions per block and row).
- * Per block of 8 words and 2 rows: 24 loads, 16 xor, 14 adders (70),
- * 2 counts (26), 3 pointer moves and a branch = 140 for 16 weight words.
+ * Harley-Seal over blocks of 16 words for two rows at once (each input word
+ * is loaded once for two weight words), as one assembly function per use
+ * (bnn_dense_b1 thresholds, bnn_dense_b1_pop counts) that runs every pass of
+ * a call: the 28 registers it keeps are more than an asm statement may name
+ * (30 operands at most, and GCC must find them all free), so it is a naked
+ * function whose register names are the macros below, with its state
+ * (pointers, ends, the bits gathered) in its own stack frame.
+ *
+ * Per row, ones, twos, fours and eights words (weights 1, 2, 4, 8) take the
+ * words through carry-save adders (5 instructions each: RV32 has no
+ * three-input logic), and the sixteens word each block leaves is counted
+ * (SWAR byte counts and a multiply, 13). Where a row starts, its adders are
+ * zero, so the first block of a row (rows of 16 words and more) is a copy of
+ * the block whose four first adders are half adders (2 instructions) and
+ * which needs no zeroing: 36 instructions fewer per pass, 0.56 per word at 32
+ * words per row. The n % 16 other words: an odd word initialises ones, the
+ * even rest enters the general block part way (Duff), with the adders that
+ * part reads zeroed. Per row at the end:
+ *   pop = 16 * sixteens + pop(ones) + 2 pop(twos) + 4 pop(fours) + 8 pop(eights),
+ * with ones + 2 twos and fours + 2 eights added as 4-bit counts (each <= 12),
+ * then as bytes (48 instructions).
+ * Per block of 16 words and 2 rows: 48 loads, 32 xor, 30 adders (150), 2
+ * counts (26), 3 pointer moves, the end (load, branch) = 261 for 32 weight
+ * words; the first block of a row costs 241 (its count sets the sum).
+ * Per pass: 6 to start, 96 finish, 16 threshold and bits (or 7 storing the
+ * popcounts). 1024 x 256 (32 words per row): 620 per pass, 9.69 per word
+ * (measured: see BNN_RV_MEASURED below).
  */
-#define BNN_RV_CSA(l, b, c) /* (l, b) <- (l ^ b ^ c, maj(l, b, c)); c is left alone */ \
-    "xor  %[t], %[" l "], %[" b "]\n\t"                                             \
-    "and  %[" b "], %[" l "], %[" b "]\n\t"                                         \
-    "xor  %[" l "], %[t], %[" c "]\n\t"                                             \
-    "and  %[t], %[t], %[" c "]\n\t"                                                 \
-    "or   %[" b "], %[" b "], %[t]\n\t"
+#define BNN_RV_MIN_WORDS 8 /* below, one row at a time through bnn_pop_row */
 
-/* Words k, k+1 of row p into registers d0, d1 (x words in x0, x1). */
-#define BNN_RV_PAIR(k, p, d0, d1)                                                   \
-    "lw   %[" d0 "], " #k "*4(%[" p "])\n\t"                                        \
-    "lw   %[" d1 "], " #k "*4+4(%[" p "])\n\t"                                      \
-    "xor  %[" d0 "], %[" d0 "], %[x0]\n\t"                                          \
-    "xor  %[" d1 "], %[" d1 "], %[x1]\n\t"
+/* Register names (RVC-compressible x8..x15 for the pointers and temporaries). */
+#define BNN_RV_PX "s0"  /* input words */
+#define BNN_RV_PA "s1"  /* row a */
+#define BNN_RV_PB "a0"  /* row b = row a + n words */
+#define BNN_RV_T "a1"   /* scratch of an adder or count */
+#define BNN_RV_D1 "a2"  /* the second word of a pair, x ^ w */
+#define BNN_RV_X0 "a3"  /* the pair's input words */
+#define BNN_RV_X1 "a4"
+#define BNN_RV_D0 "a5"  /* the first word of an odd pair (carry out: twos) */
+#define BNN_RV_M55 "t0" /* 0x55555555 */
+#define BNN_RV_M33 "t1" /* 0x33333333 */
+#define BNN_RV_M0F "t2" /* 0x0F0F0F0F */
+#define BNN_RV_M01 "t3" /* 0x01010101 */
+#define BNN_RV_OA "t4"  /* row a: ones, twos, fours, eights, sum of sixteens counts */
+#define BNN_RV_TA "t5"
+#define BNN_RV_FA "t6"
+#define BNN_RV_EA "a6"
+#define BNN_RV_SA "a7"
+#define BNN_RV_UA "s7"  /* row a's words in flight: twos (u, v), fours (v, y), eights (y) */
+#define BNN_RV_VA "s8"
+#define BNN_RV_YA "s9"
+#define BNN_RV_OB "s2"  /* row b: the same */
+#define BNN_RV_TB "s3"
+#define BNN_RV_FB "s4"
+#define BNN_RV_EB "s5"
+#define BNN_RV_SB "s6"
+#define BNN_RV_UB "s10"
+#define BNN_RV_VB "s11"
+#define BNN_RV_YB "ra"
 
-#define BNN_RV_X(k)                                                                 \
-    "lw   %[x0], " #k "*4(%[px])\n\t"                                               \
-    "lw   %[x1], " #k "*4+4(%[px])\n\t"
+/* Stack frame: ra, s0..s11 saved at 0..48, then the call's state. */
+#define BNN_RV_FRAME "96"
+#define BNN_RV_X "52(sp)"      /* x */
+#define BNN_RV_END "56(sp)"    /* x + n */
+#define BNN_RV_STRIDE "60(sp)" /* 4 n */
+#define BNN_RV_Q "64(sp)"      /* thresholds (or popcounts) of the pass */
+#define BNN_RV_QE "68(sp)"     /* ... after the last pass */
+#define BNN_RV_BITS "72(sp)"   /* the output bits gathered */
+#define BNN_RV_HEAD "76(sp)"   /* where a pass starts (label 4, 6 or 7) */
+#define BNN_RV_ENT "80(sp)"    /* where the n % 16 even words enter the block (21..27), or 0 */
+#define BNN_RV_ADJ "84(sp)"    /* 4 (16 - that many): the pointers' move back before it */
 
-/* Byte counts of v in place (10 instructions). */
-#define BNN_RV_BYTES(v)                                                             \
-    "srli %[t], %[" v "], 1\n\t"                                                    \
-    "and  %[t], %[t], %[m55]\n\t"                                                   \
-    "sub  %[" v "], %[" v "], %[t]\n\t"                                             \
-    "srli %[t], %[" v "], 2\n\t"                                                    \
-    "and  %[t], %[t], %[m33]\n\t"                                                   \
-    "and  %[" v "], %[" v "], %[m33]\n\t"                                           \
-    "add  %[" v "], %[" v "], %[t]\n\t"                                             \
-    "srli %[t], %[" v "], 4\n\t"                                                    \
-    "add  %[" v "], %[" v "], %[t]\n\t"                                             \
-    "and  %[" v "], %[" v "], %[m0f]\n\t"
+#define BNN_RV_OP(op, d, a, b) op " " d ", " a ", " b "\n\t"
 
-/* Byte counts of register v, then their sum added to acc (13 instructions). */
-#define BNN_RV_COUNT(v, acc)                                                        \
-    BNN_RV_BYTES(v)                                                                 \
-    "mul  %[" v "], %[" v "], %[m01]\n\t"                                           \
-    "srli %[" v "], %[" v "], 24\n\t"                                               \
-    "add  %[" acc "], %[" acc "], %[" v "]\n\t"
+/* (l, b) <- (l ^ b ^ c, majority(l, b, c)); c is left alone (5). */
+#define BNN_RV_CSA(l, b, c)                                                         \
+    BNN_RV_OP("xor", BNN_RV_T, l, b) BNN_RV_OP("and", b, b, l) BNN_RV_OP("xor", l, BNN_RV_T, c) \
+    BNN_RV_OP("and", BNN_RV_T, BNN_RV_T, c) BNN_RV_OP("or", b, b, BNN_RV_T)
 
-/* pop = 8 * eights + ones + 2 twos + 4 fours, left in e. */
-#define BNN_RV_FINISH(o, t2, f, e)                                                  \
-    BNN_RV_BYTES(o) BNN_RV_BYTES(t2) BNN_RV_BYTES(f)                                \
-    "slli %[" t2 "], %[" t2 "], 1\n\t"                                              \
-    "add  %[" o "], %[" o "], %[" t2 "]\n\t"                                        \
-    "slli %[" f "], %[" f "], 2\n\t"                                                \
-    "add  %[" o "], %[" o "], %[" f "]\n\t"                                         \
-    "mul  %[" o "], %[" o "], %[m01]\n\t"                                           \
-    "srli %[" o "], %[" o "], 24\n\t"                                               \
-    "slli %[" e "], %[" e "], 3\n\t"                                                \
-    "add  %[" e "], %[" e "], %[" o "]\n\t"
+/* The same with l = 0: (l, b) <- (b ^ c, b & c) (2). */
+#define BNN_RV_HA(l, b, c) BNN_RV_OP("xor", l, b, c) BNN_RV_OP("and", b, b, c)
 
-#define BNN_RV_MASKS                                                                \
-    "li   %[m55], 0x55555555\n\t"                                                   \
-    "li   %[m33], 0x33333333\n\t"                                                   \
-    "li   %[m0f], 0x0F0F0F0F\n\t"                                                   \
-    "srli %[m01], %[m0f], 3\n\t"                                                    \
-    "and  %[m01], %[m01], %[m0f]\n\t"
+/* Input words 2k, 2k + 1 of the block. */
+#define BNN_RV_LOADX(k)                                                             \
+    "lw   " BNN_RV_X0 ", " #k "*8(" BNN_RV_PX ")\n\t"                                \
+    "lw   " BNN_RV_X1 ", " #k "*8+4(" BNN_RV_PX ")\n\t"
 
-/* Two rows, n_words >= 8: popcount(x ^ w) over the n_words & ~7 words of each. */
-static inline void bnn_rv_pair(const uint32_t *x, const uint32_t *pa, const uint32_t *pb, int32_t n_words,
-                               uint32_t *pop_a, uint32_t *pop_b)
+/* d0 <- x[2k] ^ p[2k], D1 <- x[2k+1] ^ p[2k+1]. */
+#define BNN_RV_LOADD(k, p, d0)                                                      \
+    "lw   " d0 ", " #k "*8(" p ")\n\t"                                               \
+    "lw   " BNN_RV_D1 ", " #k "*8+4(" p ")\n\t"                                      \
+    BNN_RV_OP("xor", d0, d0, BNN_RV_X0) BNN_RV_OP("xor", BNN_RV_D1, BNN_RV_D1, BNN_RV_X1)
+
+/*
+ * Pair k (words 2k, 2k+1) of a row's block in the general form (G) and in the
+ * first block of a row (Z, adders zero before: half adders where one is first
+ * written). Row registers: o, t, f, e adders, u, v, y words in flight.
+ */
+#define BNN_RV_G0(p, o, t, f, e, u, v, y) BNN_RV_LOADD(0, p, y) BNN_RV_CSA(o, y, BNN_RV_D1)
+#define BNN_RV_G1(p, o, t, f, e, u, v, y) BNN_RV_LOADD(1, p, BNN_RV_D0) BNN_RV_CSA(o, BNN_RV_D0, BNN_RV_D1) \
+    BNN_RV_CSA(t, y, BNN_RV_D0)
+#define BNN_RV_G2(p, o, t, f, e, u, v, y) BNN_RV_LOADD(2, p, u) BNN_RV_CSA(o, u, BNN_RV_D1)
+#define BNN_RV_G3(p, o, t, f, e, u, v, y) BNN_RV_LOADD(3, p, BNN_RV_D0) BNN_RV_CSA(o, BNN_RV_D0, BNN_RV_D1) \
+    BNN_RV_CSA(t, u, BNN_RV_D0) BNN_RV_CSA(f, y, u)
+#define BNN_RV_G4(p, o, t, f, e, u, v, y) BNN_RV_LOADD(4, p, v) BNN_RV_CSA(o, v, BNN_RV_D1)
+#define BNN_RV_G5(p, o, t, f, e, u, v, y) BNN_RV_LOADD(5, p, BNN_RV_D0) BNN_RV_CSA(o, BNN_RV_D0, BNN_RV_D1) \
+    BNN_RV_CSA(t, v, BNN_RV_D0)
+#define BNN_RV_G6(p, o, t, f, e, u, v, y) BNN_RV_LOADD(6, p, u) BNN_RV_CSA(o, u, BNN_RV_D1)
+#define BNN_RV_G7(p, o, t, f, e, u, v, y) BNN_RV_LOADD(7, p, BNN_RV_D0) BNN_RV_CSA(o, BNN_RV_D0, BNN_RV_D1) \
+    BNN_RV_CSA(t, u, BNN_RV_D0) BNN_RV_CSA(f, v, u) BNN_RV_CSA(e, y, v) /* y: sixteens */
+#define BNN_RV_Z0(p, o, t, f, e, u, v, y) BNN_RV_LOADD(0, p, y) BNN_RV_HA(o, y, BNN_RV_D1)
+#define BNN_RV_Z1(p, o, t, f, e, u, v, y) BNN_RV_LOADD(1, p, BNN_RV_D0) BNN_RV_CSA(o, BNN_RV_D0, BNN_RV_D1) \
+    BNN_RV_HA(t, y, BNN_RV_D0)
+#define BNN_RV_Z3(p, o, t, f, e, u, v, y) BNN_RV_LOADD(3, p, BNN_RV_D0) BNN_RV_CSA(o, BNN_RV_D0, BNN_RV_D1) \
+    BNN_RV_CSA(t, u, BNN_RV_D0) BNN_RV_HA(f, y, u)
+#define BNN_RV_Z7(p, o, t, f, e, u, v, y) BNN_RV_LOADD(7, p, BNN_RV_D0) BNN_RV_CSA(o, BNN_RV_D0, BNN_RV_D1) \
+    BNN_RV_CSA(t, u, BNN_RV_D0) BNN_RV_CSA(f, v, u) BNN_RV_HA(e, y, v)
+
+/* Pair k of both rows (k's x words loaded once). */
+#define BNN_RV_ROW_A BNN_RV_PA, BNN_RV_OA, BNN_RV_TA, BNN_RV_FA, BNN_RV_EA, BNN_RV_UA, BNN_RV_VA, BNN_RV_YA
+#define BNN_RV_ROW_B BNN_RV_PB, BNN_RV_OB, BNN_RV_TB, BNN_RV_FB, BNN_RV_EB, BNN_RV_UB, BNN_RV_VB, BNN_RV_YB
+#define BNN_RV_APPLY(m, args) m args
+#define BNN_RV_PAIR(k, form) BNN_RV_LOADX(k) BNN_RV_APPLY(form, (BNN_RV_ROW_A)) BNN_RV_APPLY(form, (BNN_RV_ROW_B))
+
+/* Byte counts of v in place (10). */
+#define BNN_RV_NIBBLES(v) /* 4-bit counts, <= 4 (7) */                               \
+    "srli " BNN_RV_T ", " v ", 1\n\t" BNN_RV_OP("and", BNN_RV_T, BNN_RV_T, BNN_RV_M55) \
+    BNN_RV_OP("sub", v, v, BNN_RV_T) "srli " BNN_RV_T ", " v ", 2\n\t"                 \
+    BNN_RV_OP("and", BNN_RV_T, BNN_RV_T, BNN_RV_M33) BNN_RV_OP("and", v, v, BNN_RV_M33) \
+    BNN_RV_OP("add", v, v, BNN_RV_T)
+#define BNN_RV_NIB2BYTES(v) /* 4-bit fields to bytes (4) */                           \
+    "srli " BNN_RV_T ", " v ", 4\n\t" BNN_RV_OP("and", BNN_RV_T, BNN_RV_T, BNN_RV_M0F)  \
+    BNN_RV_OP("and", v, v, BNN_RV_M0F) BNN_RV_OP("add", v, v, BNN_RV_T)
+#define BNN_RV_BYTES(v)                                                              \
+    BNN_RV_NIBBLES(v) "srli " BNN_RV_T ", " v ", 4\n\t" BNN_RV_OP("add", v, v, BNN_RV_T) \
+    BNN_RV_OP("and", v, v, BNN_RV_M0F)
+/* s <- popcount(v) (12); s += popcount(v) (13). v is clobbered. */
+#define BNN_RV_COUNT_SET(v, s) BNN_RV_BYTES(v) BNN_RV_OP("mul", v, v, BNN_RV_M01) "srli " s ", " v ", 24\n\t"
+#define BNN_RV_COUNT_ADD(v, s) BNN_RV_BYTES(v) BNN_RV_OP("mul", v, v, BNN_RV_M01) "srli " v ", " v ", 24\n\t" \
+    BNN_RV_OP("add", s, s, v)
+
+/* o <- 16 s + pop(o) + 2 pop(t) + 4 pop(f) + 8 pop(e) (48); t, f, e, s clobbered. */
+#define BNN_RV_FINISH(o, t, f, e, s)                                                 \
+    BNN_RV_NIBBLES(o) BNN_RV_NIBBLES(t) "slli " t ", " t ", 1\n\t" BNN_RV_OP("add", o, o, t) \
+    BNN_RV_NIBBLES(f) BNN_RV_NIBBLES(e) "slli " e ", " e ", 1\n\t" BNN_RV_OP("add", f, f, e) \
+    BNN_RV_NIB2BYTES(o) BNN_RV_NIB2BYTES(f) /* bytes <= 24: their sums fit a byte */          \
+    BNN_RV_OP("mul", o, o, BNN_RV_M01) "srli " o ", " o ", 24\n\t"                           \
+    BNN_RV_OP("mul", f, f, BNN_RV_M01) "srli " f ", " f ", 24\n\t"                           \
+    "slli " f ", " f ", 2\n\t" BNN_RV_OP("add", o, o, f)                                     \
+    "slli " s ", " s ", 4\n\t" BNN_RV_OP("add", o, o, s)
+
+#define BNN_RV_MOVE(bytes)                                                           \
+    "addi " BNN_RV_PX ", " BNN_RV_PX ", " bytes "\n\t"                                 \
+    "addi " BNN_RV_PA ", " BNN_RV_PA ", " bytes "\n\t"                                 \
+    "addi " BNN_RV_PB ", " BNN_RV_PB ", " bytes "\n\t"
+
+/* ones <- the pass's first word (rows of odd length); the pointers move past it. */
+#define BNN_RV_ODD_WORD                                                              \
+    "lw   " BNN_RV_X0 ", 0(" BNN_RV_PX ")\n\t"                                          \
+    "lw   " BNN_RV_OA ", 0(" BNN_RV_PA ")\n\t"                                          \
+    "lw   " BNN_RV_OB ", 0(" BNN_RV_PB ")\n\t"                                          \
+    BNN_RV_OP("xor", BNN_RV_OA, BNN_RV_OA, BNN_RV_X0) BNN_RV_OP("xor", BNN_RV_OB, BNN_RV_OB, BNN_RV_X0) \
+    BNN_RV_MOVE("4")
+
+#define BNN_RV_SAVE(op)                                                              \
+    op " ra, 0(sp)\n\t" op " s0, 4(sp)\n\t" op " s1, 8(sp)\n\t" op " s2, 12(sp)\n\t"  \
+    op " s3, 16(sp)\n\t" op " s4, 20(sp)\n\t" op " s5, 24(sp)\n\t" op " s6, 28(sp)\n\t" \
+    op " s7, 32(sp)\n\t" op " s8, 36(sp)\n\t" op " s9, 40(sp)\n\t" op " s10, 44(sp)\n\t" \
+    op " s11, 48(sp)\n\t"
+
+/* ENT/ADJ for r = n & 14 (a4 = 4 r): the pair the block is entered at is 8 - r / 2. */
+#define BNN_RV_ENTRY_CASE(bytes, label) \
+    "li   a3, " #bytes "\n\t" "lla  a5, " #label "f\n\t" "beq  a4, a3, 3f\n\t"
+
+/*
+ * The engine, with `out` the end of a pass (popcounts of rows a and b in
+ * BNN_RV_OA, BNN_RV_OB; branches back to label 10 for the next pass) and
+ * `ret` what is left in a0. Arguments: a0 x, a1 w, a2 n (>= 1), a3 q, a4 np (>= 1).
+ * In C, per pass (rows a = w, b = w + n; w += 2 n after it):
+ *   ones = twos = fours = eights = sixteens_sum = 0;
+ *   i = 0;
+ *   if (n & 1) { ones = x[0] ^ a[0]; i = 1; }
+ *   for (blocks of 16 words: the first 16 (n >= 16), the n & 14 others, then the rest) {
+ *       d[k] = x[i + k] ^ a[i + k];          (each x word loaded once for both rows)
+ *       twosA = d[0]; csa(&ones, &twosA, d[1]);  twosB = d[2]; csa(&ones, &twosB, d[3]);
+ *       foursA = twosA; csa(&twos, &foursA, twosB);
+ *       ... (the same for words 4..7: foursB) eightsA = foursA; csa(&fours, &eightsA, foursB);
+ *       ... (the same for words 8..15: eightsB) s = eightsA; csa(&eights, &s, eightsB);
+ *       sixteens_sum += popcount(s);
+ *   }
+ *   pop = 16 * sixteens_sum + popcount(ones) + 2 popcount(twos) + 4 popcount(fours) + 8 popcount(eights);
+ * where csa(&l, &b, c) is (l, b) <- (l ^ b ^ c, majority(l, b, c)) (BNN_RV_CSA);
+ * the n & 14 words enter the block at pair 8 - (n & 14) / 2 with its words in flight zeroed.
+ */
+#define BNN_RV_ENGINE(out, ret)                                                      \
+    "addi sp, sp, -" BNN_RV_FRAME "\n\t"                                             \
+    BNN_RV_SAVE("sw")                                                                \
+    "sw   a0, " BNN_RV_X "\n\t"                                                      \
+    "slli a2, a2, 2\n\t"                                                             \
+    "sw   a2, " BNN_RV_STRIDE "\n\t"                                                 \
+    "add  a0, a0, a2\n\t"                                                            \
+    "sw   a0, " BNN_RV_END "\n\t"                                                    \
+    "sw   a3, " BNN_RV_Q "\n\t"                                                      \
+    "slli a4, a4, 3\n\t"                                                             \
+    "add  a4, a4, a3\n\t"                                                            \
+    "sw   a4, " BNN_RV_QE "\n\t"                                                     \
+    "sw   zero, " BNN_RV_BITS "\n\t"                                                 \
+    "mv   " BNN_RV_PB ", a1\n\t"                                                     \
+    "andi a4, a2, 56\n\t"                                                            \
+    "li   a5, 0\n\t"                                                                 \
+    "beqz a4, 3f\n\t"                                                                \
+    BNN_RV_ENTRY_CASE(8, 27) BNN_RV_ENTRY_CASE(16, 26) BNN_RV_ENTRY_CASE(24, 25)     \
+    BNN_RV_ENTRY_CASE(32, 24) BNN_RV_ENTRY_CASE(40, 23) BNN_RV_ENTRY_CASE(48, 22)    \
+    "lla  a5, 21f\n"                                                                 \
+    "3:\n\t"                                                                         \
+    "sw   a5, " BNN_RV_ENT "\n\t"                                                    \
+    "li   a3, 64\n\t"                                                                \
+    "sub  a3, a3, a4\n\t"                                                            \
+    "sw   a3, " BNN_RV_ADJ "\n\t"                                                    \
+    "li   a3, 64\n\t"                                                                \
+    "lla  a5, 4f\n\t"                                                                \
+    "bltu a2, a3, 5f\n\t" /* n < 16: no first block */                              \
+    "andi a3, a2, 4\n\t"                                                             \
+    "lla  a5, 6f\n\t"                                                                \
+    "beqz a3, 5f\n\t"                                                                \
+    "lla  a5, 7f\n"                                                                  \
+    "5:\n\t"                                                                         \
+    "sw   a5, " BNN_RV_HEAD "\n\t"                                                   \
+    "li   " BNN_RV_M55 ", 0x55555555\n\t"                                            \
+    "li   " BNN_RV_M33 ", 0x33333333\n\t"                                            \
+    "li   " BNN_RV_M0F ", 0x0F0F0F0F\n\t"                                            \
+    "li   " BNN_RV_M01 ", 0x01010101\n"                                              \
+    "10:\n\t" /* a pass */                                                           \
+    "mv   " BNN_RV_PA ", " BNN_RV_PB "\n\t"                                          \
+    "lw   " BNN_RV_T ", " BNN_RV_STRIDE "\n\t"                                       \
+    BNN_RV_OP("add", BNN_RV_PB, BNN_RV_PA, BNN_RV_T)                                 \
+    "lw   " BNN_RV_PX ", " BNN_RV_X "\n\t"                                           \
+    "lw   " BNN_RV_T ", " BNN_RV_HEAD "\n\t"                                         \
+    "jr   " BNN_RV_T "\n"                                                            \
+    "4:\n\t" /* n < 16: ones from the odd word or 0, the other adders 0 */          \
+    "li   " BNN_RV_OA ", 0\n\t"                                                      \
+    "li   " BNN_RV_OB ", 0\n\t"                                                      \
+    "lw   " BNN_RV_T ", " BNN_RV_STRIDE "\n\t"                                       \
+    "andi " BNN_RV_T ", " BNN_RV_T ", 4\n\t"                                         \
+    "beqz " BNN_RV_T ", 1f\n\t"                                                      \
+    BNN_RV_ODD_WORD                                                                  \
+    "1:\n\t"                                                                         \
+    "li   " BNN_RV_TA ", 0\n\t" "li   " BNN_RV_FA ", 0\n\t"                          \
+    "li   " BNN_RV_EA ", 0\n\t" "li   " BNN_RV_SA ", 0\n\t"                          \
+    "li   " BNN_RV_TB ", 0\n\t" "li   " BNN_RV_FB ", 0\n\t"                          \
+    "li   " BNN_RV_EB ", 0\n\t" "li   " BNN_RV_SB ", 0\n\t"                          \
+    "j    9f\n"                                                                      \
+    "7:\n\t" /* the first block of a row of odd length: ones from the odd word */   \
+    BNN_RV_ODD_WORD                                                                  \
+    BNN_RV_PAIR(0, BNN_RV_G0)                                                        \
+    "j    8f\n"                                                                      \
+    "6:\n\t" /* the first block of a row of even length */                          \
+    BNN_RV_PAIR(0, BNN_RV_Z0)                                                        \
+    "8:\n\t"                                                                         \
+    BNN_RV_PAIR(1, BNN_RV_Z1) BNN_RV_PAIR(2, BNN_RV_G2) BNN_RV_PAIR(3, BNN_RV_Z3)    \
+    BNN_RV_PAIR(4, BNN_RV_G4) BNN_RV_PAIR(5, BNN_RV_G5) BNN_RV_PAIR(6, BNN_RV_G6)    \
+    BNN_RV_PAIR(7, BNN_RV_Z7)                                                        \
+    BNN_RV_COUNT_SET(BNN_RV_YA, BNN_RV_SA)                                           \
+    BNN_RV_COUNT_SET(BNN_RV_YB, BNN_RV_SB)                                           \
+    BNN_RV_MOVE("64")                                                                \
+    "9:\n\t" /* the n & 14 words: into the block part way (if any) */               \
+    "lw   " BNN_RV_T ", " BNN_RV_ENT "\n\t"                                          \
+    "beqz " BNN_RV_T ", 11f\n\t"                                                     \
+    "li   " BNN_RV_UA ", 0\n\t" "li   " BNN_RV_VA ", 0\n\t" "li   " BNN_RV_YA ", 0\n\t" \
+    "li   " BNN_RV_UB ", 0\n\t" "li   " BNN_RV_VB ", 0\n\t" "li   " BNN_RV_YB ", 0\n\t" \
+    "lw   " BNN_RV_D0 ", " BNN_RV_ADJ "\n\t"                                         \
+    BNN_RV_OP("sub", BNN_RV_PX, BNN_RV_PX, BNN_RV_D0)                                \
+    BNN_RV_OP("sub", BNN_RV_PA, BNN_RV_PA, BNN_RV_D0)                                \
+    BNN_RV_OP("sub", BNN_RV_PB, BNN_RV_PB, BNN_RV_D0)                                \
+    "jr   " BNN_RV_T "\n"                                                            \
+    "11:\n\t"                                                                        \
+    "lw   " BNN_RV_T ", " BNN_RV_END "\n\t"                                          \
+    "beq  " BNN_RV_PX ", " BNN_RV_T ", 12f\n"                                        \
+    "20:\n\t" BNN_RV_PAIR(0, BNN_RV_G0)                                              \
+    "21:\n\t" BNN_RV_PAIR(1, BNN_RV_G1)                                              \
+    "22:\n\t" BNN_RV_PAIR(2, BNN_RV_G2)                                              \
+    "23:\n\t" BNN_RV_PAIR(3, BNN_RV_G3)                                              \
+    "24:\n\t" BNN_RV_PAIR(4, BNN_RV_G4)                                              \
+    "25:\n\t" BNN_RV_PAIR(5, BNN_RV_G5)                                              \
+    "26:\n\t" BNN_RV_PAIR(6, BNN_RV_G6)                                              \
+    "27:\n\t" BNN_RV_PAIR(7, BNN_RV_G7)                                              \
+    BNN_RV_COUNT_ADD(BNN_RV_YA, BNN_RV_SA)                                           \
+    BNN_RV_COUNT_ADD(BNN_RV_YB, BNN_RV_SB)                                           \
+    BNN_RV_MOVE("64")                                                                \
+    "lw   " BNN_RV_T ", " BNN_RV_END "\n\t"                                          \
+    "bne  " BNN_RV_PX ", " BNN_RV_T ", 20b\n"                                        \
+    "12:\n\t"                                                                        \
+    BNN_RV_FINISH(BNN_RV_OA, BNN_RV_TA, BNN_RV_FA, BNN_RV_EA, BNN_RV_SA)             \
+    BNN_RV_FINISH(BNN_RV_OB, BNN_RV_TB, BNN_RV_FB, BNN_RV_EB, BNN_RV_SB)             \
+    out                                                                              \
+    ret                                                                              \
+    BNN_RV_SAVE("lw")                                                                \
+    "addi sp, sp, " BNN_RV_FRAME "\n\t"                                              \
+    "ret\n\t"
+
+/* End of a pass, thresholds: bits = bits >> 2 | (pop_b > T_b) << 31 | (pop_a > T_a) << 30. */
+#define BNN_RV_OUT_BITS                                                              \
+    "lw   " BNN_RV_T ", " BNN_RV_Q "\n\t"                                            \
+    "lw   " BNN_RV_D0 ", 0(" BNN_RV_T ")\n\t"                                        \
+    "lw   " BNN_RV_D1 ", 4(" BNN_RV_T ")\n\t"                                        \
+    BNN_RV_OP("slt", BNN_RV_D0, BNN_RV_D0, BNN_RV_OA)                                \
+    BNN_RV_OP("slt", BNN_RV_D1, BNN_RV_D1, BNN_RV_OB)                                \
+    "slli " BNN_RV_D1 ", " BNN_RV_D1 ", 31\n\t"                                      \
+    "slli " BNN_RV_D0 ", " BNN_RV_D0 ", 30\n\t"                                      \
+    BNN_RV_OP("or", BNN_RV_D0, BNN_RV_D0, BNN_RV_D1)                                 \
+    "lw   " BNN_RV_X0 ", " BNN_RV_BITS "\n\t"                                        \
+    "srli " BNN_RV_X0 ", " BNN_RV_X0 ", 2\n\t"                                       \
+    BNN_RV_OP("or", BNN_RV_X0, BNN_RV_X0, BNN_RV_D0)                                 \
+    "sw   " BNN_RV_X0 ", " BNN_RV_BITS "\n\t"                                        \
+    "addi " BNN_RV_T ", " BNN_RV_T ", 8\n\t"                                         \
+    "sw   " BNN_RV_T ", " BNN_RV_Q "\n\t"                                            \
+    "lw   " BNN_RV_D0 ", " BNN_RV_QE "\n\t"                                          \
+    "bne  " BNN_RV_T ", " BNN_RV_D0 ", 10b\n\t"
+#define BNN_RV_RET_BITS "lw   a0, " BNN_RV_BITS "\n\t"
+
+/* End of a pass, popcounts: q[0] = pop_a, q[1] = pop_b. */
+#define BNN_RV_OUT_POPS                                                              \
+    "lw   " BNN_RV_T ", " BNN_RV_Q "\n\t"                                            \
+    "sw   " BNN_RV_OA ", 0(" BNN_RV_T ")\n\t"                                        \
+    "sw   " BNN_RV_OB ", 4(" BNN_RV_T ")\n\t"                                        \
+    "addi " BNN_RV_T ", " BNN_RV_T ", 8\n\t"                                         \
+    "sw   " BNN_RV_T ", " BNN_RV_Q "\n\t"                                            \
+    "lw   " BNN_RV_D0 ", " BNN_RV_QE "\n\t"                                          \
+    "bne  " BNN_RV_T ", " BNN_RV_D0 ", 10b\n\t"
+
+/*
+ * The output bits of np passes (2 np rows from w, n_words each, thresholds
+ * thresh): row 2p + r at bit 32 - 2 np + 2p + r. Any int32 threshold (slt).
+ */
+__attribute__((naked, noinline)) static uint32_t bnn_rv_bits(const uint32_t *x, const uint32_t *w, int32_t n_words,
+                                                            const int32_t *thresh, int32_t np)
 {
-    const uint32_t *end = x + (n_words & ~7);
-    uint32_t oa, ta, fa, ea, ob, tb, fb, eb, m55, m33, m0f, m01, x0, x1, u, v, t, k1, k2, k3, k4;
-    /*
-     * In C, for each row r of the two (a: pa, b: pb), every x word loaded once for both:
-     *   ones = twos = fours = eights_sum = 0;
-     *   for (; x != end; x += 8, r += 8) {
-     *       d[k] = x[k] ^ r[k], k < 8;
-     *       twosA = d[0]; csa(&ones, &twosA, d[1]);
-     *       twosB = d[2]; csa(&ones, &twosB, d[3]); foursA = twosA; csa(&twos, &foursA, twosB);
-     *       twosA = d[4]; csa(&ones, &twosA, d[5]);
-     *       twosB = d[6]; csa(&ones, &twosB, d[7]); foursB = twosA; csa(&twos, &foursB, twosB);
-     *       eights = foursA; csa(&fours, &eights, foursB);
-     *       eights_sum += popcount(eights);                       (SWAR and a multiply)
-     *   }
-     *   pop = 8 * eights_sum + popcount(ones) + 2 * popcount(twos) + 4 * popcount(fours);
-     * where csa(&l, &b, c) is (l, b) <- (l ^ b ^ c, majority(l, b, c)), BNN_RV_CSA.
-     */
-    __asm__ volatile(
-        BNN_RV_MASKS
-        "li   %[oa], 0\n\t" "li   %[ta], 0\n\t" "li   %[fa], 0\n\t" "li   %[ea], 0\n\t"
-        "li   %[ob], 0\n\t" "li   %[tb], 0\n\t" "li   %[fb], 0\n\t" "li   %[eb], 0\n"
-        "1:\n\t"
-        BNN_RV_X(0)
-        BNN_RV_PAIR(0, "pa", "k1", "v") BNN_RV_CSA("oa", "k1", "v")     /* twosA of a in k1 */
-        BNN_RV_PAIR(0, "pb", "k2", "v") BNN_RV_CSA("ob", "k2", "v")     /* twosA of b in k2 */
-        BNN_RV_X(2)
-        BNN_RV_PAIR(2, "pa", "u", "v") BNN_RV_CSA("oa", "u", "v") BNN_RV_CSA("ta", "k1", "u")  /* foursA of a in k1 */
-        BNN_RV_PAIR(2, "pb", "u", "v") BNN_RV_CSA("ob", "u", "v") BNN_RV_CSA("tb", "k2", "u")  /* foursA of b in k2 */
-        BNN_RV_X(4)
-        BNN_RV_PAIR(4, "pa", "k3", "v") BNN_RV_CSA("oa", "k3", "v")
-        BNN_RV_PAIR(4, "pb", "k4", "v") BNN_RV_CSA("ob", "k4", "v")
-        BNN_RV_X(6)
-        BNN_RV_PAIR(6, "pa", "u", "v") BNN_RV_CSA("oa", "u", "v") BNN_RV_CSA("ta", "k3", "u")  /* foursB of a in k3 */
-        BNN_RV_CSA("fa", "k1", "k3")                                                          /* eights of a in k1 */
-        BNN_RV_PAIR(6, "pb", "u", "v") BNN_RV_CSA("ob", "u", "v") BNN_RV_CSA("tb", "k4", "u")
-        BNN_RV_CSA("fb", "k2", "k4")
-        BNN_RV_COUNT("k1", "ea")
-        BNN_RV_COUNT("k2", "eb")
-        "addi %[px], %[px], 32\n\t"
-        "addi %[pa], %[pa], 32\n\t"
-        "addi %[pb], %[pb], 32\n\t"
-        "bne  %[px], %[end], 1b\n\t"
-        BNN_RV_FINISH("oa", "ta", "fa", "ea")
-        BNN_RV_FINISH("ob", "tb", "fb", "eb")
-        : [px] "+r"(x), [pa] "+r"(pa), [pb] "+r"(pb),
-          [oa] "=&r"(oa), [ta] "=&r"(ta), [fa] "=&r"(fa), [ea] "=&r"(ea),
-          [ob] "=&r"(ob), [tb] "=&r"(tb), [fb] "=&r"(fb), [eb] "=&r"(eb),
-          [m55] "=&r"(m55), [m33] "=&r"(m33), [m0f] "=&r"(m0f), [m01] "=&r"(m01),
-          [x0] "=&r"(x0), [x1] "=&r"(x1), [u] "=&r"(u), [v] "=&r"(v), [t] "=&r"(t),
-          [k1] "=&r"(k1), [k2] "=&r"(k2), [k3] "=&r"(k3), [k4] "=&r"(k4)
-        : [end] "r"(end)
-        : "memory");
-    *pop_a = ea;
-    *pop_b = eb;
+    __asm__(BNN_RV_ENGINE(BNN_RV_OUT_BITS, BNN_RV_RET_BITS));
 }
 
+/* pop[r] = popcount(x ^ w_r) of the 2 np rows from w. */
+__attribute__((naked, noinline)) static void bnn_rv_pops(const uint32_t *x, const uint32_t *w, int32_t n_words,
+                                                        int32_t *pop, int32_t np)
+{
+    __asm__(BNN_RV_ENGINE(BNN_RV_OUT_POPS, ""));
+}
+
+/* bnn_dense_b1's hook (bnn_popcount.h): np passes, the bits of the call's rows. */
+static inline uint32_t bnn_bits_passes(const uint32_t *const xs[2], const uint32_t **w, int32_t n_words,
+                                       const int32_t **thresh, int32_t np)
+{
+    const uint32_t bits = bnn_rv_bits(xs[0], *w, n_words, *thresh, np);
+    *w += (uint32_t)(2 * np) * (uint32_t)n_words;
+    *thresh += 2 * np;
+    return bits;
+}
+
+/* bnn_dense_b1_pop's hook: the popcounts of np passes into pop[0 .. 2 np - 1]. */
+static inline void bnn_pop_passes(const uint32_t *x, const uint32_t **w, int32_t n_words, int32_t *pop, int32_t np)
+{
+    bnn_rv_pops(x, *w, n_words, pop, np);
+    *w += (uint32_t)(2 * np) * (uint32_t)n_words;
+}
+
+/* Two rows (any n_words >= 1). */
 static inline void bnn_pop_rows(const uint32_t *x, const uint32_t **w, int32_t n_words, int32_t *pop)
 {
-    const uint32_t *pa = *w, *pb = pa + n_words;
-    uint32_t sa, sb;
-    int32_t i;
-    bnn_rv_pair(x, pa, pb, n_words, &sa, &sb);
-    for (i = n_words & ~7; i < n_words; i++) {
-        sa += bnn_popcount32(x[i] ^ pa[i]);
-        sb += bnn_popcount32(x[i] ^ pb[i]);
-    }
-    *w = pb + n_words;
-    pop[0] = (int32_t)sa;
-    pop[1] = (int32_t)sb;
+    bnn_pop_passes(x, w, n_words, pop, 1);
 }
 
-/* The row left over when n_out is odd, and rows shorter than a block. */
+/* The row left over when n_out is odd, and rows shorter than BNN_MIN_WORDS. */
 static inline int32_t bnn_pop_row(const uint32_t *x, const uint32_t **w, int32_t n_words)
 {
     const uint32_t *p = *w;
