@@ -356,15 +356,18 @@
  * The output bits of np passes (2 np rows from w, n_words each, thresholds
  * thresh): row 2p + r at bit 32 - 2 np + 2p + r. Any int32 threshold (slt).
  */
-__attribute__((naked, noinline)) static uint32_t bnn_rv_bits(const uint32_t *x, const uint32_t *w, int32_t n_words,
-                                                            const int32_t *thresh, int32_t np)
+#define BNN_RV_ARG __attribute__((unused)) /* read by the assembly (a0..a4) */
+__attribute__((naked, noinline)) static uint32_t bnn_rv_bits(BNN_RV_ARG const uint32_t *x, BNN_RV_ARG const uint32_t *w,
+                                                            BNN_RV_ARG int32_t n_words, BNN_RV_ARG const int32_t *thresh,
+                                                            BNN_RV_ARG int32_t np)
 {
     __asm__(BNN_RV_ENGINE(BNN_RV_OUT_BITS, BNN_RV_RET_BITS));
 }
 
 /* pop[r] = popcount(x ^ w_r) of the 2 np rows from w. */
-__attribute__((naked, noinline)) static void bnn_rv_pops(const uint32_t *x, const uint32_t *w, int32_t n_words,
-                                                        int32_t *pop, int32_t np)
+__attribute__((naked, noinline)) static void bnn_rv_pops(BNN_RV_ARG const uint32_t *x, BNN_RV_ARG const uint32_t *w,
+                                                        BNN_RV_ARG int32_t n_words, BNN_RV_ARG int32_t *pop,
+                                                        BNN_RV_ARG int32_t np)
 {
     __asm__(BNN_RV_ENGINE(BNN_RV_OUT_POPS, ""));
 }
