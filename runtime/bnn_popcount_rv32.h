@@ -24,31 +24,35 @@
 /*
  * Harley-Seal over blocks of 16 words for two rows at once (each input word
  * is loaded once for two weight words), as one assembly function per use
- * (bnn_dense_b1 thresholds, bnn_dense_b1_pop counts) that runs every pass of
- * a call: the 28 registers it keeps are more than an asm statement may name
- * (30 operands at most, and GCC must find them all free), so it is a naked
- * function whose register names are the macros below, with its state
- * (pointers, ends, the bits gathered) in its own stack frame.
+ * (bnn_rv_bits for bnn_dense_b1, thresholds inside; bnn_rv_pops for
+ * bnn_dense_b1_pop) that runs every pass of a call. It keeps 28 values in
+ * registers, more than an asm statement may name (30 operands, and GCC must
+ * find them all free), so it is a naked function whose register names are
+ * the macros below, with the call's state (x, ends, thresholds, the bits
+ * gathered) in its own stack frame.
  *
  * Per row, ones, twos, fours and eights words (weights 1, 2, 4, 8) take the
  * words through carry-save adders (5 instructions each: RV32 has no
- * three-input logic), and the sixteens word each block leaves is counted
- * (SWAR byte counts and a multiply, 13). Where a row starts, its adders are
- * zero, so the first block of a row (rows of 16 words and more) is a copy of
- * the block whose four first adders are half adders (2 instructions) and
- * which needs no zeroing: 36 instructions fewer per pass, 0.56 per word at 32
- * words per row. The n % 16 other words: an odd word initialises ones, the
- * even rest enters the general block part way (Duff), with the adders that
- * part reads zeroed. Per row at the end:
- *   pop = 16 * sixteens + pop(ones) + 2 pop(twos) + 4 pop(fours) + 8 pop(eights),
- * with ones + 2 twos and fours + 2 eights added as 4-bit counts (each <= 12),
- * then as bytes (48 instructions).
- * Per block of 16 words and 2 rows: 48 loads, 32 xor, 30 adders (150), 2
- * counts (26), 3 pointer moves, the end (load, branch) = 261 for 32 weight
- * words; the first block of a row costs 241 (its count sets the sum).
- * Per pass: 6 to start, 96 finish, 16 threshold and bits (or 7 storing the
- * popcounts). 1024 x 256 (32 words per row): 620 per pass, 9.69 per word
- * (measured: see BNN_RV_MEASURED below).
+ * three-input logic and no shifted operands), and the sixteens word each
+ * block leaves is counted (SWAR byte counts and a multiply, 13). A row's
+ * adders start at zero, so its first block (rows of 16 words and more) is a
+ * copy of the block whose four first adders are half adders (2 instructions)
+ * and which needs no zeroing: 26 instructions fewer per pass (0.4 per word
+ * at 32 words per row) for about 450 bytes. The n % 16 other words: an odd
+ * word initialises ones, the even rest enters the general block part way
+ * (Duff), with the words in flight it reads zeroed. Per row at the end:
+ *   pop = 16 sixteens + pop(ones) + 2 pop(twos) + 4 pop(fours) + 8 pop(eights),
+ * ones + 2 twos and fours + 2 eights added as 4-bit counts (<= 12), then
+ * bytes (<= 24) summed by two multiplies (48 instructions).
+ * Measured per pass (2 rows of 32 words, exact QEMU trace): 6 to start, 235
+ * for the first block (48 loads, 32 xor, 22 adders and 8 half adders, two
+ * counts, pointer moves), 2 to test for more, 261 for the second block (48
+ * loads, 32 xor, 30 adders, 2 counts, pointer moves, the end test), 96 to
+ * finish both rows, 16 to threshold and gather the 2 bits (7 to store the
+ * popcounts): 616 for 64 weight words. Per call 65 (saved registers, state)
+ * and about 23 in C: 1024 x 256 = 9.71 per word (the previous engine, 8-word
+ * blocks with a C loop per pass: 10.73), 9.50 for bnn_dense_b1_pop (10.54).
+ * 1.3 KB of code per function (the previous engine 0.6 KB).
  */
 #define BNN_RV_MIN_WORDS 9 /* below, one row at a time through bnn_pop_row (measured: cheaper at 8 words) */
 
