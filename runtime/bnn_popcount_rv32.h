@@ -37,8 +37,8 @@
  * block leaves is counted (SWAR byte counts and a multiply, 13). A row's
  * adders start at zero, so its first block (rows of 16 words and more) is a
  * copy of the block whose four first adders are half adders (2 instructions)
- * and which needs no zeroing: 26 instructions fewer per pass (0.4 per word
- * at 32 words per row) for about 450 bytes. The n % 16 other words: an odd
+ * and which needs no zeroing: 36 instructions fewer per pass (26 in the
+ * block, 10 zeroings: 0.56 per word at 32 words per row) for 740 bytes. The n % 16 other words: an odd
  * word initialises ones, the even rest enters the general block part way
  * (Duff), with the words in flight it reads zeroed. Per row at the end:
  *   pop = 16 sixteens + pop(ones) + 2 pop(twos) + 4 pop(fours) + 8 pop(eights),
@@ -52,7 +52,8 @@
  * popcounts): 616 for 64 weight words. Per call 65 (saved registers, state)
  * and about 23 in C: 1024 x 256 = 9.71 per word (the previous engine, 8-word
  * blocks with a C loop per pass: 10.73), 9.50 for bnn_dense_b1_pop (10.54).
- * 1.3 KB of code per function (the previous engine 0.6 KB).
+ * 2.4 KB of code per function (first block 0.74 KB, general block 0.84 KB,
+ * finishes 0.37 KB), one in bnn_dense_b1.o and one in bnn_dense_b1_pop.o.
  */
 #define BNN_RV_MIN_WORDS 9 /* below, one row at a time through bnn_pop_row (measured: cheaper at 8 words) */
 
