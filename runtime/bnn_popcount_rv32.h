@@ -55,7 +55,10 @@
  * 2.4 KB of code per function (first block 0.74 KB, general block 0.84 KB,
  * finishes 0.37 KB), one in bnn_dense_b1.o and one in bnn_dense_b1_pop.o.
  */
-#define BNN_RV_MIN_WORDS 9 /* below, one row at a time through bnn_pop_row (measured: cheaper at 8 words) */
+/* Rows below it go one by one through bnn_pop_row (measured: cheaper for 1..4 words, dearer from 5). */
+#if !defined(BNN_RV_MIN_WORDS)
+#define BNN_RV_MIN_WORDS 5 /* the tests also build with 1, reaching every path */
+#endif
 
 /* Register names (RVC-compressible x8..x15 for the pointers and temporaries). */
 #define BNN_RV_PX "s0"  /* input words */
@@ -98,6 +101,7 @@
 #define BNN_RV_HEAD "76(sp)"   /* where a pass starts (label 4, 6 or 7) */
 #define BNN_RV_ENT "80(sp)"    /* where the n % 16 even words enter the block (21..27), or 0 */
 #define BNN_RV_ADJ "84(sp)"    /* 4 (16 - that many): the pointers' move back before it */
+#define BNN_RV_SHORT "88(sp)"  /* n < 16: the words all go through the first block, entered part way */
 
 #define BNN_RV_OP(op, d, a, b) op " " d ", " a ", " b "\n\t"
 
@@ -197,9 +201,26 @@
     op " s7, 32(sp)\n\t" op " s8, 36(sp)\n\t" op " s9, 40(sp)\n\t" op " s10, 44(sp)\n\t" \
     op " s11, 48(sp)\n\t"
 
-/* ENT/ADJ for r = n & 14 (a4 = 4 r): the pair the block is entered at is 8 - r / 2. */
+/* The words in flight zeroed: the block entered part way reads them first. */
+#define BNN_RV_ZERO_IN_FLIGHT                                                        \
+    "li   " BNN_RV_UA ", 0\n\t" "li   " BNN_RV_VA ", 0\n\t" "li   " BNN_RV_YA ", 0\n\t" \
+    "li   " BNN_RV_UB ", 0\n\t" "li   " BNN_RV_VB ", 0\n\t" "li   " BNN_RV_YB ", 0\n\t"
+
+/* The pointers back by ADJ, and a jump to ENT (in BNN_RV_T), where the block's pair reads them. */
+#define BNN_RV_BACK_AND_ENTER                                                        \
+    "lw   " BNN_RV_D0 ", " BNN_RV_ADJ "\n\t"                                         \
+    BNN_RV_OP("sub", BNN_RV_PX, BNN_RV_PX, BNN_RV_D0)                                \
+    BNN_RV_OP("sub", BNN_RV_PA, BNN_RV_PA, BNN_RV_D0)                                \
+    BNN_RV_OP("sub", BNN_RV_PB, BNN_RV_PB, BNN_RV_D0)                                \
+    "jr   " BNN_RV_T "\n\t"
+
+/* ENT for r = n & 14 (a4 = 4 r): the label of pair 8 - r / 2 (p7 .. p2, then p1 for r = 14). */
 #define BNN_RV_ENTRY_CASE(bytes, label) \
     "li   a3, " #bytes "\n\t" "lla  a5, " #label "f\n\t" "beq  a4, a3, 3f\n\t"
+#define BNN_RV_ENTRIES(p7, p6, p5, p4, p3, p2, p1)                                   \
+    BNN_RV_ENTRY_CASE(8, p7) BNN_RV_ENTRY_CASE(16, p6) BNN_RV_ENTRY_CASE(24, p5)     \
+    BNN_RV_ENTRY_CASE(32, p4) BNN_RV_ENTRY_CASE(40, p3) BNN_RV_ENTRY_CASE(48, p2)    \
+    "lla  a5, " #p1 "f\n"
 
 /*
  * The engine, with `out` the end of a pass (popcounts of rows a and b in
@@ -236,25 +257,31 @@
     "sw   zero, " BNN_RV_BITS "\n\t"                                                 \
     "mv   " BNN_RV_PB ", a1\n\t"                                                     \
     "andi a4, a2, 56\n\t"                                                            \
-    "li   a5, 0\n\t"                                                                 \
-    "beqz a4, 3f\n\t"                                                                \
-    BNN_RV_ENTRY_CASE(8, 27) BNN_RV_ENTRY_CASE(16, 26) BNN_RV_ENTRY_CASE(24, 25)     \
-    BNN_RV_ENTRY_CASE(32, 24) BNN_RV_ENTRY_CASE(40, 23) BNN_RV_ENTRY_CASE(48, 22)    \
-    "lla  a5, 21f\n"                                                                 \
-    "3:\n\t"                                                                         \
-    "sw   a5, " BNN_RV_ENT "\n\t"                                                    \
     "li   a3, 64\n\t"                                                                \
-    "sub  a3, a3, a4\n\t"                                                            \
-    "sw   a3, " BNN_RV_ADJ "\n\t"                                                    \
-    "li   a3, 64\n\t"                                                                \
-    "lla  a5, 4f\n\t"                                                                \
-    "bltu a2, a3, 5f\n\t" /* n < 16: no first block */                              \
+    "sub  a5, a3, a4\n\t"                                                            \
+    "sw   a5, " BNN_RV_ADJ "\n\t"                                                    \
+    "sw   zero, " BNN_RV_SHORT "\n\t"                                                \
+    "bltu a2, a3, 2f\n\t" /* n < 16 */                                               \
     "andi a3, a2, 4\n\t"                                                             \
     "lla  a5, 6f\n\t"                                                                \
-    "beqz a3, 5f\n\t"                                                                \
-    "lla  a5, 7f\n"                                                                  \
-    "5:\n\t"                                                                         \
+    "beqz a3, 1f\n\t"                                                                \
+    "lla  a5, 7f\n"                                                                   \
+    "1:\n\t"                                                                         \
     "sw   a5, " BNN_RV_HEAD "\n\t"                                                   \
+    "li   a5, 0\n\t" /* no n & 14 words: no entry part way */                       \
+    "beqz a4, 3f\n\t"                                                                \
+    BNN_RV_ENTRIES(27, 26, 25, 24, 23, 22, 21)                                       \
+    "j    3f\n"                                                                       \
+    "2:\n\t" /* n < 16: the first block, entered part way (n = 1: at its end, 14) */  \
+    "li   a5, 1\n\t"                                                                 \
+    "sw   a5, " BNN_RV_SHORT "\n\t"                                                  \
+    "lla  a5, 4f\n\t"                                                                \
+    "sw   a5, " BNN_RV_HEAD "\n\t"                                                   \
+    "lla  a5, 14f\n\t"                                                               \
+    "beqz a4, 3f\n\t"                                                                \
+    BNN_RV_ENTRIES(37, 36, 35, 34, 33, 32, 31)                                       \
+    "3:\n\t"                                                                         \
+    "sw   a5, " BNN_RV_ENT "\n\t"                                                    \
     "li   " BNN_RV_M55 ", 0x55555555\n\t"                                            \
     "li   " BNN_RV_M33 ", 0x33333333\n\t"                                            \
     "li   " BNN_RV_M0F ", 0x0F0F0F0F\n\t"                                            \
@@ -266,7 +293,7 @@
     "lw   " BNN_RV_PX ", " BNN_RV_X "\n\t"                                           \
     "lw   " BNN_RV_T ", " BNN_RV_HEAD "\n\t"                                         \
     "jr   " BNN_RV_T "\n"                                                            \
-    "4:\n\t" /* n < 16: ones from the odd word or 0, the other adders 0 */          \
+    "4:\n\t" /* n < 16: ones from the odd word or 0; what the block reads first 0 */  \
     "li   " BNN_RV_OA ", 0\n\t"                                                      \
     "li   " BNN_RV_OB ", 0\n\t"                                                      \
     "lw   " BNN_RV_T ", " BNN_RV_STRIDE "\n\t"                                       \
@@ -275,33 +302,39 @@
     BNN_RV_ODD_WORD                                                                  \
     "1:\n\t"                                                                         \
     "li   " BNN_RV_TA ", 0\n\t" "li   " BNN_RV_FA ", 0\n\t"                          \
-    "li   " BNN_RV_EA ", 0\n\t" "li   " BNN_RV_SA ", 0\n\t"                          \
     "li   " BNN_RV_TB ", 0\n\t" "li   " BNN_RV_FB ", 0\n\t"                          \
-    "li   " BNN_RV_EB ", 0\n\t" "li   " BNN_RV_SB ", 0\n\t"                          \
-    "j    9f\n"                                                                      \
+    BNN_RV_ZERO_IN_FLIGHT                                                            \
+    "lw   " BNN_RV_T ", " BNN_RV_ENT "\n\t"                                          \
+    BNN_RV_BACK_AND_ENTER                                                            \
     "7:\n\t" /* the first block of a row of odd length: ones from the odd word */   \
     BNN_RV_ODD_WORD                                                                  \
     BNN_RV_PAIR(0, BNN_RV_G0)                                                        \
     "j    8f\n"                                                                      \
     "6:\n\t" /* the first block of a row of even length */                          \
     BNN_RV_PAIR(0, BNN_RV_Z0)                                                        \
-    "8:\n\t"                                                                         \
-    BNN_RV_PAIR(1, BNN_RV_Z1) BNN_RV_PAIR(2, BNN_RV_G2) BNN_RV_PAIR(3, BNN_RV_Z3)    \
-    BNN_RV_PAIR(4, BNN_RV_G4) BNN_RV_PAIR(5, BNN_RV_G5) BNN_RV_PAIR(6, BNN_RV_G6)    \
-    BNN_RV_PAIR(7, BNN_RV_Z7)                                                        \
+    "8:\n31:\n\t" BNN_RV_PAIR(1, BNN_RV_Z1)                                         \
+    "32:\n\t" BNN_RV_PAIR(2, BNN_RV_G2)                                              \
+    "33:\n\t" BNN_RV_PAIR(3, BNN_RV_Z3)                                              \
+    "34:\n\t" BNN_RV_PAIR(4, BNN_RV_G4)                                              \
+    "35:\n\t" BNN_RV_PAIR(5, BNN_RV_G5)                                              \
+    "36:\n\t" BNN_RV_PAIR(6, BNN_RV_G6)                                              \
+    "37:\n\t" BNN_RV_PAIR(7, BNN_RV_Z7)                                              \
+    "lw   " BNN_RV_T ", " BNN_RV_SHORT "\n\t"                                        \
+    "bnez " BNN_RV_T ", 13f\n\t" /* n < 16: no sixteens, finish */                  \
     BNN_RV_COUNT_SET(BNN_RV_YA, BNN_RV_SA)                                           \
     BNN_RV_COUNT_SET(BNN_RV_YB, BNN_RV_SB)                                           \
     BNN_RV_MOVE("64")                                                                \
-    "9:\n\t" /* the n & 14 words: into the block part way (if any) */               \
+    /* the n & 14 words: into the general block part way (if any) */                \
     "lw   " BNN_RV_T ", " BNN_RV_ENT "\n\t"                                          \
     "beqz " BNN_RV_T ", 11f\n\t"                                                     \
-    "li   " BNN_RV_UA ", 0\n\t" "li   " BNN_RV_VA ", 0\n\t" "li   " BNN_RV_YA ", 0\n\t" \
-    "li   " BNN_RV_UB ", 0\n\t" "li   " BNN_RV_VB ", 0\n\t" "li   " BNN_RV_YB ", 0\n\t" \
-    "lw   " BNN_RV_D0 ", " BNN_RV_ADJ "\n\t"                                         \
-    BNN_RV_OP("sub", BNN_RV_PX, BNN_RV_PX, BNN_RV_D0)                                \
-    BNN_RV_OP("sub", BNN_RV_PA, BNN_RV_PA, BNN_RV_D0)                                \
-    BNN_RV_OP("sub", BNN_RV_PB, BNN_RV_PB, BNN_RV_D0)                                \
-    "jr   " BNN_RV_T "\n"                                                            \
+    BNN_RV_ZERO_IN_FLIGHT                                                            \
+    BNN_RV_BACK_AND_ENTER                                                            \
+    "14:\n\t" /* n = 1: no eights either */                                          \
+    "li   " BNN_RV_EA ", 0\n\t" "li   " BNN_RV_EB ", 0\n"                           \
+    "13:\n\t" /* n < 16 */                                                          \
+    "li   " BNN_RV_SA ", 0\n\t" "li   " BNN_RV_SB ", 0\n\t"                          \
+    "addi " BNN_RV_PB ", " BNN_RV_PB ", 64\n\t" /* the next row */                  \
+    "j    12f\n"                                                                      \
     "11:\n\t"                                                                        \
     "lw   " BNN_RV_T ", " BNN_RV_END "\n\t"                                          \
     "beq  " BNN_RV_PX ", " BNN_RV_T ", 12f\n"                                        \

@@ -1,10 +1,11 @@
 /**
  * The rv32 engine (runtime/bnn_popcount_rv32.h) under QEMU esp32c3, bit-exact
  * against the emulator on every path of its assembly: rows of 1..50 words
- * (below BNN_MIN_WORDS one by one; from 8 words the short head (n < 16, odd or
- * even), the first block with half adders (even n) or after the odd word (odd
- * n), each of the 7 entries into the block for the n & 14 words (and none),
- * 0, 1 and several whole blocks after it), n_out around the 2 rows of a pass
+ * (built as shipped, rows below BNN_MIN_WORDS one by one, and with every row
+ * through the engine: n < 16 enters the first block at each of its 7 pairs
+ * or, n = 1, at its end; n >= 16 runs the first block with half adders (even
+ * n) or after the odd word (odd n), then enters the general block at each of
+ * its 7 pairs for the n & 14 words (or not), then 0, 1 or more whole blocks), n_out around the 2 rows of a pass
  * and the 32 of an output word, thresholds anywhere in int32 (the extremes,
  * -1, 32 n and just outside), and rows whose words are all ones (every adder
  * word all ones: pop = 32 n, the largest counts the finish adds) or all zeros,
@@ -59,11 +60,16 @@ const CASES = cases();
 describe('rv32 engine paths on esp32c3', () => {
   const target = loadTarget('esp32c3');
   const skip = toolchainSkipReason(target);
-  it.skipIf(skip !== null)(`bnn_dense_b1 and bnn_dense_b1_pop are bit-exact on rows of 1..50 words and saturated rows${skip ? ` (${skip})` : ''}`, async () => {
-    const run = await runDenseProgram(target, 'rv32', CASES, { dir: join(scratch, 'esp32c3'), verbose: false, cflags: ['-Werror'], timeoutMs: 120_000 });
-    const detail = `exit ${run.exitCode}, output:\n${run.stdout.slice(0, 2000)}`;
-    expect(run.b1ExactCases, detail).toBe(CASES.length);
-    expect(run.popExactCases, detail).toBe(CASES.length);
-    expect(run.exact, detail).toBe(true);
-  }, 180_000);
+  // as built, and with every row through the engine (BNN_RV_MIN_WORDS 1: its paths for 1..4 words too)
+  for (const [name, cflags] of [['as built', []], ['every row through the engine', ['-DBNN_RV_MIN_WORDS=1']]] as const) {
+    it.skipIf(skip !== null)(`${name}: bnn_dense_b1 and bnn_dense_b1_pop are bit-exact on rows of 1..50 words and saturated rows${skip ? ` (${skip})` : ''}`, async () => {
+      const run = await runDenseProgram(target, 'rv32', CASES, {
+        dir: join(scratch, `esp32c3-${cflags.length}`), verbose: false, cflags: ['-Werror', ...cflags], timeoutMs: 120_000,
+      });
+      const detail = `exit ${run.exitCode}, output:\n${run.stdout.slice(0, 2000)}`;
+      expect(run.b1ExactCases, detail).toBe(CASES.length);
+      expect(run.popExactCases, detail).toBe(CASES.length);
+      expect(run.exact, detail).toBe(true);
+    }, 180_000);
+  }
 });
