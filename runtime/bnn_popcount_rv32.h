@@ -442,41 +442,55 @@ static inline void bnn_pop_rows(const uint32_t *x, const uint32_t **w, int32_t n
     } while (0)
 
 /*
- * The row left over when n_out is odd (bnn_dense_int's ninth plane, every
- * call), and rows shorter than BNN_MIN_WORDS: Harley-Seal over blocks of 8
+ * One row of at least 8 words (the row left over when n_out is odd, as
+ * bnn_dense_int's ninth plane in every call): Harley-Seal over blocks of 8
  * words in C (one row needs few registers), the other words one by one.
+ * 13.3 instructions per word at 32 words, against 17 for the word-by-word
+ * count (mnist-mlp's first layer: 1.64 M instructions per inference before
+ * this engine, 1.40 M).
  */
+static inline uint32_t bnn_rv_pop_row_blocks(const uint32_t *x, const uint32_t *p, int32_t n_words)
+{
+    uint32_t ones = 0, twos = 0, fours = 0, eights = 0, bytes, s;
+    int32_t i;
+    for (i = 0; i + 8 <= n_words; i += 8) {
+        uint32_t a = x[i] ^ p[i], b = x[i + 2] ^ p[i + 2], c = x[i + 4] ^ p[i + 4], d = x[i + 6] ^ p[i + 6];
+        BNN_RV_CSA_C(ones, a, x[i + 1] ^ p[i + 1]);
+        BNN_RV_CSA_C(ones, b, x[i + 3] ^ p[i + 3]);
+        BNN_RV_CSA_C(twos, a, b); /* a: fours */
+        BNN_RV_CSA_C(ones, c, x[i + 5] ^ p[i + 5]);
+        BNN_RV_CSA_C(ones, d, x[i + 7] ^ p[i + 7]);
+        BNN_RV_CSA_C(twos, c, d); /* c: fours */
+        BNN_RV_CSA_C(fours, a, c); /* a: eights */
+        eights += bnn_popcount32(a);
+    }
+    /* bytes of ones + 2 twos + 4 fours <= 56: their sum fits a byte */
+    ones -= (ones >> 1) & 0x55555555u;
+    twos -= (twos >> 1) & 0x55555555u;
+    fours -= (fours >> 1) & 0x55555555u;
+    ones = (ones & 0x33333333u) + ((ones >> 2) & 0x33333333u) + 2u * ((twos & 0x33333333u) + ((twos >> 2) & 0x33333333u));
+    fours = (fours & 0x33333333u) + ((fours >> 2) & 0x33333333u);
+    bytes = (ones & 0x0F0F0F0Fu) + ((ones >> 4) & 0x0F0F0F0Fu) + 4u * ((fours + (fours >> 4)) & 0x0F0F0F0Fu);
+    s = 8u * eights + ((bytes * 0x01010101u) >> 24);
+    for (; i < n_words; i++) {
+        s += bnn_popcount32(x[i] ^ p[i]);
+    }
+    return s;
+}
+
+/* One row: the odd one of a call, or rows below BNN_MIN_WORDS. */
 static inline int32_t bnn_pop_row(const uint32_t *x, const uint32_t **w, int32_t n_words)
 {
     const uint32_t *p = *w;
     uint32_t s = 0;
-    int32_t i = 0;
+    int32_t i;
+    *w = p + n_words;
     if (n_words >= 8) {
-        uint32_t ones = 0, twos = 0, fours = 0, eights = 0, bytes;
-        for (; i + 8 <= n_words; i += 8) {
-            uint32_t a = x[i] ^ p[i], b = x[i + 2] ^ p[i + 2], c = x[i + 4] ^ p[i + 4], d = x[i + 6] ^ p[i + 6];
-            BNN_RV_CSA_C(ones, a, x[i + 1] ^ p[i + 1]);
-            BNN_RV_CSA_C(ones, b, x[i + 3] ^ p[i + 3]);
-            BNN_RV_CSA_C(twos, a, b); /* a: fours */
-            BNN_RV_CSA_C(ones, c, x[i + 5] ^ p[i + 5]);
-            BNN_RV_CSA_C(ones, d, x[i + 7] ^ p[i + 7]);
-            BNN_RV_CSA_C(twos, c, d); /* c: fours */
-            BNN_RV_CSA_C(fours, a, c); /* a: eights */
-            eights += bnn_popcount32(a);
-        }
-        /* bytes of ones + 2 twos + 4 fours <= 56: their sum fits a byte */
-        ones -= (ones >> 1) & 0x55555555u;
-        twos -= (twos >> 1) & 0x55555555u;
-        fours -= (fours >> 1) & 0x55555555u;
-        ones = (ones & 0x33333333u) + ((ones >> 2) & 0x33333333u) + 2u * ((twos & 0x33333333u) + ((twos >> 2) & 0x33333333u));
-        fours = (fours & 0x33333333u) + ((fours >> 2) & 0x33333333u);
-        bytes = (ones & 0x0F0F0F0Fu) + ((ones >> 4) & 0x0F0F0F0Fu) + 4u * ((fours + (fours >> 4)) & 0x0F0F0F0Fu);
-        s = 8u * eights + ((bytes * 0x01010101u) >> 24);
+        return (int32_t)bnn_rv_pop_row_blocks(x, p, n_words);
     }
-    for (; i < n_words; i++) {
+    for (i = 0; i < n_words; i++) {
         s += bnn_popcount32(x[i] ^ p[i]);
     }
-    *w = p + n_words;
     return (int32_t)s;
 }
 
