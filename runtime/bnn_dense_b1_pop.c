@@ -1,5 +1,6 @@
 /* bnn_dense_b1_pop.c - bnnc runtime (static C, copied into every generated project after bnnc's banner). */
 #include "bnn_kernels.h"
+#define BNN_ROW_ENGINE_HOME 1 /* the row engine's out-of-line functions live here (bnn_popcount.h) */
 #include "bnn_popcount.h"
 
 /*

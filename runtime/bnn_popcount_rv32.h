@@ -23,8 +23,8 @@
 
 /*
  * Harley-Seal over blocks of 16 words for two rows at once (each input word
- * is loaded once for two weight words), as one assembly function per use
- * (bnn_rv_bits for bnn_dense_b1, thresholds inside; bnn_rv_pops for
+ * is loaded once for two weight words), as one assembly function
+ * (bnn_rv_passes: thresholds and bits for bnn_dense_b1, popcounts for
  * bnn_dense_b1_pop) that runs every pass of a call. It keeps 28 values in
  * registers, more than an asm statement may name (30 operands, and GCC must
  * find them all free), so it is a naked function whose register names are
@@ -48,12 +48,14 @@
  * for the first block (48 loads, 32 xor, 22 adders and 8 half adders, two
  * counts, pointer moves), 2 to test for more, 261 for the second block (48
  * loads, 32 xor, 30 adders, 2 counts, pointer moves, the end test), 96 to
- * finish both rows, 16 to threshold and gather the 2 bits (7 to store the
- * popcounts): 616 for 64 weight words. Per call 65 (saved registers, state)
- * and about 23 in C: 1024 x 256 = 9.71 per word (the previous engine, 8-word
- * blocks with a C loop per pass: 10.73), 9.50 for bnn_dense_b1_pop (10.54).
- * 2.4 KB of code per function (first block 0.74 KB, general block 0.84 KB,
- * finishes 0.37 KB), one in bnn_dense_b1.o and one in bnn_dense_b1_pop.o.
+ * finish both rows, 2 to tell the two uses apart, 2 for rows under 16 words,
+ * 16 to threshold and gather the 2 bits (7 to store the popcounts): 620 for
+ * 64 weight words. Per call about 70 (saved registers, state) and 23 in C:
+ * 1024 x 256 = 9.77 per word (the previous engine, 8-word blocks with a C
+ * loop per pass: 10.73), 9.56 for bnn_dense_b1_pop (10.54). Rows of 8 words:
+ * 16.7 (16.9), of 9 words: 15.9 (19.0). 2.4 KB of code (first block 0.74 KB,
+ * general block 0.84 KB, finishes 0.37 KB), once per firmware: one function
+ * for both uses costs the 2 instructions per pass, two would cost 2.4 KB.
  */
 /* Rows below it go one by one through bnn_pop_row (measured: cheaper for 1..4 words, dearer from 5). */
 #if !defined(BNN_RV_MIN_WORDS)
@@ -102,6 +104,7 @@
 #define BNN_RV_ENT "80(sp)"    /* where the n % 16 even words enter the block (21..27), or 0 */
 #define BNN_RV_ADJ "84(sp)"    /* 4 (16 - that many): the pointers' move back before it */
 #define BNN_RV_SHORT "88(sp)"  /* n < 16: the words all go through the first block, entered part way */
+#define BNN_RV_MODE "92(sp)"   /* 1: thresholds and bits (bnn_dense_b1), 0: popcounts */
 
 #define BNN_RV_OP(op, d, a, b) op " " d ", " a ", " b "\n\t"
 
@@ -223,9 +226,9 @@
     "lla  a5, " #p1 "f\n"
 
 /*
- * The engine, with `out` the end of a pass (popcounts of rows a and b in
- * BNN_RV_OA, BNN_RV_OB; branches back to label 10 for the next pass) and
- * `ret` what is left in a0. Arguments: a0 x, a1 w, a2 n (>= 1), a3 q, a4 np (>= 1).
+ * The engine (bnn_rv_passes). Arguments: a0 x, a1 w, a2 n (>= 1), a3 q,
+ * a4 np (>= 1), a5 bits (the pass's end: thresholds and bits, or popcounts
+ * stored; then back to label 10 for the next pass).
  * In C, per pass (rows a = w, b = w + n; w += 2 n after it):
  *   ones = twos = fours = eights = sixteens_sum = 0;
  *   i = 0;
@@ -242,7 +245,7 @@
  * where csa(&l, &b, c) is (l, b) <- (l ^ b ^ c, majority(l, b, c)) (BNN_RV_CSA);
  * the n & 14 words enter the block at pair 8 - (n & 14) / 2 with its words in flight zeroed.
  */
-#define BNN_RV_ENGINE(out, ret)                                                      \
+#define BNN_RV_ENGINE                                                                 \
     "addi sp, sp, -" BNN_RV_FRAME "\n\t"                                             \
     BNN_RV_SAVE("sw")                                                                \
     "sw   a0, " BNN_RV_X "\n\t"                                                      \
@@ -255,6 +258,7 @@
     "add  a4, a4, a3\n\t"                                                            \
     "sw   a4, " BNN_RV_QE "\n\t"                                                     \
     "sw   zero, " BNN_RV_BITS "\n\t"                                                 \
+    "sw   a5, " BNN_RV_MODE "\n\t"                                                   \
     "mv   " BNN_RV_PB ", a1\n\t"                                                     \
     "andi a4, a2, 56\n\t"                                                            \
     "li   a3, 64\n\t"                                                                \
@@ -354,8 +358,14 @@
     "12:\n\t"                                                                        \
     BNN_RV_FINISH(BNN_RV_OA, BNN_RV_TA, BNN_RV_FA, BNN_RV_EA, BNN_RV_SA)             \
     BNN_RV_FINISH(BNN_RV_OB, BNN_RV_TB, BNN_RV_FB, BNN_RV_EB, BNN_RV_SB)             \
-    out                                                                              \
-    ret                                                                              \
+    "lw   " BNN_RV_T ", " BNN_RV_MODE "\n\t"                                         \
+    "bnez " BNN_RV_T ", 15f\n\t"                                                     \
+    BNN_RV_OUT_POPS                                                                  \
+    "j    16f\n"                                                                      \
+    "15:\n\t"                                                                        \
+    BNN_RV_OUT_BITS                                                                  \
+    "16:\n\t"                                                                        \
+    "lw   a0, " BNN_RV_BITS "\n\t"                                                   \
     BNN_RV_SAVE("lw")                                                                \
     "addi sp, sp, " BNN_RV_FRAME "\n\t"                                              \
     "ret\n\t"
@@ -378,7 +388,6 @@
     "sw   " BNN_RV_T ", " BNN_RV_Q "\n\t"                                            \
     "lw   " BNN_RV_D0 ", " BNN_RV_QE "\n\t"                                          \
     "bne  " BNN_RV_T ", " BNN_RV_D0 ", 10b\n\t"
-#define BNN_RV_RET_BITS "lw   a0, " BNN_RV_BITS "\n\t"
 
 /* End of a pass, popcounts: q[0] = pop_a, q[1] = pop_b. */
 #define BNN_RV_OUT_POPS                                                              \
@@ -391,30 +400,28 @@
     "bne  " BNN_RV_T ", " BNN_RV_D0 ", 10b\n\t"
 
 /*
- * The output bits of np passes (2 np rows from w, n_words each, thresholds
- * thresh): row 2p + r at bit 32 - 2 np + 2p + r. Any int32 threshold (slt).
+ * np passes over the 2 np rows from w (n_words each). bits != 0: q holds the
+ * thresholds and the result has row 2p + r at bit 32 - 2 np + 2p + r (any
+ * int32 threshold: slt); bits == 0: pop[r] = popcount(x ^ w_r) into q.
+ * Defined once, in bnn_dense_b1_pop.c (BNN_ROW_ENGINE_HOME), which bnnc ships
+ * with bnn_dense_b1.c: one copy of its 2.4 KB in a firmware.
  */
-#define BNN_RV_ARG __attribute__((unused)) /* read by the assembly (a0..a4) */
-__attribute__((naked, noinline)) static uint32_t bnn_rv_bits(BNN_RV_ARG const uint32_t *x, BNN_RV_ARG const uint32_t *w,
-                                                            BNN_RV_ARG int32_t n_words, BNN_RV_ARG const int32_t *thresh,
-                                                            BNN_RV_ARG int32_t np)
+uint32_t bnn_rv_passes(const uint32_t *x, const uint32_t *w, int32_t n_words, void *q, int32_t np, int32_t bits);
+#if defined(BNN_ROW_ENGINE_HOME)
+#define BNN_RV_ARG __attribute__((unused)) /* read by the assembly (a0..a5) */
+__attribute__((naked, noinline)) uint32_t bnn_rv_passes(BNN_RV_ARG const uint32_t *x, BNN_RV_ARG const uint32_t *w,
+                                                       BNN_RV_ARG int32_t n_words, BNN_RV_ARG void *q,
+                                                       BNN_RV_ARG int32_t np, BNN_RV_ARG int32_t bits)
 {
-    __asm__(BNN_RV_ENGINE(BNN_RV_OUT_BITS, BNN_RV_RET_BITS));
+    __asm__(BNN_RV_ENGINE);
 }
-
-/* pop[r] = popcount(x ^ w_r) of the 2 np rows from w. */
-__attribute__((naked, noinline)) static void bnn_rv_pops(BNN_RV_ARG const uint32_t *x, BNN_RV_ARG const uint32_t *w,
-                                                        BNN_RV_ARG int32_t n_words, BNN_RV_ARG int32_t *pop,
-                                                        BNN_RV_ARG int32_t np)
-{
-    __asm__(BNN_RV_ENGINE(BNN_RV_OUT_POPS, ""));
-}
+#endif
 
 /* bnn_dense_b1's hook (bnn_popcount.h): np passes, the bits of the call's rows. */
 static inline uint32_t bnn_bits_passes(const uint32_t *const xs[2], const uint32_t **w, int32_t n_words,
                                        const int32_t **thresh, int32_t np)
 {
-    const uint32_t bits = bnn_rv_bits(xs[0], *w, n_words, *thresh, np);
+    const uint32_t bits = bnn_rv_passes(xs[0], *w, n_words, (void *)(uintptr_t)*thresh, np, 1);
     *w += (uint32_t)(2 * np) * (uint32_t)n_words;
     *thresh += 2 * np;
     return bits;
@@ -423,7 +430,7 @@ static inline uint32_t bnn_bits_passes(const uint32_t *const xs[2], const uint32
 /* bnn_dense_b1_pop's hook: the popcounts of np passes into pop[0 .. 2 np - 1]. */
 static inline void bnn_pop_passes(const uint32_t *x, const uint32_t **w, int32_t n_words, int32_t *pop, int32_t np)
 {
-    bnn_rv_pops(x, *w, n_words, pop, np);
+    (void)bnn_rv_passes(x, *w, n_words, pop, np, 0);
     *w += (uint32_t)(2 * np) * (uint32_t)n_words;
 }
 
