@@ -16,8 +16,9 @@
  *
  * Variants (bnn_kernel_config.h): the optimised ones take BNN_POP_ROWS rows
  * per pass from the row engine in bnn_popcount.h, then threshold and pack
- * the bits exactly as the portable loop does (zbb compares inside the engine,
- * on thresholds clamped to [-1, 32 * n_words], which gives the same bits);
+ * the bits exactly as the portable loop does (zbb and rv32 compare inside the
+ * engine, BNN_HAVE_BITS_PASSES: zbb on thresholds clamped to [-1, 32 * n_words],
+ * which gives the same bits, rv32 with a signed compare);
  * portable and builtin are the plain loop below.
  */
 #if defined(BNN_POP_ROWS) /* a row engine (bnn_popcount_<variant>.h) */

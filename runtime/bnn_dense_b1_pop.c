@@ -1,5 +1,6 @@
 /* bnn_dense_b1_pop.c - bnnc runtime (static C, copied into every generated project after bnnc's banner). */
 #include "bnn_kernels.h"
+#define BNN_ROW_ENGINE_HOME 1 /* the row engine's out-of-line functions live here (bnn_popcount.h) */
 #include "bnn_popcount.h"
 
 /*
@@ -9,7 +10,7 @@
  *   pop  n_out outputs: popcount(x XOR w_o), in [0, 32 * n_words]
  * The caller turns them into dot products dot = n - 2 * pop.
  * Optimised variants use the row engine of bnn_popcount.h (BNN_POP_ROWS rows
- * per pass, or all rows in one call: BNN_HAVE_POP_ALL); portable and builtin
+ * per pass, or all whole passes in one call: BNN_HAVE_POP_PASSES); portable and builtin
  * are the plain loop below.
  */
 #if defined(BNN_POP_ROWS) /* a row engine (bnn_popcount_<variant>.h) */
@@ -20,10 +21,14 @@ bnn_status_t bnn_dense_b1_pop(const uint32_t *x, const uint32_t *w, int32_t n_wo
     if (n_words < 1 || n_out < 1) {
         return BNN_ERROR_ARGUMENT;
     }
-#if defined(BNN_HAVE_POP_ALL)
-    /* The engine takes every row in one call. */
-    bnn_pop_all(x, w, n_words, n_out, pop);
-    return BNN_OK;
+#if defined(BNN_HAVE_POP_PASSES)
+    /* The engine runs every whole pass in one call. */
+    if (left >= BNN_POP_ROWS && n_words >= BNN_MIN_WORDS) {
+        const int32_t np = left / BNN_POP_ROWS;
+        bnn_pop_passes(x, &row, n_words, pop, np);
+        pop += BNN_POP_ROWS * np;
+        left -= BNN_POP_ROWS * np;
+    }
 #elif BNN_POP_ROWS > 1
     for (; left >= BNN_POP_ROWS && n_words >= BNN_MIN_WORDS; left -= BNN_POP_ROWS) {
         bnn_pop_rows(x, &row, n_words, pop);

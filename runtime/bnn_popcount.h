@@ -19,8 +19,11 @@
  *                                      (shorter rows go one by one through bnn_pop_row)
  *   BNN_HAVE_BITS_PASSES               bnn_bits_passes(xs, &w, n_words, &thresh, np): the output
  *                                      bits of a pass (bit r = row r), thresholds fused in
- *   BNN_HAVE_POP_ALL                   bnn_pop_all(x, w, n_words, n_out, pop): pop[o] for all
- *                                      n_out rows in one call (bnn_dense_b1_pop)
+ *   BNN_HAVE_POP_PASSES                bnn_pop_passes(x, &w, n_words, pop, np): the popcounts
+ *                                      of np whole passes in one call (bnn_dense_b1_pop)
+ * An engine with out-of-line code defines it where BNN_ROW_ENGINE_HOME is
+ * defined (bnn_dense_b1_pop.c, which bnnc ships with every kernel using the
+ * engine) and only declares it elsewhere, so a firmware holds one copy.
  *
  * Carry-save (Harley-Seal) accumulation, used where there is no popcount
  * instruction: a full adder over three words adds their bits position by

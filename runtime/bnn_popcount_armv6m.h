@@ -10,7 +10,7 @@
 
 #define BNN_POP_ROWS 1
 #define BNN_HAVE_BITS_PASSES 1
-#define BNN_HAVE_POP_ALL 1
+#define BNN_HAVE_POP_PASSES 1
 
 /*
  * Harley-Seal over blocks of 8 words in Thumb-1 assembly. ARMv6-M has
@@ -232,10 +232,11 @@
  * The engine: `rows` consecutive rows of n_words >= 1 against x. mode
  * BNN_M0_BITS: q holds the thresholds, returns the bits (row r at bit
  * 32 - rows + r, bit = popcount(x ^ w_r) > q[r], rows <= 32); BNN_M0_POPS:
- * q[r] = popcount(x ^ w_r). Not inlined (one copy per file, no clones): a
- * call costs about 50 instructions, so bnn_dense_b1 takes an output word's
- * 32 rows a call (BNN_HAVE_BITS_PASSES) and bnn_dense_b1_pop all its rows
- * (BNN_HAVE_POP_ALL: a conv position's 32 channels, the 9 bit planes of an
+ * q[r] = popcount(x ^ w_r). Not inlined, and defined once, in
+ * bnn_dense_b1_pop.c (BNN_ROW_ENGINE_HOME), which bnnc ships with every
+ * kernel using the engine: one copy in a firmware. A call costs about 50
+ * instructions, so bnn_dense_b1 takes an output word's 32 rows a call (BNN_HAVE_BITS_PASSES) and bnn_dense_b1_pop all its rows
+ * (BNN_HAVE_POP_PASSES: a conv position's 32 channels, the 9 bit planes of an
  * integer dense output); with passes of 8 rows mnist-cnn took 2.5 % more.
  *
  * The row's entry (the short path by n, else by n odd and the pairs of the
@@ -253,8 +254,10 @@
 #define BNN_M0_BITS 0u
 #define BNN_M0_POPS 1u
 
-__attribute__((noinline, noclone, unused)) static uint32_t bnn_m0_rows(const uint32_t *x, const uint32_t *w, int32_t n_words,
-                                                                       void *q, int32_t rows, uint32_t mode)
+uint32_t bnn_m0_rows(const uint32_t *x, const uint32_t *w, int32_t n_words, void *q, int32_t rows, uint32_t mode);
+#if defined(BNN_ROW_ENGINE_HOME)
+__attribute__((noinline, noclone)) uint32_t bnn_m0_rows(const uint32_t *x, const uint32_t *w, int32_t n_words,
+                                                        void *q, int32_t rows, uint32_t mode)
 {
     const uint32_t n = (uint32_t)n_words;
     /* entries: n = 1..7, then n >= 8 by (n odd, pairs of the first block not run) */
@@ -340,8 +343,9 @@ __attribute__((noinline, noclone, unused)) static uint32_t bnn_m0_rows(const uin
     }
     return v;
 }
+#endif
 
-/* popcount(x ^ w) of one row; advances *w past it (the dense kernels use bnn_pop_all and bnn_bits_passes). */
+/* popcount(x ^ w) of one row; advances *w past it (the dense kernels use bnn_pop_passes and bnn_bits_passes). */
 static inline int32_t bnn_pop_row(const uint32_t *x, const uint32_t **w, int32_t n_words)
 {
     int32_t pop;
@@ -355,10 +359,11 @@ static inline void bnn_pop_rows(const uint32_t *x, const uint32_t **w, int32_t n
     pop[0] = bnn_pop_row(x, w, n_words);
 }
 
-/* pop[o] = popcount(x ^ w_o) for the n_out rows at w. */
-static inline void bnn_pop_all(const uint32_t *x, const uint32_t *w, int32_t n_words, int32_t n_out, int32_t *pop)
+/* pop[r] = popcount(x ^ w_r) for the np rows at *w (BNN_POP_ROWS is 1: a pass is a row); advances *w past them. */
+static inline void bnn_pop_passes(const uint32_t *x, const uint32_t **w, int32_t n_words, int32_t *pop, int32_t np)
 {
-    (void)bnn_m0_rows(x, w, n_words, pop, n_out, BNN_M0_POPS);
+    (void)bnn_m0_rows(x, *w, n_words, pop, np, BNN_M0_POPS);
+    *w += np * n_words;
 }
 
 /*

@@ -20,7 +20,7 @@ const BOUNDS: Array<[string, string, number]> = [
   ['stm32f4', 'armv7em', 9],
   ['cortex-m0plus', 'armv6m', 12.5],
   ['cortex-m55', 'mve', 2.5],
-  ['esp32c3', 'rv32', 12],
+  ['esp32c3', 'rv32', 10],
   ['rp2350-riscv', 'zbb', 4.5],
 ];
 

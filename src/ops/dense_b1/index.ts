@@ -4,7 +4,7 @@ import { packedWords, wordsFor } from '../../bitops.ts';
 import type { LoweredOp } from '../types.ts';
 import { denseLimits, denseShapeText, thresholdedDenseConstants, thresholdedDenseDescribe } from '../common/dense.ts';
 import { nearPopcountBoundary } from '../common/ties.ts';
-import { thresholdedArrays } from '../common/kernels.ts';
+import { ROW_ENGINE, thresholdedArrays } from '../common/kernels.ts';
 import { channelPopcount, denseB1 } from './emulate.ts';
 
 export const KIND = 'dense_b1';
@@ -60,5 +60,6 @@ export const denseB1Op: LoweredOp<DenseB1Layer> = {
       threshold: `${site.base}_threshold`, flip: `${site.base}_flip`, output: site.output,
     },
   }),
-  kernelFiles: () => [{ file: 'bnn_dense_b1.c' }],
+  // the row engine's file too: some variants' engines (rv32) have their out-of-line code there
+  kernelFiles: () => [{ file: 'bnn_dense_b1.c' }, ROW_ENGINE],
 };
