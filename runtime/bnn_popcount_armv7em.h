@@ -11,6 +11,7 @@
 #include <arm_acle.h>
 
 #define BNN_POP_ROWS 1
+#define BNN_HAVE_BITS_PASSES 1
 
 /*
  * Harley-Seal over blocks of 8 words, in assembly: from the same algorithm
@@ -194,7 +195,7 @@ __attribute__((noinline, unused)) static uint32_t bnn_m4_long_row(const uint32_t
     return pop + bnn_m4_row(x, &w, n_words);
 }
 
-static inline int32_t bnn_pop_row(const uint32_t *x, const uint32_t **w, int32_t n_words)
+__attribute__((always_inline)) static inline int32_t bnn_pop_row(const uint32_t *x, const uint32_t **w, int32_t n_words)
 {
     const uint32_t *p = *w;
     uint32_t pop = 0;
@@ -211,6 +212,366 @@ static inline int32_t bnn_pop_row(const uint32_t *x, const uint32_t **w, int32_t
         pop += bnn_popcount32(x[i] ^ p[i]);
     }
     return (int32_t)pop;
+}
+
+/*
+ * Thresholded passes (BNN_HAVE_BITS_PASSES, used by bnn_dense_b1): for rows
+ * of 20 to 48 words, n % 4 == 0, one assembly loop runs all the rows of a
+ * call (up to 32): no call, PUSH/POP or C loop per row. Harley-Seal over
+ * blocks of 16 words: per block 15 adders leave ones, twos, fours, eights
+ * and a word of weight 16 ("sixteens"). A row is a first block of m = 4, 8,
+ * 12 or 16 words that starts from ones = twos = fours = eights = 0 (its
+ * first adder on each level is a half adder: 2 instructions instead of 5),
+ * entered at the quarter that leaves n - m a multiple of 16, then one or two
+ * full blocks. The sixteens of all but the last block are counted per nibble
+ * into S (4 per block at most); the last one joins the final count:
+ *   A = pop4(ones) + 2 pop4(twos), B = pop4(fours) + 2 pop4(eights)   (nibbles <= 12)
+ *   C = S + pop4(sixteens)                                            (<= 12 for 3 blocks)
+ *   pop = bytes(lo(A) + 4 lo(B) + 16 lo(C)) + bytes(hi(A) + 4 hi(B) + 16 hi(C))   (USAD8, USADA8)
+ * where pop4 counts the bits of each nibble, lo/hi take the even/odd nibbles
+ * of each byte (each byte sum <= 252). The comparison is
+ * QSUB(T, pop) < 0 (saturated, so any int32 threshold works), its sign
+ * shifted into the output word with RRXS, whose carry out is a sentinel bit
+ * placed so that it leaves the word after the pass's last row: that is the
+ * row loop's test. The registers: r0 x, r1 w, r2-r5 ones, twos, fours,
+ * eights, r6 S, scratch r7-r12 and lr; the x base, the threshold pointer,
+ * the output word, the SWAR masks, the entry and the end of x are in a stack
+ * frame, reloaded by one LDM and saved by one STRD per row.
+ */
+#define BNN_M4_POP4(v) /* nibble counts of v in place (masks 0x55555555 in r10, 0x33333333 in r11; lr scratch) */ \
+    "and  lr, r10, " v ", lsr #1\n\t"                                               \
+    "sub  " v ", " v ", lr\n\t"                                                     \
+    "and  lr, r11, " v ", lsr #2\n\t"                                               \
+    "and  " v ", " v ", r11\n\t"                                                    \
+    "add  " v ", " v ", lr\n\t"
+
+#define BNN_M4_POP4_IMM(d, v, t) /* d = nibble counts of v with immediate masks; v and t clobbered */ \
+    "lsr  " t ", " v ", #1\n\t"                                                     \
+    "and  " t ", " t ", #0x55555555\n\t"                                            \
+    "sub  " v ", " v ", " t "\n\t"                                                  \
+    "lsr  " t ", " v ", #2\n\t"                                                     \
+    "and  " t ", " t ", #0x33333333\n\t"                                            \
+    "and  " v ", " v ", #0x33333333\n\t"                                            \
+    "add  " d ", " v ", " t "\n\t"
+
+#define BNN_M4_BITS_MAX_WORDS 51
+/* Output bits of np rows (1..32) of n_words (20..48, n_words % 4 == 0): row r at bit 32 - np + r. */
+__attribute__((noinline, unused)) static uint32_t bnn_m4_bits_rows(const uint32_t *x, const uint32_t **w, int32_t n_words,
+                                                                  const int32_t **thresh, int32_t np)
+{
+    register uint32_t r0 __asm__("r0") = (uint32_t)x;
+    register const uint32_t *r1 __asm__("r1") = *w;
+    register const int32_t *r2 __asm__("r2") = *thresh;
+    register const uint32_t *r3 __asm__("r3") = x + n_words;
+    register uint32_t r12 __asm__("r12") = 1u << (np - 1); /* sentinel */
+    /*
+     * In C:
+     *   for (r = 0; r < np; r++) {
+     *       ones = twos = fours = eights = 0;
+     *       m = n - 16 * max(1, (n - 1) / 16);                  (4, 8, 12 or 16)
+     *       first block: the last m words of a 16-word block (skipped quarters read as 0);
+     *       S = pop4(sixteens);
+     *       for each further 16-word block b:
+     *           d[k] = x[k] ^ w[k];
+     *           csa(&twosA, &ones, d0, d1); csa(&twosB, &ones, d2, d3); csa(&foursA, &twos, twosA, twosB);
+     *           ... the same for d4..d7 -> foursB; csa(&eightsA, &fours, foursA, foursB);
+     *           ... d8..d15 -> eightsB; csa(&sixteens, &eights, eightsA, eightsB);
+     *           if (b is not the last) S += pop4(sixteens);
+     *       pop = bytes and USAD8 of A, B, C as above;
+     *       bits = (bits >> 1) | ((uint32_t)(pop > *thresh++) << 31);
+     *   }
+     * where csa(&h, &l, b, c) is the full adder h:l = l + b + c of BNN_M4_CSA.
+     */
+    __asm__ volatile(
+        ".syntax unified\n\t"
+        "push {r3-r11, lr}\n\t"
+        "sub  sp, sp, #40\n\t"
+        /* frame: [0] x, [4] thresh, [8] bits, [12] 0x55555555, [16] 0x33333333, [20] 0x0f0f0f0f, [24] entry, [28] x end,
+           [32] quarter entry after the single words */
+        "str  r0, [sp]\n\t"
+        "strd r2, r12, [sp, #4]\n\t"
+        "str  r3, [sp, #28]\n\t"
+        "mov  r4, #0x55555555\n\t"
+        "mov  r5, #0x33333333\n\t"
+        "mov  r6, #0x0f0f0f0f\n\t"
+        "add  r7, sp, #12\n\t"
+        "stm  r7, {r4, r5, r6}\n\t"
+        "sub  r4, r3, r0\n\t"          /* 4 n */
+        "tst  r4, #12\n\t"
+        "bne  2f\n\t"
+        "sub  r4, r4, #4\n\t"
+        "and  r4, r4, #63\n\t"          /* 4 m - 4 */
+        "adr.w r5, 16f\n\t"
+        "cmp  r4, #60\n\t"
+        "beq  1f\n\t"
+        "adr.w r5, 12f\n\t"
+        "cmp  r4, #44\n\t"
+        "beq  1f\n\t"
+        "adr.w r5, 8f\n\t"
+        "cmp  r4, #28\n\t"
+        "beq  1f\n\t"
+        "adr.w r5, 4f\n\t"
+        "b    1f\n"
+        "2:\n\t"                        /* n % 4 = s words first, then q = n / 4 % 4 quarters */
+        "and  r6, r4, #48\n\t"
+        "adr.w r5, 60f\n\t"            /* q = 0: straight to the full blocks */
+        "cmp  r6, #16\n\t"
+        "it   eq\n\t"
+        "adreq.w r5, 64f\n\t"
+        "cmp  r6, #32\n\t"
+        "it   eq\n\t"
+        "adreq.w r5, 68f\n\t"
+        "cmp  r6, #48\n\t"
+        "it   eq\n\t"
+        "adreq.w r5, 72f\n\t"
+        "add  r5, r5, #1\n\t"
+        "str  r5, [sp, #32]\n\t"
+        "and  r6, r4, #12\n\t"
+        "adr.w r5, 51f\n\t"
+        "cmp  r6, #8\n\t"
+        "it   eq\n\t"
+        "adreq.w r5, 52f\n\t"
+        "it   hi\n\t"
+        "adrhi.w r5, 53f\n"
+        "1:\n\t"
+        "add  r5, r5, #1\n\t"           /* Thumb state */
+        "str  r5, [sp, #24]\n\t"
+        "bx   r5\n"
+        /* first block, words 0-3 (m = 16): ones = twos = 0 */
+        "16:\n\t"
+        "ldm  r0!, {r2, r3, r4, r5}\n\t"
+        "ldm  r1!, {r7, r8, r9, r10}\n\t"
+        "eor  r2, r2, r7\n\t"
+        "eor  r3, r3, r8\n\t"
+        "eor  r4, r4, r9\n\t"
+        "eor  r5, r5, r10\n\t"
+        "and  r7, r2, r3\n\t"           /* twosA */
+        "eor  r2, r2, r3\n\t"           /* ones */
+        BNN_M4_CSA("r8", "r2", "r4", "r5", "r9")
+        "and  r9, r7, r8\n\t"           /* foursA */
+        "eor  r3, r7, r8\n"             /* twos */
+        /* words 4-7 (entry for m = 12: ones = twos = foursA = 0); fours = 0 */
+        "22:\n\t"
+        "ldm  r0!, {r4, r5, r6, r7}\n\t"
+        "ldm  r1!, {r8, r10, r11, r12}\n\t"
+        "eor  r4, r4, r8\n\t"
+        "eor  r5, r5, r10\n\t"
+        "eor  r6, r6, r11\n\t"
+        "eor  r7, r7, r12\n\t"
+        BNN_M4_CSA("r8", "r2", "r4", "r5", "r10")
+        BNN_M4_CSA("r4", "r2", "r6", "r7", "r5")
+        BNN_M4_CSA("r5", "r3", "r8", "r4", "r6")
+        "and  r6, r9, r5\n\t"           /* eightsA */
+        "eor  r4, r9, r5\n"             /* fours */
+        /* words 8-11 (entry for m = 8: ones = twos = fours = eightsA = 0) */
+        "23:\n\t"
+        "ldm  r0!, {r5, r7, r8, r9}\n\t"
+        "ldm  r1!, {r10, r11, r12, lr}\n\t"
+        "eor  r5, r5, r10\n\t"
+        "eor  r7, r7, r11\n\t"
+        "eor  r8, r8, r12\n\t"
+        "eor  r9, r9, lr\n\t"
+        BNN_M4_CSA("r10", "r2", "r5", "r7", "r11")
+        BNN_M4_CSA("r5", "r2", "r8", "r9", "r7")
+        BNN_M4_CSA("r7", "r3", "r10", "r5", "r8")
+        /* words 12-15 (entry for m = 4: also foursC = 0); eights = 0 */
+        "24:\n\t"
+        "ldm  r0!, {r5, r8, r9, r10}\n\t"
+        "ldm  r1!, {r11, r12, lr}\n\t"
+        "eor  r5, r5, r11\n\t"
+        "eor  r8, r8, r12\n\t"
+        "eor  r9, r9, lr\n\t"
+        "ldr  r11, [r1], #4\n\t"
+        "eor  r10, r10, r11\n\t"
+        BNN_M4_CSA("r11", "r2", "r5", "r8", "r12")
+        BNN_M4_CSA("r5", "r2", "r9", "r10", "r8")
+        BNN_M4_CSA("r8", "r3", "r11", "r5", "r9")
+        BNN_M4_CSA("r9", "r4", "r7", "r8", "r10")
+        "and  r7, r6, r9\n\t"           /* sixteens */
+        "eor  r5, r6, r9\n\t"           /* eights */
+        BNN_M4_POP4_IMM("r6", "r7", "r8")
+        /* a full block with ones, twos, fours, eights in r2-r5 */
+        "30:\n\t"
+        "ldm  r0!, {r7, r8, r9, r10}\n\t"
+        "ldm  r1!, {r11, r12, lr}\n\t"
+        "eor  r7, r7, r11\n\t"
+        "eor  r8, r8, r12\n\t"
+        "eor  r9, r9, lr\n\t"
+        "ldr  r11, [r1], #4\n\t"
+        "eor  r10, r10, r11\n\t"
+        BNN_M4_CSA("r11", "r2", "r7", "r8", "r12")
+        BNN_M4_CSA("r7", "r2", "r9", "r10", "r8")
+        BNN_M4_CSA("r8", "r3", "r11", "r7", "r9")    /* foursA */
+        "ldm  r0!, {r7, r9, r10, r11}\n\t"
+        "ldm  r1!, {r12, lr}\n\t"
+        "eor  r7, r7, r12\n\t"
+        "eor  r9, r9, lr\n\t"
+        "ldm  r1!, {r12, lr}\n\t"
+        "eor  r10, r10, r12\n\t"
+        "eor  r11, r11, lr\n\t"
+        BNN_M4_CSA("r12", "r2", "r7", "r9", "lr")
+        BNN_M4_CSA("r7", "r2", "r10", "r11", "r9")
+        BNN_M4_CSA("r9", "r3", "r12", "r7", "r10")   /* foursB */
+        BNN_M4_CSA("r10", "r4", "r8", "r9", "r11")   /* eightsA */
+        "ldm  r0!, {r7, r8, r9, r11}\n\t"
+        "ldm  r1!, {r12, lr}\n\t"
+        "eor  r7, r7, r12\n\t"
+        "eor  r8, r8, lr\n\t"
+        "ldm  r1!, {r12, lr}\n\t"
+        "eor  r9, r9, r12\n\t"
+        "eor  r11, r11, lr\n\t"
+        BNN_M4_CSA("r12", "r2", "r7", "r8", "lr")
+        BNN_M4_CSA("r7", "r2", "r9", "r11", "r8")
+        BNN_M4_CSA("r8", "r3", "r12", "r7", "r9")    /* foursC */
+        "ldm  r0!, {r7, r9, r11}\n\t"
+        "ldm  r1!, {r12, lr}\n\t"
+        "eor  r7, r7, r12\n\t"
+        "eor  r9, r9, lr\n\t"
+        "ldr  r12, [r1], #4\n\t"
+        "eor  r11, r11, r12\n\t"
+        BNN_M4_CSA("r12", "r2", "r7", "r9", "lr")
+        "ldr  r7, [r0], #4\n\t"
+        "ldr  r9, [r1], #4\n\t"
+        "eor  r7, r7, r9\n\t"
+        BNN_M4_CSA("r9", "r2", "r11", "r7", "lr")
+        BNN_M4_CSA("r7", "r3", "r12", "r9", "r11")   /* foursD */
+        BNN_M4_CSA("r9", "r4", "r8", "r7", "r11")    /* eightsB */
+        BNN_M4_CSA("r7", "r5", "r10", "r9", "r11")   /* sixteens */
+        "ldr  r8, [sp, #28]\n\t"
+        "cmp  r0, r8\n\t"
+        "bne  31f\n\t"
+        /* the row's count: x reset, masks in r10-r12 */
+        "ldm  sp, {r0, r8, r9, r10, r11, r12}\n\t"
+        BNN_M4_POP4("r2")
+        BNN_M4_POP4("r3")
+        BNN_M4_POP4("r4")
+        BNN_M4_POP4("r5")
+        BNN_M4_POP4("r7")
+        "add  r2, r2, r3, lsl #1\n\t"   /* A */
+        "add  r4, r4, r5, lsl #1\n\t"   /* B */
+        "add  r6, r6, r7\n\t"           /* C */
+        "and  r3, r2, r12\n\t"
+        "and  lr, r4, r12\n\t"
+        "add  r3, r3, lr, lsl #2\n\t"
+        "and  lr, r6, r12\n\t"
+        "add  r3, r3, lr, lsl #4\n\t"   /* lo(A) + 4 lo(B) + 16 lo(C) */
+        "and  r5, r12, r2, lsr #4\n\t"
+        "and  lr, r12, r4, lsr #4\n\t"
+        "add  r5, r5, lr, lsl #2\n\t"
+        "and  lr, r12, r6, lsr #4\n\t"
+        "add  r5, r5, lr, lsl #4\n\t"   /* hi(A) + 4 hi(B) + 16 hi(C) */
+        "movs r7, #0\n\t"
+        "usad8 r3, r3, r7\n\t"
+        "usada8 r3, r5, r7, r3\n\t"     /* pop */
+        "ldr  lr, [r8], #4\n\t"
+        "qsub lr, lr, r3\n\t"           /* T - pop, saturated: negative when pop > T */
+        "lsls lr, lr, #1\n\t"
+        "rrxs r9, r9\n\t"               /* bits = sign:bits >> 1, carry = the sentinel */
+        "strd r8, r9, [sp, #4]\n\t"
+        "bcs  50f\n\t"
+        "ldr  pc, [sp, #24]\n"          /* next row */
+        "31:\n\t"                       /* not the last block: S += pop4(sixteens) */
+        BNN_M4_POP4_IMM("r7", "r7", "r8")
+        "add  r6, r6, r7\n\t"
+        "b    30b\n"
+        "12:\n\t"
+        "movs r2, #0\n\t"
+        "movs r3, #0\n\t"
+        "mov  r9, #0\n\t"
+        "b    22b\n"
+        "8:\n\t"
+        "movs r2, #0\n\t"
+        "movs r3, #0\n\t"
+        "movs r4, #0\n\t"
+        "movs r6, #0\n\t"
+        "b    23b\n"
+        "4:\n\t"
+        "movs r2, #0\n\t"
+        "movs r3, #0\n\t"
+        "movs r4, #0\n\t"
+        "movs r6, #0\n\t"
+        "movs r7, #0\n\t"
+        "b    24b\n"
+        /* n % 4 single words first: ones (and twos) from them, then the quarter entry at [sp, #32] */
+        "51:\n\t"
+        "ldr  r2, [r0], #4\n\t"
+        "ldr  r7, [r1], #4\n\t"
+        "eor  r2, r2, r7\n\t"
+        "movs r3, #0\n\t"
+        "ldr  pc, [sp, #32]\n"
+        "52:\n\t"
+        "ldm  r0!, {r7, r8}\n\t"
+        "ldm  r1!, {r9, r10}\n\t"
+        "eor  r7, r7, r9\n\t"
+        "eor  r8, r8, r10\n\t"
+        "eor  r2, r7, r8\n\t"
+        "and  r3, r7, r8\n\t"
+        "ldr  pc, [sp, #32]\n"
+        "53:\n\t"
+        "ldm  r0!, {r7, r8, r9}\n\t"
+        "ldm  r1!, {r10, r11, r12}\n\t"
+        "eor  r7, r7, r10\n\t"
+        "eor  r8, r8, r11\n\t"
+        "eor  r9, r9, r12\n\t"
+        "eor  r10, r7, r8\n\t"
+        "eor  r2, r10, r9\n\t"          /* ones */
+        "and  r11, r7, r8\n\t"
+        "and  r12, r10, r9\n\t"
+        "orr  r3, r11, r12\n\t"         /* twos */
+        "ldr  pc, [sp, #32]\n"
+        "72:\n\t"                       /* q = 3: words 4-7 of the first block next */
+        "mov  r9, #0\n\t"
+        "b    22b\n"
+        "68:\n\t"
+        "movs r4, #0\n\t"
+        "movs r6, #0\n\t"
+        "b    23b\n"
+        "64:\n\t"
+        "movs r4, #0\n\t"
+        "movs r6, #0\n\t"
+        "movs r7, #0\n\t"
+        "b    24b\n"
+        "60:\n\t"                       /* q = 0: no first block, S = 0 */
+        "movs r4, #0\n\t"
+        "movs r5, #0\n\t"
+        "movs r6, #0\n\t"
+        "b    30b\n"
+        "50:\n\t"
+        "mov  r0, r9\n\t"
+        "mov  r2, r8\n\t"
+        "add  sp, sp, #40\n\t"
+        "pop  {r3-r11, lr}\n\t"
+        : "+r"(r0), "+r"(r1), "+r"(r2), "+r"(r3), "+r"(r12)
+        :
+        : "cc", "memory");
+    *w = r1;
+    *thresh = r2;
+    return r0;
+}
+
+/* Other row lengths (BNN_MIN_WORDS and up): one row at a time, the bits as bnn_m4_bits_rows returns them. */
+__attribute__((noinline, unused)) static uint32_t bnn_m4_bits_each(const uint32_t *x, const uint32_t **w, int32_t n_words,
+                                                                  const int32_t **thresh, int32_t np)
+{
+    const int32_t *t = *thresh;
+    const uint32_t *row = *w;
+    uint32_t bits = 0;
+    int32_t r;
+    for (r = 0; r < np; r++) {
+        bits = (bits >> 1) | ((uint32_t)(bnn_pop_row(x, &row, n_words) > *t++) << 31);
+    }
+    *w = row;
+    *thresh = t;
+    return bits;
+}
+
+static inline uint32_t bnn_bits_passes(const uint32_t *const xs[2], const uint32_t **w, int32_t n_words,
+                                       const int32_t **thresh, int32_t np)
+{
+    if ((uint32_t)(n_words - 17) <= (uint32_t)(BNN_M4_BITS_MAX_WORDS - 17) && (n_words & 3 || n_words >= 20)) {
+        return bnn_m4_bits_rows(xs[0], w, n_words, thresh, np);
+    }
+    return bnn_m4_bits_each(xs[0], w, n_words, thresh, np);
 }
 
 static inline void bnn_pop_rows(const uint32_t *x, const uint32_t **w, int32_t n_words, int32_t *pop)

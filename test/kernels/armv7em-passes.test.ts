@@ -1,0 +1,50 @@
+/**
+ * The armv7em pass engine (bnn_m4_bits_rows in runtime/bnn_popcount_armv7em.h):
+ * bnn_dense_b1 runs whole output words of rows in one assembly loop for rows
+ * of 17 to 51 words, entered per call at one of several points (n % 4 single
+ * words first, then 0-3 quarters of a first 16-word block or a whole one,
+ * then one to three full blocks) and thresholding in the loop. Every row
+ * length around those boundaries (16..53 words, so the C fallback on both
+ * sides too), with partial last input words, n_out below, at and above
+ * multiples of 32, and thresholds at -1, 32 * n_words, pop, pop - 1 and
+ * anywhere in int32, bit-exact against the emulator under QEMU (stm32f4 and
+ * an ARMv8-M Mainline core).
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { makeDenseCase, rng32, runDenseProgram, type DenseCase } from '../../src/bench/denseProgram.ts';
+import { loadTarget } from '../../src/targets/load.ts';
+import { toolchainSkipReason } from '../../src/toolchain/requireToolchains.ts';
+
+const scratch = mkdtempSync(join(tmpdir(), 'bnnc-armv7em-passes-'));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+function cases(): DenseCase[] {
+  const next = rng32(7411);
+  const outs = [1, 5, 31, 32, 33, 64, 70];
+  const list: DenseCase[] = [];
+  for (let words = 16; words <= 53; words++) {
+    // a partial last word on odd lengths (tail bits 0), whole words on even ones
+    const nIn = words % 2 ? 32 * words - 1 - (next() % 31) : 32 * words;
+    list.push(makeDenseCase(next, nIn, outs[words % outs.length], 'sweep'));
+    list.push(makeDenseCase(next, nIn, outs[(words + 3) % outs.length], 'any'));
+  }
+  return list;
+}
+const CASES = cases();
+
+for (const name of ['stm32f4', 'cortex-m33']) {
+  const target = loadTarget(name);
+  const skip = toolchainSkipReason(target);
+  describe.skipIf(skip !== null)(`armv7em passes on ${name}${skip ? ` (${skip})` : ''}`, () => {
+    it(`bnn_dense_b1 is bit-exact for rows of 16 to 53 words (${CASES.length} layers)`, async () => {
+      const run = await runDenseProgram(target, 'armv7em', CASES, { dir: join(scratch, name), verbose: false, cflags: ['-Werror'] });
+      const detail = `exit ${run.exitCode}, output:\n${run.stdout.slice(0, 2000)}`;
+      expect(run.b1ExactCases, detail).toBe(CASES.length);
+      expect(run.popExactCases, detail).toBe(CASES.length);
+      expect(run.exact, detail).toBe(true);
+    });
+  });
+}
