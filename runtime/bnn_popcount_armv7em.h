@@ -549,16 +549,37 @@ __attribute__((noinline, unused)) static uint32_t bnn_m4_bits_rows(const uint32_
     return r0;
 }
 
-/* Other row lengths (BNN_MIN_WORDS and up): one row at a time, the bits as bnn_m4_bits_rows returns them. */
+/*
+ * Other row lengths: one row at a time through the row engines, the bits as
+ * bnn_m4_bits_rows returns them. One loop per engine (the length test is not
+ * repeated per row), the comparison as the sign of QSUB(T, pop).
+ */
+#define BNN_M4_BIT(pop, t) ((uint32_t)__qsub(*(t)++, (int32_t)(pop)) & 0x80000000u)
 __attribute__((noinline, unused)) static uint32_t bnn_m4_bits_each(const uint32_t *x, const uint32_t **w, int32_t n_words,
                                                                   const int32_t **thresh, int32_t np)
 {
     const int32_t *t = *thresh;
+    const int32_t *end = t + np;
     const uint32_t *row = *w;
     uint32_t bits = 0;
-    int32_t r;
-    for (r = 0; r < np; r++) {
-        bits = (bits >> 1) | ((uint32_t)(bnn_pop_row(x, &row, n_words) > *t++) << 31);
+    if ((uint32_t)(n_words - 8) <= (uint32_t)(BNN_M4_MAX_WORDS - 8)) {
+        do {
+            bits = (bits >> 1) | BNN_M4_BIT(bnn_m4_row(x, &row, n_words), t);
+        } while (t != end);
+    } else if (n_words < 8) {
+        do {
+            uint32_t pop = 0;
+            int32_t i;
+            for (i = 0; i < n_words; i++) {
+                pop += bnn_popcount32(x[i] ^ row[i]);
+            }
+            row += n_words;
+            bits = (bits >> 1) | BNN_M4_BIT(pop, t);
+        } while (t != end);
+    } else {
+        do {
+            bits = (bits >> 1) | BNN_M4_BIT(bnn_pop_row(x, &row, n_words), t);
+        } while (t != end);
     }
     *w = row;
     *thresh = t;
