@@ -287,7 +287,7 @@ __attribute__((noinline, unused)) static uint32_t bnn_m4_bits_rows(const uint32_
         "push {r3-r11, lr}\n\t"
         "sub  sp, sp, #40\n\t"
         /* frame: [0] x, [4] thresh, [8] bits, [12] 0x55555555, [16] 0x33333333, [20] 0x0f0f0f0f, [24] entry, [28] x end,
-           [32] quarter entry after the single words */
+           [32] quarter entry after the single words, [36] where a full block continues (40: the count, 31: another block) */
         "str  r0, [sp]\n\t"
         "strd r2, r12, [sp, #4]\n\t"
         "str  r3, [sp, #28]\n\t"
@@ -297,6 +297,12 @@ __attribute__((noinline, unused)) static uint32_t bnn_m4_bits_rows(const uint32_
         "add  r7, sp, #12\n\t"
         "stm  r7, {r4, r5, r6}\n\t"
         "sub  r4, r3, r0\n\t"          /* 4 n */
+        "adr.w r5, 40f\n\t"            /* one full block per row when n <= 32 */
+        "cmp  r4, #128\n\t"
+        "it   hi\n\t"
+        "adrhi.w r5, 31f\n\t"
+        "add  r5, r5, #1\n\t"
+        "str  r5, [sp, #36]\n\t"
         "tst  r4, #12\n\t"
         "bne  2f\n\t"
         "sub  r4, r4, #4\n\t"
@@ -437,10 +443,9 @@ __attribute__((noinline, unused)) static uint32_t bnn_m4_bits_rows(const uint32_
         BNN_M4_CSA("r7", "r3", "r12", "r9", "r11")   /* foursD */
         BNN_M4_CSA("r9", "r4", "r8", "r7", "r11")    /* eightsB */
         BNN_M4_CSA("r7", "r5", "r10", "r9", "r11")   /* sixteens */
-        "ldr  r8, [sp, #28]\n\t"
-        "cmp  r0, r8\n\t"
-        "bne  31f\n\t"
+        "ldr  pc, [sp, #36]\n"          /* 40 (one full block per row) or 31 */
         /* the row's count: x reset, masks in r10-r12 */
+        "40:\n\t"
         "ldm  sp, {r0, r8, r9, r10, r11, r12}\n\t"
         BNN_M4_POP4("r2")
         BNN_M4_POP4("r3")
@@ -470,7 +475,10 @@ __attribute__((noinline, unused)) static uint32_t bnn_m4_bits_rows(const uint32_
         "strd r8, r9, [sp, #4]\n\t"
         "bcs  50f\n\t"
         "ldr  pc, [sp, #24]\n"          /* next row */
-        "31:\n\t"                       /* not the last block: S += pop4(sixteens) */
+        "31:\n\t"                       /* more than one full block per row: S += pop4(sixteens) unless the last */
+        "ldr  r8, [sp, #28]\n\t"
+        "cmp  r0, r8\n\t"
+        "beq  40b\n\t"
         BNN_M4_POP4_IMM("r7", "r7", "r8")
         "add  r6, r6, r7\n\t"
         "b    30b\n"
