@@ -301,6 +301,15 @@ __attribute__((noinline, unused)) static uint32_t bnn_m4_bits_rows(const uint32_
         "cmp  r4, #128\n\t"
         "it   hi\n\t"
         "adrhi.w r5, 31f\n\t"
+        "and  r6, r4, #60\n\t"          /* no first block when n % 16 is 1, 2 or 3 */
+        "sub  r6, r6, #4\n\t"
+        "cmp  r6, #8\n\t"
+        "bhi  3f\n\t"
+        "adr.w r5, 42f\n\t"
+        "cmp  r4, #128\n\t"
+        "it   hi\n\t"
+        "adrhi.w r5, 33f\n"
+        "3:\n\t"
         "add  r5, r5, #1\n\t"
         "str  r5, [sp, #36]\n\t"
         "tst  r4, #12\n\t"
@@ -393,9 +402,8 @@ __attribute__((noinline, unused)) static uint32_t bnn_m4_bits_rows(const uint32_
         BNN_M4_CSA("r5", "r2", "r9", "r10", "r8")
         BNN_M4_CSA("r8", "r3", "r11", "r5", "r9")
         BNN_M4_CSA("r9", "r4", "r7", "r8", "r10")
-        "and  r7, r6, r9\n\t"           /* sixteens */
         "eor  r5, r6, r9\n\t"           /* eights */
-        BNN_M4_POP4_IMM("r6", "r7", "r8")
+        "and  r6, r6, r9\n\t"           /* sixteens, counted with the last block's */
         /* a full block with ones, twos, fours, eights in r2-r5 */
         "30:\n\t"
         "ldm  r0!, {r7, r8, r9, r10}\n\t"
@@ -443,10 +451,15 @@ __attribute__((noinline, unused)) static uint32_t bnn_m4_bits_rows(const uint32_
         BNN_M4_CSA("r7", "r3", "r12", "r9", "r11")   /* foursD */
         BNN_M4_CSA("r9", "r4", "r8", "r7", "r11")    /* eightsB */
         BNN_M4_CSA("r7", "r5", "r10", "r9", "r11")   /* sixteens */
-        "ldr  pc, [sp, #36]\n"          /* 40 (one full block per row) or 31 */
+        "ldr  pc, [sp, #36]\n"          /* 40, 42 (one full block per row), 31 or 33 */
         /* the row's count: x reset, masks in r10-r12 */
-        "40:\n\t"
+        "42:\n\t"                       /* S already in nibble counts */
         "ldm  sp, {r0, r8, r9, r10, r11, r12}\n\t"
+        "b    41f\n"
+        "40:\n\t"                       /* S is the first block's sixteens (or 0) */
+        "ldm  sp, {r0, r8, r9, r10, r11, r12}\n\t"
+        BNN_M4_POP4("r6")
+        "41:\n\t"
         BNN_M4_POP4("r2")
         BNN_M4_POP4("r3")
         BNN_M4_POP4("r4")
@@ -475,10 +488,17 @@ __attribute__((noinline, unused)) static uint32_t bnn_m4_bits_rows(const uint32_
         "strd r8, r9, [sp, #4]\n\t"
         "bcs  50f\n\t"
         "ldr  pc, [sp, #24]\n"          /* next row */
-        "31:\n\t"                       /* more than one full block per row: S += pop4(sixteens) unless the last */
+        "31:\n\t"                       /* two full blocks after a first block: S = pop4(S) + pop4(sixteens) after the first */
         "ldr  r8, [sp, #28]\n\t"
         "cmp  r0, r8\n\t"
-        "beq  40b\n\t"
+        "beq  42b\n\t"
+        BNN_M4_POP4_IMM("r6", "r6", "r8")
+        "b    32f\n"
+        "33:\n\t"                       /* two or three full blocks, no first block (S = 0): S += pop4(sixteens) unless the last */
+        "ldr  r8, [sp, #28]\n\t"
+        "cmp  r0, r8\n\t"
+        "beq  42b\n"
+        "32:\n\t"
         BNN_M4_POP4_IMM("r7", "r7", "r8")
         "add  r6, r6, r7\n\t"
         "b    30b\n"

@@ -6,9 +6,9 @@
  * then one to three full blocks) and thresholding in the loop. Every row
  * length around those boundaries (16..53 words, so the C fallback on both
  * sides too), with partial last input words, n_out below, at and above
- * multiples of 32, and thresholds at -1, 32 * n_words, pop, pop - 1 and
- * anywhere in int32, bit-exact against the emulator under QEMU (stm32f4 and
- * an ARMv8-M Mainline core).
+ * multiples of 32, thresholds at -1, 32 * n_words, pop, pop - 1 and
+ * anywhere in int32, and rows whose popcounts reach 32 * n_words, bit-exact
+ * against the emulator under QEMU (stm32f4 and an ARMv8-M Mainline core).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -21,6 +21,28 @@ import { toolchainSkipReason } from '../../src/toolchain/requireToolchains.ts';
 const scratch = mkdtempSync(join(tmpdir(), 'bnnc-armv7em-passes-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
+/**
+ * A generator for makeDenseCase whose input is all ones and whose weight rows
+ * are, row by row, all zeros, sparse, uniform and dense: popcounts up to
+ * 32 * n_words, so every carry of the adder tree and every byte of the final
+ * count reach their largest values (uniform random rows leave the first
+ * block's sixteens almost always 0). Then uniform again for the thresholds.
+ */
+function skewed(next: () => number, words: number, nOut: number): () => number {
+  let k = 0;
+  return () => {
+    const i = k++;
+    if (i < words) return 0xffffffff;
+    const r = i - words;
+    if (r >= words * nOut) return next();
+    const row = Math.floor(r / words);
+    if (row % 4 === 0) return 0;
+    if (row % 4 === 1) return (next() & next() & next()) >>> 0;
+    if (row % 4 === 2) return next();
+    return (next() | next() | next()) >>> 0;
+  };
+}
+
 function cases(): DenseCase[] {
   const next = rng32(7411);
   const outs = [1, 5, 31, 32, 33, 64, 70];
@@ -30,6 +52,8 @@ function cases(): DenseCase[] {
     const nIn = words % 2 ? 32 * words - 1 - (next() % 31) : 32 * words;
     list.push(makeDenseCase(next, nIn, outs[words % outs.length], 'sweep'));
     list.push(makeDenseCase(next, nIn, outs[(words + 3) % outs.length], 'any'));
+    const nOut = outs[(words + 5) % outs.length];
+    list.push(makeDenseCase(skewed(next, words, nOut), nIn, nOut, 'sweep'));
   }
   return list;
 }
