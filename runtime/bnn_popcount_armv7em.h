@@ -14,26 +14,31 @@
 #define BNN_HAVE_BITS_PASSES 1
 
 /*
- * Harley-Seal over blocks of 8 words, in assembly: from the same algorithm
- * in C, GCC spills the loop state and loads word by word (11.7 instructions
- * per word measured). The block needs 14 registers (r0 x, r1 w, r2 block
- * count, r3 byte-wise counts of the eights words, r4 ones, r5 twos, r6 fours,
- * scratch r7-r12 and lr), so the row saves r4-r12 and lr itself with one
- * PUSH/POP pair and the caller's loop keeps its state in registers. The
- * registers are fixed, not allocated (named) operands: LDM lists must
- * ascend, r7 is the frame pointer at -O0 (GCC refuses it as an operand), and
- * with r4-r12 and lr as clobbers GCC spills the caller's loop state around
- * every row: 9.09 instructions per word instead of 8.85 (measured, stm32f4).
- * Per block: LDM/LDR loads (6), XOR (8), 7 adders (35), byte counts of the
- * eights word (10), loop (2) = 61 instructions for 8 words; the first block
- * of a row starts from ones = twos = fours = 0 and needs 49.
- * Cycles (Cortex-M4 TRM timings over the executed instructions,
- * docs/cycles.md), 1024 -> 256 layer: 99,710 for 72,522 instructions (CPI
- * 1.37); LDM is 23.6 % of them (data loads 20.5 %, the row's POP 3 %), the
- * row's PUSH 3 %. A 32-word row costs 283 instructions: 232 in the blocks,
- * 51 for the final counts, the threshold and the call. 8.0 per word (256)
- * would leave 24 for those, below what counting ones, twos and fours alone
- * takes (23), so the adder tree itself would have to shrink.
+ * Two engines, both Harley-Seal carry-save accumulation in assembly (from
+ * the same algorithm in C, GCC spills the loop state and loads word by word:
+ * 11.7 instructions per word measured):
+ * - bnn_m4_row (below): one row over blocks of 8 words, for bnn_pop_row
+ *   (popcount layers, convolution patches, the bit-plane first layers) and
+ *   for the thresholded rows that the pass engine does not take.
+ * - bnn_m4_bits_rows (further below): bnn_bits_passes, the thresholded
+ *   bnn_dense_b1 rows of 17 to 51 words, all the rows of an output word in
+ *   one assembly loop over blocks of 16 words.
+ *
+ * bnn_m4_row: the block needs 14 registers (r0 x, r1 w, r2 block count, r3
+ * byte-wise counts of the eights words, r4 ones, r5 twos, r6 fours, scratch
+ * r7-r12 and lr), so the row saves r4-r12 and lr itself with one PUSH/POP
+ * pair and the caller's loop keeps its state in registers. The registers are
+ * fixed, not allocated (named) operands: LDM lists must ascend, r7 is the
+ * frame pointer at -O0 (GCC refuses it as an operand), and with r4-r12 and
+ * lr as clobbers GCC spills the caller's loop state around every row (9.09
+ * instructions per word instead of 8.85 when this engine ran bnn_dense_b1,
+ * measured, stm32f4). Per block: LDM/LDR loads (6), XOR (8), 7 adders (35),
+ * byte counts of the eights word (10), loop (2) = 61 instructions for 8
+ * words; the first block of a row starts from ones = twos = fours = 0 and
+ * needs 49. A 32-word row costs 283 instructions: 232 in the blocks, 51 for
+ * the final counts, the threshold and the call (1024 -> 256 bnn_dense_b1:
+ * 8.85 per word, 99,710 cycles with the Cortex-M4 timings of
+ * docs/cycles.md, 12.17 per word; bnn_dense_b1_pop 8.69 per word).
  */
 #define BNN_M4_CSA(h, l, b, c, t) /* h:l = l + b + c, bit by bit; b is clobbered */ \
     "and  " h ", " l ", " b "\n\t"                                                  \
@@ -215,28 +220,43 @@ __attribute__((always_inline)) static inline int32_t bnn_pop_row(const uint32_t 
 }
 
 /*
- * Thresholded passes (BNN_HAVE_BITS_PASSES, used by bnn_dense_b1): for rows
- * of 20 to 48 words, n % 4 == 0, one assembly loop runs all the rows of a
- * call (up to 32): no call, PUSH/POP or C loop per row. Harley-Seal over
- * blocks of 16 words: per block 15 adders leave ones, twos, fours, eights
- * and a word of weight 16 ("sixteens"). A row is a first block of m = 4, 8,
- * 12 or 16 words that starts from ones = twos = fours = eights = 0 (its
- * first adder on each level is a half adder: 2 instructions instead of 5),
- * entered at the quarter that leaves n - m a multiple of 16, then one or two
- * full blocks. The sixteens of all but the last block are counted per nibble
- * into S (4 per block at most); the last one joins the final count:
+ * Thresholded passes (BNN_HAVE_BITS_PASSES, bnn_dense_b1): for rows of 17 to
+ * 51 words one assembly loop runs all the rows of an output word (up to 32):
+ * no call, PUSH/POP or C loop per row. Harley-Seal over blocks of 16 words:
+ * 15 adders leave ones, twos, fours, eights and a word of weight 16
+ * ("sixteens"), half the top-level counts of 8-word blocks. With
+ * n = 16 a + 4 q + s, a row is
+ *   s = n % 4 single words: ones (and twos) from them, no adder;
+ *   q quarters of a first block that starts from ones = twos = fours =
+ *     eights = 0, entered at the quarter that leaves a whole blocks (its first
+ *     adder on each level is a half adder: 2 instructions instead of 5); for
+ *     n % 16 == 0 the first block is a whole one and a - 1 blocks follow;
+ *   1 to 3 full blocks.
+ * Where a row enters and how a full block continues (to the count, or to
+ * another block) is chosen once per call and reached through a jump to an
+ * address kept in the stack frame. The first block's sixteens stays raw in S
+ * when one full block follows (the count takes pop4 of it); otherwise S sums
+ * the nibble counts of all sixteens but the last (4 per block at most):
  *   A = pop4(ones) + 2 pop4(twos), B = pop4(fours) + 2 pop4(eights)   (nibbles <= 12)
- *   C = S + pop4(sixteens)                                            (<= 12 for 3 blocks)
+ *   C = S + pop4(sixteens)                                            (<= 12: 3 blocks)
  *   pop = bytes(lo(A) + 4 lo(B) + 16 lo(C)) + bytes(hi(A) + 4 hi(B) + 16 hi(C))   (USAD8, USADA8)
- * where pop4 counts the bits of each nibble, lo/hi take the even/odd nibbles
- * of each byte (each byte sum <= 252). The comparison is
- * QSUB(T, pop) < 0 (saturated, so any int32 threshold works), its sign
- * shifted into the output word with RRXS, whose carry out is a sentinel bit
- * placed so that it leaves the word after the pass's last row: that is the
- * row loop's test. The registers: r0 x, r1 w, r2-r5 ones, twos, fours,
- * eights, r6 S, scratch r7-r12 and lr; the x base, the threshold pointer,
- * the output word, the SWAR masks, the entry and the end of x are in a stack
- * frame, reloaded by one LDM and saved by one STRD per row.
+ * where pop4 counts the bits of each nibble and lo/hi take the even/odd
+ * nibbles of each byte (each byte <= 252). The comparison is QSUB(T, pop) < 0
+ * (saturated: any int32 threshold), its sign shifted into the output word by
+ * RRXS, whose carry out is a sentinel bit that leaves the word after the
+ * pass's last row: the row loop's test. Registers: r0 x, r1 w, r2-r5 ones,
+ * twos, fours, eights, r6 S, scratch r7-r12 and lr; the x base, the threshold
+ * pointer, the output word, the SWAR masks, the entry points and the end of x
+ * live in the stack frame, reloaded by one LDM and saved by one STRD per row.
+ * A 32-word row (measured, stm32f4): first block 88 (loads 9, XOR 16,
+ * adders 63), full block 105 (loads 14, XOR 16, adders 75) and its jump 1,
+ * count 47, threshold and row loop 7 = 248; each call (32 rows) adds about
+ * 70 (C, the frame, PUSH/POP). 1024 -> 256 layer: 64,031 instructions
+ * (7.82 per word, was 8.85 with bnn_m4_row per row), 84,426 cycles with the
+ * Cortex-M4 timings of docs/cycles.md (10.31 per word, was 12.17). Of the
+ * 248: XOR and adders 170 (5.31 per word; a full adder is 5 two-input
+ * operations, one per word reduced), loads 23 (0.72, LDM lists limited by
+ * the free registers), count, threshold and jumps 55 (1.72).
  */
 #define BNN_M4_POP4(v) /* nibble counts of v in place (masks 0x55555555 in r10, 0x33333333 in r11; lr scratch) */ \
     "and  lr, r10, " v ", lsr #1\n\t"                                               \
@@ -255,7 +275,7 @@ __attribute__((always_inline)) static inline int32_t bnn_pop_row(const uint32_t 
     "add  " d ", " v ", " t "\n\t"
 
 #define BNN_M4_BITS_MAX_WORDS 51
-/* Output bits of np rows (1..32) of n_words (20..48, n_words % 4 == 0): row r at bit 32 - np + r. */
+/* Output bits of np rows (1..32) of n_words (17..51 words, not 16): row r at bit 32 - np + r. */
 __attribute__((noinline, unused)) static uint32_t bnn_m4_bits_rows(const uint32_t *x, const uint32_t **w, int32_t n_words,
                                                                   const int32_t **thresh, int32_t np)
 {
@@ -268,16 +288,17 @@ __attribute__((noinline, unused)) static uint32_t bnn_m4_bits_rows(const uint32_
      * In C:
      *   for (r = 0; r < np; r++) {
      *       ones = twos = fours = eights = 0;
-     *       m = n - 16 * max(1, (n - 1) / 16);                  (4, 8, 12 or 16)
-     *       first block: the last m words of a 16-word block (skipped quarters read as 0);
-     *       S = pop4(sixteens);
+     *       n % 4 single words: ones = d0 (^ d1 ^ d2), twos = majority(d0, d1, d2) (or d0 & d1);
+     *       first block: q = n / 4 % 4 quarters of a 16-word block (16 words when n % 16 == 0),
+     *           entered past the skipped quarters, whose results are 0;
+     *       S = sixteens;                                       (raw, or 0 without a first block)
      *       for each further 16-word block b:
      *           d[k] = x[k] ^ w[k];
      *           csa(&twosA, &ones, d0, d1); csa(&twosB, &ones, d2, d3); csa(&foursA, &twos, twosA, twosB);
      *           ... the same for d4..d7 -> foursB; csa(&eightsA, &fours, foursA, foursB);
      *           ... d8..d15 -> eightsB; csa(&sixteens, &eights, eightsA, eightsB);
-     *           if (b is not the last) S += pop4(sixteens);
-     *       pop = bytes and USAD8 of A, B, C as above;
+     *           if (b is not the last) S = (b is the first full block and S raw ? pop4(S) : S) + pop4(sixteens);
+     *       pop = bytes and USAD8 of A, B, C as above (C = pop4(S) + pop4(sixteens) when S is raw);
      *       bits = (bits >> 1) | ((uint32_t)(pop > *thresh++) << 31);
      *   }
      * where csa(&h, &l, b, c) is the full adder h:l = l + b + c of BNN_M4_CSA.
