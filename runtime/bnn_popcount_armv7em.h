@@ -30,9 +30,7 @@
  * pair and the caller's loop keeps its state in registers. The registers are
  * fixed, not allocated (named) operands: LDM lists must ascend, r7 is the
  * frame pointer at -O0 (GCC refuses it as an operand), and with r4-r12 and
- * lr as clobbers GCC spills the caller's loop state around every row (9.09
- * instructions per word instead of 8.85 when this engine ran bnn_dense_b1,
- * measured, stm32f4). Per block: LDM/LDR loads (6), XOR (8), 7 adders (35),
+ * lr as clobbers GCC spills the caller's loop state around every row. Per block: LDM/LDR loads (6), XOR (8), 7 adders (35),
  * byte counts of the eights word (10), loop (2) = 61 instructions for 8
  * words; the first block of a row starts from ones = twos = fours = 0 and
  * needs 49. A 32-word row costs 283 instructions: 232 in the blocks, 51 for
@@ -250,13 +248,11 @@ __attribute__((always_inline)) static inline int32_t bnn_pop_row(const uint32_t 
  * live in the stack frame, reloaded by one LDM and saved by one STRD per row.
  * A 32-word row (measured, stm32f4): first block 88 (loads 9, XOR 16,
  * adders 63), full block 105 (loads 14, XOR 16, adders 75) and its jump 1,
- * count 47, threshold and row loop 7 = 248; each call (32 rows) adds about
- * 70 (C, the frame, PUSH/POP). 1024 -> 256 layer: 64,031 instructions
- * (7.82 per word, was 8.85 with bnn_m4_row per row), 84,426 cycles with the
- * Cortex-M4 timings of docs/cycles.md (10.31 per word, was 12.17). Of the
- * 248: XOR and adders 170 (5.31 per word; a full adder is 5 two-input
- * operations, one per word reduced), loads 23 (0.72, LDM lists limited by
- * the free registers), count, threshold and jumps 55 (1.72).
+ * count 47, threshold and row loop 7 = 248: XOR and adders 5.31 per word
+ * (5 two-input operations per full adder), loads 0.72 (LDM lists limited by
+ * the free registers), the rest 1.72; each call (32 rows) adds about 70 (C,
+ * frame, PUSH/POP). 1024 -> 256: 64,031 instructions (7.82 per word, 8.85
+ * with bnn_m4_row), 84,426 cycles (docs/cycles.md; 10.31 per word, 12.17).
  */
 #define BNN_M4_POP4(v) /* nibble counts of v in place (masks 0x55555555 in r10, 0x33333333 in r11; lr scratch) */ \
     "and  lr, r10, " v ", lsr #1\n\t"                                               \
@@ -274,6 +270,13 @@ __attribute__((always_inline)) static inline int32_t bnn_pop_row(const uint32_t 
     "and  " v ", " v ", #0x33333333\n\t"                                            \
     "add  " d ", " v ", " t "\n\t"
 
+#define BNN_M4_X2(a, wa, b, wb) /* a ^= wa; b ^= wb */ \
+    "eor  " a ", " a ", " wa "\n\t"                                                \
+    "eor  " b ", " b ", " wb "\n\t"
+#define BNN_M4_ADR_IF(cond, r, label) /* if (cond) r = the address of label */ \
+    "it   " cond "\n\t"                                                           \
+    "adr" cond ".w " r ", " label "\n\t"
+
 #define BNN_M4_BITS_MAX_WORDS 51
 /* Output bits of np rows (1..32) of n_words (17..51 words, not 16): row r at bit 32 - np + r. */
 __attribute__((noinline, unused)) static uint32_t bnn_m4_bits_rows(const uint32_t *x, const uint32_t **w, int32_t n_words,
@@ -282,26 +285,23 @@ __attribute__((noinline, unused)) static uint32_t bnn_m4_bits_rows(const uint32_
     register uint32_t r0 __asm__("r0") = (uint32_t)x;
     register const uint32_t *r1 __asm__("r1") = *w;
     register const int32_t *r2 __asm__("r2") = *thresh;
-    register const uint32_t *r3 __asm__("r3") = x + n_words;
-    register uint32_t r12 __asm__("r12") = 1u << (np - 1); /* sentinel */
+    register uint32_t r3 __asm__("r3") = 1u << (np - 1); /* sentinel */
+    register const uint32_t *r12 __asm__("r12") = x + n_words;
     /*
-     * In C:
+     * In C (csa(&h, &l, b, c): the full adder h:l = l + b + c of BNN_M4_CSA):
      *   for (r = 0; r < np; r++) {
      *       ones = twos = fours = eights = 0;
      *       n % 4 single words: ones = d0 (^ d1 ^ d2), twos = majority(d0, d1, d2) (or d0 & d1);
-     *       first block: q = n / 4 % 4 quarters of a 16-word block (16 words when n % 16 == 0),
-     *           entered past the skipped quarters, whose results are 0;
+     *       first block: q = n / 4 % 4 quarters of a 16-word block (16 words when n % 16 == 0);
      *       S = sixteens;                                       (raw, or 0 without a first block)
      *       for each further 16-word block b:
-     *           d[k] = x[k] ^ w[k];
-     *           csa(&twosA, &ones, d0, d1); csa(&twosB, &ones, d2, d3); csa(&foursA, &twos, twosA, twosB);
-     *           ... the same for d4..d7 -> foursB; csa(&eightsA, &fours, foursA, foursB);
+     *           d[k] = x[k] ^ w[k]; csa(&twosA, &ones, d0, d1); csa(&twosB, &ones, d2, d3);
+     *           csa(&foursA, &twos, twosA, twosB); ... d4..d7 -> foursB; csa(&eightsA, &fours, foursA, foursB);
      *           ... d8..d15 -> eightsB; csa(&sixteens, &eights, eightsA, eightsB);
      *           if (b is not the last) S = (b is the first full block and S raw ? pop4(S) : S) + pop4(sixteens);
      *       pop = bytes and USAD8 of A, B, C as above (C = pop4(S) + pop4(sixteens) when S is raw);
      *       bits = (bits >> 1) | ((uint32_t)(pop > *thresh++) << 31);
      *   }
-     * where csa(&h, &l, b, c) is the full adder h:l = l + b + c of BNN_M4_CSA.
      */
     __asm__ volatile(
         ".syntax unified\n\t"
@@ -309,113 +309,85 @@ __attribute__((noinline, unused)) static uint32_t bnn_m4_bits_rows(const uint32_
         "sub  sp, sp, #40\n\t"
         /* frame: [0] x, [4] thresh, [8] bits, [12] 0x55555555, [16] 0x33333333, [20] 0x0f0f0f0f, [24] entry, [28] x end,
            [32] quarter entry after the single words, [36] where a full block continues (40: the count, 31: another block) */
-        "str  r0, [sp]\n\t"
-        "strd r2, r12, [sp, #4]\n\t"
-        "str  r3, [sp, #28]\n\t"
         "mov  r4, #0x55555555\n\t"
         "mov  r5, #0x33333333\n\t"
         "mov  r6, #0x0f0f0f0f\n\t"
-        "add  r7, sp, #12\n\t"
-        "stm  r7, {r4, r5, r6}\n\t"
-        "sub  r4, r3, r0\n\t"          /* 4 n */
+        "stm  sp, {r0, r2, r3, r4, r5, r6}\n\t"
+        "str  r12, [sp, #28]\n\t"
+        "sub  r4, r12, r0\n\t"         /* 4 n */
         "adr.w r5, 40f\n\t"            /* one full block per row when n <= 32 */
         "cmp  r4, #128\n\t"
-        "it   hi\n\t"
-        "adrhi.w r5, 31f\n\t"
+        BNN_M4_ADR_IF("hi", "r5", "31f")
         "and  r6, r4, #60\n\t"          /* no first block when n % 16 is 1, 2 or 3 */
         "sub  r6, r6, #4\n\t"
         "cmp  r6, #8\n\t"
         "bhi  3f\n\t"
         "adr.w r5, 42f\n\t"
         "cmp  r4, #128\n\t"
-        "it   hi\n\t"
-        "adrhi.w r5, 33f\n"
+        BNN_M4_ADR_IF("hi", "r5", "33f")
         "3:\n\t"
         "add  r5, r5, #1\n\t"
         "str  r5, [sp, #36]\n\t"
-        "tst  r4, #12\n\t"
-        "bne  2f\n\t"
-        "sub  r4, r4, #4\n\t"
-        "and  r4, r4, #63\n\t"          /* 4 m - 4 */
-        "adr.w r5, 16f\n\t"
-        "cmp  r4, #60\n\t"
-        "beq  1f\n\t"
-        "adr.w r5, 12f\n\t"
-        "cmp  r4, #44\n\t"
-        "beq  1f\n\t"
-        "adr.w r5, 8f\n\t"
-        "cmp  r4, #28\n\t"
-        "beq  1f\n\t"
-        "adr.w r5, 4f\n\t"
-        "b    1f\n"
-        "2:\n\t"                        /* n % 4 = s words first, then q = n / 4 % 4 quarters */
-        "and  r6, r4, #48\n\t"
-        "adr.w r5, 60f\n\t"            /* q = 0: straight to the full blocks */
+        "and  r6, r4, #48\n\t"          /* q = n / 4 % 4 quarters of a first block */
+        "adr.w r5, 60f\n\t"
         "cmp  r6, #16\n\t"
-        "it   eq\n\t"
-        "adreq.w r5, 64f\n\t"
+        BNN_M4_ADR_IF("eq", "r5", "64f")
         "cmp  r6, #32\n\t"
-        "it   eq\n\t"
-        "adreq.w r5, 68f\n\t"
+        BNN_M4_ADR_IF("eq", "r5", "68f")
         "cmp  r6, #48\n\t"
-        "it   eq\n\t"
-        "adreq.w r5, 72f\n\t"
+        BNN_M4_ADR_IF("eq", "r5", "72f")
         "add  r5, r5, #1\n\t"
         "str  r5, [sp, #32]\n\t"
-        "and  r6, r4, #12\n\t"
+        "ands r6, r4, #60\n\t"          /* the row's entry: a whole first block when n % 16 == 0 */
+        "adr.w r5, 16f\n\t"
+        "beq  1f\n\t"
+        "ands r6, r4, #12\n\t"          /* else s = n % 4 single words (54: none) */
+        "adr.w r5, 54f\n\t"
+        "beq  1f\n\t"
         "adr.w r5, 51f\n\t"
         "cmp  r6, #8\n\t"
-        "it   eq\n\t"
-        "adreq.w r5, 52f\n\t"
-        "it   hi\n\t"
-        "adrhi.w r5, 53f\n"
+        BNN_M4_ADR_IF("eq", "r5", "52f")
+        BNN_M4_ADR_IF("hi", "r5", "53f")
         "1:\n\t"
         "add  r5, r5, #1\n\t"           /* Thumb state */
         "str  r5, [sp, #24]\n\t"
         "bx   r5\n"
-        /* first block, words 0-3 (m = 16): ones = twos = 0 */
+        /* first block, words 0-3 (n % 16 == 0): ones = twos = 0 */
         "16:\n\t"
         "ldm  r0!, {r2, r3, r4, r5}\n\t"
         "ldm  r1!, {r7, r8, r9, r10}\n\t"
-        "eor  r2, r2, r7\n\t"
-        "eor  r3, r3, r8\n\t"
-        "eor  r4, r4, r9\n\t"
-        "eor  r5, r5, r10\n\t"
+        BNN_M4_X2("r2", "r7", "r3", "r8")
+        BNN_M4_X2("r4", "r9", "r5", "r10")
         "and  r7, r2, r3\n\t"           /* twosA */
         "eor  r2, r2, r3\n\t"           /* ones */
         BNN_M4_CSA("r8", "r2", "r4", "r5", "r9")
         "and  r9, r7, r8\n\t"           /* foursA */
         "eor  r3, r7, r8\n"             /* twos */
-        /* words 4-7 (entry for m = 12: ones = twos = foursA = 0); fours = 0 */
+        /* words 4-7 (entry for q = 3: foursA = 0, ones and twos from the single words); fours = 0 */
         "22:\n\t"
         "ldm  r0!, {r4, r5, r6, r7}\n\t"
         "ldm  r1!, {r8, r10, r11, r12}\n\t"
-        "eor  r4, r4, r8\n\t"
-        "eor  r5, r5, r10\n\t"
-        "eor  r6, r6, r11\n\t"
-        "eor  r7, r7, r12\n\t"
+        BNN_M4_X2("r4", "r8", "r5", "r10")
+        BNN_M4_X2("r6", "r11", "r7", "r12")
         BNN_M4_CSA("r8", "r2", "r4", "r5", "r10")
         BNN_M4_CSA("r4", "r2", "r6", "r7", "r5")
         BNN_M4_CSA("r5", "r3", "r8", "r4", "r6")
         "and  r6, r9, r5\n\t"           /* eightsA */
         "eor  r4, r9, r5\n"             /* fours */
-        /* words 8-11 (entry for m = 8: ones = twos = fours = eightsA = 0) */
+        /* words 8-11 (entry for q = 2: fours = eightsA = 0) */
         "23:\n\t"
         "ldm  r0!, {r5, r7, r8, r9}\n\t"
         "ldm  r1!, {r10, r11, r12, lr}\n\t"
-        "eor  r5, r5, r10\n\t"
-        "eor  r7, r7, r11\n\t"
-        "eor  r8, r8, r12\n\t"
-        "eor  r9, r9, lr\n\t"
+        BNN_M4_X2("r5", "r10", "r7", "r11")
+        BNN_M4_X2("r8", "r12", "r9", "lr")
         BNN_M4_CSA("r10", "r2", "r5", "r7", "r11")
         BNN_M4_CSA("r5", "r2", "r8", "r9", "r7")
         BNN_M4_CSA("r7", "r3", "r10", "r5", "r8")
-        /* words 12-15 (entry for m = 4: also foursC = 0); eights = 0 */
+        /* words 12-15 (entry for q = 1: also foursC = 0); eights = 0 */
         "24:\n\t"
         "ldm  r0!, {r5, r8, r9, r10}\n\t"
         "ldm  r1!, {r11, r12, lr}\n\t"
-        "eor  r5, r5, r11\n\t"
-        "eor  r8, r8, r12\n\t"
+        BNN_M4_X2("r5", "r11", "r8", "r12")
         "eor  r9, r9, lr\n\t"
         "ldr  r11, [r1], #4\n\t"
         "eor  r10, r10, r11\n\t"
@@ -429,8 +401,7 @@ __attribute__((noinline, unused)) static uint32_t bnn_m4_bits_rows(const uint32_
         "30:\n\t"
         "ldm  r0!, {r7, r8, r9, r10}\n\t"
         "ldm  r1!, {r11, r12, lr}\n\t"
-        "eor  r7, r7, r11\n\t"
-        "eor  r8, r8, r12\n\t"
+        BNN_M4_X2("r7", "r11", "r8", "r12")
         "eor  r9, r9, lr\n\t"
         "ldr  r11, [r1], #4\n\t"
         "eor  r10, r10, r11\n\t"
@@ -439,29 +410,24 @@ __attribute__((noinline, unused)) static uint32_t bnn_m4_bits_rows(const uint32_
         BNN_M4_CSA("r8", "r3", "r11", "r7", "r9")    /* foursA */
         "ldm  r0!, {r7, r9, r10, r11}\n\t"
         "ldm  r1!, {r12, lr}\n\t"
-        "eor  r7, r7, r12\n\t"
-        "eor  r9, r9, lr\n\t"
+        BNN_M4_X2("r7", "r12", "r9", "lr")
         "ldm  r1!, {r12, lr}\n\t"
-        "eor  r10, r10, r12\n\t"
-        "eor  r11, r11, lr\n\t"
+        BNN_M4_X2("r10", "r12", "r11", "lr")
         BNN_M4_CSA("r12", "r2", "r7", "r9", "lr")
         BNN_M4_CSA("r7", "r2", "r10", "r11", "r9")
         BNN_M4_CSA("r9", "r3", "r12", "r7", "r10")   /* foursB */
         BNN_M4_CSA("r10", "r4", "r8", "r9", "r11")   /* eightsA */
         "ldm  r0!, {r7, r8, r9, r11}\n\t"
         "ldm  r1!, {r12, lr}\n\t"
-        "eor  r7, r7, r12\n\t"
-        "eor  r8, r8, lr\n\t"
+        BNN_M4_X2("r7", "r12", "r8", "lr")
         "ldm  r1!, {r12, lr}\n\t"
-        "eor  r9, r9, r12\n\t"
-        "eor  r11, r11, lr\n\t"
+        BNN_M4_X2("r9", "r12", "r11", "lr")
         BNN_M4_CSA("r12", "r2", "r7", "r8", "lr")
         BNN_M4_CSA("r7", "r2", "r9", "r11", "r8")
         BNN_M4_CSA("r8", "r3", "r12", "r7", "r9")    /* foursC */
         "ldm  r0!, {r7, r9, r11}\n\t"
         "ldm  r1!, {r12, lr}\n\t"
-        "eor  r7, r7, r12\n\t"
-        "eor  r9, r9, lr\n\t"
+        BNN_M4_X2("r7", "r12", "r9", "lr")
         "ldr  r12, [r1], #4\n\t"
         "eor  r11, r11, r12\n\t"
         BNN_M4_CSA("r12", "r2", "r7", "r9", "lr")
@@ -523,25 +489,11 @@ __attribute__((noinline, unused)) static uint32_t bnn_m4_bits_rows(const uint32_
         BNN_M4_POP4_IMM("r7", "r7", "r8")
         "add  r6, r6, r7\n\t"
         "b    30b\n"
-        "12:\n\t"
-        "movs r2, #0\n\t"
-        "movs r3, #0\n\t"
-        "mov  r9, #0\n\t"
-        "b    22b\n"
-        "8:\n\t"
-        "movs r2, #0\n\t"
-        "movs r3, #0\n\t"
-        "movs r4, #0\n\t"
-        "movs r6, #0\n\t"
-        "b    23b\n"
-        "4:\n\t"
-        "movs r2, #0\n\t"
-        "movs r3, #0\n\t"
-        "movs r4, #0\n\t"
-        "movs r6, #0\n\t"
-        "movs r7, #0\n\t"
-        "b    24b\n"
         /* n % 4 single words first: ones (and twos) from them, then the quarter entry at [sp, #32] */
+        "54:\n\t"
+        "movs r2, #0\n\t"
+        "movs r3, #0\n\t"
+        "ldr  pc, [sp, #32]\n"
         "51:\n\t"
         "ldr  r2, [r0], #4\n\t"
         "ldr  r7, [r1], #4\n\t"
@@ -551,16 +503,14 @@ __attribute__((noinline, unused)) static uint32_t bnn_m4_bits_rows(const uint32_
         "52:\n\t"
         "ldm  r0!, {r7, r8}\n\t"
         "ldm  r1!, {r9, r10}\n\t"
-        "eor  r7, r7, r9\n\t"
-        "eor  r8, r8, r10\n\t"
+        BNN_M4_X2("r7", "r9", "r8", "r10")
         "eor  r2, r7, r8\n\t"
         "and  r3, r7, r8\n\t"
         "ldr  pc, [sp, #32]\n"
         "53:\n\t"
         "ldm  r0!, {r7, r8, r9}\n\t"
         "ldm  r1!, {r10, r11, r12}\n\t"
-        "eor  r7, r7, r10\n\t"
-        "eor  r8, r8, r11\n\t"
+        BNN_M4_X2("r7", "r10", "r8", "r11")
         "eor  r9, r9, r12\n\t"
         "eor  r10, r7, r8\n\t"
         "eor  r2, r10, r9\n\t"          /* ones */
@@ -598,11 +548,7 @@ __attribute__((noinline, unused)) static uint32_t bnn_m4_bits_rows(const uint32_
     return r0;
 }
 
-/*
- * Other row lengths: one row at a time through the row engines, the bits as
- * bnn_m4_bits_rows returns them. One loop per engine (the length test is not
- * repeated per row), the comparison as the sign of QSUB(T, pop).
- */
+/* Other row lengths, one row at a time: a loop per engine, the comparison as the sign of QSUB(T, pop). */
 #define BNN_M4_BIT(pop, t) ((uint32_t)__qsub(*(t)++, (int32_t)(pop)) & 0x80000000u)
 __attribute__((noinline, unused)) static uint32_t bnn_m4_bits_each(const uint32_t *x, const uint32_t **w, int32_t n_words,
                                                                   const int32_t **thresh, int32_t np)
@@ -638,7 +584,7 @@ __attribute__((noinline, unused)) static uint32_t bnn_m4_bits_each(const uint32_
 static inline uint32_t bnn_bits_passes(const uint32_t *const xs[2], const uint32_t **w, int32_t n_words,
                                        const int32_t **thresh, int32_t np)
 {
-    if ((uint32_t)(n_words - 17) <= (uint32_t)(BNN_M4_BITS_MAX_WORDS - 17) && (n_words & 3 || n_words >= 20)) {
+    if ((uint32_t)(n_words - 17) <= (uint32_t)(BNN_M4_BITS_MAX_WORDS - 17)) {
         return bnn_m4_bits_rows(xs[0], w, n_words, thresh, np);
     }
     return bnn_m4_bits_each(xs[0], w, n_words, thresh, np);
