@@ -14,29 +14,23 @@
 #define BNN_HAVE_BITS_PASSES 1
 
 /*
- * Two engines, both Harley-Seal carry-save accumulation in assembly (from
- * the same algorithm in C, GCC spills the loop state and loads word by word:
- * 11.7 instructions per word measured):
- * - bnn_m4_row (below): one row over blocks of 8 words, for bnn_pop_row
- *   (popcount layers, convolution patches, the bit-plane first layers) and
- *   for the thresholded rows that the pass engine does not take.
- * - bnn_m4_bits_rows (further below): bnn_bits_passes, the thresholded
- *   bnn_dense_b1 rows of 17 to 51 words, all the rows of an output word in
- *   one assembly loop over blocks of 16 words.
- *
- * bnn_m4_row: the block needs 14 registers (r0 x, r1 w, r2 block count, r3
- * byte-wise counts of the eights words, r4 ones, r5 twos, r6 fours, scratch
+ * Two Harley-Seal (carry-save) engines in assembly (the same algorithm in C:
+ * GCC spills the loop state and loads word by word, 11.7 per word measured):
+ * bnn_m4_row, one row over 8-word blocks (bnn_pop_row: popcount layers,
+ * convolution patches, bit-plane first layers, and the thresholded rows the
+ * other one does not take); bnn_m4_bits_rows, the bnn_dense_b1 rows of 17 to
+ * 51 words, all the rows of an output word in one loop over 16-word blocks.
+ * bnn_m4_row's block needs 14 registers (r0 x, r1 w, r2 block count, r3
+ * byte-wise counts of the eights words, r4-r6 ones, twos, fours, scratch
  * r7-r12 and lr), so the row saves r4-r12 and lr itself with one PUSH/POP
  * pair and the caller's loop keeps its state in registers. The registers are
  * fixed, not allocated (named) operands: LDM lists must ascend, r7 is the
  * frame pointer at -O0 (GCC refuses it as an operand), and with r4-r12 and
- * lr as clobbers GCC spills the caller's loop state around every row. Per block: LDM/LDR loads (6), XOR (8), 7 adders (35),
- * byte counts of the eights word (10), loop (2) = 61 instructions for 8
- * words; the first block of a row starts from ones = twos = fours = 0 and
- * needs 49. A 32-word row costs 283 instructions: 232 in the blocks, 51 for
- * the final counts, the threshold and the call (1024 -> 256 bnn_dense_b1:
- * 8.85 per word, 99,710 cycles with the Cortex-M4 timings of
- * docs/cycles.md, 12.17 per word; bnn_dense_b1_pop 8.69 per word).
+ * lr as clobbers GCC spills the caller's state around every row. Per block:
+ * loads (6), XOR (8), 7 adders (35), byte counts of the eights word (10),
+ * loop (2) = 61 instructions for 8 words (49 for the first, from zero). A
+ * 32-word row: 232 in the blocks, 51 for the final counts, threshold, call
+ * (1024 -> 256 bnn_dense_b1 at 8.85 per word, 12.17 cycles per word).
  */
 #define BNN_M4_CSA(h, l, b, c, t) /* h:l = l + b + c, bit by bit; b is clobbered */ \
     "and  " h ", " l ", " b "\n\t"                                                  \
@@ -186,16 +180,17 @@ __attribute__((always_inline)) static inline uint32_t bnn_m4_row(const uint32_t 
     return r0;
 }
 
-/* Rows longer than 248 words, counted in pieces (kept out of line: rare). */
+/* Rows longer than 248 words, counted in pieces (kept out of line: rare; one inlined row engine). */
 __attribute__((noinline, unused)) static uint32_t bnn_m4_long_row(const uint32_t *x, const uint32_t *w, int32_t n_words)
 {
     uint32_t pop = 0;
-    while (n_words > BNN_M4_MAX_WORDS) {
-        pop += bnn_m4_row(x, &w, BNN_M4_MAX_WORDS);
-        x += BNN_M4_MAX_WORDS;
-        n_words -= BNN_M4_MAX_WORDS;
-    }
-    return pop + bnn_m4_row(x, &w, n_words);
+    do {
+        const int32_t k = n_words > BNN_M4_MAX_WORDS ? BNN_M4_MAX_WORDS : n_words;
+        pop += bnn_m4_row(x, &w, k);
+        x += k;
+        n_words -= k;
+    } while (n_words > 0);
+    return pop;
 }
 
 __attribute__((always_inline)) static inline int32_t bnn_pop_row(const uint32_t *x, const uint32_t **w, int32_t n_words)
@@ -219,22 +214,17 @@ __attribute__((always_inline)) static inline int32_t bnn_pop_row(const uint32_t 
 
 /*
  * Thresholded passes (BNN_HAVE_BITS_PASSES, bnn_dense_b1): for rows of 17 to
- * 51 words one assembly loop runs all the rows of an output word (up to 32):
- * no call, PUSH/POP or C loop per row. Harley-Seal over blocks of 16 words:
- * 15 adders leave ones, twos, fours, eights and a word of weight 16
- * ("sixteens"), half the top-level counts of 8-word blocks. With
- * n = 16 a + 4 q + s, a row is
- *   s = n % 4 single words: ones (and twos) from them, no adder;
- *   q quarters of a first block that starts from ones = twos = fours =
- *     eights = 0, entered at the quarter that leaves a whole blocks (its first
- *     adder on each level is a half adder: 2 instructions instead of 5); for
- *     n % 16 == 0 the first block is a whole one and a - 1 blocks follow;
- *   1 to 3 full blocks.
- * Where a row enters and how a full block continues (to the count, or to
- * another block) is chosen once per call and reached through a jump to an
- * address kept in the stack frame. The first block's sixteens stays raw in S
- * when one full block follows (the count takes pop4 of it); otherwise S sums
- * the nibble counts of all sixteens but the last (4 per block at most):
+ * 51 words one assembly loop runs all the rows of an output word (up to 32),
+ * no call, PUSH/POP or C loop per row. 16-word blocks: 15 adders leave ones,
+ * twos, fours, eights and "sixteens" (half the counts of 8-word blocks). With
+ * n = 16 a + 4 q + s, a row is s = n % 4 single words (ones, twos from them),
+ * q quarters of a first block from ones = twos = fours = eights = 0 (whose
+ * first adder per level is a half adder: 2 instructions, not 5; a whole block
+ * when n % 16 == 0, then a - 1 blocks), then 1 to 3 full blocks. Where a row
+ * enters and where a full block continues (the count or another block) are
+ * chosen once per call, reached by jumps to addresses in the stack frame.
+ * The first block's sixteens stays raw in S when one full block follows (the
+ * count takes pop4 of it), else S sums pop4 of all sixteens but the last:
  *   A = pop4(ones) + 2 pop4(twos), B = pop4(fours) + 2 pop4(eights)   (nibbles <= 12)
  *   C = S + pop4(sixteens)                                            (<= 12: 3 blocks)
  *   pop = bytes(lo(A) + 4 lo(B) + 16 lo(C)) + bytes(hi(A) + 4 hi(B) + 16 hi(C))   (USAD8, USADA8)
@@ -243,16 +233,15 @@ __attribute__((always_inline)) static inline int32_t bnn_pop_row(const uint32_t 
  * (saturated: any int32 threshold), its sign shifted into the output word by
  * RRXS, whose carry out is a sentinel bit that leaves the word after the
  * pass's last row: the row loop's test. Registers: r0 x, r1 w, r2-r5 ones,
- * twos, fours, eights, r6 S, scratch r7-r12 and lr; the x base, the threshold
- * pointer, the output word, the SWAR masks, the entry points and the end of x
- * live in the stack frame, reloaded by one LDM and saved by one STRD per row.
+ * twos, fours, eights, r6 S, scratch r7-r12, lr; x, the threshold pointer, the
+ * output word and the masks are reloaded by one LDM, saved by one STRD per row.
  * A 32-word row (measured, stm32f4): first block 88 (loads 9, XOR 16,
  * adders 63), full block 105 (loads 14, XOR 16, adders 75) and its jump 1,
  * count 47, threshold and row loop 7 = 248: XOR and adders 5.31 per word
  * (5 two-input operations per full adder), loads 0.72 (LDM lists limited by
  * the free registers), the rest 1.72; each call (32 rows) adds about 70 (C,
- * frame, PUSH/POP). 1024 -> 256: 64,031 instructions (7.82 per word, 8.85
- * with bnn_m4_row), 84,426 cycles (docs/cycles.md; 10.31 per word, 12.17).
+ * frame, PUSH/POP). 1024 -> 256: 64,052 instructions (7.82 per word, 8.85
+ * with bnn_m4_row), 84,444 cycles (docs/cycles.md; 10.31 per word, 12.17).
  */
 #define BNN_M4_POP4(v) /* nibble counts of v in place (masks 0x55555555 in r10, 0x33333333 in r11; lr scratch) */ \
     "and  lr, r10, " v ", lsr #1\n\t"                                               \
@@ -571,9 +560,20 @@ __attribute__((noinline, unused)) static uint32_t bnn_m4_bits_each(const uint32_
             row += n_words;
             bits = (bits >> 1) | BNN_M4_BIT(pop, t);
         } while (t != end);
+    } else if (n_words < 8) {
+        do {
+            uint32_t pop = 0;
+            int32_t i;
+            for (i = 0; i < n_words; i++) {
+                pop += bnn_popcount32(x[i] ^ row[i]);
+            }
+            row += n_words;
+            bits = (bits >> 1) | BNN_M4_BIT(pop, t);
+        } while (t != end);
     } else {
         do {
-            bits = (bits >> 1) | BNN_M4_BIT(bnn_pop_row(x, &row, n_words), t);
+            bits = (bits >> 1) | BNN_M4_BIT(bnn_m4_long_row(x, row, n_words), t);
+            row += n_words;
         } while (t != end);
     }
     *w = row;
