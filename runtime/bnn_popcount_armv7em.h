@@ -294,6 +294,7 @@ __attribute__((noinline, unused)) static uint32_t bnn_m4_bits_rows(const uint32_
      */
     __asm__ volatile(
         ".syntax unified\n\t"
+        ".p2align 2\n\t"              /* ADR offsets count from the aligned PC: the section must be 4-aligned */
         "push {r3-r11, lr}\n\t"
         "sub  sp, sp, #40\n\t"
         /* frame: [0] x, [4] thresh, [8] bits, [12] 0x55555555, [16] 0x33333333, [20] 0x0f0f0f0f, [24] entry, [28] x end,
