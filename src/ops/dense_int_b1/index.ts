@@ -1,6 +1,6 @@
 /** dense_int_b1, the first dense layer on uint8/int8 input (created by passes/foldThresholds.ts), at every stage below the importer. */
 import type { IntegerInputRounding, Origin, Thresholds } from '../../ir/types.ts';
-import { wordsFor } from '../../bitops.ts';
+import { popcount32, wordsFor } from '../../bitops.ts';
 import type { LoweredOp } from '../types.ts';
 import { INT_DENSE_PREFIX, integerDenseKernel, ROW_ENGINE, thresholdedArrays } from '../common/kernels.ts';
 import { denseLimits, denseShapeText, thresholdedDenseConstants, thresholdedDenseDescribe } from '../common/dense.ts';
@@ -25,6 +25,26 @@ export function denseIntB1Layer(fields: Omit<DenseIntB1Layer, 'kind'>): DenseInt
   return { kind: KIND, ...fields };
 }
 
+/** S = sum of the bit planes' weights: 255 for uint8 (1 + 2 + ... + 128), -1 for int8 (... + 64 - 128). */
+const PLANE_WEIGHT_SUM = { uint8: 255, int8: -1 } as const;
+
+/**
+ * The thresholds the C kernel compares with: acc = sum_b c_b X_b - S popcount(w_o)
+ * (bnn_dense_int.h), and popcount(w_o) depends on the weights only, so the
+ * kernel counts 8 bit planes and compares their sum with T + S popcount(w_o).
+ * Clamped to int32: the sum's magnitude is at most 255 * 32 * words < 2^31,
+ * so a clamped threshold gives the same bit for every input.
+ */
+export function planeThresholds(layer: DenseIntB1Layer): Int32Array {
+  const words = wordsFor(layer.inFeatures);
+  const s = PLANE_WEIGHT_SUM[layer.inputDType];
+  return layer.threshold.map((t, o) => {
+    let negative = 0;
+    for (let k = 0; k < words; k++) negative += popcount32(layer.weights[o * words + k]);
+    return Math.min(2 ** 31 - 1, Math.max(-(2 ** 31), t + s * negative));
+  });
+}
+
 export const denseIntB1Op: LoweredOp<DenseIntB1Layer> = {
   kind: KIND,
   output: 'bits',
@@ -41,8 +61,8 @@ export const denseIntB1Op: LoweredOp<DenseIntB1Layer> = {
   },
 
   outputBytes: (layer) => 4 * wordsFor(layer.outFeatures),
-  // The input's 8 bit planes and an all-zero plane (bnn_dense_*8_b1.c).
-  scratchBytes: (layer) => 9 * 4 * wordsFor(layer.inFeatures),
+  // The input's 8 bit planes (bnn_dense_int.h).
+  scratchBytes: (layer) => 8 * 4 * wordsFor(layer.inFeatures),
   kernelLimits: (layer) => denseLimits({ inputs: layer.inFeatures }, layer.outFeatures, `${INT_DENSE_PREFIX[layer.inputDType]}_b1`),
 
   channels: (layer) => layer.outFeatures,
@@ -53,7 +73,7 @@ export const denseIntB1Op: LoweredOp<DenseIntB1Layer> = {
   constants: thresholdedDenseConstants,
 
   code: (layer, site) => ({
-    arrays: thresholdedArrays(site.base, layer),
+    arrays: thresholdedArrays(site.base, { ...layer, threshold: planeThresholds(layer) }),
     params: false,
     call: {
       fn: `${INT_DENSE_PREFIX[layer.inputDType]}_b1`, nIn: layer.inFeatures, scratch: site.scratch, input: site.input, weights: `${site.base}_weights`,

@@ -42,7 +42,7 @@ export const denseIntScoresOp: LoweredOp<DenseIntScoresLayer> = {
   withinReferenceRounding: () => false,
 
   outputBytes: () => 0,
-  // The input's 8 bit planes and an all-zero plane (bnn_dense_*8_b1.c).
+  // The input's 8 bit planes and an all-zero plane (bnn_dense_int.h).
   scratchBytes: (layer) => 9 * 4 * wordsFor(layer.inFeatures),
   kernelLimits: (layer) => denseLimits({ inputs: layer.inFeatures }, layer.outFeatures, `${INT_DENSE_PREFIX[layer.inputDType]}_acc`),
 
