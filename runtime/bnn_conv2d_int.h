@@ -1,8 +1,8 @@
-/* bnn_conv2d_int.h - bnnc runtime: the accumulators of bnn_conv2d_u8_b1 and bnn_conv2d_s8_b1. */
+/* bnn_conv2d_int.h - bnnc runtime: the fused loop of bnn_conv2d_u8_b1 and bnn_conv2d_s8_b1. */
 #ifndef BNN_CONV2D_INT_H
 #define BNN_CONV2D_INT_H
 
-#include "bnn_conv2d_pool.h"
+#include "bnn_kernels.h"
 
 /*
  * First layer: 2-D convolution of an 8-bit image (channels-last: a camera
@@ -13,131 +13,414 @@
  *   w        out_c rows of (k_h * k_w * in_c + 31) / 32 packed weight words: bit
  *            t * in_c + c is tap t's channel c (1 = weight -1), tail bits 0
  *   thresh, flip, out: as bnn_conv2d_b1
- *   scratch  16 * ((k_h * k_w * in_c + 3) / 4) + 2 * out_c words (in bnnc's arena)
+ *   scratch  bnn_conv2d_int_scratch_words(p) words (in bnnc's arena; src/ops/conv2d_int_b1 computes the same)
  * acc = sum over the taps inside the input and the channels of (w = +1 ? x : -x):
  * taps outside contribute 0, which is float-zero padding of the scaled input.
- * acc = total - 2 * (sum of the patch values under -1 weights). The patch's
- * values are taken four at a time, and each group gets a table of its 16
- * subset sums, built once per position; an output channel then adds one table
- * entry per group, indexed by its four weight bits: 1 load and 1 add for 4
- * values instead of 4 masked adds (the subset sums cost 15 adds per group,
- * shared by all output channels).
+ *
+ * The patch's values (tap-major, then channel) are taken G at a time, and
+ * each group gets a table of its 2^G signed sums, t[b] = sum_i (bit i of b ?
+ * -v_i : v_i), built once per position and shared by every output channel:
+ * acc is one table entry per group, indexed by the channel's G weight bits
+ * (1 load and 1 add for G values). G = 3 when a kernel row holds 3 values
+ * (3x3 on one channel, 1x1 on RGB) and the kernel at most 10 rows: a group is
+ * a kernel row, whose table depends on the input row only, so the layer runs
+ * column by column and keeps the tables of the last k_h input rows (1 new
+ * table per position instead of k_h). Otherwise G = 4 over the flattened
+ * patch, copied first (zeros outside) so the tables read it without bounds.
+ * Without a pool the threshold is applied in registers: the bits of 32
+ * channels are shifted into one word, highest channel first.
+ * mnist-cnn's 28x28, 3x3, 1 -> 16 channels: 1.28 M -> see docs/cycles.md.
  * |acc| <= 255 * k_h * k_w * in_c (uint8_t), 128 * k_h * k_w * in_c (int8_t).
  */
 
-/*
- * The subset-sum tables of position (y, xx): value i of the patch (tap-major,
- * then channel; 0 outside the input; bytes read as int8_t when is_signed) is
- * bit i % 4 of the index into table i / 4 (16 words each). Each value is
- * first stored at its single-bit entry (1, 2, 4 or 8), the missing values of
- * the last group as 0; then each table is completed with 11 adds. Returns
- * the patch's sum.
- */
-static inline int32_t bnn_conv2d_int_tables(const uint8_t *x, int is_signed, const bnn_conv2d_params_t *p,
-                                            int32_t y, int32_t xx, int32_t *tables)
+/* Signed sums of 3 values: t[7 - b] = -t[b], 10 adds for the 8 entries. */
+static inline void bnn_conv2d_int_table3(int32_t *t, int32_t a, int32_t b, int32_t c)
 {
-    const int32_t values = p->k_h * p->k_w * p->in_c;
-    const int32_t groups = (values + 3) / 4;
-    int32_t total = 0;
-    int32_t i = 0; /* index of the value in the patch */
-    int32_t iy = y * p->stride_h - p->pad_top; /* the input pixel (iy, ix) under tap (ky, kx) */
-    int32_t ky;
-    int32_t kx;
-    int32_t c;
-    int32_t g;
-    for (ky = 0; ky < p->k_h; ky++, iy++) {
-        int32_t ix = xx * p->stride_w - p->pad_left;
-        for (kx = 0; kx < p->k_w; kx++, ix++) {
-            const int inside = iy >= 0 && iy < p->in_h && ix >= 0 && ix < p->in_w;
-            for (c = 0; c < p->in_c; c++, i++) {
-                const int32_t at = (iy * p->in_w + ix) * p->in_c + c;
-                const int32_t v = !inside ? 0 : is_signed ? (int32_t)(int8_t)x[at] : (int32_t)x[at];
-                tables[16 * (i >> 2) + (1 << (i & 3))] = v;
-                total += v;
-            }
-        }
-    }
-    for (; i < 4 * groups; i++) {
-        tables[16 * (i >> 2) + (1 << (i & 3))] = 0;
-    }
-    for (g = 0; g < groups; g++, tables += 16) {
-        int32_t s;
-        tables[0] = 0;
-        tables[3] = tables[1] + tables[2];
-        for (s = 1; s < 4; s++) {
-            tables[4 + s] = tables[4] + tables[s];
-        }
-        for (s = 1; s < 8; s++) {
-            tables[8 + s] = tables[8] + tables[s];
-        }
-    }
-    return total;
+    const int32_t s = b + c;
+    const int32_t d = b - c;
+    t[0] = a + s;
+    t[1] = s - a;
+    t[2] = a - d;
+    t[3] = -a - d;
+    t[4] = a + d;
+    t[5] = d - a;
+    t[6] = a - s;
+    t[7] = -a - s;
+}
+
+/* Signed sums of 4 values: the sums u of (a, b, c) plus or minus d; t[15 - b] = -t[b]. */
+static inline void bnn_conv2d_int_table4(int32_t *t, int32_t a, int32_t b, int32_t c, int32_t d)
+{
+    const int32_t s = b + c;
+    const int32_t e = b - c;
+    const int32_t u0 = a + s;
+    const int32_t u1 = s - a;
+    const int32_t u2 = a - e;
+    const int32_t u3 = -a - e;
+    t[0] = u0 + d;
+    t[1] = u1 + d;
+    t[2] = u2 + d;
+    t[3] = u3 + d;
+    t[4] = d - u3;
+    t[5] = d - u2;
+    t[6] = d - u1;
+    t[7] = d - u0;
+    t[8] = u0 - d;
+    t[9] = u1 - d;
+    t[10] = u2 - d;
+    t[11] = u3 - d;
+    t[12] = -d - u3;
+    t[13] = -d - u2;
+    t[14] = -d - u1;
+    t[15] = -d - u0;
+}
+
+static inline int32_t bnn_conv2d_int_value(const uint8_t *x, int is_signed, int32_t at)
+{
+    return is_signed ? (int32_t)(int8_t)x[at] : (int32_t)x[at];
 }
 
 /*
- * acc[o] = total - 2 * (sum of the patch values under the -1 weights of channel o), from the
- * tables; `groups` is a constant after inlining when the row is one word (up to 32 values).
+ * G = 3: the table of input row iy, pixels ix0 .. ix0 + k_w - 1 (k_w * in_c = 3 values: 3 pixels of 1 channel or 1 of
+ * 3; 0 outside), stored at t and at mirror (the same address when there is no mirror).
  */
-__attribute__((always_inline)) static inline void bnn_conv2d_int_sums(const int32_t *tables, int32_t total, const uint32_t *w,
-                                                                      int32_t out_c, int32_t groups, int32_t row_words, int32_t *acc)
+static inline void bnn_conv2d_int_row3(const uint8_t *x, int is_signed, const bnn_conv2d_params_t *p, int32_t iy, int32_t ix0,
+                                       int32_t *t, int32_t *mirror)
 {
+    int32_t a = 0;
+    int32_t b = 0;
+    int32_t c = 0;
+    if (iy >= 0 && iy < p->in_h) {
+        const int32_t step = p->in_c == 1; /* pixel of value i: ix0 + i * step */
+        const int32_t at = (iy * p->in_w + ix0) * p->in_c;
+        if (ix0 >= 0) {
+            a = bnn_conv2d_int_value(x, is_signed, at);
+        }
+        if (ix0 + step >= 0 && ix0 + step < p->in_w) {
+            b = bnn_conv2d_int_value(x, is_signed, at + 1);
+        }
+        if (ix0 + 2 * step < p->in_w) {
+            c = bnn_conv2d_int_value(x, is_signed, at + 2);
+        }
+    }
+    bnn_conv2d_int_table3(t, a, b, c);
+    bnn_conv2d_int_table3(mirror, a, b, c);
+}
+
+/*
+ * G = 3: the record of each output channel, once per call: the byte offset from `tables` of its entry in the table of
+ * each kernel row (8 * ky + its 3 weight bits of row ky, times 4), then its threshold clamped to
+ * [-255 * V - 1, 255 * V + 1] (V = 3 * k_h values, |acc| <= 255 * V: the same bits, and acc - thresh cannot overflow).
+ */
+static inline void bnn_conv2d_int_records3(const uint32_t *w, const bnn_conv2d_params_t *p, const int32_t *thresh,
+                                           int32_t *records)
+{
+    const int32_t row_words = (3 * p->k_h + 31) / 32;
+    const int32_t bound = 255 * 3 * p->k_h + 1;
     int32_t o;
-    for (o = 0; o < out_c; o++, w += row_words) {
-        const int32_t *table = tables;
-        int32_t negative = 0;
-        uint32_t bits = 0;
-        int32_t g;
-        for (g = 0; g < groups; g++, table += 16, bits >>= 4) {
-            if ((g & 7) == 0) {
-                bits = BNN_LOAD_U32(&w[g >> 3]);
+    int32_t ky;
+    for (o = 0; o < p->out_c; o++, w += row_words) {
+        const int32_t t = BNN_LOAD_I32(&thresh[o]);
+        for (ky = 0; ky < p->k_h; ky++) {
+            int32_t index = 0;
+            int32_t b;
+            for (b = 2; b >= 0; b--) {
+                const int32_t bit = 3 * ky + b;
+                index = 2 * index + (int32_t)((BNN_LOAD_U32(&w[bit >> 5]) >> (bit & 31)) & 1u);
             }
-            negative += table[bits & 15u];
+            *records++ = 4 * (8 * ky + index);
         }
-        acc[o] = total - 2 * negative;
+        *records++ = t > bound ? bound : t < -bound ? -bound : t;
     }
 }
 
-static inline void bnn_conv2d_int_accumulators(const int32_t *tables, int32_t total, const uint32_t *w,
-                                               const bnn_conv2d_params_t *p, int32_t *acc)
+/* The table entry at byte offset `offset` from `tables`. */
+#define BNN_CONV2D_INT_AT(tables, offset) (*(const int32_t *)((const uint8_t *)(tables) + (offset)))
+
+/* G = 3: acc of one channel from its record (k_h offsets) and the tables of the k_h kernel rows. */
+__attribute__((always_inline)) static inline int32_t bnn_conv2d_int_acc3(const int32_t *tables, int32_t k_h, const int32_t *record)
+{
+    int32_t acc = BNN_CONV2D_INT_AT(tables, record[0]);
+    int32_t ky;
+    for (ky = 1; ky < k_h; ky++) {
+        acc += BNN_CONV2D_INT_AT(tables, record[ky]);
+    }
+    return acc;
+}
+
+/* G = 4: acc of one channel (its weight row at w) from `groups` tables of 16 words. */
+__attribute__((always_inline)) static inline int32_t bnn_conv2d_int_acc4(const int32_t *tables, int32_t groups, const uint32_t *w)
+{
+    int32_t acc = 0;
+    uint32_t bits = 0;
+    int32_t g;
+    for (g = 0; g < groups; g++, tables += 16, bits >>= 4) {
+        if ((g & 7) == 0) {
+            bits = BNN_LOAD_U32(&w[g >> 3]);
+        }
+        acc += tables[bits & 15u];
+    }
+    return acc;
+}
+
+/*
+ * G = 4: copies the patch of position (y, xx) to `patch` (values, 0 outside the input, then zeros up to a multiple
+ * of 4) and builds its tables (16 words per 4 values).
+ */
+static inline void bnn_conv2d_int_tables4(const uint8_t *x, int is_signed, const bnn_conv2d_params_t *p, int32_t y, int32_t xx,
+                                          uint8_t *patch, int32_t *tables)
+{
+    const int32_t row_values = p->k_w * p->in_c;
+    const int32_t groups = (p->k_h * row_values + 3) / 4;
+    const int32_t ix0 = xx * p->stride_w - p->pad_left;
+    /* the kernel columns inside the input: kx0 .. kx1 - 1 */
+    const int32_t kx0 = ix0 < 0 ? -ix0 : 0;
+    const int32_t kx1 = ix0 + p->k_w > p->in_w ? p->in_w - ix0 : p->k_w;
+    uint8_t *dst = patch;
+    int32_t iy = y * p->stride_h - p->pad_top;
+    int32_t ky;
+    int32_t i;
+    for (ky = 0; ky < p->k_h; ky++, iy++, dst += row_values) {
+        if (iy < 0 || iy >= p->in_h || kx0 >= kx1) {
+            for (i = 0; i < row_values; i++) {
+                dst[i] = 0;
+            }
+        } else {
+            const uint8_t *src = x + (iy * p->in_w + ix0) * p->in_c;
+            for (i = 0; i < kx0 * p->in_c; i++) {
+                dst[i] = 0;
+            }
+            for (; i < kx1 * p->in_c; i++) {
+                dst[i] = src[i];
+            }
+            for (; i < row_values; i++) {
+                dst[i] = 0;
+            }
+        }
+    }
+    for (i = p->k_h * row_values; i < 4 * groups; i++) {
+        patch[i] = 0;
+    }
+    for (i = 0; i < groups; i++, patch += 4, tables += 16) {
+        if (is_signed) {
+            bnn_conv2d_int_table4(tables, (int8_t)patch[0], (int8_t)patch[1], (int8_t)patch[2], (int8_t)patch[3]);
+        } else {
+            bnn_conv2d_int_table4(tables, patch[0], patch[1], patch[2], patch[3]);
+        }
+    }
+}
+
+/*
+ * The threshold of out_c accumulators computed by acc_of(o), packed: bit o % 32 of word o / 32 = (acc < thresh[o]) XOR
+ * flip; the channels of a word run from the highest down, each shifted in at bit 0.
+ */
+#define BNN_CONV2D_INT_PACK(p, thresh, flip, pixel, acc_of)                                         \
+    do {                                                                                            \
+        int32_t o0_;                                                                                \
+        for (o0_ = 0; o0_ < (p)->out_c; o0_ += 32) {                                                \
+            int32_t o = o0_ + 32 < (p)->out_c ? o0_ + 32 : (p)->out_c;                              \
+            uint32_t word_ = 0;                                                                     \
+            while (o > o0_) {                                                                       \
+                int32_t acc_;                                                                       \
+                o--;                                                                                \
+                acc_ = acc_of;                                                                      \
+                word_ = (word_ << 1) | (uint32_t)(acc_ < BNN_LOAD_I32(&(thresh)[o]));               \
+            }                                                                                       \
+            (pixel)[o0_ >> 5] = word_ ^ BNN_LOAD_U32(&(flip)[o0_ >> 5]);                            \
+        }                                                                                           \
+    } while (0)
+
+/* 1 if the layer uses G = 3 (see above): a kernel row of 3 values. */
+static inline int bnn_conv2d_int_rows3(const bnn_conv2d_params_t *p)
+{
+    return p->k_w * p->in_c == 3;
+}
+
+/* 1 unless the pool is 1 x 1 moved by 1 (pool_pad < pool: no padding), i.e. no pool. */
+static inline int bnn_conv2d_int_pooled(const bnn_conv2d_params_t *p)
+{
+    return p->pool_h != 1 || p->pool_w != 1 || p->pool_stride_h != 1 || p->pool_stride_w != 1;
+}
+
+/* G = 3: the tables of the k_h kernel rows of position (cy, cx), 8 words each. */
+static inline void bnn_conv2d_int_position3(const uint8_t *x, int is_signed, const bnn_conv2d_params_t *p, int32_t k_h,
+                                            int32_t cy, int32_t cx, int32_t *tables)
+{
+    const int32_t iy = cy * p->stride_h - p->pad_top;
+    const int32_t ix0 = cx * p->stride_w - p->pad_left;
+    int32_t ky;
+    for (ky = 0; ky < k_h; ky++) {
+        bnn_conv2d_int_row3(x, is_signed, p, iy + ky, ix0, tables + 8 * ky, tables + 8 * ky);
+    }
+}
+
+/*
+ * G = 3 without a pool, column by column: the table of an input row serves k_h output rows. The tables of the
+ * kernel's rows sit in a ring of k_h slots stored twice (slot j + k_h mirrors slot j), so the k_h rows under the
+ * kernel are always contiguous from the first one's slot `s`, where the records' offsets apply; moving down by
+ * stride_h keeps k_h - stride_h tables and builds the others. Then the channels from the highest down: acc - thresh
+ * from the record, its sign bit shifted into the word at bit 0. `k_h` is a constant after inlining for 3 rows.
+ */
+__attribute__((always_inline)) static inline void bnn_conv2d_int_columns3(const uint8_t *x, int is_signed, const bnn_conv2d_params_t *p,
+                                                                         int32_t k_h, const uint32_t *flip, uint32_t *out,
+                                                                         int32_t *ring, const int32_t *records)
+{
+    const int32_t out_words = (p->out_c + 31) / 32;
+    const int32_t keep = k_h > p->stride_h ? k_h - p->stride_h : 0;
+    int32_t px;
+    for (px = 0; px < p->out_w; px++) {
+        const int32_t ix0 = px * p->stride_w - p->pad_left;
+        uint32_t *pixel = out + px * out_words;
+        int32_t iy0 = -p->pad_top;
+        int32_t s = 0;
+        int32_t ky = 0;
+        int32_t py;
+        for (py = 0; py < p->out_h; py++, pixel += p->out_w * out_words, iy0 += p->stride_h, ky = keep) {
+            const int32_t *tables;
+            int32_t o0;
+            if (py > 0) {
+                s += p->stride_h;
+                while (s >= k_h) {
+                    s -= k_h;
+                }
+            }
+            for (; ky < k_h; ky++) {
+                const int32_t slot = s + ky < k_h ? s + ky : s + ky - k_h;
+                bnn_conv2d_int_row3(x, is_signed, p, iy0 + ky, ix0, ring + 8 * slot, ring + 8 * (slot + k_h));
+            }
+            tables = ring + 8 * s;
+            for (o0 = 0; o0 < p->out_c; o0 += 32) {
+                const int32_t end = o0 + 32 < p->out_c ? o0 + 32 : p->out_c;
+                const int32_t *record = records + end * (k_h + 1);
+                const int32_t *first = records + o0 * (k_h + 1);
+                uint32_t word = 0;
+                do {
+                    record -= k_h + 1;
+                    word = (word << 1) | ((uint32_t)(bnn_conv2d_int_acc3(tables, k_h, record) - record[k_h]) >> 31);
+                } while (record != first);
+                pixel[o0 >> 5] = word ^ BNN_LOAD_U32(&flip[o0 >> 5]);
+            }
+        }
+    }
+}
+
+/*
+ * Every other layer, pixel by pixel: the tables of each position of the pool window (pool_h x pool_w moved by the
+ * pool strides; 1 x 1 = no pool; positions outside the convolution output, the pool's padding, are skipped, so they
+ * never win), their accumulators' max or sum (p->pool_sum) in `best`, then the threshold.
+ */
+static inline void bnn_conv2d_int_pooled_pixels(const uint8_t *x, int is_signed, const uint32_t *w, const bnn_conv2d_params_t *p,
+                                                const int32_t *thresh, const uint32_t *flip, uint32_t *out, int32_t *tables,
+                                                uint8_t *patch, const int32_t *records, int32_t *best)
 {
     const int32_t values = p->k_h * p->k_w * p->in_c;
     const int32_t groups = (values + 3) / 4;
-    switch (groups) {
-    case 1: bnn_conv2d_int_sums(tables, total, w, p->out_c, 1, 1, acc); break;
-    case 2: bnn_conv2d_int_sums(tables, total, w, p->out_c, 2, 1, acc); break;
-    case 3: bnn_conv2d_int_sums(tables, total, w, p->out_c, 3, 1, acc); break;
-    case 7: bnn_conv2d_int_sums(tables, total, w, p->out_c, 7, 1, acc); break;
-    default: bnn_conv2d_int_sums(tables, total, w, p->out_c, groups, (values + 31) / 32, acc); break;
+    const int32_t row_words = (values + 31) / 32;
+    const int32_t out_words = (p->out_c + 31) / 32;
+    const int rows3 = bnn_conv2d_int_rows3(p);
+    int32_t py;
+    int32_t px;
+    int32_t o;
+    for (py = 0; py < p->out_h; py++) {
+        for (px = 0; px < p->out_w; px++) {
+            uint32_t *pixel = out + (py * p->out_w + px) * out_words;
+            int32_t qy;
+            int32_t qx;
+            int first = 1;
+            for (qy = 0; qy < p->pool_h; qy++) {
+                const int32_t cy = py * p->pool_stride_h - p->pool_pad_top + qy;
+                if (cy < 0 || cy >= p->conv_h) {
+                    continue;
+                }
+                for (qx = 0; qx < p->pool_w; qx++) {
+                    const int32_t cx = px * p->pool_stride_w - p->pool_pad_left + qx;
+                    if (cx < 0 || cx >= p->conv_w) {
+                        continue;
+                    }
+                    if (rows3) {
+                        bnn_conv2d_int_position3(x, is_signed, p, p->k_h, cy, cx, tables);
+                    } else {
+                        bnn_conv2d_int_tables4(x, is_signed, p, cy, cx, patch, tables);
+                    }
+                    for (o = 0; o < p->out_c; o++) {
+                        const int32_t acc = rows3 ? bnn_conv2d_int_acc3(tables, p->k_h, records + o * (p->k_h + 1))
+                                                  : bnn_conv2d_int_acc4(tables, groups, w + o * row_words);
+                        best[o] = first ? acc : p->pool_sum ? best[o] + acc : (acc > best[o] ? acc : best[o]);
+                    }
+                    first = 0;
+                }
+            }
+            BNN_CONV2D_INT_PACK(p, thresh, flip, pixel, best[o]);
+        }
     }
 }
 
-/* The accumulators of one position (work: the tables), for bnn_conv2d_pool_threshold. */
-static inline void bnn_conv2d_int_position(const uint8_t *x, int is_signed, const uint32_t *w, const bnn_conv2d_params_t *p,
-                                           int32_t y, int32_t xx, int32_t *tables, int32_t *acc)
+/* G = 4 without a pool: the tables of each position, then the threshold in registers; `groups` constant after inlining. */
+__attribute__((always_inline)) static inline void bnn_conv2d_int_pixels4(const uint8_t *x, int is_signed, const uint32_t *w,
+                                                                        const bnn_conv2d_params_t *p, int32_t groups,
+                                                                        int32_t row_words, const int32_t *thresh,
+                                                                        const uint32_t *flip, uint32_t *out, int32_t *tables,
+                                                                        uint8_t *patch)
 {
-    const int32_t total = bnn_conv2d_int_tables(x, is_signed, p, y, xx, tables);
-    bnn_conv2d_int_accumulators(tables, total, w, p, acc);
+    const int32_t out_words = (p->out_c + 31) / 32;
+    int32_t py;
+    int32_t px;
+    for (py = 0; py < p->out_h; py++) {
+        for (px = 0; px < p->out_w; px++) {
+            uint32_t *pixel = out + (py * p->out_w + px) * out_words;
+            bnn_conv2d_int_tables4(x, is_signed, p, py, px, patch, tables);
+            BNN_CONV2D_INT_PACK(p, thresh, flip, pixel, bnn_conv2d_int_acc4(tables, groups, w + o * row_words));
+        }
+    }
 }
 
-static inline void bnn_conv2d_int_position_u8(const void *x, const uint32_t *w, const bnn_conv2d_params_t *p,
-                                       int32_t y, int32_t xx, void *work, int32_t *acc)
+/* Scratch words of bnn_conv2d_int_b1 (src/ops/conv2d_int_b1 computes the same). */
+static inline int32_t bnn_conv2d_int_scratch_words(const bnn_conv2d_params_t *p)
 {
-    bnn_conv2d_int_position((const uint8_t *)x, 0, w, p, y, xx, (int32_t *)work, acc);
+    const int32_t values = p->k_h * p->k_w * p->in_c;
+    const int32_t pooled = bnn_conv2d_int_pooled(p) ? p->out_c : 0;
+    return bnn_conv2d_int_rows3(p) ? 16 * p->k_h + (p->k_h + 1) * p->out_c + pooled : 17 * ((values + 3) / 4) + pooled;
 }
 
-static inline void bnn_conv2d_int_position_s8(const void *x, const uint32_t *w, const bnn_conv2d_params_t *p,
-                                       int32_t y, int32_t xx, void *work, int32_t *acc)
+/*
+ * bnn_conv2d_{u8,s8}_b1. scratch: G = 3: the tables (8 words per kernel row), then the records ((k_h + 1) words per
+ * output channel); G = 4: the tables (16 words per 4 patch values), then the patch (1 word per 4 values); then, with a
+ * pool, out_c words for the pooled accumulators.
+ */
+__attribute__((always_inline)) static inline bnn_status_t bnn_conv2d_int_b1(const uint8_t *x, int is_signed, const uint32_t *w,
+                                                                           const bnn_conv2d_params_t *p, const int32_t *thresh,
+                                                                           const uint32_t *flip, uint32_t *out, uint32_t *scratch)
 {
-    bnn_conv2d_int_position((const uint8_t *)x, 1, w, p, y, xx, (int32_t *)work, acc);
-}
-
-/* bnn_conv2d_{u8,s8}_b1 with their position. scratch: the tables (16 words per 4 patch values), then 2 * out_c accumulators. */
-__attribute__((always_inline)) static inline bnn_status_t bnn_conv2d_int_b1(const void *x, const uint32_t *w, const bnn_conv2d_params_t *p,
-                                                                            const int32_t *thresh, const uint32_t *flip, uint32_t *out,
-                                                                            uint32_t *scratch, bnn_conv2d_position_t position)
-{
-    int32_t *acc = (int32_t *)scratch + 16 * ((p->k_h * p->k_w * p->in_c + 3) / 4);
-    return bnn_conv2d_pool_threshold(x, w, p, thresh, flip, out, scratch, acc, position);
+    const int32_t values = p->k_h * p->k_w * p->in_c;
+    const int32_t groups = (values + 3) / 4;
+    const int32_t row_words = (values + 31) / 32;
+    int32_t *tables = (int32_t *)scratch;
+    uint8_t *patch = (uint8_t *)(tables + 16 * groups);
+    int32_t *records = tables + 16 * p->k_h;
+    int32_t *best = (int32_t *)scratch + bnn_conv2d_int_scratch_words(p) - p->out_c;
+    if (p->in_c < 1 || p->out_c < 1 || p->pool_h < 1 || p->pool_w < 1 || p->pool_stride_h < 1 || p->pool_stride_w < 1
+        || p->pool_pad_top < 0 || p->pool_pad_top >= p->pool_h || p->pool_pad_left < 0 || p->pool_pad_left >= p->pool_w) {
+        return BNN_ERROR_ARGUMENT;
+    }
+    if (bnn_conv2d_int_rows3(p)) {
+        bnn_conv2d_int_records3(w, p, thresh, records);
+    }
+    if (bnn_conv2d_int_pooled(p)) {
+        bnn_conv2d_int_pooled_pixels(x, is_signed, w, p, thresh, flip, out, tables, patch, records, best);
+    } else if (bnn_conv2d_int_rows3(p)) {
+        if (p->k_h == 3) {
+            bnn_conv2d_int_columns3(x, is_signed, p, 3, flip, out, tables, records);
+        } else {
+            bnn_conv2d_int_columns3(x, is_signed, p, p->k_h, flip, out, tables, records);
+        }
+    } else {
+        switch (groups) {
+        case 7: bnn_conv2d_int_pixels4(x, is_signed, w, p, 7, 1, thresh, flip, out, tables, patch); break;
+        case 8: bnn_conv2d_int_pixels4(x, is_signed, w, p, 8, 1, thresh, flip, out, tables, patch); break;
+        default: bnn_conv2d_int_pixels4(x, is_signed, w, p, groups, row_words, thresh, flip, out, tables, patch); break;
+        }
+    }
+    return BNN_OK;
 }
 
 #endif /* BNN_CONV2D_INT_H */
