@@ -17,22 +17,25 @@
  * acc = sum over the taps inside the input and the channels of (w = +1 ? x : -x):
  * taps outside contribute 0, which is float-zero padding of the scaled input.
  *
- * The patch's values (tap-major, then channel) are taken G at a time, and
- * each group gets a table of its 2^G signed sums, t[b] = sum_i (bit i of b ?
- * -v_i : v_i), built once per position and shared by every output channel:
- * acc is one table entry per group, indexed by the channel's G weight bits
- * (1 load and 1 add for G values). G = 3 when a kernel row holds 3 values
- * (3x3 on one channel, 1x1 on RGB): a group is a kernel row, whose table
- * depends on the input row only, so a 3-row kernel without a pool runs column
- * by column and keeps the tables of the rows still under the kernel (1 new
- * table per position instead of 3), and each channel's table offsets and
- * clamped threshold are computed once per call (its record). Otherwise G = 4
- * over the flattened patch, copied first (zeros outside) so the tables read
- * it without bounds checks. Without a pool the threshold is applied in
- * registers: the bits of 32 channels are shifted into one word, highest
- * channel first. Measured (instructions per inference, QEMU):
- *   mnist-cnn conv1 (28x28, 3x3, 1 -> 16, pad 1): stm32f4 1,279,810 -> 286,920 (M4 loop: 13.5 per channel and
- *   position), esp32c3 1,242,523 -> 305,807, cortex-m0plus 1,748,131 -> 348,713;
+ * The patch's values are taken G at a time, and each group gets a table of
+ * its 2^G signed sums, t[b] = sum_i (bit i of b ? -v_i : v_i), built once per
+ * position and shared by every output channel: acc is one table entry per
+ * group, indexed by the channel's G weight bits (1 load and 1 add for G
+ * values).
+ * - 3x3 kernel on one channel (or 3x1 on RGB: kernel rows of 3 values), no
+ *   pool: G = 3, a group is a kernel row, whose table depends on the input row
+ *   only, so the layer runs column by column and keeps the tables of the rows
+ *   still under the kernel (1 new table per position instead of 3); each
+ *   channel's table offsets and clamped threshold are computed once per call
+ *   (its record), and the threshold is applied in registers.
+ * - Otherwise G = 4 over the flattened patch (tap-major, then channel), copied
+ *   first (zeros outside) so the tables read it without bounds checks; without
+ *   a pool the threshold is applied in registers, with one the pooled
+ *   accumulators go through scratch.
+ * The bits of 32 channels are shifted into one word, highest channel first.
+ * Measured (instructions per inference, QEMU):
+ *   mnist-cnn conv1 (28x28, 3x3, 1 -> 16, pad 1): stm32f4 1,279,810 -> 286,920 (13.5 per channel and position in
+ *   the channel loop), esp32c3 1,242,523 -> 305,807, cortex-m0plus 1,748,131 -> 348,713;
  *   wearable-motion conv1 (int8 6x100, 6x5, 1 -> 32, G = 4, 8 groups): stm32f4 601,853 -> 261,761,
  *   esp32c3 631,073 -> 336,555.
  * |acc| <= 255 * k_h * k_w * in_c (uint8_t), 128 * k_h * k_w * in_c (int8_t).
@@ -113,27 +116,20 @@ static inline void bnn_conv2d_int_row3(const uint8_t *x, int is_signed, const bn
 }
 
 /*
- * G = 3: the record of each output channel, once per call: the byte offset from `tables` of its entry in the table of
- * each kernel row (8 * ky + its 3 weight bits of row ky, times 4), then its threshold clamped to
- * [-255 * V - 1, 255 * V + 1] (V = 3 * k_h values, |acc| <= 255 * V: the same bits, and acc - thresh cannot overflow).
+ * G = 3: the record of each output channel, once per call: the byte offset from the tables of its entry in the table
+ * of each of the 3 kernel rows (8 * ky + its 3 weight bits of row ky, times 4), then its threshold clamped to
+ * [-255 * 9 - 1, 255 * 9 + 1] (|acc| <= 255 * 9: the same bits, and acc - thresh cannot overflow).
  */
-static inline void bnn_conv2d_int_records3(const uint32_t *w, const bnn_conv2d_params_t *p, const int32_t *thresh,
-                                           int32_t *records)
+static inline void bnn_conv2d_int_records3(const uint32_t *w, int32_t out_c, const int32_t *thresh, int32_t *records)
 {
-    const int32_t row_words = (3 * p->k_h + 31) / 32;
-    const int32_t bound = 255 * 3 * p->k_h + 1;
+    const int32_t bound = 255 * 9 + 1;
     int32_t o;
     int32_t ky;
-    for (o = 0; o < p->out_c; o++, w += row_words) {
+    for (o = 0; o < out_c; o++) {
+        const uint32_t bits = BNN_LOAD_U32(&w[o]);
         const int32_t t = BNN_LOAD_I32(&thresh[o]);
-        for (ky = 0; ky < p->k_h; ky++) {
-            int32_t index = 0;
-            int32_t b;
-            for (b = 2; b >= 0; b--) {
-                const int32_t bit = 3 * ky + b;
-                index = 2 * index + (int32_t)((BNN_LOAD_U32(&w[bit >> 5]) >> (bit & 31)) & 1u);
-            }
-            *records++ = 4 * (8 * ky + index);
+        for (ky = 0; ky < 3; ky++) {
+            *records++ = (int32_t)(4 * (8 * (uint32_t)ky + ((bits >> (3 * ky)) & 7u)));
         }
         *records++ = t > bound ? bound : t < -bound ? -bound : t;
     }
@@ -142,16 +138,9 @@ static inline void bnn_conv2d_int_records3(const uint32_t *w, const bnn_conv2d_p
 /* The table entry at byte offset `offset` from `tables`. */
 #define BNN_CONV2D_INT_AT(tables, offset) (*(const int32_t *)((const uint8_t *)(tables) + (offset)))
 
-/* G = 3: acc of one channel from its record (k_h offsets) and the tables of the k_h kernel rows. */
-__attribute__((always_inline)) static inline int32_t bnn_conv2d_int_acc3(const int32_t *tables, int32_t k_h, const int32_t *record)
-{
-    int32_t acc = BNN_CONV2D_INT_AT(tables, record[0]);
-    int32_t ky;
-    for (ky = 1; ky < k_h; ky++) {
-        acc += BNN_CONV2D_INT_AT(tables, record[ky]);
-    }
-    return acc;
-}
+/* G = 3: acc of one channel from its record and the tables of the 3 kernel rows. */
+#define BNN_CONV2D_INT_ACC3(tables, record) \
+    (BNN_CONV2D_INT_AT(tables, (record)[0]) + BNN_CONV2D_INT_AT(tables, (record)[1]) + BNN_CONV2D_INT_AT(tables, (record)[2]))
 
 /*
  * G = 4: acc of one channel (its weight row at w) from `groups` tables of 16 words: the 8 groups of each full weight
@@ -243,28 +232,16 @@ static inline void bnn_conv2d_int_tables4(const uint8_t *x, int is_signed, const
         }                                                                                           \
     } while (0)
 
-/* 1 if the layer uses G = 3 (see above): a kernel row of 3 values. */
-static inline int bnn_conv2d_int_rows3(const bnn_conv2d_params_t *p)
-{
-    return p->k_w * p->in_c == 3;
-}
-
 /* 1 unless the pool is 1 x 1 moved by 1 (pool_pad < pool: no padding), i.e. no pool. */
 static inline int bnn_conv2d_int_pooled(const bnn_conv2d_params_t *p)
 {
     return p->pool_h != 1 || p->pool_w != 1 || p->pool_stride_h != 1 || p->pool_stride_w != 1;
 }
 
-/* G = 3: the tables of the k_h kernel rows of position (cy, cx), 8 words each. */
-static inline void bnn_conv2d_int_position3(const uint8_t *x, int is_signed, const bnn_conv2d_params_t *p, int32_t k_h,
-                                            int32_t cy, int32_t cx, int32_t *tables)
+/* 1 if the layer runs bnn_conv2d_int_columns3 (G = 3): 3 kernel rows of 3 values, no pool. */
+static inline int bnn_conv2d_int_rows3(const bnn_conv2d_params_t *p)
 {
-    const int32_t iy = cy * p->stride_h - p->pad_top;
-    const int32_t ix0 = cx * p->stride_w - p->pad_left;
-    int32_t ky;
-    for (ky = 0; ky < k_h; ky++) {
-        bnn_conv2d_int_row3(x, is_signed, p, iy + ky, ix0, tables + 8 * ky, tables + 8 * ky);
-    }
+    return p->k_h == 3 && p->k_w * p->in_c == 3 && !bnn_conv2d_int_pooled(p);
 }
 
 /*
@@ -278,18 +255,16 @@ static inline void bnn_conv2d_int_position3(const uint8_t *x, int is_signed, con
 #endif
 
 /*
- * G = 3 without a pool, column by column: the table of an input row serves k_h output rows. The tables of the
- * kernel's rows sit in a ring of k_h slots stored twice (slot j + k_h mirrors slot j), so the k_h rows under the
- * kernel are always contiguous from the first one's slot `s`, where the records' offsets apply; moving down by
- * stride_h keeps k_h - stride_h tables and builds the others. Then the channels from the highest down: acc - thresh
- * from the record, its sign bit shifted into the word at bit 0. `k_h` is a constant after inlining for 3 rows.
+ * G = 3, column by column: the tables of the 3 kernel rows sit in a ring of 3 slots stored twice (slot j + 3
+ * mirrors slot j), so the rows under the kernel are always contiguous from the first one's slot `s`, where the
+ * records' offsets apply; moving down by stride_h keeps 3 - stride_h tables and builds the others. Then the channels
+ * from the highest down: acc - thresh from the record, its sign bit shifted into the word at bit 0.
  */
-__attribute__((always_inline)) static inline void bnn_conv2d_int_columns3(const uint8_t *x, int is_signed, const bnn_conv2d_params_t *p,
-                                                                         int32_t k_h, const uint32_t *flip, uint32_t *out,
-                                                                         int32_t *ring, const int32_t *records)
+static inline void bnn_conv2d_int_columns3(const uint8_t *x, int is_signed, const bnn_conv2d_params_t *p, const uint32_t *flip,
+                                           uint32_t *out, int32_t *ring, const int32_t *records)
 {
     const int32_t out_words = (p->out_c + 31) / 32;
-    const int32_t keep = k_h > p->stride_h ? k_h - p->stride_h : 0;
+    const int32_t keep = p->stride_h < 3 ? 3 - p->stride_h : 0;
     int32_t px;
     for (px = 0; px < p->out_w; px++) {
         const int32_t ix0 = px * p->stride_w - p->pad_left;
@@ -303,29 +278,29 @@ __attribute__((always_inline)) static inline void bnn_conv2d_int_columns3(const 
             int32_t o0;
             if (py > 0) {
                 s += p->stride_h;
-                while (s >= k_h) {
-                    s -= k_h;
+                while (s >= 3) {
+                    s -= 3;
                 }
             }
-            for (; ky < k_h; ky++) {
-                const int32_t slot = s + ky < k_h ? s + ky : s + ky - k_h;
-                bnn_conv2d_int_row3(x, is_signed, p, iy0 + ky, ix0, ring + 8 * slot, ring + 8 * (slot + k_h));
+            for (; ky < 3; ky++) {
+                const int32_t slot = s + ky < 3 ? s + ky : s + ky - 3;
+                bnn_conv2d_int_row3(x, is_signed, p, iy0 + ky, ix0, ring + 8 * slot, ring + 8 * (slot + 3));
             }
             tables = ring + 8 * s;
             for (o0 = 0; o0 < p->out_c; o0 += 32) {
                 const int32_t end = o0 + 32 < p->out_c ? o0 + 32 : p->out_c;
-                const int32_t *record = records + end * (k_h + 1);
-                const int32_t *first = records + o0 * (k_h + 1);
+                const int32_t *record = records + 4 * end;
+                const int32_t *first = records + 4 * o0;
                 uint32_t word = 0;
                 if ((end - o0) & 1) {
-                    record -= k_h + 1;
-                    word = BNN_CONV2D_INT_BELOW(bnn_conv2d_int_acc3(tables, k_h, record), record[k_h]);
+                    record -= 4;
+                    word = BNN_CONV2D_INT_BELOW(BNN_CONV2D_INT_ACC3(tables, record), record[3]);
                 }
                 /* two channels per iteration: 13.5 instead of 15 instructions per channel on the M4 */
                 while (record != first) {
-                    record -= 2 * (k_h + 1);
-                    word = (word << 1) | BNN_CONV2D_INT_BELOW(bnn_conv2d_int_acc3(tables, k_h, record + k_h + 1), record[2 * k_h + 1]);
-                    word = (word << 1) | BNN_CONV2D_INT_BELOW(bnn_conv2d_int_acc3(tables, k_h, record), record[k_h]);
+                    record -= 8;
+                    word = (word << 1) | BNN_CONV2D_INT_BELOW(BNN_CONV2D_INT_ACC3(tables, record + 4), record[7]);
+                    word = (word << 1) | BNN_CONV2D_INT_BELOW(BNN_CONV2D_INT_ACC3(tables, record), record[3]);
                 }
                 pixel[o0 >> 5] = word ^ BNN_LOAD_U32(&flip[o0 >> 5]);
             }
@@ -334,19 +309,18 @@ __attribute__((always_inline)) static inline void bnn_conv2d_int_columns3(const 
 }
 
 /*
- * Every other layer, pixel by pixel: the tables of each position of the pool window (pool_h x pool_w moved by the
- * pool strides; 1 x 1 = no pool; positions outside the convolution output, the pool's padding, are skipped, so they
- * never win), their accumulators' max or sum (p->pool_sum) in `best`, then the threshold.
+ * G = 4 with a pool, pixel by pixel: the tables of each position of the pool window (pool_h x pool_w moved by the
+ * pool strides; positions outside the convolution output, the pool's padding, are skipped, so they never win), their
+ * accumulators' max or sum (p->pool_sum) in `best`, then the threshold.
  */
 static inline void bnn_conv2d_int_pooled_pixels(const uint8_t *x, int is_signed, const uint32_t *w, const bnn_conv2d_params_t *p,
                                                 const int32_t *thresh, const uint32_t *flip, uint32_t *out, int32_t *tables,
-                                                uint8_t *patch, const int32_t *records, int32_t *best)
+                                                uint8_t *patch, int32_t *best)
 {
     const int32_t values = p->k_h * p->k_w * p->in_c;
     const int32_t groups = (values + 3) / 4;
     const int32_t row_words = (values + 31) / 32;
     const int32_t out_words = (p->out_c + 31) / 32;
-    const int rows3 = bnn_conv2d_int_rows3(p);
     int32_t py;
     int32_t px;
     int32_t o;
@@ -366,14 +340,9 @@ static inline void bnn_conv2d_int_pooled_pixels(const uint8_t *x, int is_signed,
                     if (cx < 0 || cx >= p->conv_w) {
                         continue;
                     }
-                    if (rows3) {
-                        bnn_conv2d_int_position3(x, is_signed, p, p->k_h, cy, cx, tables);
-                    } else {
-                        bnn_conv2d_int_tables4(x, is_signed, p, cy, cx, patch, tables);
-                    }
+                    bnn_conv2d_int_tables4(x, is_signed, p, cy, cx, patch, tables);
                     for (o = 0; o < p->out_c; o++) {
-                        const int32_t acc = rows3 ? bnn_conv2d_int_acc3(tables, p->k_h, records + o * (p->k_h + 1))
-                                                  : bnn_conv2d_int_acc4(tables, groups, w + o * row_words);
+                        const int32_t acc = bnn_conv2d_int_acc4(tables, groups, w + o * row_words);
                         best[o] = first ? acc : p->pool_sum ? best[o] + acc : (acc > best[o] ? acc : best[o]);
                     }
                     first = 0;
@@ -403,24 +372,17 @@ __attribute__((always_inline)) static inline void bnn_conv2d_int_pixels4(const u
     }
 }
 
-/* 1 if the layer runs bnn_conv2d_int_pooled_pixels: a pool, or kernel rows of 3 values but not 3 rows. */
-static inline int bnn_conv2d_int_generic(const bnn_conv2d_params_t *p)
-{
-    return bnn_conv2d_int_pooled(p) || (bnn_conv2d_int_rows3(p) && p->k_h != 3);
-}
-
 /* Scratch words of bnn_conv2d_int_b1 (src/ops/conv2d_int_b1 computes the same). */
 static inline int32_t bnn_conv2d_int_scratch_words(const bnn_conv2d_params_t *p)
 {
     const int32_t values = p->k_h * p->k_w * p->in_c;
-    const int32_t pooled = bnn_conv2d_int_generic(p) ? p->out_c : 0;
-    return bnn_conv2d_int_rows3(p) ? 16 * p->k_h + (p->k_h + 1) * p->out_c + pooled : 17 * ((values + 3) / 4) + pooled;
+    return bnn_conv2d_int_rows3(p) ? 48 + 4 * p->out_c : 17 * ((values + 3) / 4) + (bnn_conv2d_int_pooled(p) ? p->out_c : 0);
 }
 
 /*
- * bnn_conv2d_{u8,s8}_b1. scratch: G = 3: the tables (8 words per kernel row), then the records ((k_h + 1) words per
- * output channel); G = 4: the tables (16 words per 4 patch values), then the patch (1 word per 4 values); then, with a
- * pool (or kernel rows of 3 values but not 3 rows), out_c words for the pooled accumulators.
+ * bnn_conv2d_{u8,s8}_b1. scratch: G = 3: the ring of tables (48 words), then the records (4 words per output
+ * channel); G = 4: the tables (16 words per 4 patch values), then the patch (1 word per 4 values), then, with a pool,
+ * out_c words for the pooled accumulators.
  */
 __attribute__((always_inline)) static inline bnn_status_t bnn_conv2d_int_b1(const uint8_t *x, int is_signed, const uint32_t *w,
                                                                            const bnn_conv2d_params_t *p, const int32_t *thresh,
@@ -428,24 +390,19 @@ __attribute__((always_inline)) static inline bnn_status_t bnn_conv2d_int_b1(cons
 {
     const int32_t values = p->k_h * p->k_w * p->in_c;
     const int32_t groups = (values + 3) / 4;
-    const int32_t row_words = (values + 31) / 32;
     int32_t *tables = (int32_t *)scratch;
     uint8_t *patch = (uint8_t *)(tables + 16 * groups);
-    int32_t *records = tables + 16 * p->k_h;
-    int32_t *best = (int32_t *)scratch + bnn_conv2d_int_scratch_words(p) - p->out_c;
     if (p->in_c < 1 || p->out_c < 1 || p->pool_h < 1 || p->pool_w < 1 || p->pool_stride_h < 1 || p->pool_stride_w < 1
         || p->pool_pad_top < 0 || p->pool_pad_top >= p->pool_h || p->pool_pad_left < 0 || p->pool_pad_left >= p->pool_w) {
         return BNN_ERROR_ARGUMENT;
     }
     if (bnn_conv2d_int_rows3(p)) {
-        bnn_conv2d_int_records3(w, p, thresh, records);
-    }
-    if (bnn_conv2d_int_generic(p)) {
-        bnn_conv2d_int_pooled_pixels(x, is_signed, w, p, thresh, flip, out, tables, patch, records, best);
-    } else if (bnn_conv2d_int_rows3(p)) {
-        bnn_conv2d_int_columns3(x, is_signed, p, 3, flip, out, tables, records);
+        bnn_conv2d_int_records3(w, p->out_c, thresh, tables + 48);
+        bnn_conv2d_int_columns3(x, is_signed, p, flip, out, tables, tables + 48);
+    } else if (bnn_conv2d_int_pooled(p)) {
+        bnn_conv2d_int_pooled_pixels(x, is_signed, w, p, thresh, flip, out, tables, patch, (int32_t *)(patch + 4 * groups));
     } else {
-        bnn_conv2d_int_pixels4(x, is_signed, w, p, groups, row_words, thresh, flip, out, tables, patch);
+        bnn_conv2d_int_pixels4(x, is_signed, w, p, groups, (values + 31) / 32, thresh, flip, out, tables, patch);
     }
     return BNN_OK;
 }
