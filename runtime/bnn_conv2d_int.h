@@ -22,22 +22,23 @@
  * position and shared by every output channel: acc is one table entry per
  * group, indexed by the channel's G weight bits (1 load and 1 add for G
  * values).
- * - 3x3 kernel on one channel (or 3x1 on RGB: kernel rows of 3 values), no
- *   pool: G = 3, a group is a kernel row, whose table depends on the input row
- *   only, so the layer runs column by column and keeps the tables of the rows
- *   still under the kernel (1 new table per position instead of 3); each
- *   channel's table offsets and clamped threshold are computed once per call
- *   (its record), and the threshold is applied in registers.
+ * - 3x3 kernel on one channel (or 3x1 on RGB: kernel rows of 3 values) moved
+ *   by 1 row, no pool: G = 3, a group is a kernel row, whose table depends on
+ *   the input row only, so the layer runs column by column, two output rows at
+ *   a time, and keeps the tables of the rows still under the kernel (1 new
+ *   table per position instead of 3); each channel's table offsets and clamped
+ *   threshold are computed once per call (its record) and serve both rows, and
+ *   the threshold is applied in registers.
  * - Otherwise G = 4 over the flattened patch (tap-major, then channel), copied
  *   first (zeros outside) so the tables read it without bounds checks; without
  *   a pool the threshold is applied in registers, with one the pooled
  *   accumulators go through scratch.
  * The bits of 32 channels are shifted into one word, highest channel first.
  * Measured (instructions per inference, QEMU):
- *   mnist-cnn conv1 (28x28, 3x3, 1 -> 16, pad 1): stm32f4 1,279,810 -> 286,920 (13.5 per channel and position in
- *   the channel loop), esp32c3 1,242,523 -> 305,807, cortex-m0plus 1,748,131 -> 348,713;
- *   wearable-motion conv1 (int8 6x100, 6x5, 1 -> 32, G = 4, 8 groups): stm32f4 601,853 -> 261,761,
- *   esp32c3 631,073 -> 336,555.
+ *   mnist-cnn conv1 (28x28, 3x3, 1 -> 16, pad 1): stm32f4 1,279,810 -> 218,569 (about 11 per channel and
+ *   position in the channel loop), esp32c3 1,242,523 -> 251,975, cortex-m0plus 1,748,131 -> 331,430;
+ *   wearable-motion conv1 (int8 6x100, 6x5, 1 -> 32, G = 4, 8 groups): stm32f4 601,853 -> 261,830,
+ *   esp32c3 631,073 -> 343,072, cortex-m0plus 752,695 -> 395,593.
  * |acc| <= 255 * k_h * k_w * in_c (uint8_t), 128 * k_h * k_w * in_c (int8_t).
  */
 
@@ -238,10 +239,10 @@ static inline int bnn_conv2d_int_pooled(const bnn_conv2d_params_t *p)
     return p->pool_h != 1 || p->pool_w != 1 || p->pool_stride_h != 1 || p->pool_stride_w != 1;
 }
 
-/* 1 if the layer runs bnn_conv2d_int_columns3 (G = 3): 3 kernel rows of 3 values, no pool. */
+/* 1 if the layer runs bnn_conv2d_int_columns3 (G = 3): 3 kernel rows of 3 values moved by 1 row, no pool. */
 static inline int bnn_conv2d_int_rows3(const bnn_conv2d_params_t *p)
 {
-    return p->k_h == 3 && p->k_w * p->in_c == 3 && !bnn_conv2d_int_pooled(p);
+    return p->k_h == 3 && p->k_w * p->in_c == 3 && p->stride_h == 1 && !bnn_conv2d_int_pooled(p);
 }
 
 /*
@@ -255,54 +256,54 @@ static inline int bnn_conv2d_int_rows3(const bnn_conv2d_params_t *p)
 #endif
 
 /*
- * G = 3, column by column: the tables of the 3 kernel rows sit in a ring of 3 slots stored twice (slot j + 3
- * mirrors slot j), so the rows under the kernel are always contiguous from the first one's slot `s`, where the
- * records' offsets apply; moving down by stride_h keeps 3 - stride_h tables and builds the others. Then the channels
- * from the highest down: acc - thresh from the record, its sign bit shifted into the word at bit 0.
+ * G = 3, column by column, two output rows at a time: the tables of the 4 input rows under the two positions sit in
+ * a ring of 4 slots stored twice (slot j + 4 mirrors slot j), so they are always contiguous from the first one's slot
+ * `s`: the upper position's tables start there, the lower one's 8 words further, and the records' offsets apply to
+ * both, read once for the two. Moving down by two keeps 2 tables and builds 2. A last odd row computes a position
+ * below the output (its rows outside the input are zeros) and does not store it. Then the channels from the highest
+ * down: acc - thresh from the record, its sign bit shifted into the word at bit 0.
  */
 static inline void bnn_conv2d_int_columns3(const uint8_t *x, int is_signed, const bnn_conv2d_params_t *p, const uint32_t *flip,
                                            uint32_t *out, int32_t *ring, const int32_t *records)
 {
     const int32_t out_words = (p->out_c + 31) / 32;
-    const int32_t keep = p->stride_h < 3 ? 3 - p->stride_h : 0;
+    const int32_t row_step = p->out_w * out_words;
     int32_t px;
     for (px = 0; px < p->out_w; px++) {
         const int32_t ix0 = px * p->stride_w - p->pad_left;
         uint32_t *pixel = out + px * out_words;
         int32_t iy0 = -p->pad_top;
         int32_t s = 0;
-        int32_t ky = 0;
+        int32_t k = 0;
         int32_t py;
-        for (py = 0; py < p->out_h; py++, pixel += p->out_w * out_words, iy0 += p->stride_h, ky = keep) {
-            const int32_t *tables;
+        for (py = 0; py < p->out_h; py += 2, pixel += 2 * row_step, iy0 += 2, k = 2) {
+            const int32_t *upper;
+            const int32_t *lower;
             int32_t o0;
             if (py > 0) {
-                s += p->stride_h;
-                while (s >= 3) {
-                    s -= 3;
-                }
+                s = (s + 2) & 3;
             }
-            for (; ky < 3; ky++) {
-                const int32_t slot = s + ky < 3 ? s + ky : s + ky - 3;
-                bnn_conv2d_int_row3(x, is_signed, p, iy0 + ky, ix0, ring + 8 * slot, ring + 8 * (slot + 3));
+            for (; k < 4; k++) {
+                const int32_t slot = (s + k) & 3;
+                bnn_conv2d_int_row3(x, is_signed, p, iy0 + k, ix0, ring + 8 * slot, ring + 8 * (slot + 4));
             }
-            tables = ring + 8 * s;
+            upper = ring + 8 * s;
+            lower = upper + 8;
             for (o0 = 0; o0 < p->out_c; o0 += 32) {
                 const int32_t end = o0 + 32 < p->out_c ? o0 + 32 : p->out_c;
                 const int32_t *record = records + 4 * end;
                 const int32_t *first = records + 4 * o0;
-                uint32_t word = 0;
-                if ((end - o0) & 1) {
+                uint32_t word_upper = 0;
+                uint32_t word_lower = 0;
+                do {
                     record -= 4;
-                    word = BNN_CONV2D_INT_BELOW(BNN_CONV2D_INT_ACC3(tables, record), record[3]);
+                    word_upper = (word_upper << 1) | BNN_CONV2D_INT_BELOW(BNN_CONV2D_INT_ACC3(upper, record), record[3]);
+                    word_lower = (word_lower << 1) | BNN_CONV2D_INT_BELOW(BNN_CONV2D_INT_ACC3(lower, record), record[3]);
+                } while (record != first);
+                pixel[o0 >> 5] = word_upper ^ BNN_LOAD_U32(&flip[o0 >> 5]);
+                if (py + 1 < p->out_h) {
+                    pixel[row_step + (o0 >> 5)] = word_lower ^ BNN_LOAD_U32(&flip[o0 >> 5]);
                 }
-                /* two channels per iteration: 13.5 instead of 15 instructions per channel on the M4 */
-                while (record != first) {
-                    record -= 8;
-                    word = (word << 1) | BNN_CONV2D_INT_BELOW(BNN_CONV2D_INT_ACC3(tables, record + 4), record[7]);
-                    word = (word << 1) | BNN_CONV2D_INT_BELOW(BNN_CONV2D_INT_ACC3(tables, record), record[3]);
-                }
-                pixel[o0 >> 5] = word ^ BNN_LOAD_U32(&flip[o0 >> 5]);
             }
         }
     }
@@ -376,11 +377,11 @@ __attribute__((always_inline)) static inline void bnn_conv2d_int_pixels4(const u
 static inline int32_t bnn_conv2d_int_scratch_words(const bnn_conv2d_params_t *p)
 {
     const int32_t values = p->k_h * p->k_w * p->in_c;
-    return bnn_conv2d_int_rows3(p) ? 48 + 4 * p->out_c : 17 * ((values + 3) / 4) + (bnn_conv2d_int_pooled(p) ? p->out_c : 0);
+    return bnn_conv2d_int_rows3(p) ? 64 + 4 * p->out_c : 17 * ((values + 3) / 4) + (bnn_conv2d_int_pooled(p) ? p->out_c : 0);
 }
 
 /*
- * bnn_conv2d_{u8,s8}_b1. scratch: G = 3: the ring of tables (48 words), then the records (4 words per output
+ * bnn_conv2d_{u8,s8}_b1. scratch: G = 3: the ring of tables (64 words), then the records (4 words per output
  * channel); G = 4: the tables (16 words per 4 patch values), then the patch (1 word per 4 values), then, with a pool,
  * out_c words for the pooled accumulators.
  */
@@ -397,8 +398,8 @@ __attribute__((always_inline)) static inline bnn_status_t bnn_conv2d_int_b1(cons
         return BNN_ERROR_ARGUMENT;
     }
     if (bnn_conv2d_int_rows3(p)) {
-        bnn_conv2d_int_records3(w, p->out_c, thresh, tables + 48);
-        bnn_conv2d_int_columns3(x, is_signed, p, flip, out, tables, tables + 48);
+        bnn_conv2d_int_records3(w, p->out_c, thresh, tables + 64);
+        bnn_conv2d_int_columns3(x, is_signed, p, flip, out, tables, tables + 64);
     } else if (bnn_conv2d_int_pooled(p)) {
         bnn_conv2d_int_pooled_pixels(x, is_signed, w, p, thresh, flip, out, tables, patch, (int32_t *)(patch + 4 * groups));
     } else {

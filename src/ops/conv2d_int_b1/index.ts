@@ -30,15 +30,15 @@ export function conv2dIntB1Layer(fields: Omit<Conv2dIntB1Layer, 'kind'>): Conv2d
 const pooled = (layer: Conv2dIntB1Layer) => layer.pool[0] !== 1 || layer.pool[1] !== 1 || layer.poolStride[0] !== 1 || layer.poolStride[1] !== 1;
 
 /**
- * bnn_conv2d_int_scratch_words (bnn_conv2d_int.h): 3 kernel rows of 3 values without a pool take a ring of 48 signed
- * sums and 4 words per output channel (table offsets, clamped threshold); every other layer 16 signed sums and 1 word
+ * bnn_conv2d_int_scratch_words (bnn_conv2d_int.h): 3 kernel rows of 3 values moved by 1 row without a pool take a ring
+ * of 64 signed sums and 4 words per output channel (table offsets, clamped threshold); every other layer 16 signed sums and 1 word
  * of the patch per 4 values, then, with a pool, one int32 per output channel.
  */
 function scratchWords(layer: Conv2dIntB1Layer): number {
   const [kh, kw] = layer.kernel;
   const values = kh * kw * layer.inShape[2];
   const outC = layer.outShape[2];
-  if (kh === 3 && kw * layer.inShape[2] === 3 && !pooled(layer)) return 48 + 4 * outC;
+  if (kh === 3 && kw * layer.inShape[2] === 3 && layer.stride[0] === 1 && !pooled(layer)) return 64 + 4 * outC;
   return 17 * Math.ceil(values / 4) + (pooled(layer) ? outC : 0);
 }
 
