@@ -91,7 +91,7 @@ static inline int32_t bnn_conv2d_int_value(const uint8_t *x, int is_signed, int3
 
 /*
  * G = 3: the table of input row iy, pixels ix0 .. ix0 + k_w - 1 (k_w * in_c = 3 values: 3 pixels of 1 channel or 1 of
- * 3; 0 outside), stored at t and at mirror (the same address when there is no mirror).
+ * 3; 0 outside: (uint32_t)i < n is 0 <= i < n), stored at t and at mirror.
  */
 static inline void bnn_conv2d_int_row3(const uint8_t *x, int is_signed, const bnn_conv2d_params_t *p, int32_t iy, int32_t ix0,
                                        int32_t *t, int32_t *mirror)
@@ -99,16 +99,17 @@ static inline void bnn_conv2d_int_row3(const uint8_t *x, int is_signed, const bn
     int32_t a = 0;
     int32_t b = 0;
     int32_t c = 0;
-    if (iy >= 0 && iy < p->in_h) {
+    if ((uint32_t)iy < (uint32_t)p->in_h) {
         const int32_t step = p->in_c == 1; /* pixel of value i: ix0 + i * step */
+        const uint32_t in_w = (uint32_t)p->in_w;
         const int32_t at = (iy * p->in_w + ix0) * p->in_c;
-        if (ix0 >= 0) {
+        if ((uint32_t)ix0 < in_w) {
             a = bnn_conv2d_int_value(x, is_signed, at);
         }
-        if (ix0 + step >= 0 && ix0 + step < p->in_w) {
+        if ((uint32_t)(ix0 + step) < in_w) {
             b = bnn_conv2d_int_value(x, is_signed, at + 1);
         }
-        if (ix0 + 2 * step < p->in_w) {
+        if ((uint32_t)(ix0 + 2 * step) < in_w) {
             c = bnn_conv2d_int_value(x, is_signed, at + 2);
         }
     }

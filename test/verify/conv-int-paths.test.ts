@@ -1,7 +1,7 @@
 /**
  * Every path of the integer first convolution (runtime/bnn_conv2d_int.h), uint8 and int8 input:
  * 3x3 on one channel moved by 1 row without a pool, column by column, two rows at a time (odd and even output
- * heights, padded or not, 1 or 2 output words of odd and even channel counts); groups of 4 values without a pool:
+ * heights, unpadded, padded, padded beyond the kernel, 1 or 2 output words of odd and even channel counts); groups of 4 values without a pool:
  * 1 group (1x1 RGB), 3 groups (3x3 moved by 2 or 3 rows), tail only (7 groups), a full weight word (8 groups, the wearable-motion shape), a word and a tail (9 groups); with a
  * pool (max with padding, average), 3x3 on one channel included. Emulator = host C (and ASan on some) on 40 random
  * samples, = QEMU stm32f4 and esp32c3.
@@ -38,6 +38,7 @@ const CASES: Case[] = [
   { name: '3x3 on 1 channel, pad 1, 37 channels (2 words, odd), 9 rows (odd: the last pair stores one)', input: [1, 9, 7], first: { out: 37, kernel: 3, pads: 1 }, int8: false, path: { columns: true, pooled: false } },
   { name: '3x3 on 1 channel, pad 1, 16 channels, 10 rows (even)', input: [1, 10, 8], first: { out: 16, kernel: 3, pads: 1 }, int8: true, path: { columns: true, pooled: false } },
   { name: '3x3 on 1 channel, no pad, 5 channels, 7 rows (the unstored position reads below the input)', input: [1, 9, 6], first: { out: 5, kernel: 3 }, int8: false, path: { columns: true, pooled: false } },
+  { name: '3x3 on 1 channel, pad 3 (positions wholly outside the input), 7 channels', input: [1, 6, 5], first: { out: 7, kernel: 3, pads: 3 }, int8: true, path: { columns: true, pooled: false } },
   { name: '3x3 on 1 channel, pad 1, stride 2 (3 groups of 4), 16 channels', input: [1, 11, 10], first: { out: 16, kernel: 3, pads: 1, stride: 2 }, int8: true, path: { columns: false, pooled: false, groups: 3 } },
   { name: '3x3 on 1 channel, pad 2, stride 3, 6 channels', input: [1, 14, 14], first: { out: 6, kernel: 3, pads: 2, stride: 3 }, int8: false, path: { columns: false, pooled: false, groups: 3 } },
   { name: '1x1 on RGB (1 group), 9 channels', input: [3, 6, 5], first: { out: 9, kernel: 1 }, int8: false, path: { columns: false, pooled: false, groups: 1 } },
