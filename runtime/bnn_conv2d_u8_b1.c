@@ -4,5 +4,5 @@
 bnn_status_t bnn_conv2d_u8_b1(const uint8_t *x, const uint32_t *w, const bnn_conv2d_params_t *p,
                               const int32_t *thresh, const uint32_t *flip, uint32_t *out, uint32_t *scratch)
 {
-    return bnn_conv2d_int_b1(x, w, p, thresh, flip, out, scratch, bnn_conv2d_int_position_u8);
+    return bnn_conv2d_int_b1(x, 0, w, p, thresh, flip, out, scratch);
 }
