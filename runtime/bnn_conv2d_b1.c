@@ -1,11 +1,11 @@
 /* bnn_conv2d_b1.c - bnnc runtime (static C, copied into every generated project after bnnc's banner). */
 #include "bnn_kernels.h"
-#include "bnn_conv2d_pool.h"
 #include "bnn_popcount.h"
+#include "bnn_conv2d_b1_rows.h"
 
 /*
  * Binary 2-D convolution, NHWC, direct (no im2col buffer), with an optional
- * max- or sum-pool of the accumulators before the threshold.
+ * max- or sum-pool of the dots before the threshold.
  *   x      input: in_h * in_w pixels of in_words = (in_c + 31) / 32 packed words
  *   w      out_c rows of row_words = (k_h * k_w * in_c + 31) / 32 words: bit t * in_c + c
  *          of a row is tap t's channel c (bit 1 = weight -1), so taps of fewer
@@ -14,21 +14,51 @@
  *   thresh per-channel threshold on the dot product
  *   flip   packed per-channel flip bits
  *   out    out_h * out_w pixels of (out_c + 31) / 32 words, tail bits 0
- *   scratch row_words + 2 * out_c words, and with float-zero padding
- *          k_h * k_w * ((out_c + 1) / 2) more (in bnnc's arena)
+ *   scratch g * row_words words (g = min(4, pool_h * pool_w) patches), as many
+ *          again with float-zero padding (their masks), and out_c more when
+ *          the pool window holds more than 4 positions (in bnnc's arena;
+ *          src/ops/conv2d_b1/index.ts computes the same size)
  * dot = sum over taps of (in_c - 2 * popcount(x_tap XOR w_tap)). A tap outside the
  * input contributes 0 with float-zero padding (PyTorch), or reads an all-0 (+1
- * padding) or all-1 (-1 padding) pixel. bit = (max over the pool window of dot
- * < thresh) XOR flip. |dot| <= k_h * k_w * in_c.
+ * padding) or all-1 (-1 padding) pixel. bit = (max, or sum, over the pool window
+ * of dot < thresh) XOR flip. |dot| <= k_h * k_w * in_c.
  *
- * Every position, border ones included, runs on the selected variant's row
- * engine (bnn_dense_b1_pop) over one gathered patch laid out like a weight
- * row. With float-zero padding the taps outside the input are gathered as
- * 0 bits, where popcount(0 XOR w) counts the weight's own bits: the kernel
- * counts, once per call, the bits of each (tap, output channel) of the
- * weights, and a border position subtracts those of its outside taps, so
- * dot = inside taps * in_c - 2 * (popcount - outside weight bits).
+ * Loop order: per output pixel, the patches of (up to 4 of) its pool window's
+ * positions are gathered once, laid out like a weight row; then per output
+ * channel the popcount of each patch against the weight row, the pool and the
+ * threshold stay in registers, and the bit goes straight into the output word
+ * (no per-position arrays, no second pass). With float-zero padding a border
+ * position gathers its outside taps as 0 bits and a mask that is 0 on them:
+ * pop = popcount((x ^ w) & mask) counts the inside taps only, so
+ * dot = inside bits - 2 * pop on the same fast path as inside positions.
+ *
+ * Row counting: rows of a length listed in bnn_conv2d_b1_rows.h (bnnc writes
+ * the lengths the model's layers use, so only those are compiled) are
+ * unrolled at a constant length: the words go through a carry-save adder tree
+ * of fixed shape into words of weight 1, 2, 4 and 8, counted once per row
+ * (the cores without a popcount instruction), or through the popcount
+ * instruction word by word (zbb, builtin). Other lengths run a loop over
+ * blocks of 8 words of the same adders. Measured (QEMU, conv3x3 bench, 9-word
+ * rows): see docs/cycles.md.
  */
+
+/* Fully unroll the next loop over the words of a row (at most 15 at a constant length). */
+#if defined(__GNUC__) && !defined(__clang__)
+#define BNN_CONV2D_B1_UNROLL _Pragma("GCC unroll 16")
+#else
+#define BNN_CONV2D_B1_UNROLL
+#endif
+
+/* Positions of a pool window gathered and counted together (a 2x2 pool: all four). */
+#define BNN_CONV2D_B1_GROUP 4
+
+#if defined(BNN_KERNEL_ZBB) || defined(BNN_KERNEL_BUILTIN)
+#define BNN_CONV2D_B1_CSA 0 /* a popcount instruction (or the builtin baseline): one count per word */
+#else
+#define BNN_CONV2D_B1_CSA 1
+#endif
+
+/* ---------------------------------------------------------------- patches */
 
 /* A patch written bit by bit: the words done, the word being filled and its bit count (< 32). */
 typedef struct {
@@ -77,7 +107,7 @@ static inline void bnn_conv2d_b1_flush(bnn_conv2d_b1_bits_t *b)
 }
 
 /* Inside the input, with in_c a multiple of 32: the patch is the taps' words, copied. */
-static inline void bnn_conv2d_b1_copy(const uint32_t *x, const bnn_conv2d_params_t *p, int32_t y0, int32_t x0, uint32_t *patch)
+static void bnn_conv2d_b1_copy(const uint32_t *x, const bnn_conv2d_params_t *p, int32_t y0, int32_t x0, uint32_t *patch)
 {
     const int32_t in_words = p->in_c / 32;
     const int32_t row = p->k_w * in_words;
@@ -93,12 +123,17 @@ static inline void bnn_conv2d_b1_copy(const uint32_t *x, const bnn_conv2d_params
 
 /*
  * Gathers the patch of the position whose first tap is input pixel (y0, x0),
- * outside taps as the padding reads them (-1: ones; float zero and +1: zeros).
+ * outside taps as the padding reads them (-1: ones; float zero and +1: zeros),
+ * and with a mask (float-zero padding) the mask: ones on the inside taps,
+ * zeros on the outside ones. Returns the number of inside taps.
  */
-static inline void bnn_conv2d_b1_gather(const uint32_t *x, const bnn_conv2d_params_t *p, int32_t y0, int32_t x0, uint32_t *patch)
+static int32_t bnn_conv2d_b1_gather(const uint32_t *x, const bnn_conv2d_params_t *p, int32_t y0, int32_t x0, uint32_t *patch,
+                                    uint32_t *mask)
 {
     const int32_t in_words = (p->in_c + 31) / 32;
     bnn_conv2d_b1_bits_t a = { patch, 0u, 0 };
+    bnn_conv2d_b1_bits_t m = { mask, 0u, 0 };
+    int32_t inside = 0;
     int32_t ky;
     int32_t kx;
     for (ky = 0; ky < p->k_h; ky++) {
@@ -107,63 +142,32 @@ static inline void bnn_conv2d_b1_gather(const uint32_t *x, const bnn_conv2d_para
             const int32_t ix = x0 + kx;
             if (iy >= 0 && iy < p->in_h && ix >= 0 && ix < p->in_w) {
                 bnn_conv2d_b1_append_pixel(&a, x + (iy * p->in_w + ix) * in_words, p->in_c);
-            } else if (p->padding == BNN_PAD_MINUS) {
-                bnn_conv2d_b1_append_pixel(&a, 0, p->in_c);
+                inside++;
+                if (mask != 0) {
+                    bnn_conv2d_b1_append_pixel(&m, 0, p->in_c);
+                }
             } else {
-                bnn_conv2d_b1_append_zeros(&a, p->in_c);
+                if (p->padding == BNN_PAD_MINUS) {
+                    bnn_conv2d_b1_append_pixel(&a, 0, p->in_c);
+                } else {
+                    bnn_conv2d_b1_append_zeros(&a, p->in_c);
+                }
+                if (mask != 0) {
+                    bnn_conv2d_b1_append_zeros(&m, p->in_c);
+                }
             }
         }
     }
     bnn_conv2d_b1_flush(&a);
-}
-
-/*
- * The number of 1 bits (weights -1) of tap t in the row of output channel o,
- * bits [t * in_c, (t + 1) * in_c) of the row, at the 16-bit half o % 2 of
- * tap_bits[t * ((out_c + 1) / 2) + o / 2] (in_c <= 32767).
- */
-static void bnn_conv2d_b1_tap_bits(const uint32_t *w, const bnn_conv2d_params_t *p, uint32_t *tap_bits)
-{
-    const int32_t pairs = (p->out_c + 1) / 2;
-    const int32_t taps = p->k_h * p->k_w;
-    const int32_t row_words = (taps * p->in_c + 31) / 32;
-    int32_t o;
-    int32_t t;
-    for (o = 0; o < p->out_c; o++, w += row_words) {
-        for (t = 0; t < taps; t++) {
-            int32_t at = t * p->in_c;
-            int32_t left = p->in_c;
-            uint32_t count = 0;
-            while (left > 0) {
-                const int32_t shift = at & 31;
-                const int32_t bits = left < 32 - shift ? left : 32 - shift;
-                const uint32_t mask = bits == 32 ? 0xFFFFFFFFu : ((1u << bits) - 1u) << shift;
-                count += bnn_popcount32(BNN_LOAD_U32(&w[at >> 5]) & mask);
-                at += bits;
-                left -= bits;
-            }
-            if ((o & 1) == 0) {
-                tap_bits[t * pairs + o / 2] = count;
-            } else {
-                tap_bits[t * pairs + o / 2] |= count << 16;
-            }
-        }
+    if (mask != 0) {
+        bnn_conv2d_b1_flush(&m);
     }
+    return inside;
 }
 
-/*
- * Rows shorter than the row engine's 8-word block (a 3x3 tap of 16 channels:
- * 144 bits, 5 words) on the cores without a popcount instruction, whose
- * engines count such rows word by word with the full SWAR reduction (17
- * instructions per word on a Cortex-M4). Here the row length is a constant
- * (one specialisation per length, 1 to 7), so the patch stays in registers
- * for all output channels, and each channel's words go through a carry-save
- * adder tree (as the engines' blocks do) into words of weight 1, 2 and 4,
- * counted once: popcount = pop(ones) + 2 pop(twos) + 4 pop(fours).
- */
-#if defined(BNN_KERNEL_ARMV7EM) || defined(BNN_KERNEL_RV32)
-#define BNN_CONV2D_B1_SHORT_ROWS 8
+/* ---------------------------------------------------------------- row counts */
 
+#if BNN_CONV2D_B1_CSA
 /* 4-bit field counts of v (each <= 4). */
 static inline uint32_t bnn_conv2d_b1_nibbles(uint32_t v)
 {
@@ -171,145 +175,323 @@ static inline uint32_t bnn_conv2d_b1_nibbles(uint32_t v)
     return (v & 0x33333333u) + ((v >> 2) & 0x33333333u);
 }
 
-/* Adds the word d of weight 2 into twos, the carry into fours (a row of < 8 words never carries further). */
-#define BNN_CONV2D_B1_ADD_TWO(twos, fours, d) \
-    do {                                      \
-        (fours) |= (twos) & (d);              \
-        (twos) ^= (d);                        \
+/* The sum of the four bytes of v. */
+static inline uint32_t bnn_conv2d_b1_byte_sum(uint32_t v)
+{
+#if defined(__ARM_FEATURE_DSP)
+    return __builtin_arm_usad8(v, 0u); /* one instruction: sum of |byte - 0| */
+#else
+    return (v * 0x01010101u) >> 24;
+#endif
+}
+
+/* h:l = l + a + b, bit by bit (a full adder: 5 logic operations). */
+#define BNN_CONV2D_B1_FA(h, l, a, b)                 \
+    do {                                             \
+        const uint32_t fa_u = (l) ^ (a);             \
+        (h) = ((l) & (a)) | (fa_u & (b));            \
+        (l) = fa_u ^ (b);                            \
     } while (0)
 
-/* pop[o] = popcount(x ^ w_o) for the n_out rows of n_words words, n_words a constant in [1, 7] after inlining. */
-__attribute__((always_inline)) static inline void bnn_conv2d_b1_pop_n(const uint32_t *x, const uint32_t *w, const int32_t n_words,
-                                                                      int32_t n_out, int32_t *pop)
+/*
+ * popcount((x ^ w) & m) (m only when `masked`) of n words, 1 <= n <= 15; a
+ * constant n after inlining unrolls into a fixed adder tree: words of weight
+ * 1, 2, 4, 8 (a 9-word row: 4 + 1 full adders and 2 half adders, 29 logic
+ * operations), then one count of all four words: nibble counts
+ * ones + 2 twos <= 12 and fours + 2 eights <= 12, bytes, one byte sum.
+ */
+__attribute__((always_inline)) static inline uint32_t bnn_conv2d_b1_pop_n(const uint32_t *x, const uint32_t *w, const uint32_t *m,
+                                                                        const int32_t n, const int masked)
 {
-    uint32_t xs[7];
-    int32_t o;
+    uint32_t ones = 0;
+    uint32_t twos = 0;
+    uint32_t fours = 0;
+    uint32_t eights = 0;
+    uint32_t low;
+    uint32_t high;
     int32_t k;
-    for (k = 0; k < n_words; k++) {
-        xs[k] = x[k];
+#define BNN_CONV2D_B1_D(i) (masked ? (x[i] ^ BNN_LOAD_U32(&w[i])) & m[i] : x[i] ^ BNN_LOAD_U32(&w[i]))
+    BNN_CONV2D_B1_UNROLL
+    for (k = 0; k + 3 < n; k += 4) {
+        /* 4 words: two full adders into ones, their carries through a full adder into twos, its carry into fours */
+        uint32_t d0 = BNN_CONV2D_B1_D(k);
+        uint32_t d1 = BNN_CONV2D_B1_D(k + 1);
+        uint32_t c0;
+        uint32_t c1;
+        uint32_t c2;
+        BNN_CONV2D_B1_FA(c0, ones, d0, d1);
+        d0 = BNN_CONV2D_B1_D(k + 2);
+        d1 = BNN_CONV2D_B1_D(k + 3);
+        BNN_CONV2D_B1_FA(c1, ones, d0, d1);
+        BNN_CONV2D_B1_FA(c2, twos, c0, c1);
+        eights |= fours & c2; /* at most 15 words: no carry beyond eights */
+        fours ^= c2;
     }
-    for (o = 0; o < n_out; o++, w += n_words) {
-        uint32_t ones = xs[0] ^ BNN_LOAD_U32(&w[0]);
-        uint32_t twos = 0;
-        uint32_t fours = 0;
-        uint32_t low;
-        uint32_t bytes;
-        for (k = 1; k + 1 < n_words; k += 2) {
-            /* full adder: ones + d0 + d1 = 2 * carry + ones */
-            const uint32_t d0 = xs[k] ^ BNN_LOAD_U32(&w[k]);
-            const uint32_t d1 = xs[k + 1] ^ BNN_LOAD_U32(&w[k + 1]);
-            const uint32_t half = ones ^ d0;
-            const uint32_t carry = (ones & d0) | (half & d1);
-            ones = half ^ d1;
-            BNN_CONV2D_B1_ADD_TWO(twos, fours, carry);
-        }
-        if (k < n_words) {
-            const uint32_t d = xs[k] ^ BNN_LOAD_U32(&w[k]);
-            const uint32_t carry = ones & d;
-            ones ^= d;
-            BNN_CONV2D_B1_ADD_TWO(twos, fours, carry);
-        }
-        low = bnn_conv2d_b1_nibbles(ones) + (bnn_conv2d_b1_nibbles(twos) << 1); /* fields <= 12 */
-        fours = bnn_conv2d_b1_nibbles(fours);
-        bytes = (low & 0x0F0F0F0Fu) + ((low >> 4) & 0x0F0F0F0Fu)                 /* <= 24 */
-              + (((fours & 0x0F0F0F0Fu) + ((fours >> 4) & 0x0F0F0F0Fu)) << 2);  /* <= 24 + 32 */
-        pop[o] = (int32_t)((bytes * 0x01010101u) >> 24);
+    if (k + 1 < n) {
+        const uint32_t d0 = BNN_CONV2D_B1_D(k);
+        const uint32_t d1 = BNN_CONV2D_B1_D(k + 1);
+        uint32_t c0;
+        BNN_CONV2D_B1_FA(c0, ones, d0, d1);
+        eights |= fours & twos & c0;
+        fours ^= twos & c0;
+        twos ^= c0;
+        k += 2;
     }
+    if (k < n) {
+        const uint32_t d0 = BNN_CONV2D_B1_D(k);
+        const uint32_t c0 = ones & d0;
+        ones ^= d0;
+        eights |= fours & twos & c0;
+        fours ^= twos & c0;
+        twos ^= c0;
+    }
+#undef BNN_CONV2D_B1_D
+    low = bnn_conv2d_b1_nibbles(ones) + (bnn_conv2d_b1_nibbles(twos) << 1);   /* fields <= 12 */
+    high = bnn_conv2d_b1_nibbles(fours) + (bnn_conv2d_b1_nibbles(eights) << 1); /* fields <= 12 */
+    low = (low & 0x0F0F0F0Fu) + ((low >> 4) & 0x0F0F0F0Fu);                     /* bytes <= 24 */
+    high = (high & 0x0F0F0F0Fu) + ((high >> 4) & 0x0F0F0F0Fu);                  /* bytes <= 24 */
+    return bnn_conv2d_b1_byte_sum(low + (high << 2));                           /* bytes <= 120 */
 }
 
-/* pop[o] = popcount(x ^ w_o) for the n_out rows of n_words < 8 words. */
-static void bnn_conv2d_b1_pop_short(const uint32_t *x, const uint32_t *w, int32_t n_words, int32_t n_out, int32_t *pop)
+/* The same for any n >= 1: blocks of 8 words, then the last n % 8. */
+static uint32_t bnn_conv2d_b1_pop_any(const uint32_t *x, const uint32_t *w, const uint32_t *m, int32_t n, int masked)
 {
-    switch (n_words) {
-    case 1: bnn_conv2d_b1_pop_n(x, w, 1, n_out, pop); break;
-    case 2: bnn_conv2d_b1_pop_n(x, w, 2, n_out, pop); break;
-    case 3: bnn_conv2d_b1_pop_n(x, w, 3, n_out, pop); break;
-    case 4: bnn_conv2d_b1_pop_n(x, w, 4, n_out, pop); break;
-    case 5: bnn_conv2d_b1_pop_n(x, w, 5, n_out, pop); break;
-    case 6: bnn_conv2d_b1_pop_n(x, w, 6, n_out, pop); break;
-    default: bnn_conv2d_b1_pop_n(x, w, 7, n_out, pop); break;
+    uint32_t pop = 0;
+    for (; n >= 8; n -= 8, x += 8, w += 8, m += 8) {
+        pop += masked ? bnn_conv2d_b1_pop_n(x, w, m, 8, 1) : bnn_conv2d_b1_pop_n(x, w, m, 8, 0);
     }
+    for (; n > 0; n--) {
+        pop += bnn_popcount32(masked ? (*x++ ^ BNN_LOAD_U32(w++)) & *m++ : *x++ ^ BNN_LOAD_U32(w++));
+    }
+    return pop;
 }
 #else
-#define BNN_CONV2D_B1_SHORT_ROWS 0
-#define bnn_conv2d_b1_pop_short bnn_dense_b1_pop
+/* popcount((x ^ w) & m) (m only when `masked`) of n words, word by word (unrolled for a constant n). */
+__attribute__((always_inline)) static inline uint32_t bnn_conv2d_b1_pop_n(const uint32_t *x, const uint32_t *w, const uint32_t *m,
+                                                                        const int32_t n, const int masked)
+{
+    uint32_t pop = 0;
+    int32_t k;
+    BNN_CONV2D_B1_UNROLL
+    for (k = 0; k < n; k++) {
+        pop += bnn_popcount32(masked ? (x[k] ^ BNN_LOAD_U32(&w[k])) & m[k] : x[k] ^ BNN_LOAD_U32(&w[k]));
+    }
+    return pop;
+}
+
+static uint32_t bnn_conv2d_b1_pop_any(const uint32_t *x, const uint32_t *w, const uint32_t *m, int32_t n, int masked)
+{
+    return masked ? bnn_conv2d_b1_pop_n(x, w, m, n, 1) : bnn_conv2d_b1_pop_n(x, w, m, n, 0);
+}
 #endif
 
-/* popcount(x ^ w_o) of every output channel o. */
-static inline void bnn_conv2d_b1_pops(const uint32_t *x, const uint32_t *w, int32_t n_words, int32_t n_out, int32_t *pop)
+/* ---------------------------------------------------------------- channels */
+
+/* What a group of window positions does with its pooled dots (see bnn_conv2d_b1_group). */
+#define BNN_CONV2D_B1_MERGE 1 /* pool with best[o], the earlier groups of the window */
+#define BNN_CONV2D_B1_FINAL 2 /* threshold into the output pixel (else store best[o]) */
+
+/* One group of a pool window: what the output channels need. */
+typedef struct {
+    const uint32_t *patch; /* n_pos patches of row_words words */
+    const uint32_t *mask;  /* their masks, or NULL */
+    int32_t inside[BNN_CONV2D_B1_GROUP]; /* inside bits of each position */
+    int32_t n_pos;
+} bnn_conv2d_b1_group_t;
+
+/*
+ * Every output channel o over the group's positions: dot = inside - 2 * pop,
+ * pooled (max, or sum with p->pool_sum) in a register, then merged with
+ * best[o] and/or thresholded into `pixel` as `how` says. Inlined with
+ * constant n (row words; 0 = any, from p) and `masked`.
+ */
+__attribute__((always_inline)) static inline void bnn_conv2d_b1_group(const bnn_conv2d_b1_group_t *g, const uint32_t *w, const int32_t n,
+                                                                    const int masked, const bnn_conv2d_params_t *p,
+                                                                    const int32_t *thresh, const uint32_t *flip, int32_t *best,
+                                                                    int how, uint32_t *pixel)
 {
-    if (n_words < BNN_CONV2D_B1_SHORT_ROWS) {
-        (void)bnn_conv2d_b1_pop_short(x, w, n_words, n_out, pop);
-    } else {
-        (void)bnn_dense_b1_pop(x, w, n_words, n_out, pop);
+    const int32_t row_words = n > 0 ? n : (p->k_h * p->k_w * p->in_c + 31) / 32;
+    int32_t o = 0;
+    while (o < p->out_c) {
+        const int32_t end = p->out_c - o < 32 ? p->out_c : o + 32;
+        uint32_t word = 0;
+        uint32_t bit = 1;
+        for (; o < end; o++, w += row_words, bit <<= 1) {
+            const uint32_t pop = n > 0 ? bnn_conv2d_b1_pop_n(g->patch, w, g->mask, n, masked)
+                                       : bnn_conv2d_b1_pop_any(g->patch, w, g->mask, row_words, masked);
+            int32_t v = g->inside[0] - 2 * (int32_t)pop;
+            int32_t j;
+            for (j = 1; j < g->n_pos; j++) {
+                const uint32_t *patch = g->patch + j * row_words;
+                const uint32_t pop_j = n > 0 ? bnn_conv2d_b1_pop_n(patch, w, g->mask + j * row_words, n, masked)
+                                             : bnn_conv2d_b1_pop_any(patch, w, g->mask + j * row_words, row_words, masked);
+                const int32_t d = g->inside[j] - 2 * (int32_t)pop_j;
+                v = p->pool_sum ? v + d : d > v ? d : v;
+            }
+            if (how & BNN_CONV2D_B1_MERGE) {
+                v = p->pool_sum ? v + best[o] : best[o] > v ? best[o] : v;
+            }
+            if (how & BNN_CONV2D_B1_FINAL) {
+                if (v < BNN_LOAD_I32(&thresh[o])) {
+                    word |= bit;
+                }
+            } else {
+                best[o] = v;
+            }
+        }
+        if (how & BNN_CONV2D_B1_FINAL) {
+            pixel[(o - 1) >> 5] = word ^ BNN_LOAD_U32(&flip[(o - 1) >> 5]);
+        }
     }
 }
 
 /*
- * Dots of every output channel at conv position (y, x) (a
- * bnn_conv2d_position_t: work is the patch, then with float-zero padding the
- * weight bits per tap of bnn_conv2d_b1_tap_bits).
+ * The common case of bnn_conv2d_b1_group: one position (no pool), thresholded
+ * directly; inlined with constant n and `masked`.
  */
-static inline void bnn_conv2d_b1_dots(const void *input, const uint32_t *w, const bnn_conv2d_params_t *p,
-                               int32_t y, int32_t xx, void *work, int32_t *dot)
+__attribute__((always_inline)) static inline void bnn_conv2d_b1_single(const uint32_t *patch, const uint32_t *mask, int32_t inside,
+                                                                     const uint32_t *w, const int32_t n, const int masked,
+                                                                     int32_t out_c, const int32_t *thresh, const uint32_t *flip,
+                                                                     uint32_t *pixel)
 {
-    const uint32_t *x = (const uint32_t *)input;
-    const int32_t taps = p->k_h * p->k_w;
-    const int32_t row_words = (taps * p->in_c + 31) / 32;
-    uint32_t *patch = (uint32_t *)work;
-    const int32_t y0 = y * p->stride_h - p->pad_top;
-    const int32_t x0 = xx * p->stride_w - p->pad_left;
-    const int inside = y0 >= 0 && x0 >= 0 && y0 + p->k_h <= p->in_h && x0 + p->k_w <= p->in_w;
-    int32_t inside_bits = taps * p->in_c;
-    int32_t o;
-    if (inside && (p->in_c & 31) == 0) {
-        bnn_conv2d_b1_copy(x, p, y0, x0, patch);
-    } else {
-        bnn_conv2d_b1_gather(x, p, y0, x0, patch);
-    }
-    bnn_conv2d_b1_pops(patch, w, row_words, p->out_c, dot);
-    if (!inside && p->padding == BNN_PAD_ZERO) {
-        const int32_t pairs = (p->out_c + 1) / 2;
-        const uint32_t *tap_bits = patch + row_words;
-        int32_t ky;
-        int32_t kx;
-        for (ky = 0; ky < p->k_h; ky++) {
-            for (kx = 0; kx < p->k_w; kx++, tap_bits += pairs) {
-                const int32_t iy = y0 + ky;
-                const int32_t ix = x0 + kx;
-                if (iy >= 0 && iy < p->in_h && ix >= 0 && ix < p->in_w) {
-                    continue;
-                }
-                inside_bits -= p->in_c;
-                for (o = 0; o + 1 < p->out_c; o += 2) {
-                    dot[o] -= (int32_t)(tap_bits[o >> 1] & 0xFFFFu);
-                    dot[o + 1] -= (int32_t)(tap_bits[o >> 1] >> 16);
-                }
-                if (o < p->out_c) {
-                    dot[o] -= (int32_t)tap_bits[o >> 1]; /* the last, odd channel: high half 0 */
-                }
+    int32_t o = 0;
+    while (o < out_c) {
+        const int32_t end = out_c - o < 32 ? out_c : o + 32;
+        uint32_t word = 0;
+        uint32_t bit = 1;
+        for (; o < end; o++, w += n, bit <<= 1) {
+            const int32_t v = inside - 2 * (int32_t)bnn_conv2d_b1_pop_n(patch, w, mask, n, masked);
+            if (v < BNN_LOAD_I32(&thresh[o])) {
+                word |= bit;
             }
         }
-    }
-    for (o = 0; o < p->out_c; o++) {
-        dot[o] = inside_bits - 2 * dot[o];
+        *pixel++ = word ^ BNN_LOAD_U32(flip++);
     }
 }
 
-/* Words of scratch before the dots: the patch, and with float-zero padding the weight bits per tap. */
-static inline int32_t bnn_conv2d_b1_work_words(const bnn_conv2d_params_t *p)
+/* The group's channels for a row length listed in bnn_conv2d_b1_rows.h, or any length. */
+static void bnn_conv2d_b1_channels(const bnn_conv2d_b1_group_t *g, const uint32_t *w, const bnn_conv2d_params_t *p,
+                                   const int32_t *thresh, const uint32_t *flip, int32_t *best, int how, uint32_t *pixel)
 {
-    const int32_t taps = p->k_h * p->k_w;
-    return (taps * p->in_c + 31) / 32 + (p->padding == BNN_PAD_ZERO ? taps * ((p->out_c + 1) / 2) : 0);
+    const int32_t row_words = (p->k_h * p->k_w * p->in_c + 31) / 32;
+    const int single = g->n_pos == 1 && how == BNN_CONV2D_B1_FINAL;
+    switch (row_words) {
+#define BNN_CONV2D_B1_CASE(len)                                                                             \
+    case len:                                                                                               \
+        if (single && g->mask != 0) {                                                                       \
+            bnn_conv2d_b1_single(g->patch, g->mask, g->inside[0], w, len, 1, p->out_c, thresh, flip, pixel); \
+        } else if (single) {                                                                                \
+            bnn_conv2d_b1_single(g->patch, g->mask, g->inside[0], w, len, 0, p->out_c, thresh, flip, pixel); \
+        } else if (g->mask != 0) {                                                                          \
+            bnn_conv2d_b1_group(g, w, len, 1, p, thresh, flip, best, how, pixel);                           \
+        } else {                                                                                            \
+            bnn_conv2d_b1_group(g, w, len, 0, p, thresh, flip, best, how, pixel);                           \
+        }                                                                                                   \
+        return;
+        BNN_CONV2D_B1_ROWS(BNN_CONV2D_B1_CASE)
+#undef BNN_CONV2D_B1_CASE
+    default:
+        bnn_conv2d_b1_group(g, w, 0, g->mask != 0, p, thresh, flip, best, how, pixel);
+        return;
+    }
+}
+
+/* ---------------------------------------------------------------- layer */
+
+/* Whether position q (row-major) of the pool window of output pixel (py, px) is inside the convolution output. */
+static inline int bnn_conv2d_b1_in_conv(const bnn_conv2d_params_t *p, int32_t py, int32_t px, int32_t q)
+{
+    const int32_t cy = py * p->pool_stride_h - p->pool_pad_top + q / p->pool_w;
+    const int32_t cx = px * p->pool_stride_w - p->pool_pad_left + q % p->pool_w;
+    return cy >= 0 && cy < p->conv_h && cx >= 0 && cx < p->conv_w;
+}
+
+/*
+ * Gathers position j of a group (first tap at input pixel (y0, x0)) into
+ * patches + j * row_words; returns its inside bits. With float-zero padding a
+ * border position also writes its mask (masks + j * row_words), and the first
+ * one of a group sets *mask and fills the masks of the group's earlier
+ * positions with ones (after it, inside positions write all-ones masks).
+ */
+static int32_t bnn_conv2d_b1_position(const uint32_t *x, const bnn_conv2d_params_t *p, int32_t y0, int32_t x0, int32_t row_words,
+                                      int32_t j, uint32_t *patches, uint32_t *masks, const uint32_t **mask)
+{
+    uint32_t *patch = patches + j * row_words;
+    int32_t k;
+    if (y0 >= 0 && x0 >= 0 && y0 + p->k_h <= p->in_h && x0 + p->k_w <= p->in_w) {
+        if ((p->in_c & 31) == 0) {
+            bnn_conv2d_b1_copy(x, p, y0, x0, patch);
+        } else {
+            (void)bnn_conv2d_b1_gather(x, p, y0, x0, patch, 0);
+        }
+        if (*mask != 0) {
+            for (k = 0; k < row_words; k++) {
+                masks[j * row_words + k] = 0xFFFFFFFFu;
+            }
+        }
+        return p->k_h * p->k_w * p->in_c;
+    }
+    if (p->padding != BNN_PAD_ZERO) {
+        (void)bnn_conv2d_b1_gather(x, p, y0, x0, patch, 0);
+        return p->k_h * p->k_w * p->in_c;
+    }
+    if (*mask == 0) {
+        for (k = 0; k < j * row_words; k++) { /* ones: x ^ w is 0 in the rows' tail bits anyway */
+            masks[k] = 0xFFFFFFFFu;
+        }
+        *mask = masks;
+    }
+    return bnn_conv2d_b1_gather(x, p, y0, x0, patch, masks + j * row_words) * p->in_c;
 }
 
 bnn_status_t bnn_conv2d_b1(const uint32_t *x, const uint32_t *w, const bnn_conv2d_params_t *p,
                            const int32_t *thresh, const uint32_t *flip, uint32_t *out, uint32_t *scratch)
 {
-    /* scratch: the patch, [the weight bits per tap], the dots of one position, the pooled accumulators */
-    int32_t *dot = (int32_t *)(scratch + bnn_conv2d_b1_work_words(p));
-    if (p->padding == BNN_PAD_ZERO) {
-        bnn_conv2d_b1_tap_bits(w, p, scratch + (p->k_h * p->k_w * p->in_c + 31) / 32);
+    const int32_t out_words = (p->out_c + 31) / 32;
+    const int32_t row_words = (p->k_h * p->k_w * p->in_c + 31) / 32;
+    const int32_t window = p->pool_h * p->pool_w;
+    const int32_t group = window < BNN_CONV2D_B1_GROUP ? window : BNN_CONV2D_B1_GROUP;
+    uint32_t *masks = scratch + group * row_words;
+    int32_t *best = (int32_t *)(masks + (p->padding == BNN_PAD_ZERO ? group * row_words : 0));
+    int32_t py;
+    int32_t px;
+    if (p->in_c < 1 || p->out_c < 1 || p->pool_h < 1 || p->pool_w < 1 || p->pool_stride_h < 1 || p->pool_stride_w < 1
+        || p->pool_pad_top < 0 || p->pool_pad_top >= p->pool_h || p->pool_pad_left < 0 || p->pool_pad_left >= p->pool_w) {
+        return BNN_ERROR_ARGUMENT;
     }
-    return bnn_conv2d_pool_threshold(x, w, p, thresh, flip, out, scratch, dot, bnn_conv2d_b1_dots);
+    for (py = 0; py < p->out_h; py++) {
+        for (px = 0; px < p->out_w; px++) {
+            uint32_t *pixel = out + (py * p->out_w + px) * out_words;
+            bnn_conv2d_b1_group_t g;
+            int how = 0;
+            int32_t valid = 0;
+            int32_t seen = 0;
+            int32_t q;
+            g.patch = scratch;
+            g.mask = 0;
+            g.n_pos = 0;
+            for (q = 0; q < window; q++) {
+                valid += bnn_conv2d_b1_in_conv(p, py, px, q);
+            }
+            /* the window's positions inside the convolution output (pool padding never wins), in groups */
+            for (q = 0; q < window; q++) {
+                if (bnn_conv2d_b1_in_conv(p, py, px, q)) {
+                    const int32_t cy = py * p->pool_stride_h - p->pool_pad_top + q / p->pool_w;
+                    const int32_t cx = px * p->pool_stride_w - p->pool_pad_left + q % p->pool_w;
+                    g.inside[g.n_pos] = bnn_conv2d_b1_position(x, p, cy * p->stride_h - p->pad_top, cx * p->stride_w - p->pad_left,
+                                                               row_words, g.n_pos, scratch, masks, &g.mask);
+                    g.n_pos++;
+                    seen++;
+                    if (g.n_pos == group || seen == valid) {
+                        how |= seen == valid ? BNN_CONV2D_B1_FINAL : 0;
+                        bnn_conv2d_b1_channels(&g, w, p, thresh, flip, best, how, pixel);
+                        how = BNN_CONV2D_B1_MERGE;
+                        g.mask = 0;
+                        g.n_pos = 0;
+                    }
+                }
+            }
+        }
+    }
+    return BNN_OK;
 }

@@ -1,9 +1,8 @@
 /** conv2d_b1, a thresholded convolution on binary input (created by passes/foldThresholds.ts), at every stage below the importer. */
 import type { ConvGeometry, Origin, Thresholds } from '../../ir/types.ts';
-import type { LoweredOp } from '../types.ts';
+import type { KernelFile, LoweredOp } from '../types.ts';
 import { convCode, convConstants, convDescribe, convOutputBytes, convShapeText, convWeightRows, featureAccumulator, tapBitWords } from '../common/conv.ts';
 import { DENSE_LIMITS } from '../common/dense.ts';
-import { ROW_ENGINE } from '../common/kernels.ts';
 import { convParamLimits } from '../common/convParams.ts';
 import { nearIntegerBoundary } from '../common/ties.ts';
 import { binaryTapSum, conv2dB1 } from './emulate.ts';
@@ -43,14 +42,11 @@ export const conv2dB1Op: LoweredOp<Conv2dB1Layer> = {
   },
 
   outputBytes: convOutputBytes,
-  // One gathered patch (a weight row), with float-zero padding a 16-bit weight-bit count per tap and
-  // output channel (two per word), and two int32 per output channel (bnn_conv2d_b1.c).
-  scratchBytes: (layer) => 4 * (tapBitWords(layer) + (layer.padding === 'zero' ? layer.kernel[0] * layer.kernel[1] * Math.ceil(layer.outShape[2] / 2) : 0) + 2 * layer.outShape[2]),
+  scratchBytes: (layer) => 4 * conv2dB1ScratchWords(layer),
   kernelLimits: (layer) => [
     ...convParamLimits(layer),
-    // Every position runs bnn_dense_b1_pop over the whole patch.
     {
-      what: 'packed words per patch (ceil(k_h * k_w * in_c / 32), bnn_dense_b1_pop n_words)', value: tapBitWords(layer),
+      what: 'packed words per patch (ceil(k_h * k_w * in_c / 32))', value: tapBitWords(layer),
       min: 1, max: DENSE_LIMITS.rowWords, hint: 'use a smaller kernel or fewer input channels',
     },
   ],
@@ -63,6 +59,29 @@ export const conv2dB1Op: LoweredOp<Conv2dB1Layer> = {
   constants: convConstants,
 
   code: (layer, site) => convCode(layer, site, 'bnn_conv2d_b1'),
-  // Every position runs on the binary row engine.
-  kernelFiles: () => [{ file: 'bnn_conv2d_b1.c' }, { file: 'bnn_conv2d_pool.h' }, ROW_ENGINE],
+  // The kernel counts its rows itself; the row lengths of the model's binary convolutions are unrolled.
+  kernelFiles: (_layer, model) => [{ file: 'bnn_conv2d_b1.c' }, conv2dB1RowsFile(model.layers.filter((l): l is Conv2dB1Layer => l.kind === KIND))],
 };
+
+/** Positions of a pool window that bnn_conv2d_b1.c gathers and counts together (BNN_CONV2D_B1_GROUP). */
+const GROUP = 4;
+
+/**
+ * Scratch of bnn_conv2d_b1.c: the patches of up to GROUP window positions, as many masks with float-zero
+ * padding, and one pooled dot per output channel when the pool window holds more than GROUP positions.
+ */
+export function conv2dB1ScratchWords(layer: Conv2dB1Layer): number {
+  const window = layer.pool[0] * layer.pool[1];
+  const patches = Math.min(GROUP, window) * tapBitWords(layer);
+  return patches * (layer.padding === 'zero' ? 2 : 1) + (window > GROUP ? layer.outShape[2] : 0);
+}
+
+/** Longest row that bnn_conv2d_b1.c unrolls (its adder tree ends at the eights word). */
+const MAX_UNROLLED_WORDS = 15;
+
+/** bnn_conv2d_b1_rows.h: the row lengths (patch words) of these layers that the kernel unrolls. */
+export function conv2dB1RowsFile(layers: readonly Conv2dB1Layer[]): KernelFile {
+  const lengths = [...new Set(layers.map(tapBitWords))].filter((n) => n >= 2 && n <= MAX_UNROLLED_WORDS).sort((a, b) => a - b);
+  const summary = lengths.length ? `${lengths.join(', ')} words` : 'none of 2 to 15 words';
+  return { file: 'bnn_conv2d_b1_rows.h', template: { name: 'c/kernels/bnn_conv2d_b1_rows.h', context: { lengths, summary } } };
+}
