@@ -133,6 +133,57 @@ static void bnn_conv2d_b1_copy(const uint32_t *x, const bnn_conv2d_params_t *p, 
 }
 
 /*
+ * bnn_conv2d_b1_gather for in_c <= 32 (one word per pixel, taps back to back
+ * in the patch): each tap's word shifted into place, the part that does not
+ * fit starting the next word, with the state in registers (about 10
+ * instructions per tap; appending through bnn_conv2d_b1_bits_t took 60).
+ */
+static int32_t bnn_conv2d_b1_gather_small(const uint32_t *x, const bnn_conv2d_params_t *p, int32_t y0, int32_t x0,
+                                          uint32_t *patch, uint32_t *mask)
+{
+    const int32_t in_c = p->in_c;
+    const uint32_t ones = in_c == 32 ? 0xFFFFFFFFu : (1u << in_c) - 1u;
+    const uint32_t pad = p->padding == BNN_PAD_MINUS ? ones : 0u;
+    uint32_t word = 0;
+    uint32_t mword = 0;
+    int32_t fill = 0;
+    int32_t inside = 0;
+    int32_t ky;
+    int32_t kx;
+    for (ky = 0; ky < p->k_h; ky++) {
+        const int32_t iy = y0 + ky;
+        const int row_in = iy >= 0 && iy < p->in_h;
+        const uint32_t *row = x + (row_in ? iy : 0) * p->in_w;
+        for (kx = 0; kx < p->k_w; kx++) {
+            const int32_t ix = x0 + kx;
+            const int in = row_in && ix >= 0 && ix < p->in_w;
+            const uint32_t v = in ? row[ix] : pad;
+            const uint32_t mv = in ? ones : 0u;
+            inside += in;
+            word |= v << fill;
+            mword |= mv << fill;
+            fill += in_c;
+            if (fill >= 32) {
+                fill -= 32;
+                *patch++ = word;
+                word = fill > 0 ? v >> (in_c - fill) : 0u; /* the bits that did not fit */
+                if (mask != 0) {
+                    *mask++ = mword;
+                    mword = fill > 0 ? mv >> (in_c - fill) : 0u;
+                }
+            }
+        }
+    }
+    if (fill > 0) {
+        *patch = word;
+        if (mask != 0) {
+            *mask = mword;
+        }
+    }
+    return inside;
+}
+
+/*
  * Gathers the patch of the position whose first tap is input pixel (y0, x0),
  * outside taps as the padding reads them (-1: ones; float zero and +1: zeros),
  * and with a mask (float-zero padding) the mask: ones on the inside taps,
@@ -147,6 +198,9 @@ static int32_t bnn_conv2d_b1_gather(const uint32_t *x, const bnn_conv2d_params_t
     int32_t inside = 0;
     int32_t ky;
     int32_t kx;
+    if (p->in_c <= 32) {
+        return bnn_conv2d_b1_gather_small(x, p, y0, x0, patch, mask);
+    }
     for (ky = 0; ky < p->k_h; ky++) {
         const int32_t iy = y0 + ky;
         for (kx = 0; kx < p->k_w; kx++) {
@@ -268,8 +322,9 @@ static inline uint32_t bnn_conv2d_b1_byte_sum(uint32_t v, const bnn_conv2d_b1_ma
 /*
  * popcount((x ^ w) & m) (m only when `masked`) of n words, 1 <= n <= 15; a
  * constant n after inlining unrolls into a fixed adder tree: words of weight
- * 1, 2, 4, 8 (a 9-word row: 4 + 1 full adders and 2 half adders, 29 logic
- * operations), then one count of all four words: nibble counts
+ * 1, 2, 4, 8, column by column (a 9-word row: 5 full adders and 2 half
+ * adders, 29 logic operations; 5 words: 12), then one count of all four
+ * words: nibble counts
  * ones + 2 twos <= 12 and fours + 2 eights <= 12, bytes, one byte sum.
  */
 __attribute__((always_inline)) static inline uint32_t bnn_conv2d_b1_pop_n(const uint32_t *x, const uint32_t *w, const uint32_t *m,
@@ -288,46 +343,59 @@ __attribute__((always_inline)) static inline uint32_t bnn_conv2d_b1_pop_n(const 
 #else
 #define BNN_CONV2D_B1_D(i) (masked ? (x[i] ^ BNN_LOAD_U32(&w[i])) & m[i] : x[i] ^ BNN_LOAD_U32(&w[i]))
 #endif
+    uint32_t d[15];
+    uint32_t c2[7]; /* carries of weight 2, 4 and 8 */
+    uint32_t c4[3];
+    int32_t n2 = 0;
+    int32_t n4 = 0;
     BNN_CONV2D_B1_UNROLL
-    for (k = 0; k + 3 < n; k += 4) {
-        /* 4 words: two full adders into ones, their carries through a full adder into twos, its carry into fours */
-        uint32_t d0;
-        uint32_t d1;
-        uint32_t c0;
-        uint32_t c1;
-        uint32_t c2;
-        BNN_CONV2D_B1_PAIR(d0, d1, k);
-        BNN_CONV2D_B1_FA(c0, ones, d0, d1);
-        BNN_CONV2D_B1_PAIR(d0, d1, k + 2);
-        BNN_CONV2D_B1_FA(c1, ones, d0, d1);
-        BNN_CONV2D_B1_FA(c2, twos, c0, c1);
-        eights |= fours & c2; /* at most 15 words: no carry beyond eights */
-        fours ^= c2;
-    }
-    if (k + 1 < n) {
-        uint32_t d0;
-        uint32_t d1;
-        uint32_t c0;
-        BNN_CONV2D_B1_PAIR(d0, d1, k);
-        BNN_CONV2D_B1_FA(c0, ones, d0, d1);
-        eights |= fours & twos & c0;
-        fours ^= twos & c0;
-        twos ^= c0;
-        k += 2;
+    for (k = 0; k + 1 < n; k += 2) {
+        BNN_CONV2D_B1_PAIR(d[k], d[k + 1], k);
     }
     if (k < n) {
-        const uint32_t d0 = BNN_CONV2D_B1_D(k);
-        const uint32_t c0 = ones & d0;
-        ones ^= d0;
-        eights |= fours & twos & c0;
-        fours ^= twos & c0;
-        twos ^= c0;
+        d[k] = BNN_CONV2D_B1_D(k);
+    }
+    /* each column: the first word, then a full adder per two more (a half adder for a last one), carries to the next */
+    ones = d[0];
+    BNN_CONV2D_B1_UNROLL
+    for (k = 1; k + 1 < n; k += 2) {
+        BNN_CONV2D_B1_FA(c2[n2], ones, d[k], d[k + 1]);
+        n2++;
+    }
+    if (k < n) {
+        c2[n2++] = ones & d[k];
+        ones ^= d[k];
+    }
+    twos = n2 > 0 ? c2[0] : 0u;
+    BNN_CONV2D_B1_UNROLL
+    for (k = 1; k + 1 < n2; k += 2) {
+        BNN_CONV2D_B1_FA(c4[n4], twos, c2[k], c2[k + 1]);
+        n4++;
+    }
+    if (k < n2) {
+        c4[n4++] = twos & c2[k];
+        twos ^= c2[k];
+    }
+    fours = n4 > 0 ? c4[0] : 0u;
+    if (n4 == 3) { /* 12 to 15 words */
+        BNN_CONV2D_B1_FA(eights, fours, c4[1], c4[2]);
+    } else if (n4 == 2) {
+        eights = fours & c4[1];
+        fours ^= c4[1];
     }
 #undef BNN_CONV2D_B1_D
-    low = bnn_conv2d_b1_nibbles(ones, c) + (bnn_conv2d_b1_nibbles(twos, c) << 1);   /* fields <= 12 */
-    high = bnn_conv2d_b1_nibbles(fours, c) + (bnn_conv2d_b1_nibbles(eights, c) << 1); /* fields <= 12 */
-    low = (low & c->m0f) + ((low >> 4) & c->m0f);                                     /* bytes <= 24 */
-    high = (high & c->m0f) + ((high >> 4) & c->m0f);                                  /* bytes <= 24 */
+    low = bnn_conv2d_b1_nibbles(ones, c) + (bnn_conv2d_b1_nibbles(twos, c) << 1); /* fields <= 12 */
+    low = (low & c->m0f) + ((low >> 4) & c->m0f);                                 /* bytes <= 24 */
+    if (n < 4) { /* no fours */
+        return bnn_conv2d_b1_byte_sum(low, c);
+    }
+    if (n < 8) { /* no eights: fours counted by bytes (<= 8) */
+        high = bnn_conv2d_b1_nibbles(fours, c);
+        high = (high + (high >> 4)) & c->m0f;
+    } else {
+        high = bnn_conv2d_b1_nibbles(fours, c) + (bnn_conv2d_b1_nibbles(eights, c) << 1); /* fields <= 12 */
+        high = (high & c->m0f) + ((high >> 4) & c->m0f);                                  /* bytes <= 24 */
+    }
 #if !defined(__ARM_FEATURE_DSP)
     if (n >= 8) { /* the count may reach 256: count the low and high bytes apart (each sum <= 96) */
         return bnn_conv2d_b1_byte_sum(low, c) + (bnn_conv2d_b1_byte_sum(high, c) << 2);
@@ -341,8 +409,13 @@ static uint32_t bnn_conv2d_b1_pop_any(const uint32_t *x, const uint32_t *w, cons
                                       const bnn_conv2d_b1_masks_t *c)
 {
     uint32_t pop = 0;
-    for (; n >= 8; n -= 8, x += 8, w += 8, m += 8) {
-        pop += masked ? bnn_conv2d_b1_pop_n(x, w, m, 8, 1, c) : bnn_conv2d_b1_pop_n(x, w, m, 8, 0, c);
+    for (; n >= 8; n -= 8, x += 8, w += 8) {
+        if (masked) {
+            pop += bnn_conv2d_b1_pop_n(x, w, m, 8, 1, c);
+            m += 8;
+        } else {
+            pop += bnn_conv2d_b1_pop_n(x, w, m, 8, 0, c);
+        }
     }
     for (; n > 0; n--) {
         pop += bnn_popcount32(masked ? (*x++ ^ BNN_LOAD_U32(w++)) & *m++ : *x++ ^ BNN_LOAD_U32(w++));
@@ -405,15 +478,14 @@ __attribute__((always_inline)) static inline void bnn_conv2d_b1_group(const bnn_
         uint32_t word = 0;
         uint32_t bit = 1;
         for (; o < end; o++, w += row_words, bit <<= 1) {
-            const uint32_t pop = n > 0 ? bnn_conv2d_b1_pop_n(g->patch, w, g->mask, n, masked, &c)
-                                       : bnn_conv2d_b1_pop_any(g->patch, w, g->mask, row_words, masked, &c);
-            int32_t v = g->inside[0] - 2 * (int32_t)pop;
+            int32_t v = p->pool_sum ? 0 : INT32_MIN; /* every window holds a position: v is one of their dots */
             int32_t j;
-            for (j = 1; j < g->n_pos; j++) {
+            for (j = 0; j < g->n_pos; j++) {
                 const uint32_t *patch = g->patch + j * row_words;
-                const uint32_t pop_j = n > 0 ? bnn_conv2d_b1_pop_n(patch, w, g->mask + j * row_words, n, masked, &c)
-                                             : bnn_conv2d_b1_pop_any(patch, w, g->mask + j * row_words, row_words, masked, &c);
-                const int32_t d = g->inside[j] - 2 * (int32_t)pop_j;
+                const uint32_t *mask = masked ? g->mask + j * row_words : 0; /* no offset on a null pointer */
+                const uint32_t pop = n > 0 ? bnn_conv2d_b1_pop_n(patch, w, mask, n, masked, &c)
+                                           : bnn_conv2d_b1_pop_any(patch, w, mask, row_words, masked, &c);
+                const int32_t d = g->inside[j] - 2 * (int32_t)pop;
                 v = p->pool_sum ? v + d : d > v ? d : v;
             }
             if (how & BNN_CONV2D_B1_MERGE) {
