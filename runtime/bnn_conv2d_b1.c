@@ -184,6 +184,37 @@ static int32_t bnn_conv2d_b1_gather_small(const uint32_t *x, const bnn_conv2d_pa
 }
 
 /*
+ * bnn_conv2d_b1_gather_small for a position inside the input: no bounds, no
+ * mask (about 7 instructions per tap).
+ */
+static void bnn_conv2d_b1_gather_inside(const uint32_t *x, const bnn_conv2d_params_t *p, int32_t y0, int32_t x0, uint32_t *patch)
+{
+    const int32_t in_c = p->in_c;
+    const int32_t k_w = p->k_w;
+    const int32_t in_w = p->in_w;
+    const uint32_t *row = x + y0 * in_w + x0;
+    uint32_t word = 0;
+    int32_t fill = 0;
+    int32_t ky;
+    int32_t kx;
+    for (ky = p->k_h; ky > 0; ky--, row += in_w) {
+        for (kx = 0; kx < k_w; kx++) {
+            const uint32_t v = row[kx];
+            word |= v << fill;
+            fill += in_c;
+            if (fill >= 32) {
+                fill -= 32;
+                *patch++ = word;
+                word = fill > 0 ? v >> (in_c - fill) : 0u; /* the bits that did not fit */
+            }
+        }
+    }
+    if (fill > 0) {
+        *patch = word;
+    }
+}
+
+/*
  * Gathers the patch of the position whose first tap is input pixel (y0, x0),
  * outside taps as the padding reads them (-1: ones; float zero and +1: zeros),
  * and with a mask (float-zero padding) the mask: ones on the inside taps,
@@ -470,26 +501,42 @@ __attribute__((always_inline)) static inline void bnn_conv2d_b1_group(const bnn_
                                                                     const int32_t *thresh, const uint32_t *flip, int32_t *best,
                                                                     int how, uint32_t *pixel)
 {
+    /* p's fields in locals: p->pool_sum is a char, which every store may alias, so GCC would reload it */
     const int32_t row_words = n > 0 ? n : (p->k_h * p->k_w * p->in_c + 31) / 32;
+    const int32_t out_c = p->out_c;
+    const int sum = p->pool_sum;
+    const int32_t n_pos = g->n_pos;
     const bnn_conv2d_b1_masks_t c = bnn_conv2d_b1_masks();
     int32_t o = 0;
-    while (o < p->out_c) {
-        const int32_t end = p->out_c - o < 32 ? p->out_c : o + 32;
+    while (o < out_c) {
+        const int32_t end = out_c - o < 32 ? out_c : o + 32;
         uint32_t word = 0;
         uint32_t bit = 1;
         for (; o < end; o++, w += row_words, bit <<= 1) {
-            int32_t v = p->pool_sum ? 0 : INT32_MIN; /* every window holds a position: v is one of their dots */
+            int32_t v = sum ? 0 : INT32_MIN; /* every window holds a position: v is one of their dots */
             int32_t j;
-            for (j = 0; j < g->n_pos; j++) {
-                const uint32_t *patch = g->patch + j * row_words;
-                const uint32_t *mask = masked ? g->mask + j * row_words : 0; /* no offset on a null pointer */
-                const uint32_t pop = n > 0 ? bnn_conv2d_b1_pop_n(patch, w, mask, n, masked, &c)
-                                           : bnn_conv2d_b1_pop_any(patch, w, mask, row_words, masked, &c);
-                const int32_t d = g->inside[j] - 2 * (int32_t)pop;
-                v = p->pool_sum ? v + d : d > v ? d : v;
+            if (masked) {
+                for (j = 0; j < n_pos; j++) {
+                    const uint32_t *patch = g->patch + j * row_words;
+                    const uint32_t *mask = g->mask + j * row_words;
+                    const uint32_t pop = n > 0 ? bnn_conv2d_b1_pop_n(patch, w, mask, n, 1, &c)
+                                               : bnn_conv2d_b1_pop_any(patch, w, mask, row_words, 1, &c);
+                    const int32_t d = g->inside[j] - 2 * (int32_t)pop;
+                    v = sum ? v + d : d > v ? d : v;
+                }
+            } else {
+                /* no masks: every position counts all taps, so the max dot is the min popcount's (sum: the sum's) */
+                const uint32_t *patch = g->patch;
+                uint32_t agg = sum ? 0u : 0xFFFFFFFFu;
+                for (j = 0; j < n_pos; j++, patch += row_words) {
+                    const uint32_t pop = n > 0 ? bnn_conv2d_b1_pop_n(patch, w, 0, n, 0, &c)
+                                               : bnn_conv2d_b1_pop_any(patch, w, 0, row_words, 0, &c);
+                    agg = sum ? agg + pop : pop < agg ? pop : agg;
+                }
+                v = (sum ? n_pos : 1) * g->inside[0] - 2 * (int32_t)agg;
             }
             if (how & BNN_CONV2D_B1_MERGE) {
-                v = p->pool_sum ? v + best[o] : best[o] > v ? best[o] : v;
+                v = sum ? v + best[o] : best[o] > v ? best[o] : v;
             }
             if (how & BNN_CONV2D_B1_FINAL) {
                 if (v < BNN_LOAD_I32(&thresh[o])) {
@@ -601,6 +648,8 @@ static int32_t bnn_conv2d_b1_position(const uint32_t *x, const bnn_conv2d_params
     if (y0 >= 0 && x0 >= 0 && y0 + p->k_h <= p->in_h && x0 + p->k_w <= p->in_w) {
         if ((p->in_c & 31) == 0) {
             bnn_conv2d_b1_copy(x, p, y0, x0, patch);
+        } else if (p->in_c < 32) {
+            bnn_conv2d_b1_gather_inside(x, p, y0, x0, patch);
         } else {
             (void)bnn_conv2d_b1_gather(x, p, y0, x0, patch, 0);
         }
