@@ -15,8 +15,9 @@
  *   flip   packed per-channel flip bits
  *   out    out_h * out_w pixels of (out_c + 31) / 32 words, tail bits 0
  *   scratch g * row_words words (g = min(4, pool_h * pool_w) patches), as many
- *          again with float-zero padding (their masks), and out_c more when
- *          the pool window holds more than 4 positions (in bnnc's arena;
+ *          again with float-zero padding (their masks), and out_c more (the
+ *          pooled dots when the pool window holds more than 4 positions, the
+ *          row engine's popcounts on Helium) (in bnnc's arena;
  *          src/ops/conv2d_b1/index.ts computes the same size)
  * dot = sum over taps of (in_c - 2 * popcount(x_tap XOR w_tap)). A tap outside the
  * input contributes 0 with float-zero padding (PyTorch), or reads an all-0 (+1
@@ -436,7 +437,7 @@ __attribute__((always_inline)) static inline uint32_t bnn_conv2d_b1_pop_n(const 
 }
 
 /* The same for any n >= 1: blocks of 8 words, then the last n % 8. */
-static uint32_t bnn_conv2d_b1_pop_any(const uint32_t *x, const uint32_t *w, const uint32_t *m, int32_t n, int masked,
+__attribute__((noinline)) static uint32_t bnn_conv2d_b1_pop_any(const uint32_t *x, const uint32_t *w, const uint32_t *m, int32_t n, int masked,
                                       const bnn_conv2d_b1_masks_t *c)
 {
     uint32_t pop = 0;
@@ -469,7 +470,7 @@ __attribute__((always_inline)) static inline uint32_t bnn_conv2d_b1_pop_n(const 
     return pop;
 }
 
-static uint32_t bnn_conv2d_b1_pop_any(const uint32_t *x, const uint32_t *w, const uint32_t *m, int32_t n, int masked,
+__attribute__((noinline)) static uint32_t bnn_conv2d_b1_pop_any(const uint32_t *x, const uint32_t *w, const uint32_t *m, int32_t n, int masked,
                                       const bnn_conv2d_b1_masks_t *c)
 {
     return masked ? bnn_conv2d_b1_pop_n(x, w, m, n, 1, c) : bnn_conv2d_b1_pop_n(x, w, m, n, 0, c);
@@ -595,32 +596,83 @@ __attribute__((always_inline)) static inline void bnn_conv2d_b1_single(const uin
     }
 }
 
-/* The group's channels for a row length listed in bnn_conv2d_b1_rows.h, or any length. */
+/*
+ * The group's channels: unrolled for a row length listed in
+ * bnn_conv2d_b1_rows.h (BNN_CONV2D_B1_ROWS: layers without a pool, one
+ * position per output pixel; BNN_CONV2D_B1_POOLED_ROWS: with a pool), else
+ * the loop for any length.
+ */
+#if defined(BNN_KERNEL_MVE)
+/*
+ * Helium: a single position without masks runs the vector row engine over
+ * all channels (bnn_dense_b1_pop, 1.65 instructions per word), its dots
+ * in best[], then the threshold: 0.26 instructions per MAC on the conv3x3
+ * bench against 0.41 with the scalar adder tree. Border positions (masks)
+ * and pool windows keep the adder tree.
+ */
+#define BNN_CONV2D_B1_ENGINE 1
+static void bnn_conv2d_b1_engine(const bnn_conv2d_b1_group_t *g, const uint32_t *w, int32_t row_words, int32_t out_c,
+                                 const int32_t *thresh, const uint32_t *flip, int32_t *pop, uint32_t *pixel)
+{
+    int32_t o;
+    uint32_t word = 0;
+    (void)bnn_dense_b1_pop(g->patch, w, row_words, out_c, pop);
+    for (o = 0; o < out_c; o++) {
+        word |= (uint32_t)(g->inside[0] - 2 * pop[o] < thresh[o]) << (o & 31);
+        if ((o & 31) == 31 || o == out_c - 1) {
+            pixel[o >> 5] = word ^ flip[o >> 5];
+            word = 0;
+        }
+    }
+}
+#else
+#define BNN_CONV2D_B1_ENGINE 0
+#endif
+
 static void bnn_conv2d_b1_channels(const bnn_conv2d_b1_group_t *g, const uint32_t *w, const bnn_conv2d_params_t *p,
                                    const int32_t *thresh, const uint32_t *flip, int32_t *best, int how, uint32_t *pixel)
 {
     const int32_t row_words = (p->k_h * p->k_w * p->in_c + 31) / 32;
     const int single = g->n_pos == 1 && how == BNN_CONV2D_B1_FINAL;
     (void)single; /* unused when the model lists no length */
-    switch (row_words) {
-#define BNN_CONV2D_B1_CASE(len)                                                                             \
-    case len:                                                                                               \
-        if (single && g->mask != 0) {                                                                       \
-            bnn_conv2d_b1_single(g->patch, g->mask, g->inside[0], w, len, 1, p->out_c, thresh, flip, pixel); \
-        } else if (single) {                                                                                \
-            bnn_conv2d_b1_single(g->patch, g->mask, g->inside[0], w, len, 0, p->out_c, thresh, flip, pixel); \
-        } else if (g->mask != 0) {                                                                          \
-            bnn_conv2d_b1_group(g, w, len, 1, p, thresh, flip, best, how, pixel);                           \
-        } else {                                                                                            \
-            bnn_conv2d_b1_group(g, w, len, 0, p, thresh, flip, best, how, pixel);                           \
-        }                                                                                                   \
-        return;
-        BNN_CONV2D_B1_ROWS(BNN_CONV2D_B1_CASE)
-#undef BNN_CONV2D_B1_CASE
-    default:
-        bnn_conv2d_b1_group(g, w, 0, g->mask != 0, p, thresh, flip, best, how, pixel);
+#if BNN_CONV2D_B1_ENGINE
+    if (single && g->mask == 0) {
+        bnn_conv2d_b1_engine(g, w, row_words, p->out_c, thresh, flip, best, pixel);
         return;
     }
+#endif
+    if (single) {
+        switch (row_words) {
+#define BNN_CONV2D_B1_CASE(len)                                                                                 \
+        case len:                                                                                               \
+            if (g->mask != 0) {                                                                                 \
+                bnn_conv2d_b1_single(g->patch, g->mask, g->inside[0], w, len, 1, p->out_c, thresh, flip, pixel); \
+            } else {                                                                                            \
+                bnn_conv2d_b1_single(g->patch, g->mask, g->inside[0], w, len, 0, p->out_c, thresh, flip, pixel); \
+            }                                                                                                   \
+            return;
+            BNN_CONV2D_B1_ROWS(BNN_CONV2D_B1_CASE)
+#undef BNN_CONV2D_B1_CASE
+        default:
+            break;
+        }
+    } else {
+        switch (row_words) {
+#define BNN_CONV2D_B1_CASE(len)                                                            \
+        case len:                                                                          \
+            if (g->mask != 0) {                                                            \
+                bnn_conv2d_b1_group(g, w, len, 1, p, thresh, flip, best, how, pixel);      \
+            } else {                                                                       \
+                bnn_conv2d_b1_group(g, w, len, 0, p, thresh, flip, best, how, pixel);      \
+            }                                                                              \
+            return;
+            BNN_CONV2D_B1_POOLED_ROWS(BNN_CONV2D_B1_CASE)
+#undef BNN_CONV2D_B1_CASE
+        default:
+            break;
+        }
+    }
+    bnn_conv2d_b1_group(g, w, 0, g->mask != 0, p, thresh, flip, best, how, pixel); /* any length */
 }
 
 /* ---------------------------------------------------------------- layer */

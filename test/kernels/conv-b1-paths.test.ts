@@ -104,10 +104,10 @@ const SHAPES: PathShape[] = [
 ];
 
 describe('bnn_conv2d_b1 paths against the emulator', () => {
-  it('scratch: patches and masks of up to 4 window positions, a pooled dot per channel beyond 4', () => {
+  it('scratch: patches and masks of up to 4 window positions, a word per output channel', () => {
     const base = pathCase(rng32(1), SHAPES[0]).layer;
-    expect(conv2dB1ScratchWords(base)).toBe(2 * 9);
-    expect(conv2dB1ScratchWords({ ...base, pool: [2, 2] })).toBe(2 * 4 * 9);
+    expect(conv2dB1ScratchWords(base)).toBe(2 * 9 + 35);
+    expect(conv2dB1ScratchWords({ ...base, pool: [2, 2] })).toBe(2 * 4 * 9 + 35);
     expect(conv2dB1ScratchWords({ ...base, pool: [3, 3], padding: 'minus' })).toBe(4 * 9 + 35);
   });
 

@@ -3,6 +3,7 @@ import type { ConvGeometry, Origin, Thresholds } from '../../ir/types.ts';
 import type { KernelFile, LoweredOp } from '../types.ts';
 import { convCode, convConstants, convDescribe, convOutputBytes, convShapeText, convWeightRows, featureAccumulator, tapBitWords } from '../common/conv.ts';
 import { DENSE_LIMITS } from '../common/dense.ts';
+import { ROW_ENGINE } from '../common/kernels.ts';
 import { convParamLimits } from '../common/convParams.ts';
 import { nearIntegerBoundary } from '../common/ties.ts';
 import { binaryTapSum, conv2dB1 } from './emulate.ts';
@@ -59,8 +60,11 @@ export const conv2dB1Op: LoweredOp<Conv2dB1Layer> = {
   constants: convConstants,
 
   code: (layer, site) => convCode(layer, site, 'bnn_conv2d_b1'),
-  // The kernel counts its rows itself; the row lengths of the model's binary convolutions are unrolled.
-  kernelFiles: (_layer, model) => [{ file: 'bnn_conv2d_b1.c' }, conv2dB1RowsFile(model.layers.filter((l): l is Conv2dB1Layer => l.kind === KIND))],
+  // The kernel counts its rows itself (the row lengths of the model's binary convolutions unrolled), but on
+  // Helium, where positions without masks run on the row engine.
+  kernelFiles: (_layer, model) => [
+    { file: 'bnn_conv2d_b1.c' }, conv2dB1RowsFile(model.layers.filter((l): l is Conv2dB1Layer => l.kind === KIND)), ROW_ENGINE,
+  ],
 };
 
 /** Positions of a pool window that bnn_conv2d_b1.c gathers and counts together (BNN_CONV2D_B1_GROUP). */
@@ -68,20 +72,26 @@ const GROUP = 4;
 
 /**
  * Scratch of bnn_conv2d_b1.c: the patches of up to GROUP window positions, as many masks with float-zero
- * padding, and one pooled dot per output channel when the pool window holds more than GROUP positions.
+ * padding, and a word per output channel (the pooled dots of a window of more than GROUP positions; on
+ * Helium the row engine's popcounts).
  */
 export function conv2dB1ScratchWords(layer: Conv2dB1Layer): number {
-  const window = layer.pool[0] * layer.pool[1];
-  const patches = Math.min(GROUP, window) * tapBitWords(layer);
-  return patches * (layer.padding === 'zero' ? 2 : 1) + (window > GROUP ? layer.outShape[2] : 0);
+  const patches = Math.min(GROUP, layer.pool[0] * layer.pool[1]) * tapBitWords(layer);
+  return patches * (layer.padding === 'zero' ? 2 : 1) + layer.outShape[2];
 }
 
 /** Longest row that bnn_conv2d_b1.c unrolls (its adder tree ends at the eights word). */
 const MAX_UNROLLED_WORDS = 15;
 
-/** bnn_conv2d_b1_rows.h: the row lengths (patch words) of these layers that the kernel unrolls. */
+/** bnn_conv2d_b1_rows.h: the row lengths (patch words) of these layers that the kernel unrolls, without and with a pool. */
 export function conv2dB1RowsFile(layers: readonly Conv2dB1Layer[]): KernelFile {
-  const lengths = [...new Set(layers.map(tapBitWords))].filter((n) => n >= 2 && n <= MAX_UNROLLED_WORDS).sort((a, b) => a - b);
-  const summary = lengths.length ? `${lengths.join(', ')} words` : 'none of 2 to 15 words';
-  return { file: 'bnn_conv2d_b1_rows.h', template: { name: 'c/kernels/bnn_conv2d_b1_rows.h', context: { lengths, summary } } };
+  const lengths = (pooled: boolean) => [...new Set(layers.filter((l) => (l.pool[0] * l.pool[1] > 1) === pooled).map(tapBitWords))]
+    .filter((n) => n >= 2 && n <= MAX_UNROLLED_WORDS).sort((a, b) => a - b);
+  const text = (ns: number[]) => (ns.length ? `${ns.join(', ')} words` : 'none of 2 to 15 words');
+  const singleLengths = lengths(false);
+  const pooledLengths = lengths(true);
+  return {
+    file: 'bnn_conv2d_b1_rows.h',
+    template: { name: 'c/kernels/bnn_conv2d_b1_rows.h', context: { singleLengths, pooledLengths, single: text(singleLengths), pooled: text(pooledLengths) } },
+  };
 }
