@@ -15,10 +15,10 @@
  *   flip   packed per-channel flip bits
  *   out    out_h * out_w pixels of (out_c + 31) / 32 words, tail bits 0
  *   scratch g * row_words words (g = min(4, pool_h * pool_w) patches), as many
- *          again with float-zero padding (their masks), and out_c more (the
- *          pooled dots when the pool window holds more than 4 positions, the
- *          row engine's popcounts on Helium) (in bnnc's arena;
- *          src/ops/conv2d_b1/index.ts computes the same size)
+ *          again with float-zero padding (their masks), and 2 * out_c more
+ *          (the pooled dots when the pool window holds more than 4 positions;
+ *          on Helium the dots and the row engine's popcounts) (in bnnc's
+ *          arena; src/ops/conv2d_b1/index.ts computes the same size)
  * dot = sum over taps of (in_c - 2 * popcount(x_tap XOR w_tap)). A tap outside the
  * input contributes 0 with float-zero padding (PyTorch), or reads an all-0 (+1
  * padding) or all-1 (-1 padding) pixel. bit = (max, or sum, over the pool window
@@ -628,21 +628,48 @@ __attribute__((always_inline)) static inline void bnn_conv2d_b1_single(const uin
  */
 #if defined(BNN_KERNEL_MVE)
 /*
- * Helium: a single position without masks runs the vector row engine over
- * all channels (bnn_dense_b1_pop, 1.65 instructions per word), its dots
- * in best[], then the threshold: 0.26 instructions per MAC on the conv3x3
- * bench against 0.41 with the scalar adder tree. Border positions (masks)
- * and pool windows keep the adder tree.
+ * Helium: a group without masks runs the vector row engine over all
+ * channels (bnn_dense_b1_pop, 1.65 instructions per word) per position into
+ * pops[], pooled into best[] as dots, then thresholded: 0.25 instructions
+ * per MAC on the conv3x3 bench against 0.41 with the scalar adder tree, and
+ * mnist-cnn's pooled conv2 keeps its former speed. Border positions (masks)
+ * keep the adder tree.
  */
 #define BNN_CONV2D_B1_ENGINE 1
-static void bnn_conv2d_b1_engine(const bnn_conv2d_b1_group_t *g, const uint32_t *w, int32_t row_words, int32_t out_c,
-                                 const int32_t *thresh, const uint32_t *flip, int32_t *pop, uint32_t *pixel)
+#define BNN_CONV2D_B1_UNMASKED(call) (void)0 /* groups without masks never reach the adder tree: no code for them */
+static void bnn_conv2d_b1_engine(const bnn_conv2d_b1_group_t *g, const uint32_t *w, int32_t row_words, const bnn_conv2d_params_t *p,
+                                 const int32_t *thresh, const uint32_t *flip, int32_t *best, int how, uint32_t *pixel)
 {
-    int32_t o;
+    const int32_t out_c = p->out_c;
+    const int sum = p->pool_sum;
+    int32_t *pops = best + out_c;
     uint32_t word = 0;
-    (void)bnn_dense_b1_pop(g->patch, w, row_words, out_c, pop);
+    int32_t j;
+    int32_t o;
+    if (g->n_pos == 1 && how == BNN_CONV2D_B1_FINAL) { /* no pool: the dots straight to the threshold */
+        (void)bnn_dense_b1_pop(g->patch, w, row_words, out_c, pops);
+        for (o = 0; o < out_c; o++) {
+            word |= (uint32_t)(g->inside[0] - 2 * pops[o] < thresh[o]) << (o & 31);
+            if ((o & 31) == 31 || o == out_c - 1) {
+                pixel[o >> 5] = word ^ flip[o >> 5];
+                word = 0;
+            }
+        }
+        return;
+    }
+    for (j = 0; j < g->n_pos; j++) {
+        const int first = j == 0 && (how & BNN_CONV2D_B1_MERGE) == 0;
+        (void)bnn_dense_b1_pop(g->patch + j * row_words, w, row_words, out_c, pops);
+        for (o = 0; o < out_c; o++) {
+            const int32_t d = g->inside[j] - 2 * pops[o];
+            best[o] = first ? d : sum ? best[o] + d : d > best[o] ? d : best[o];
+        }
+    }
+    if ((how & BNN_CONV2D_B1_FINAL) == 0) {
+        return;
+    }
     for (o = 0; o < out_c; o++) {
-        word |= (uint32_t)(g->inside[0] - 2 * pop[o] < thresh[o]) << (o & 31);
+        word |= (uint32_t)(best[o] < thresh[o]) << (o & 31);
         if ((o & 31) == 31 || o == out_c - 1) {
             pixel[o >> 5] = word ^ flip[o >> 5];
             word = 0;
@@ -651,6 +678,7 @@ static void bnn_conv2d_b1_engine(const bnn_conv2d_b1_group_t *g, const uint32_t 
 }
 #else
 #define BNN_CONV2D_B1_ENGINE 0
+#define BNN_CONV2D_B1_UNMASKED(call) call
 #endif
 
 static void bnn_conv2d_b1_channels(const bnn_conv2d_b1_group_t *g, const uint32_t *w, const bnn_conv2d_params_t *p,
@@ -660,8 +688,8 @@ static void bnn_conv2d_b1_channels(const bnn_conv2d_b1_group_t *g, const uint32_
     const int single = g->n_pos == 1 && how == BNN_CONV2D_B1_FINAL;
     (void)single; /* unused when the model lists no length */
 #if BNN_CONV2D_B1_ENGINE
-    if (single && g->mask == 0) {
-        bnn_conv2d_b1_engine(g, w, row_words, p->out_c, thresh, flip, best, pixel);
+    if (g->mask == 0) {
+        bnn_conv2d_b1_engine(g, w, row_words, p, thresh, flip, best, how, pixel);
         return;
     }
 #endif
@@ -672,7 +700,8 @@ static void bnn_conv2d_b1_channels(const bnn_conv2d_b1_group_t *g, const uint32_
             if (g->mask != 0) {                                                                                 \
                 bnn_conv2d_b1_single(g->patch, g->mask, g->inside[0], w, len, 1, p->out_c, thresh, flip, pixel); \
             } else {                                                                                            \
-                bnn_conv2d_b1_single(g->patch, g->mask, g->inside[0], w, len, 0, p->out_c, thresh, flip, pixel); \
+                BNN_CONV2D_B1_UNMASKED(                                                                         \
+                    bnn_conv2d_b1_single(g->patch, g->mask, g->inside[0], w, len, 0, p->out_c, thresh, flip, pixel)); \
             }                                                                                                   \
             return;
             BNN_CONV2D_B1_ROWS(BNN_CONV2D_B1_CASE)
@@ -687,7 +716,7 @@ static void bnn_conv2d_b1_channels(const bnn_conv2d_b1_group_t *g, const uint32_
             if (g->mask != 0) {                                                            \
                 bnn_conv2d_b1_group(g, w, len, 1, p, thresh, flip, best, how, pixel);      \
             } else {                                                                       \
-                bnn_conv2d_b1_group(g, w, len, 0, p, thresh, flip, best, how, pixel);      \
+                BNN_CONV2D_B1_UNMASKED(bnn_conv2d_b1_group(g, w, len, 0, p, thresh, flip, best, how, pixel)); \
             }                                                                              \
             return;
             BNN_CONV2D_B1_POOLED_ROWS(BNN_CONV2D_B1_CASE)

@@ -104,11 +104,11 @@ const SHAPES: PathShape[] = [
 ];
 
 describe('bnn_conv2d_b1 paths against the emulator', () => {
-  it('scratch: patches and masks of up to 4 window positions, a word per output channel', () => {
+  it('scratch: patches and masks of up to 4 window positions, two words per output channel', () => {
     const base = pathCase(rng32(1), SHAPES[0]).layer;
-    expect(conv2dB1ScratchWords(base)).toBe(2 * 9 + 35);
-    expect(conv2dB1ScratchWords({ ...base, pool: [2, 2] })).toBe(2 * 4 * 9 + 35);
-    expect(conv2dB1ScratchWords({ ...base, pool: [3, 3], padding: 'minus' })).toBe(4 * 9 + 35);
+    expect(conv2dB1ScratchWords(base)).toBe(2 * 9 + 2 * 35);
+    expect(conv2dB1ScratchWords({ ...base, pool: [2, 2] })).toBe(2 * 4 * 9 + 2 * 35);
+    expect(conv2dB1ScratchWords({ ...base, pool: [3, 3], padding: 'minus' })).toBe(4 * 9 + 2 * 35);
   });
 
   for (const [name, variants] of [

@@ -72,12 +72,12 @@ const GROUP = 4;
 
 /**
  * Scratch of bnn_conv2d_b1.c: the patches of up to GROUP window positions, as many masks with float-zero
- * padding, and a word per output channel (the pooled dots of a window of more than GROUP positions; on
- * Helium the row engine's popcounts).
+ * padding, and two words per output channel (the pooled dots of a window of more than GROUP positions; on
+ * Helium the dots and the row engine's popcounts).
  */
 export function conv2dB1ScratchWords(layer: Conv2dB1Layer): number {
   const patches = Math.min(GROUP, layer.pool[0] * layer.pool[1]) * tapBitWords(layer);
-  return patches * (layer.padding === 'zero' ? 2 : 1) + layer.outShape[2];
+  return patches * (layer.padding === 'zero' ? 2 : 1) + 2 * layer.outShape[2];
 }
 
 /** Longest row that bnn_conv2d_b1.c unrolls (its adder tree ends at the eights word). */
