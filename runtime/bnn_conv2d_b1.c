@@ -71,8 +71,9 @@
 /* Positions of a pool window gathered and counted together (a 2x2 pool: all four). */
 #define BNN_CONV2D_B1_GROUP 4
 
-#if defined(BNN_KERNEL_ZBB) || defined(BNN_KERNEL_BUILTIN)
-#define BNN_CONV2D_B1_CSA 0 /* a popcount instruction (or the builtin baseline): one count per word */
+#if defined(BNN_KERNEL_ZBB) || defined(BNN_KERNEL_BUILTIN) || defined(__riscv_zbb)
+/* a popcount instruction (bnn_popcount32 is cpop wherever Zbb is on), or the builtin baseline: one count per word */
+#define BNN_CONV2D_B1_CSA 0
 #else
 #define BNN_CONV2D_B1_CSA 1
 #endif
