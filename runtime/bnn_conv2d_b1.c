@@ -321,7 +321,6 @@ static inline uint32_t bnn_conv2d_b1_nibbles(uint32_t v, const bnn_conv2d_b1_mas
     return (v & k->m33) + ((v >> 2) & k->m33);
 }
 
-/* The sum of the four bytes of v. */
 /* The sum of the four bytes of v, if it is below 256 (else the sum mod 256, but with USAD8). */
 static inline uint32_t bnn_conv2d_b1_byte_sum(uint32_t v, const bnn_conv2d_b1_masks_t *k)
 {
@@ -600,7 +599,7 @@ __attribute__((always_inline)) static inline void bnn_conv2d_b1_single(const uin
             BNN_CONV2D_B1_RELOAD(patch);
             BNN_CONV2D_B1_RELOAD(mask);
             v = inside - 2 * (int32_t)bnn_conv2d_b1_pop_n(patch, w, mask, n, masked, &c);
-            word = (word << 1) | (uint32_t)(v < thresh[o]);
+            word = (word << 1) | (uint32_t)(v < BNN_LOAD_I32(&thresh[o]));
         }
         /* word = bit-reverse(word) */
         __asm__("rbit %0, %1" : "=r"(word) : "r"(word));
@@ -650,9 +649,9 @@ static void bnn_conv2d_b1_engine(const bnn_conv2d_b1_group_t *g, const uint32_t 
     if (g->n_pos == 1 && how == BNN_CONV2D_B1_FINAL) { /* no pool: the dots straight to the threshold */
         (void)bnn_dense_b1_pop(g->patch, w, row_words, out_c, pops);
         for (o = 0; o < out_c; o++) {
-            word |= (uint32_t)(g->inside[0] - 2 * pops[o] < thresh[o]) << (o & 31);
+            word |= (uint32_t)(g->inside[0] - 2 * pops[o] < BNN_LOAD_I32(&thresh[o])) << (o & 31);
             if ((o & 31) == 31 || o == out_c - 1) {
-                pixel[o >> 5] = word ^ flip[o >> 5];
+                pixel[o >> 5] = word ^ BNN_LOAD_U32(&flip[o >> 5]);
                 word = 0;
             }
         }
@@ -670,9 +669,9 @@ static void bnn_conv2d_b1_engine(const bnn_conv2d_b1_group_t *g, const uint32_t 
         return;
     }
     for (o = 0; o < out_c; o++) {
-        word |= (uint32_t)(best[o] < thresh[o]) << (o & 31);
+        word |= (uint32_t)(best[o] < BNN_LOAD_I32(&thresh[o])) << (o & 31);
         if ((o & 31) == 31 || o == out_c - 1) {
-            pixel[o >> 5] = word ^ flip[o >> 5];
+            pixel[o >> 5] = word ^ BNN_LOAD_U32(&flip[o >> 5]);
             word = 0;
         }
     }
