@@ -730,12 +730,12 @@ static void bnn_conv2d_b1_channels(const bnn_conv2d_b1_group_t *g, const uint32_
 
 /* ---------------------------------------------------------------- layer */
 
-/* Whether position q (row-major) of the pool window of output pixel (py, px) is inside the convolution output. */
-static inline int bnn_conv2d_b1_in_conv(const bnn_conv2d_params_t *p, int32_t py, int32_t px, int32_t q)
+/* How many of start, start + 1, ..., start + size - 1 lie in [0, limit) (a pool window's rows or columns). */
+static inline int32_t bnn_conv2d_b1_span(int32_t start, int32_t size, int32_t limit)
 {
-    const int32_t cy = py * p->pool_stride_h - p->pool_pad_top + q / p->pool_w;
-    const int32_t cx = px * p->pool_stride_w - p->pool_pad_left + q % p->pool_w;
-    return cy >= 0 && cy < p->conv_h && cx >= 0 && cx < p->conv_w;
+    const int32_t lo = start > 0 ? start : 0;
+    const int32_t hi = start + size < limit ? start + size : limit;
+    return hi > lo ? hi - lo : 0;
 }
 
 /*
@@ -798,20 +798,22 @@ bnn_status_t bnn_conv2d_b1(const uint32_t *x, const uint32_t *w, const bnn_conv2
             uint32_t *pixel = out + (py * p->out_w + px) * out_words;
             bnn_conv2d_b1_group_t g;
             int how = 0;
-            int32_t valid = 0;
+            const int32_t cy0 = py * p->pool_stride_h - p->pool_pad_top;
+            const int32_t cx0 = px * p->pool_stride_w - p->pool_pad_left;
+            /* no division: cores without a divide instruction would call libgcc (absent on some targets) */
+            const int32_t valid = bnn_conv2d_b1_span(cy0, p->pool_h, p->conv_h) * bnn_conv2d_b1_span(cx0, p->pool_w, p->conv_w);
             int32_t seen = 0;
-            int32_t q;
+            int32_t cy;
+            int32_t cx;
             g.patch = scratch;
             g.mask = 0;
             g.n_pos = 0;
-            for (q = 0; q < window; q++) {
-                valid += bnn_conv2d_b1_in_conv(p, py, px, q);
-            }
             /* the window's positions inside the convolution output (pool padding never wins), in groups */
-            for (q = 0; q < window; q++) {
-                if (bnn_conv2d_b1_in_conv(p, py, px, q)) {
-                    const int32_t cy = py * p->pool_stride_h - p->pool_pad_top + q / p->pool_w;
-                    const int32_t cx = px * p->pool_stride_w - p->pool_pad_left + q % p->pool_w;
+            for (cy = cy0; cy < cy0 + p->pool_h; cy++) {
+                for (cx = cx0; cx < cx0 + p->pool_w; cx++) {
+                    if (cy < 0 || cy >= p->conv_h || cx < 0 || cx >= p->conv_w) {
+                        continue;
+                    }
                     g.inside[g.n_pos] = bnn_conv2d_b1_position(x, p, cy * p->stride_h - p->pad_top, cx * p->stride_w - p->pad_left,
                                                                row_words, g.n_pos, scratch, masks, &g.mask);
                     g.n_pos++;

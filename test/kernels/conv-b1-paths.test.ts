@@ -118,6 +118,7 @@ describe('bnn_conv2d_b1 paths against the emulator', () => {
     ['cortex-m0plus', ['armv6m']],
     ['rp2350-riscv', ['zbb']],
     ['cortex-m55', ['mve']],
+    ['esp8266', ['portable']], // Xtensa LX106: no divide instruction, and no libgcc division in the harness
   ] as const) {
     for (const variant of variants) {
       const skip = toolchainSkipReason(loadTarget(name));
