@@ -43,8 +43,8 @@
  * without a mask on its vector row engine (bnn_conv2d_b1_engine).
  * Measured on the conv3x3 bench (16x16x32 -> 32, 3x3, float-zero padding 1,
  * 9-word rows; QEMU instructions per binary MAC, before -> after this
- * design): armv7em (Cortex-M4) 0.553 -> 0.406, rv32 (ESP32-C3) 0.702 -> 0.444,
- * armv6m 0.899 -> 0.664, zbb 0.328 -> 0.229, mve 0.261 -> 0.254. The unmasked
+ * design): armv7em (Cortex-M4) 0.553 -> 0.41, rv32 (ESP32-C3) 0.702 -> 0.443,
+ * armv6m 0.899 -> 0.66, zbb 0.328 -> 0.229, mve 0.261 -> 0.256. The unmasked
  * 9-word channel loop is about 105 instructions on the M4 (10 LDRD/LDR, 9 XOR,
  * 29 adder operations, 27 for the count, the rest threshold, loop and GCC's
  * spills: 0.36 per MAC); a 5-word position of a 2x2 pool about 62.
