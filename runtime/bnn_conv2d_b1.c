@@ -1,11 +1,11 @@
 /* bnn_conv2d_b1.c - bnnc runtime (static C, copied into every generated project after bnnc's banner). */
 #include "bnn_kernels.h"
-#include "bnn_conv2d_pool.h"
 #include "bnn_popcount.h"
+#include "bnn_conv2d_b1_rows.h"
 
 /*
  * Binary 2-D convolution, NHWC, direct (no im2col buffer), with an optional
- * max- or sum-pool of the accumulators before the threshold.
+ * max- or sum-pool of the dots before the threshold.
  *   x      input: in_h * in_w pixels of in_words = (in_c + 31) / 32 packed words
  *   w      out_c rows of row_words = (k_h * k_w * in_c + 31) / 32 words: bit t * in_c + c
  *          of a row is tap t's channel c (bit 1 = weight -1), so taps of fewer
@@ -14,21 +14,88 @@
  *   thresh per-channel threshold on the dot product
  *   flip   packed per-channel flip bits
  *   out    out_h * out_w pixels of (out_c + 31) / 32 words, tail bits 0
- *   scratch row_words + 2 * out_c words, and with float-zero padding
- *          k_h * k_w * ((out_c + 1) / 2) more (in bnnc's arena)
+ *   scratch g * row_words words (g = min(4, pool_h * pool_w) patches), as many
+ *          again with float-zero padding (their masks), and 2 * out_c more
+ *          (the pooled dots when the pool window holds more than 4 positions;
+ *          on Helium the dots and the row engine's popcounts) (in bnnc's
+ *          arena; src/ops/conv2d_b1/index.ts computes the same size)
  * dot = sum over taps of (in_c - 2 * popcount(x_tap XOR w_tap)). A tap outside the
  * input contributes 0 with float-zero padding (PyTorch), or reads an all-0 (+1
- * padding) or all-1 (-1 padding) pixel. bit = (max over the pool window of dot
- * < thresh) XOR flip. |dot| <= k_h * k_w * in_c.
+ * padding) or all-1 (-1 padding) pixel. bit = (max, or sum, over the pool window
+ * of dot < thresh) XOR flip. |dot| <= k_h * k_w * in_c.
  *
- * Every position, border ones included, runs on the selected variant's row
- * engine (bnn_dense_b1_pop) over one gathered patch laid out like a weight
- * row. With float-zero padding the taps outside the input are gathered as
- * 0 bits, where popcount(0 XOR w) counts the weight's own bits: the kernel
- * counts, once per call, the bits of each (tap, output channel) of the
- * weights, and a border position subtracts those of its outside taps, so
- * dot = inside taps * in_c - 2 * (popcount - outside weight bits).
+ * Loop order: per output pixel, the patches of (up to 4 of) its pool window's
+ * positions are gathered once, laid out like a weight row; then per output
+ * channel the popcount of each patch against the weight row, the pool and the
+ * threshold stay in registers, and the bit goes straight into the output word
+ * (no per-position arrays, no second pass). With float-zero padding a border
+ * position gathers its outside taps as 0 bits and a mask that is 0 on them:
+ * pop = popcount((x ^ w) & mask) counts the inside taps only, so
+ * dot = inside bits - 2 * pop on the same fast path as inside positions.
+ *
+ * Row counting: rows of a length listed in bnn_conv2d_b1_rows.h (bnnc writes
+ * the lengths the model's layers use, with and without a pool, so only those
+ * are compiled) are unrolled at a constant length: the words go through a
+ * carry-save adder tree of fixed shape into words of weight 1, 2, 4 and 8,
+ * counted once per row (the cores without a popcount instruction), or through
+ * the popcount instruction word by word (zbb, builtin). Other lengths run a
+ * loop over blocks of 8 words of the same adders. Helium runs positions
+ * without a mask on its vector row engine (bnn_conv2d_b1_engine).
+ * Measured on the conv3x3 bench (16x16x32 -> 32, 3x3, float-zero padding 1,
+ * 9-word rows; QEMU instructions per binary MAC, before -> after this
+ * design): armv7em (Cortex-M4) 0.553 -> 0.41, rv32 (ESP32-C3) 0.702 -> 0.443,
+ * armv6m 0.899 -> 0.66, zbb 0.328 -> 0.229, mve 0.261 -> 0.256. The unmasked
+ * 9-word channel loop is about 105 instructions on the M4 (10 LDRD/LDR, 9 XOR,
+ * 29 adder operations, 27 for the count, the rest threshold, loop and GCC's
+ * spills: 0.36 per MAC); a 5-word position of a 2x2 pool about 62.
  */
+
+/* Fully unroll the next loop over the words of a row (at most 15 at a constant length). */
+#if defined(__GNUC__) && !defined(__clang__)
+#define BNN_CONV2D_B1_UNROLL _Pragma("GCC unroll 16")
+#else
+#define BNN_CONV2D_B1_UNROLL
+#endif
+
+/*
+ * Makes GCC forget where p points, so that it reloads the patch words in each
+ * channel's iteration instead of hoisting them out of the loop and spilling
+ * them to the stack (reloading costs no more and frees registers).
+ */
+#if defined(__GNUC__)
+#define BNN_CONV2D_B1_RELOAD(p) __asm__("" : "+r"(p))
+#else
+#define BNN_CONV2D_B1_RELOAD(p) (void)(p)
+#endif
+
+/* Positions of a pool window gathered and counted together (a 2x2 pool: all four). */
+#define BNN_CONV2D_B1_GROUP 4
+
+#if defined(BNN_KERNEL_ZBB) || defined(BNN_KERNEL_BUILTIN) || defined(__riscv_zbb)
+/* a popcount instruction (bnn_popcount32 is cpop wherever Zbb is on), or the builtin baseline: one count per word */
+#define BNN_CONV2D_B1_CSA 0
+#else
+#define BNN_CONV2D_B1_CSA 1
+#endif
+
+/*
+ * Instruction-set help, in the optimised variants only (portable stays plain
+ * C): on Arm with the DSP extension (armv7em, mve) LDRD pairs, USAD8 byte
+ * sums, masks kept in registers for shifted operands and RBIT; on RV32IMC
+ * (rv32, which requires a multiplier) one MUL for a byte sum.
+ */
+#if (defined(BNN_KERNEL_ARMV7EM) || defined(BNN_KERNEL_MVE)) && defined(__ARM_FEATURE_DSP) && defined(__thumb2__) && defined(__GNUC__)
+#define BNN_CONV2D_B1_ARM_DSP 1
+#else
+#define BNN_CONV2D_B1_ARM_DSP 0
+#endif
+#if defined(BNN_KERNEL_RV32) && defined(__GNUC__)
+#define BNN_CONV2D_B1_RV_MUL 1
+#else
+#define BNN_CONV2D_B1_RV_MUL 0
+#endif
+
+/* ---------------------------------------------------------------- patches */
 
 /* A patch written bit by bit: the words done, the word being filled and its bit count (< 32). */
 typedef struct {
@@ -77,7 +144,7 @@ static inline void bnn_conv2d_b1_flush(bnn_conv2d_b1_bits_t *b)
 }
 
 /* Inside the input, with in_c a multiple of 32: the patch is the taps' words, copied. */
-static inline void bnn_conv2d_b1_copy(const uint32_t *x, const bnn_conv2d_params_t *p, int32_t y0, int32_t x0, uint32_t *patch)
+static void bnn_conv2d_b1_copy(const uint32_t *x, const bnn_conv2d_params_t *p, int32_t y0, int32_t x0, uint32_t *patch)
 {
     const int32_t in_words = p->in_c / 32;
     const int32_t row = p->k_w * in_words;
@@ -92,224 +159,675 @@ static inline void bnn_conv2d_b1_copy(const uint32_t *x, const bnn_conv2d_params
 }
 
 /*
- * Gathers the patch of the position whose first tap is input pixel (y0, x0),
- * outside taps as the padding reads them (-1: ones; float zero and +1: zeros).
+ * bnn_conv2d_b1_gather for in_c <= 32 (one word per pixel, taps back to back
+ * in the patch): each tap's word shifted into place, the part that does not
+ * fit starting the next word, with the state in registers (about 10
+ * instructions per tap; appending through bnn_conv2d_b1_bits_t took 60).
  */
-static inline void bnn_conv2d_b1_gather(const uint32_t *x, const bnn_conv2d_params_t *p, int32_t y0, int32_t x0, uint32_t *patch)
+static int32_t bnn_conv2d_b1_gather_small(const uint32_t *x, const bnn_conv2d_params_t *p, int32_t y0, int32_t x0,
+                                          uint32_t *patch, uint32_t *mask)
+{
+    const int32_t in_c = p->in_c;
+    const uint32_t ones = in_c == 32 ? 0xFFFFFFFFu : (1u << in_c) - 1u;
+    const uint32_t pad = p->padding == BNN_PAD_MINUS ? ones : 0u;
+    uint32_t word = 0;
+    uint32_t mword = 0;
+    int32_t fill = 0;
+    int32_t inside = 0;
+    int32_t ky;
+    int32_t kx;
+    for (ky = 0; ky < p->k_h; ky++) {
+        const int32_t iy = y0 + ky;
+        const int row_in = iy >= 0 && iy < p->in_h;
+        const uint32_t *row = x + (row_in ? iy : 0) * p->in_w;
+        for (kx = 0; kx < p->k_w; kx++) {
+            const int32_t ix = x0 + kx;
+            const int in = row_in && ix >= 0 && ix < p->in_w;
+            const uint32_t v = in ? row[ix] : pad;
+            const uint32_t mv = in ? ones : 0u;
+            inside += in;
+            word |= v << fill;
+            mword |= mv << fill;
+            fill += in_c;
+            if (fill >= 32) {
+                fill -= 32;
+                *patch++ = word;
+                word = fill > 0 ? v >> (in_c - fill) : 0u; /* the bits that did not fit */
+                if (mask != 0) {
+                    *mask++ = mword;
+                    mword = fill > 0 ? mv >> (in_c - fill) : 0u;
+                }
+            }
+        }
+    }
+    if (fill > 0) {
+        *patch = word;
+        if (mask != 0) {
+            *mask = mword;
+        }
+    }
+    return inside;
+}
+
+/*
+ * bnn_conv2d_b1_gather_small for a position inside the input: no bounds, no
+ * mask (about 7 instructions per tap).
+ */
+static void bnn_conv2d_b1_gather_inside(const uint32_t *x, const bnn_conv2d_params_t *p, int32_t y0, int32_t x0, uint32_t *patch)
+{
+    const int32_t in_c = p->in_c;
+    const int32_t k_w = p->k_w;
+    const int32_t in_w = p->in_w;
+    const uint32_t *row = x + y0 * in_w + x0;
+    uint32_t word = 0;
+    int32_t fill = 0;
+    int32_t ky;
+    int32_t kx;
+    for (ky = p->k_h; ky > 0; ky--, row += in_w) {
+        for (kx = 0; kx < k_w; kx++) {
+            const uint32_t v = row[kx];
+            word |= v << fill;
+            fill += in_c;
+            if (fill >= 32) {
+                fill -= 32;
+                *patch++ = word;
+                word = fill > 0 ? v >> (in_c - fill) : 0u; /* the bits that did not fit */
+            }
+        }
+    }
+    if (fill > 0) {
+        *patch = word;
+    }
+}
+
+/*
+ * Gathers the patch of the position whose first tap is input pixel (y0, x0),
+ * outside taps as the padding reads them (-1: ones; float zero and +1: zeros),
+ * and with a mask (float-zero padding) the mask: ones on the inside taps,
+ * zeros on the outside ones. Returns the number of inside taps.
+ */
+static int32_t bnn_conv2d_b1_gather(const uint32_t *x, const bnn_conv2d_params_t *p, int32_t y0, int32_t x0, uint32_t *patch,
+                                    uint32_t *mask)
 {
     const int32_t in_words = (p->in_c + 31) / 32;
     bnn_conv2d_b1_bits_t a = { patch, 0u, 0 };
+    bnn_conv2d_b1_bits_t m = { mask, 0u, 0 };
+    int32_t inside = 0;
     int32_t ky;
     int32_t kx;
+    if (p->in_c <= 32) {
+        return bnn_conv2d_b1_gather_small(x, p, y0, x0, patch, mask);
+    }
     for (ky = 0; ky < p->k_h; ky++) {
         const int32_t iy = y0 + ky;
         for (kx = 0; kx < p->k_w; kx++) {
             const int32_t ix = x0 + kx;
             if (iy >= 0 && iy < p->in_h && ix >= 0 && ix < p->in_w) {
                 bnn_conv2d_b1_append_pixel(&a, x + (iy * p->in_w + ix) * in_words, p->in_c);
-            } else if (p->padding == BNN_PAD_MINUS) {
-                bnn_conv2d_b1_append_pixel(&a, 0, p->in_c);
+                inside++;
+                if (mask != 0) {
+                    bnn_conv2d_b1_append_pixel(&m, 0, p->in_c);
+                }
             } else {
-                bnn_conv2d_b1_append_zeros(&a, p->in_c);
+                if (p->padding == BNN_PAD_MINUS) {
+                    bnn_conv2d_b1_append_pixel(&a, 0, p->in_c);
+                } else {
+                    bnn_conv2d_b1_append_zeros(&a, p->in_c);
+                }
+                if (mask != 0) {
+                    bnn_conv2d_b1_append_zeros(&m, p->in_c);
+                }
             }
         }
     }
     bnn_conv2d_b1_flush(&a);
-}
-
-/*
- * The number of 1 bits (weights -1) of tap t in the row of output channel o,
- * bits [t * in_c, (t + 1) * in_c) of the row, at the 16-bit half o % 2 of
- * tap_bits[t * ((out_c + 1) / 2) + o / 2] (in_c <= 32767).
- */
-static void bnn_conv2d_b1_tap_bits(const uint32_t *w, const bnn_conv2d_params_t *p, uint32_t *tap_bits)
-{
-    const int32_t pairs = (p->out_c + 1) / 2;
-    const int32_t taps = p->k_h * p->k_w;
-    const int32_t row_words = (taps * p->in_c + 31) / 32;
-    int32_t o;
-    int32_t t;
-    for (o = 0; o < p->out_c; o++, w += row_words) {
-        for (t = 0; t < taps; t++) {
-            int32_t at = t * p->in_c;
-            int32_t left = p->in_c;
-            uint32_t count = 0;
-            while (left > 0) {
-                const int32_t shift = at & 31;
-                const int32_t bits = left < 32 - shift ? left : 32 - shift;
-                const uint32_t mask = bits == 32 ? 0xFFFFFFFFu : ((1u << bits) - 1u) << shift;
-                count += bnn_popcount32(BNN_LOAD_U32(&w[at >> 5]) & mask);
-                at += bits;
-                left -= bits;
-            }
-            if ((o & 1) == 0) {
-                tap_bits[t * pairs + o / 2] = count;
-            } else {
-                tap_bits[t * pairs + o / 2] |= count << 16;
-            }
-        }
+    if (mask != 0) {
+        bnn_conv2d_b1_flush(&m);
     }
+    return inside;
 }
+
+/* ---------------------------------------------------------------- row counts */
 
 /*
- * Rows shorter than the row engine's 8-word block (a 3x3 tap of 16 channels:
- * 144 bits, 5 words) on the cores without a popcount instruction, whose
- * engines count such rows word by word with the full SWAR reduction (17
- * instructions per word on a Cortex-M4). Here the row length is a constant
- * (one specialisation per length, 1 to 7), so the patch stays in registers
- * for all output channels, and each channel's words go through a carry-save
- * adder tree (as the engines' blocks do) into words of weight 1, 2 and 4,
- * counted once: popcount = pop(ones) + 2 pop(twos) + 4 pop(fours).
+ * The masks of the counts, set up once per group of channels. On Arm two are
+ * hidden from GCC's constant propagation so that they stay in registers, where
+ * a shifted operand makes (v >> 1) & m one instruction (measured: 8
+ * instructions fewer per 9-word row on a Cortex-M4 than with immediates; the
+ * third, 0x0F0F0F0F, stays an immediate: one more register spills more).
  */
-#if defined(BNN_KERNEL_ARMV7EM) || defined(BNN_KERNEL_RV32)
-#define BNN_CONV2D_B1_SHORT_ROWS 8
+typedef struct {
+    uint32_t m55, m33, m0f, m01;
+} bnn_conv2d_b1_masks_t;
 
-/* 4-bit field counts of v (each <= 4). */
-static inline uint32_t bnn_conv2d_b1_nibbles(uint32_t v)
+static inline bnn_conv2d_b1_masks_t bnn_conv2d_b1_masks(void)
 {
-    v = v - ((v >> 1) & 0x55555555u);
-    return (v & 0x33333333u) + ((v >> 2) & 0x33333333u);
+    bnn_conv2d_b1_masks_t k = { 0x55555555u, 0x33333333u, 0x0F0F0F0Fu, 0x01010101u };
+#if BNN_CONV2D_B1_ARM_DSP
+    __asm__("" : "+r"(k.m55), "+r"(k.m33));
+#endif
+#if BNN_CONV2D_B1_RV_MUL
+    /* GCC turns the byte-sum multiply by the constant into 4 shifts and adds; one MUL is cheaper */
+    __asm__("" : "+r"(k.m01));
+#endif
+    return k;
 }
 
-/* Adds the word d of weight 2 into twos, the carry into fours (a row of < 8 words never carries further). */
-#define BNN_CONV2D_B1_ADD_TWO(twos, fours, d) \
-    do {                                      \
-        (fours) |= (twos) & (d);              \
-        (twos) ^= (d);                        \
+#if BNN_CONV2D_B1_CSA
+/* 4-bit field counts of v (each <= 4). */
+static inline uint32_t bnn_conv2d_b1_nibbles(uint32_t v, const bnn_conv2d_b1_masks_t *k)
+{
+    v = v - ((v >> 1) & k->m55);
+    return (v & k->m33) + ((v >> 2) & k->m33);
+}
+
+/* The sum of the four bytes of v, if it is below 256 (else the sum mod 256, but with USAD8). */
+static inline uint32_t bnn_conv2d_b1_byte_sum(uint32_t v, const bnn_conv2d_b1_masks_t *k)
+{
+#if BNN_CONV2D_B1_ARM_DSP
+    (void)k;
+    return __builtin_arm_usad8(v, 0u); /* one instruction: sum of |byte - 0| */
+#else
+    return (v * k->m01) >> 24;
+#endif
+}
+
+/* h:l = l + a + b, bit by bit (a full adder: 5 logic operations). */
+#define BNN_CONV2D_B1_FA(h, l, a, b)                 \
+    do {                                             \
+        const uint32_t fa_u = (l) ^ (a);             \
+        (h) = ((l) & (a)) | (fa_u & (b));            \
+        (l) = fa_u ^ (b);                            \
     } while (0)
 
-/* pop[o] = popcount(x ^ w_o) for the n_out rows of n_words words, n_words a constant in [1, 7] after inlining. */
-__attribute__((always_inline)) static inline void bnn_conv2d_b1_pop_n(const uint32_t *x, const uint32_t *w, const int32_t n_words,
-                                                                      int32_t n_out, int32_t *pop)
+/*
+ * Words i and i + 1 of (x ^ w) & m into d0 and d1. With the DSP extension
+ * (Cortex-M4/M7/M33/M55) by LDRD, one instruction per two words of each
+ * array instead of two LDRs (the same 3 cycles as two pipelined LDRs): GCC
+ * splits 64-bit loads into LDRs when registers are short, so the loads are
+ * asm, post-incrementing, and the rows are walked through pointers.
+ */
+#if BNN_CONV2D_B1_ARM_DSP
+#define BNN_CONV2D_B1_LDRD 1
+/* *a = (*p)[0]; *b = (*p)[1]; *p += 2 */
+#define BNN_CONV2D_B1_LD2(p, a, b) \
+    __asm__("ldrd %0, %1, [%2], #8" : "=r"(a), "=r"(b), "+r"(p) : "m"(*(const uint32_t(*)[2])(p)))
+#define BNN_CONV2D_B1_PAIR(d0, d1, i)                \
+    do {                                             \
+        uint32_t pair_w0;                            \
+        uint32_t pair_w1;                            \
+        BNN_CONV2D_B1_LD2(x, d0, d1);                \
+        BNN_CONV2D_B1_LD2(w, pair_w0, pair_w1);      \
+        (d0) ^= pair_w0;                             \
+        (d1) ^= pair_w1;                             \
+        if (masked) {                                \
+            BNN_CONV2D_B1_LD2(m, pair_w0, pair_w1);  \
+            (d0) &= pair_w0;                         \
+            (d1) &= pair_w1;                         \
+        }                                            \
+    } while (0)
+#else
+#define BNN_CONV2D_B1_LDRD 0
+#define BNN_CONV2D_B1_PAIR(d0, d1, i)    \
+    do {                                 \
+        (d0) = BNN_CONV2D_B1_D(i);       \
+        (d1) = BNN_CONV2D_B1_D((i) + 1); \
+    } while (0)
+#endif
+
+/*
+ * popcount((x ^ w) & m) (m only when `masked`) of n words, 1 <= n <= 15; a
+ * constant n after inlining unrolls into a fixed adder tree: words of weight
+ * 1, 2, 4, 8, column by column (a 9-word row: 5 full adders and 2 half
+ * adders, 29 logic operations; 5 words: 12), then one count of all four
+ * words: nibble counts
+ * ones + 2 twos <= 12 and fours + 2 eights <= 12, bytes, one byte sum.
+ */
+__attribute__((always_inline)) static inline uint32_t bnn_conv2d_b1_pop_n(const uint32_t *x, const uint32_t *w, const uint32_t *m,
+                                                                        const int32_t n, const int masked,
+                                                                        const bnn_conv2d_b1_masks_t *c)
 {
-    uint32_t xs[7];
-    int32_t o;
+    uint32_t ones = 0;
+    uint32_t twos = 0;
+    uint32_t fours = 0;
+    uint32_t eights = 0;
+    uint32_t low;
+    uint32_t high;
     int32_t k;
-    for (k = 0; k < n_words; k++) {
-        xs[k] = x[k];
+#if BNN_CONV2D_B1_LDRD /* the pairs walk x, w and m: so do the single words */
+#define BNN_CONV2D_B1_D(i) (masked ? (*x++ ^ *w++) & *m++ : *x++ ^ *w++)
+#else
+#define BNN_CONV2D_B1_D(i) (masked ? (x[i] ^ BNN_LOAD_U32(&w[i])) & m[i] : x[i] ^ BNN_LOAD_U32(&w[i]))
+#endif
+    uint32_t d[15];
+    uint32_t c2[7]; /* carries of weight 2, 4 and 8 */
+    uint32_t c4[3];
+    int32_t n2 = 0;
+    int32_t n4 = 0;
+    BNN_CONV2D_B1_UNROLL
+    for (k = 0; k + 1 < n; k += 2) {
+        BNN_CONV2D_B1_PAIR(d[k], d[k + 1], k);
     }
-    for (o = 0; o < n_out; o++, w += n_words) {
-        uint32_t ones = xs[0] ^ BNN_LOAD_U32(&w[0]);
-        uint32_t twos = 0;
-        uint32_t fours = 0;
-        uint32_t low;
-        uint32_t bytes;
-        for (k = 1; k + 1 < n_words; k += 2) {
-            /* full adder: ones + d0 + d1 = 2 * carry + ones */
-            const uint32_t d0 = xs[k] ^ BNN_LOAD_U32(&w[k]);
-            const uint32_t d1 = xs[k + 1] ^ BNN_LOAD_U32(&w[k + 1]);
-            const uint32_t half = ones ^ d0;
-            const uint32_t carry = (ones & d0) | (half & d1);
-            ones = half ^ d1;
-            BNN_CONV2D_B1_ADD_TWO(twos, fours, carry);
+    if (k < n) {
+        d[k] = BNN_CONV2D_B1_D(k);
+    }
+    /* each column: the first word, then a full adder per two more (a half adder for a last one), carries to the next */
+    ones = d[0];
+    BNN_CONV2D_B1_UNROLL
+    for (k = 1; k + 1 < n; k += 2) {
+        BNN_CONV2D_B1_FA(c2[n2], ones, d[k], d[k + 1]);
+        n2++;
+    }
+    if (k < n) {
+        c2[n2++] = ones & d[k];
+        ones ^= d[k];
+    }
+    twos = n2 > 0 ? c2[0] : 0u;
+    BNN_CONV2D_B1_UNROLL
+    for (k = 1; k + 1 < n2; k += 2) {
+        BNN_CONV2D_B1_FA(c4[n4], twos, c2[k], c2[k + 1]);
+        n4++;
+    }
+    if (k < n2) {
+        c4[n4++] = twos & c2[k];
+        twos ^= c2[k];
+    }
+    fours = n4 > 0 ? c4[0] : 0u;
+    if (n4 == 3) { /* 12 to 15 words */
+        BNN_CONV2D_B1_FA(eights, fours, c4[1], c4[2]);
+    } else if (n4 == 2) {
+        eights = fours & c4[1];
+        fours ^= c4[1];
+    }
+#undef BNN_CONV2D_B1_D
+    low = bnn_conv2d_b1_nibbles(ones, c) + (bnn_conv2d_b1_nibbles(twos, c) << 1); /* fields <= 12 */
+    low = (low & c->m0f) + ((low >> 4) & c->m0f);                                 /* bytes <= 24 */
+    if (n < 4) { /* no fours */
+        return bnn_conv2d_b1_byte_sum(low, c);
+    }
+    if (n < 8) { /* no eights: fours counted by bytes (<= 8) */
+        high = bnn_conv2d_b1_nibbles(fours, c);
+        high = (high + (high >> 4)) & c->m0f;
+    } else {
+        high = bnn_conv2d_b1_nibbles(fours, c) + (bnn_conv2d_b1_nibbles(eights, c) << 1); /* fields <= 12 */
+        high = (high & c->m0f) + ((high >> 4) & c->m0f);                                  /* bytes <= 24 */
+    }
+#if !BNN_CONV2D_B1_ARM_DSP
+    if (n >= 8) { /* the count may reach 256: count the low and high bytes apart (each sum <= 96) */
+        return bnn_conv2d_b1_byte_sum(low, c) + (bnn_conv2d_b1_byte_sum(high, c) << 2);
+    }
+#endif
+    return bnn_conv2d_b1_byte_sum(low + (high << 2), c);                        /* bytes <= 120 */
+}
+
+/* The same for any n >= 1: blocks of 8 words, then the last n % 8. */
+__attribute__((noinline)) static uint32_t bnn_conv2d_b1_pop_any(const uint32_t *x, const uint32_t *w, const uint32_t *m, int32_t n, int masked,
+                                      const bnn_conv2d_b1_masks_t *c)
+{
+    uint32_t pop = 0;
+    for (; n >= 8; n -= 8, x += 8, w += 8) {
+        if (masked) {
+            pop += bnn_conv2d_b1_pop_n(x, w, m, 8, 1, c);
+            m += 8;
+        } else {
+            pop += bnn_conv2d_b1_pop_n(x, w, m, 8, 0, c);
         }
-        if (k < n_words) {
-            const uint32_t d = xs[k] ^ BNN_LOAD_U32(&w[k]);
-            const uint32_t carry = ones & d;
-            ones ^= d;
-            BNN_CONV2D_B1_ADD_TWO(twos, fours, carry);
+    }
+    for (; n > 0; n--) {
+        pop += bnn_popcount32(masked ? (*x++ ^ BNN_LOAD_U32(w++)) & *m++ : *x++ ^ BNN_LOAD_U32(w++));
+    }
+    return pop;
+}
+#else
+/* popcount((x ^ w) & m) (m only when `masked`) of n words, word by word (unrolled for a constant n). */
+__attribute__((always_inline)) static inline uint32_t bnn_conv2d_b1_pop_n(const uint32_t *x, const uint32_t *w, const uint32_t *m,
+                                                                        const int32_t n, const int masked,
+                                                                        const bnn_conv2d_b1_masks_t *c)
+{
+    uint32_t pop = 0;
+    int32_t k;
+    (void)c;
+    BNN_CONV2D_B1_UNROLL
+    for (k = 0; k < n; k++) {
+        pop += bnn_popcount32(masked ? (x[k] ^ BNN_LOAD_U32(&w[k])) & m[k] : x[k] ^ BNN_LOAD_U32(&w[k]));
+    }
+    return pop;
+}
+
+__attribute__((noinline)) static uint32_t bnn_conv2d_b1_pop_any(const uint32_t *x, const uint32_t *w, const uint32_t *m, int32_t n, int masked,
+                                      const bnn_conv2d_b1_masks_t *c)
+{
+    return masked ? bnn_conv2d_b1_pop_n(x, w, m, n, 1, c) : bnn_conv2d_b1_pop_n(x, w, m, n, 0, c);
+}
+#endif
+
+/* ---------------------------------------------------------------- channels */
+
+/* What a group of window positions does with its pooled dots (see bnn_conv2d_b1_group). */
+#define BNN_CONV2D_B1_MERGE 1 /* pool with best[o], the earlier groups of the window */
+#define BNN_CONV2D_B1_FINAL 2 /* threshold into the output pixel (else store best[o]) */
+
+/* One group of a pool window: what the output channels need. */
+typedef struct {
+    const uint32_t *patch; /* n_pos patches of row_words words */
+    const uint32_t *mask;  /* their masks, or NULL */
+    int32_t inside[BNN_CONV2D_B1_GROUP]; /* inside bits of each position */
+    int32_t n_pos;
+} bnn_conv2d_b1_group_t;
+
+/*
+ * Every output channel o over the group's positions: dot = inside - 2 * pop,
+ * pooled (max, or sum with p->pool_sum) in a register, then merged with
+ * best[o] and/or thresholded into `pixel` as `how` says. Inlined with
+ * constant n (row words; 0 = any, from p) and `masked`.
+ */
+__attribute__((always_inline)) static inline void bnn_conv2d_b1_group(const bnn_conv2d_b1_group_t *g, const uint32_t *w, const int32_t n,
+                                                                    const int masked, const bnn_conv2d_params_t *p,
+                                                                    const int32_t *thresh, const uint32_t *flip, int32_t *best,
+                                                                    int how, uint32_t *pixel)
+{
+    /* p's fields in locals: p->pool_sum is a char, which every store may alias, so GCC would reload it */
+    const int32_t row_words = n > 0 ? n : (p->k_h * p->k_w * p->in_c + 31) / 32;
+    const int32_t out_c = p->out_c;
+    const int sum = p->pool_sum;
+    const int32_t n_pos = g->n_pos;
+    const bnn_conv2d_b1_masks_t c = bnn_conv2d_b1_masks();
+    int32_t o = 0;
+    while (o < out_c) {
+        const int32_t end = out_c - o < 32 ? out_c : o + 32;
+        uint32_t word = 0;
+        uint32_t bit = 1;
+        for (; o < end; o++, w += row_words, bit <<= 1) {
+            int32_t v = sum ? 0 : INT32_MIN; /* every window holds a position: v is one of their dots */
+            int32_t j;
+            if (masked) {
+                for (j = 0; j < n_pos; j++) {
+                    const uint32_t *patch = g->patch + j * row_words;
+                    const uint32_t *mask = g->mask + j * row_words;
+                    const uint32_t pop = n > 0 ? bnn_conv2d_b1_pop_n(patch, w, mask, n, 1, &c)
+                                               : bnn_conv2d_b1_pop_any(patch, w, mask, row_words, 1, &c);
+                    const int32_t d = g->inside[j] - 2 * (int32_t)pop;
+                    v = sum ? v + d : d > v ? d : v;
+                }
+            } else {
+                /* no masks: every position counts all taps, so the max dot is the min popcount's (sum: the sum's) */
+                const uint32_t *patch = g->patch;
+                uint32_t agg = sum ? 0u : 0xFFFFFFFFu;
+                for (j = 0; j < n_pos; j++, patch += row_words) {
+                    const uint32_t pop = n > 0 ? bnn_conv2d_b1_pop_n(patch, w, 0, n, 0, &c)
+                                               : bnn_conv2d_b1_pop_any(patch, w, 0, row_words, 0, &c);
+                    agg = sum ? agg + pop : pop < agg ? pop : agg;
+                }
+                v = (sum ? n_pos : 1) * g->inside[0] - 2 * (int32_t)agg;
+            }
+            if (how & BNN_CONV2D_B1_MERGE) {
+                v = sum ? v + best[o] : best[o] > v ? best[o] : v;
+            }
+            if (how & BNN_CONV2D_B1_FINAL) {
+                if (v < BNN_LOAD_I32(&thresh[o])) {
+                    word |= bit;
+                }
+            } else {
+                best[o] = v;
+            }
         }
-        low = bnn_conv2d_b1_nibbles(ones) + (bnn_conv2d_b1_nibbles(twos) << 1); /* fields <= 12 */
-        fours = bnn_conv2d_b1_nibbles(fours);
-        bytes = (low & 0x0F0F0F0Fu) + ((low >> 4) & 0x0F0F0F0Fu)                 /* <= 24 */
-              + (((fours & 0x0F0F0F0Fu) + ((fours >> 4) & 0x0F0F0F0Fu)) << 2);  /* <= 24 + 32 */
-        pop[o] = (int32_t)((bytes * 0x01010101u) >> 24);
+        if (how & BNN_CONV2D_B1_FINAL) {
+            pixel[(o - 1) >> 5] = word ^ BNN_LOAD_U32(&flip[(o - 1) >> 5]);
+        }
     }
 }
 
-/* pop[o] = popcount(x ^ w_o) for the n_out rows of n_words < 8 words. */
-static void bnn_conv2d_b1_pop_short(const uint32_t *x, const uint32_t *w, int32_t n_words, int32_t n_out, int32_t *pop)
+/*
+ * The common case of bnn_conv2d_b1_group: one position (no pool), thresholded
+ * directly; inlined with constant n and `masked`.
+ */
+__attribute__((always_inline)) static inline void bnn_conv2d_b1_single(const uint32_t *patch, const uint32_t *mask, int32_t inside,
+                                                                     const uint32_t *w, const int32_t n, const int masked,
+                                                                     int32_t out_c, const int32_t *thresh, const uint32_t *flip,
+                                                                     uint32_t *pixel)
 {
-    switch (n_words) {
-    case 1: bnn_conv2d_b1_pop_n(x, w, 1, n_out, pop); break;
-    case 2: bnn_conv2d_b1_pop_n(x, w, 2, n_out, pop); break;
-    case 3: bnn_conv2d_b1_pop_n(x, w, 3, n_out, pop); break;
-    case 4: bnn_conv2d_b1_pop_n(x, w, 4, n_out, pop); break;
-    case 5: bnn_conv2d_b1_pop_n(x, w, 5, n_out, pop); break;
-    case 6: bnn_conv2d_b1_pop_n(x, w, 6, n_out, pop); break;
-    default: bnn_conv2d_b1_pop_n(x, w, 7, n_out, pop); break;
+    const bnn_conv2d_b1_masks_t c = bnn_conv2d_b1_masks();
+    int32_t o = 0;
+    while (o < out_c) {
+        const int32_t end = out_c - o < 32 ? out_c : o + 32;
+        uint32_t word = 0;
+#if BNN_CONV2D_B1_LDRD
+        /* channel o shifted in from the bottom (one register less than a moving bit), RBIT at the end */
+        const int32_t bits = end - o;
+        for (; o < end; o++, w += n) {
+            int32_t v;
+            BNN_CONV2D_B1_RELOAD(patch);
+            BNN_CONV2D_B1_RELOAD(mask);
+            v = inside - 2 * (int32_t)bnn_conv2d_b1_pop_n(patch, w, mask, n, masked, &c);
+            word = (word << 1) | (uint32_t)(v < BNN_LOAD_I32(&thresh[o]));
+        }
+        /* word = bit-reverse(word) */
+        __asm__("rbit %0, %1" : "=r"(word) : "r"(word));
+        word >>= 32 - bits;
+#else
+        uint32_t bit = 1;
+        for (; o < end; o++, w += n, bit <<= 1) {
+            int32_t v;
+            BNN_CONV2D_B1_RELOAD(patch);
+            BNN_CONV2D_B1_RELOAD(mask);
+            v = inside - 2 * (int32_t)bnn_conv2d_b1_pop_n(patch, w, mask, n, masked, &c);
+            if (v < BNN_LOAD_I32(&thresh[o])) {
+                word |= bit;
+            }
+        }
+#endif
+        *pixel++ = word ^ BNN_LOAD_U32(flip++);
+    }
+}
+
+/*
+ * The group's channels: unrolled for a row length listed in
+ * bnn_conv2d_b1_rows.h (BNN_CONV2D_B1_ROWS: layers without a pool, one
+ * position per output pixel; BNN_CONV2D_B1_POOLED_ROWS: with a pool), else
+ * the loop for any length.
+ */
+#if defined(BNN_KERNEL_MVE)
+/*
+ * Helium: a group without masks runs the vector row engine over all
+ * channels (bnn_dense_b1_pop, 1.65 instructions per word) per position into
+ * pops[], pooled into best[] as dots, then thresholded: 0.25 instructions
+ * per MAC on the conv3x3 bench against 0.41 with the scalar adder tree, and
+ * mnist-cnn's pooled conv2 keeps its former speed. Border positions (masks)
+ * keep the adder tree.
+ */
+#define BNN_CONV2D_B1_ENGINE 1
+#define BNN_CONV2D_B1_UNMASKED(call) (void)0 /* groups without masks never reach the adder tree: no code for them */
+static void bnn_conv2d_b1_engine(const bnn_conv2d_b1_group_t *g, const uint32_t *w, int32_t row_words, const bnn_conv2d_params_t *p,
+                                 const int32_t *thresh, const uint32_t *flip, int32_t *best, int how, uint32_t *pixel)
+{
+    const int32_t out_c = p->out_c;
+    const int sum = p->pool_sum;
+    int32_t *pops = best + out_c;
+    uint32_t word = 0;
+    int32_t j;
+    int32_t o;
+    if (g->n_pos == 1 && how == BNN_CONV2D_B1_FINAL) { /* no pool: the dots straight to the threshold */
+        (void)bnn_dense_b1_pop(g->patch, w, row_words, out_c, pops);
+        for (o = 0; o < out_c; o++) {
+            word |= (uint32_t)(g->inside[0] - 2 * pops[o] < BNN_LOAD_I32(&thresh[o])) << (o & 31);
+            if ((o & 31) == 31 || o == out_c - 1) {
+                pixel[o >> 5] = word ^ BNN_LOAD_U32(&flip[o >> 5]);
+                word = 0;
+            }
+        }
+        return;
+    }
+    for (j = 0; j < g->n_pos; j++) {
+        const int first = j == 0 && (how & BNN_CONV2D_B1_MERGE) == 0;
+        (void)bnn_dense_b1_pop(g->patch + j * row_words, w, row_words, out_c, pops);
+        for (o = 0; o < out_c; o++) {
+            const int32_t d = g->inside[j] - 2 * pops[o];
+            best[o] = first ? d : sum ? best[o] + d : d > best[o] ? d : best[o];
+        }
+    }
+    if ((how & BNN_CONV2D_B1_FINAL) == 0) {
+        return;
+    }
+    for (o = 0; o < out_c; o++) {
+        word |= (uint32_t)(best[o] < BNN_LOAD_I32(&thresh[o])) << (o & 31);
+        if ((o & 31) == 31 || o == out_c - 1) {
+            pixel[o >> 5] = word ^ BNN_LOAD_U32(&flip[o >> 5]);
+            word = 0;
+        }
     }
 }
 #else
-#define BNN_CONV2D_B1_SHORT_ROWS 0
-#define bnn_conv2d_b1_pop_short bnn_dense_b1_pop
+#define BNN_CONV2D_B1_ENGINE 0
+#define BNN_CONV2D_B1_UNMASKED(call) call
 #endif
 
-/* popcount(x ^ w_o) of every output channel o. */
-static inline void bnn_conv2d_b1_pops(const uint32_t *x, const uint32_t *w, int32_t n_words, int32_t n_out, int32_t *pop)
+static void bnn_conv2d_b1_channels(const bnn_conv2d_b1_group_t *g, const uint32_t *w, const bnn_conv2d_params_t *p,
+                                   const int32_t *thresh, const uint32_t *flip, int32_t *best, int how, uint32_t *pixel)
 {
-    if (n_words < BNN_CONV2D_B1_SHORT_ROWS) {
-        (void)bnn_conv2d_b1_pop_short(x, w, n_words, n_out, pop);
-    } else {
-        (void)bnn_dense_b1_pop(x, w, n_words, n_out, pop);
+    const int32_t row_words = (p->k_h * p->k_w * p->in_c + 31) / 32;
+    const int single = g->n_pos == 1 && how == BNN_CONV2D_B1_FINAL;
+    (void)single; /* unused when the model lists no length */
+#if BNN_CONV2D_B1_ENGINE
+    if (g->mask == 0) {
+        bnn_conv2d_b1_engine(g, w, row_words, p, thresh, flip, best, how, pixel);
+        return;
     }
+#endif
+    if (single) {
+        switch (row_words) {
+#define BNN_CONV2D_B1_CASE(len)                                                                                 \
+        case len:                                                                                               \
+            if (g->mask != 0) {                                                                                 \
+                bnn_conv2d_b1_single(g->patch, g->mask, g->inside[0], w, len, 1, p->out_c, thresh, flip, pixel); \
+            } else {                                                                                            \
+                BNN_CONV2D_B1_UNMASKED(                                                                         \
+                    bnn_conv2d_b1_single(g->patch, g->mask, g->inside[0], w, len, 0, p->out_c, thresh, flip, pixel)); \
+            }                                                                                                   \
+            return;
+            BNN_CONV2D_B1_ROWS(BNN_CONV2D_B1_CASE)
+#undef BNN_CONV2D_B1_CASE
+        default:
+            break;
+        }
+    } else {
+        switch (row_words) {
+#define BNN_CONV2D_B1_CASE(len)                                                            \
+        case len:                                                                          \
+            if (g->mask != 0) {                                                            \
+                bnn_conv2d_b1_group(g, w, len, 1, p, thresh, flip, best, how, pixel);      \
+            } else {                                                                       \
+                BNN_CONV2D_B1_UNMASKED(bnn_conv2d_b1_group(g, w, len, 0, p, thresh, flip, best, how, pixel)); \
+            }                                                                              \
+            return;
+            BNN_CONV2D_B1_POOLED_ROWS(BNN_CONV2D_B1_CASE)
+#undef BNN_CONV2D_B1_CASE
+        default:
+            break;
+        }
+    }
+    bnn_conv2d_b1_group(g, w, 0, g->mask != 0, p, thresh, flip, best, how, pixel); /* any length */
+}
+
+/* ---------------------------------------------------------------- layer */
+
+/* How many of start, start + 1, ..., start + size - 1 lie in [0, limit) (a pool window's rows or columns). */
+static inline int32_t bnn_conv2d_b1_span(int32_t start, int32_t size, int32_t limit)
+{
+    const int32_t lo = start > 0 ? start : 0;
+    const int32_t hi = start + size < limit ? start + size : limit;
+    return hi > lo ? hi - lo : 0;
 }
 
 /*
- * Dots of every output channel at conv position (y, x) (a
- * bnn_conv2d_position_t: work is the patch, then with float-zero padding the
- * weight bits per tap of bnn_conv2d_b1_tap_bits).
+ * Gathers position j of a group (first tap at input pixel (y0, x0)) into
+ * patches + j * row_words; returns its inside bits. With float-zero padding a
+ * border position also writes its mask (masks + j * row_words), and the first
+ * one of a group sets *mask and fills the masks of the group's earlier
+ * positions with ones (after it, inside positions write all-ones masks).
  */
-static inline void bnn_conv2d_b1_dots(const void *input, const uint32_t *w, const bnn_conv2d_params_t *p,
-                               int32_t y, int32_t xx, void *work, int32_t *dot)
+static int32_t bnn_conv2d_b1_position(const uint32_t *x, const bnn_conv2d_params_t *p, int32_t y0, int32_t x0, int32_t row_words,
+                                      int32_t j, uint32_t *patches, uint32_t *masks, const uint32_t **mask)
 {
-    const uint32_t *x = (const uint32_t *)input;
-    const int32_t taps = p->k_h * p->k_w;
-    const int32_t row_words = (taps * p->in_c + 31) / 32;
-    uint32_t *patch = (uint32_t *)work;
-    const int32_t y0 = y * p->stride_h - p->pad_top;
-    const int32_t x0 = xx * p->stride_w - p->pad_left;
-    const int inside = y0 >= 0 && x0 >= 0 && y0 + p->k_h <= p->in_h && x0 + p->k_w <= p->in_w;
-    int32_t inside_bits = taps * p->in_c;
-    int32_t o;
-    if (inside && (p->in_c & 31) == 0) {
-        bnn_conv2d_b1_copy(x, p, y0, x0, patch);
-    } else {
-        bnn_conv2d_b1_gather(x, p, y0, x0, patch);
-    }
-    bnn_conv2d_b1_pops(patch, w, row_words, p->out_c, dot);
-    if (!inside && p->padding == BNN_PAD_ZERO) {
-        const int32_t pairs = (p->out_c + 1) / 2;
-        const uint32_t *tap_bits = patch + row_words;
-        int32_t ky;
-        int32_t kx;
-        for (ky = 0; ky < p->k_h; ky++) {
-            for (kx = 0; kx < p->k_w; kx++, tap_bits += pairs) {
-                const int32_t iy = y0 + ky;
-                const int32_t ix = x0 + kx;
-                if (iy >= 0 && iy < p->in_h && ix >= 0 && ix < p->in_w) {
-                    continue;
-                }
-                inside_bits -= p->in_c;
-                for (o = 0; o + 1 < p->out_c; o += 2) {
-                    dot[o] -= (int32_t)(tap_bits[o >> 1] & 0xFFFFu);
-                    dot[o + 1] -= (int32_t)(tap_bits[o >> 1] >> 16);
-                }
-                if (o < p->out_c) {
-                    dot[o] -= (int32_t)tap_bits[o >> 1]; /* the last, odd channel: high half 0 */
-                }
+    uint32_t *patch = patches + j * row_words;
+    int32_t k;
+    if (y0 >= 0 && x0 >= 0 && y0 + p->k_h <= p->in_h && x0 + p->k_w <= p->in_w) {
+        if ((p->in_c & 31) == 0) {
+            bnn_conv2d_b1_copy(x, p, y0, x0, patch);
+        } else if (p->in_c < 32) {
+            bnn_conv2d_b1_gather_inside(x, p, y0, x0, patch);
+        } else {
+            (void)bnn_conv2d_b1_gather(x, p, y0, x0, patch, 0);
+        }
+        if (*mask != 0) {
+            for (k = 0; k < row_words; k++) {
+                masks[j * row_words + k] = 0xFFFFFFFFu;
             }
         }
+        return p->k_h * p->k_w * p->in_c;
     }
-    for (o = 0; o < p->out_c; o++) {
-        dot[o] = inside_bits - 2 * dot[o];
+    if (p->padding != BNN_PAD_ZERO) {
+        (void)bnn_conv2d_b1_gather(x, p, y0, x0, patch, 0);
+        return p->k_h * p->k_w * p->in_c;
     }
-}
-
-/* Words of scratch before the dots: the patch, and with float-zero padding the weight bits per tap. */
-static inline int32_t bnn_conv2d_b1_work_words(const bnn_conv2d_params_t *p)
-{
-    const int32_t taps = p->k_h * p->k_w;
-    return (taps * p->in_c + 31) / 32 + (p->padding == BNN_PAD_ZERO ? taps * ((p->out_c + 1) / 2) : 0);
+    if (*mask == 0) {
+        for (k = 0; k < j * row_words; k++) { /* ones: x ^ w is 0 in the rows' tail bits anyway */
+            masks[k] = 0xFFFFFFFFu;
+        }
+        *mask = masks;
+    }
+    return bnn_conv2d_b1_gather(x, p, y0, x0, patch, masks + j * row_words) * p->in_c;
 }
 
 bnn_status_t bnn_conv2d_b1(const uint32_t *x, const uint32_t *w, const bnn_conv2d_params_t *p,
                            const int32_t *thresh, const uint32_t *flip, uint32_t *out, uint32_t *scratch)
 {
-    /* scratch: the patch, [the weight bits per tap], the dots of one position, the pooled accumulators */
-    int32_t *dot = (int32_t *)(scratch + bnn_conv2d_b1_work_words(p));
-    if (p->padding == BNN_PAD_ZERO) {
-        bnn_conv2d_b1_tap_bits(w, p, scratch + (p->k_h * p->k_w * p->in_c + 31) / 32);
+    const int32_t out_words = (p->out_c + 31) / 32;
+    const int32_t row_words = (p->k_h * p->k_w * p->in_c + 31) / 32;
+    const int32_t window = p->pool_h * p->pool_w;
+    const int32_t group = window < BNN_CONV2D_B1_GROUP ? window : BNN_CONV2D_B1_GROUP;
+    uint32_t *masks = scratch + group * row_words;
+    int32_t *best = (int32_t *)(masks + (p->padding == BNN_PAD_ZERO ? group * row_words : 0));
+    int32_t py;
+    int32_t px;
+    if (p->in_c < 1 || p->out_c < 1 || p->pool_h < 1 || p->pool_w < 1 || p->pool_stride_h < 1 || p->pool_stride_w < 1
+        || p->pool_pad_top < 0 || p->pool_pad_top >= p->pool_h || p->pool_pad_left < 0 || p->pool_pad_left >= p->pool_w) {
+        return BNN_ERROR_ARGUMENT;
     }
-    return bnn_conv2d_pool_threshold(x, w, p, thresh, flip, out, scratch, dot, bnn_conv2d_b1_dots);
+    for (py = 0; py < p->out_h; py++) {
+        for (px = 0; px < p->out_w; px++) {
+            uint32_t *pixel = out + (py * p->out_w + px) * out_words;
+            bnn_conv2d_b1_group_t g;
+            int how = 0;
+            const int32_t cy0 = py * p->pool_stride_h - p->pool_pad_top;
+            const int32_t cx0 = px * p->pool_stride_w - p->pool_pad_left;
+            /* no division: cores without a divide instruction would call libgcc (absent on some targets) */
+            const int32_t valid = bnn_conv2d_b1_span(cy0, p->pool_h, p->conv_h) * bnn_conv2d_b1_span(cx0, p->pool_w, p->conv_w);
+            int32_t seen = 0;
+            int32_t cy;
+            int32_t cx;
+            g.patch = scratch;
+            g.mask = 0;
+            g.n_pos = 0;
+            /* the window's positions inside the convolution output (pool padding never wins), in groups */
+            for (cy = cy0; cy < cy0 + p->pool_h; cy++) {
+                for (cx = cx0; cx < cx0 + p->pool_w; cx++) {
+                    if (cy < 0 || cy >= p->conv_h || cx < 0 || cx >= p->conv_w) {
+                        continue;
+                    }
+                    g.inside[g.n_pos] = bnn_conv2d_b1_position(x, p, cy * p->stride_h - p->pad_top, cx * p->stride_w - p->pad_left,
+                                                               row_words, g.n_pos, scratch, masks, &g.mask);
+                    g.n_pos++;
+                    seen++;
+                    if (g.n_pos == group || seen == valid) {
+                        how |= seen == valid ? BNN_CONV2D_B1_FINAL : 0;
+                        bnn_conv2d_b1_channels(&g, w, p, thresh, flip, best, how, pixel);
+                        how = BNN_CONV2D_B1_MERGE;
+                        g.mask = 0;
+                        g.n_pos = 0;
+                    }
+                }
+            }
+        }
+    }
+    return BNN_OK;
 }

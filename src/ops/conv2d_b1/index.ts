@@ -1,6 +1,6 @@
 /** conv2d_b1, a thresholded convolution on binary input (created by passes/foldThresholds.ts), at every stage below the importer. */
 import type { ConvGeometry, Origin, Thresholds } from '../../ir/types.ts';
-import type { LoweredOp } from '../types.ts';
+import type { KernelFile, LoweredOp } from '../types.ts';
 import { convCode, convConstants, convDescribe, convOutputBytes, convShapeText, convWeightRows, featureAccumulator, tapBitWords } from '../common/conv.ts';
 import { DENSE_LIMITS } from '../common/dense.ts';
 import { ROW_ENGINE } from '../common/kernels.ts';
@@ -43,14 +43,11 @@ export const conv2dB1Op: LoweredOp<Conv2dB1Layer> = {
   },
 
   outputBytes: convOutputBytes,
-  // One gathered patch (a weight row), with float-zero padding a 16-bit weight-bit count per tap and
-  // output channel (two per word), and two int32 per output channel (bnn_conv2d_b1.c).
-  scratchBytes: (layer) => 4 * (tapBitWords(layer) + (layer.padding === 'zero' ? layer.kernel[0] * layer.kernel[1] * Math.ceil(layer.outShape[2] / 2) : 0) + 2 * layer.outShape[2]),
+  scratchBytes: (layer) => 4 * conv2dB1ScratchWords(layer),
   kernelLimits: (layer) => [
     ...convParamLimits(layer),
-    // Every position runs bnn_dense_b1_pop over the whole patch.
     {
-      what: 'packed words per patch (ceil(k_h * k_w * in_c / 32), bnn_dense_b1_pop n_words)', value: tapBitWords(layer),
+      what: 'packed words per patch (ceil(k_h * k_w * in_c / 32))', value: tapBitWords(layer),
       min: 1, max: DENSE_LIMITS.rowWords, hint: 'use a smaller kernel or fewer input channels',
     },
   ],
@@ -63,6 +60,38 @@ export const conv2dB1Op: LoweredOp<Conv2dB1Layer> = {
   constants: convConstants,
 
   code: (layer, site) => convCode(layer, site, 'bnn_conv2d_b1'),
-  // Every position runs on the binary row engine.
-  kernelFiles: () => [{ file: 'bnn_conv2d_b1.c' }, { file: 'bnn_conv2d_pool.h' }, ROW_ENGINE],
+  // The kernel counts its rows itself (the row lengths of the model's binary convolutions unrolled), but on
+  // Helium, where positions without masks run on the row engine.
+  kernelFiles: (_layer, model) => [
+    { file: 'bnn_conv2d_b1.c' }, conv2dB1RowsFile(model.layers.filter((l): l is Conv2dB1Layer => l.kind === KIND)), ROW_ENGINE,
+  ],
 };
+
+/** Positions of a pool window that bnn_conv2d_b1.c gathers and counts together (BNN_CONV2D_B1_GROUP). */
+const GROUP = 4;
+
+/**
+ * Scratch of bnn_conv2d_b1.c: the patches of up to GROUP window positions, as many masks with float-zero
+ * padding, and two words per output channel (the pooled dots of a window of more than GROUP positions; on
+ * Helium the dots and the row engine's popcounts).
+ */
+export function conv2dB1ScratchWords(layer: Conv2dB1Layer): number {
+  const patches = Math.min(GROUP, layer.pool[0] * layer.pool[1]) * tapBitWords(layer);
+  return patches * (layer.padding === 'zero' ? 2 : 1) + 2 * layer.outShape[2];
+}
+
+/** Longest row that bnn_conv2d_b1.c unrolls (its adder tree ends at the eights word). */
+const MAX_UNROLLED_WORDS = 15;
+
+/** bnn_conv2d_b1_rows.h: the row lengths (patch words) of these layers that the kernel unrolls, without and with a pool. */
+export function conv2dB1RowsFile(layers: readonly Conv2dB1Layer[]): KernelFile {
+  const lengths = (pooled: boolean) => [...new Set(layers.filter((l) => (l.pool[0] * l.pool[1] > 1) === pooled).map(tapBitWords))]
+    .filter((n) => n >= 2 && n <= MAX_UNROLLED_WORDS).sort((a, b) => a - b);
+  const text = (ns: number[]) => (ns.length ? `${ns.join(', ')} words` : 'none of 2 to 15 words');
+  const singleLengths = lengths(false);
+  const pooledLengths = lengths(true);
+  return {
+    file: 'bnn_conv2d_b1_rows.h',
+    template: { name: 'c/kernels/bnn_conv2d_b1_rows.h', context: { singleLengths, pooledLengths, single: text(singleLengths), pooled: text(pooledLengths) } },
+  };
+}
