@@ -51,7 +51,7 @@
  */
 
 /* Fully unroll the next loop over the words of a row (at most 15 at a constant length). */
-#if defined(__GNUC__) && !defined(__clang__)
+#if defined(__GNUC__) && !defined(__clang__) && __GNUC__ >= 8 /* GCC 8 added the pragma; avr-gcc 5 warns */
 #define BNN_CONV2D_B1_UNROLL _Pragma("GCC unroll 16")
 #else
 #define BNN_CONV2D_B1_UNROLL

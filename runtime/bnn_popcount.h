@@ -38,7 +38,7 @@
  */
 
 /* Fully unroll the next loop (over the BNN_POP_ROWS results of a pass) so they stay in registers. */
-#if defined(__GNUC__) && !defined(__clang__)
+#if defined(__GNUC__) && !defined(__clang__) && __GNUC__ >= 8 /* GCC 8 added the pragma; avr-gcc 5 warns */
 #define BNN_UNROLL _Pragma("GCC unroll 8")
 #else
 #define BNN_UNROLL
