@@ -19,7 +19,7 @@ import { claimWorkDir } from '../files/output.ts';
 import { tapBitWeights } from '../ops/common/conv.ts';
 import { convParamsInitializer } from '../ops/common/convParams.ts';
 import { conv2dB1 } from '../ops/conv2d_b1/emulate.ts';
-import { conv2dB1Layer, conv2dB1Op, conv2dB1RowsFile, type Conv2dB1Layer } from '../ops/conv2d_b1/index.ts';
+import { CONV2D_B1_RUNTIME, conv2dB1Layer, conv2dB1Op, conv2dB1RowsFile, type Conv2dB1Layer } from '../ops/conv2d_b1/index.ts';
 import { listTargets } from '../targets/load.ts';
 import type { Target } from '../targets/types.ts';
 import { crossBuild, toolchainStatus } from '../toolchain/cross.ts';
@@ -84,7 +84,7 @@ export function makeConvCase(next: () => number, s: ConvShape = CONV3X3): ConvCa
 export function writeConvProgram(dir: string, c: ConvCase, variant: string, targetName: string): string[] {
   mkdirSync(dir, { recursive: true });
   const origin: Provenance = { model: `conv kernel bench (${variant})`, source: 'bnnc bench', hash: '-' };
-  const runtime = ['bnn_kernels.h', ...popcountHeaders(variant), 'bnn_conv2d_b1.c', 'bnn_dense_b1_pop.c'];
+  const runtime = ['bnn_kernels.h', ...popcountHeaders(variant), ...CONV2D_B1_RUNTIME, 'bnn_dense_b1_pop.c'];
   const rows = conv2dB1RowsFile([c.layer]).template!;
   const files: Record<string, string> = {
     ...Object.fromEntries(runtime.map((name) => [name, runtimeFile(name, origin)])),

@@ -63,9 +63,12 @@ export const conv2dB1Op: LoweredOp<Conv2dB1Layer> = {
   // The kernel counts its rows itself (the row lengths of the model's binary convolutions unrolled), but on
   // Helium, where positions without masks run on the row engine.
   kernelFiles: (_layer, model) => [
-    { file: 'bnn_conv2d_b1.c' }, conv2dB1RowsFile(model.layers.filter((l): l is Conv2dB1Layer => l.kind === KIND)), ROW_ENGINE,
+    ...CONV2D_B1_RUNTIME.map((file) => ({ file })), conv2dB1RowsFile(model.layers.filter((l): l is Conv2dB1Layer => l.kind === KIND)), ROW_ENGINE,
   ],
 };
+
+/** The static files of the kernel (runtime/), without the generated rows header and the row engine. */
+export const CONV2D_B1_RUNTIME = ['bnn_conv2d_b1.c', 'bnn_conv2d_b1_gather.h', 'bnn_conv2d_b1_count.h'] as const;
 
 /** Positions of a pool window that bnn_conv2d_b1.c gathers and counts together (BNN_CONV2D_B1_GROUP). */
 const GROUP = 4;
