@@ -94,6 +94,9 @@
 #else
 #define BNN_CONV2D_B1_RV_MUL 0
 #endif
+#if defined(BNN_KERNEL_RV32) && defined(__GNUC__)
+#include "bnn_conv2d_b1_rv32.h" /* 9-word rows without a pool: the patch in registers, assembly */
+#endif
 
 /* ---------------------------------------------------------------- patches */
 
@@ -588,6 +591,12 @@ __attribute__((always_inline)) static inline void bnn_conv2d_b1_single(const uin
 {
     const bnn_conv2d_b1_masks_t c = bnn_conv2d_b1_masks();
     int32_t o = 0;
+#if defined(BNN_CONV2D_B1_RV9)
+    if (n == 9) {
+        bnn_conv2d_b1_single9(patch, masked ? mask : 0, inside, w, out_c, thresh, flip, pixel);
+        return;
+    }
+#endif
     while (o < out_c) {
         const int32_t end = out_c - o < 32 ? out_c : o + 32;
         uint32_t word = 0;
