@@ -94,9 +94,6 @@
 #else
 #define BNN_CONV2D_B1_RV_MUL 0
 #endif
-#if defined(BNN_KERNEL_RV32) && defined(__GNUC__)
-#include "bnn_conv2d_b1_rv32.h" /* 9-word rows without a pool: the patch in registers, assembly */
-#endif
 
 /* ---------------------------------------------------------------- patches */
 
@@ -289,6 +286,10 @@ static int32_t bnn_conv2d_b1_gather(const uint32_t *x, const bnn_conv2d_params_t
     }
     return inside;
 }
+
+#if defined(BNN_KERNEL_RV32) && defined(__GNUC__)
+#include "bnn_conv2d_b1_rv32.h" /* 9-word rows without a pool: the patch in registers, assembly */
+#endif
 
 /* ---------------------------------------------------------------- row counts */
 
@@ -802,6 +803,11 @@ bnn_status_t bnn_conv2d_b1(const uint32_t *x, const uint32_t *w, const bnn_conv2
         || p->pool_pad_top < 0 || p->pool_pad_top >= p->pool_h || p->pool_pad_left < 0 || p->pool_pad_left >= p->pool_w) {
         return BNN_ERROR_ARGUMENT;
     }
+#if defined(BNN_CONV2D_B1_RV9)
+    if (bnn_conv2d_b1_layer9(x, w, p, thresh, flip, out, scratch)) {
+        return BNN_OK;
+    }
+#endif
     for (py = 0; py < p->out_h; py++) {
         for (px = 0; px < p->out_w; px++) {
             uint32_t *pixel = out + (py * p->out_w + px) * out_words;
