@@ -46,7 +46,9 @@
  * Measured on the conv3x3 bench (16x16x32 -> 32, 3x3, float-zero padding 1,
  * 9-word rows; QEMU instructions per binary MAC, before -> after this
  * design): armv7em (Cortex-M4) 0.553 -> 0.41, rv32 (ESP32-C3) 0.702 -> 0.443,
- * armv6m 0.899 -> 0.66, zbb 0.328 -> 0.229, mve 0.261 -> 0.256. The unmasked
+ * armv6m 0.899 -> 0.66, zbb 0.328 -> 0.229, mve 0.261 -> 0.256; rv32 then
+ * 0.375 with bnn_conv2d_b1_rv32.h (9-word rows without a pool: the patch in
+ * registers, an assembly channel loop of 98 instructions). The unmasked
  * 9-word channel loop is about 105 instructions on the M4 (10 LDRD/LDR, 9 XOR,
  * 29 adder operations, 27 for the count, the rest threshold, loop and GCC's
  * spills: 0.36 per MAC); a 5-word position of a 2x2 pool about 62.
@@ -65,6 +67,10 @@
 
 /* Positions of a pool window gathered and counted together (a 2x2 pool: all four). */
 #define BNN_CONV2D_B1_GROUP 4
+
+#if defined(BNN_KERNEL_RV32) && defined(__GNUC__)
+#include "bnn_conv2d_b1_rv32.h" /* 9-word rows without a pool: the patch in registers, assembly */
+#endif
 
 /* ---------------------------------------------------------------- channels */
 
@@ -153,6 +159,12 @@ __attribute__((always_inline)) static inline void bnn_conv2d_b1_single(const uin
 {
     const bnn_conv2d_b1_masks_t c = bnn_conv2d_b1_masks();
     int32_t o = 0;
+#if defined(BNN_CONV2D_B1_RV9)
+    if (n == 9) {
+        bnn_conv2d_b1_single9(patch, masked ? mask : 0, inside, w, out_c, thresh, flip, pixel);
+        return;
+    }
+#endif
     while (o < out_c) {
         const int32_t end = out_c - o < 32 ? out_c : o + 32;
         uint32_t word = 0;
@@ -246,6 +258,10 @@ static void bnn_conv2d_b1_engine(const bnn_conv2d_b1_group_t *g, const uint32_t 
 #define BNN_CONV2D_B1_UNMASKED(call) call
 #endif
 
+#if defined(BNN_CONV2D_B1_RV9)
+/* not inlined into bnn_conv2d_b1's loop (as without the 9-word hook): mnist-cnn's pooled conv2 on esp32c3 2,063,406 -> 2,050,480 */
+__attribute__((noinline))
+#endif
 static void bnn_conv2d_b1_channels(const bnn_conv2d_b1_group_t *g, const uint32_t *w, const bnn_conv2d_params_t *p,
                                    const int32_t *thresh, const uint32_t *flip, int32_t *best, int how, uint32_t *pixel)
 {
@@ -358,6 +374,11 @@ bnn_status_t bnn_conv2d_b1(const uint32_t *x, const uint32_t *w, const bnn_conv2
         || p->pool_pad_top < 0 || p->pool_pad_top >= p->pool_h || p->pool_pad_left < 0 || p->pool_pad_left >= p->pool_w) {
         return BNN_ERROR_ARGUMENT;
     }
+#if defined(BNN_CONV2D_B1_RV9)
+    if (bnn_conv2d_b1_layer9(x, w, p, thresh, flip, out, scratch)) {
+        return BNN_OK;
+    }
+#endif
     for (py = 0; py < p->out_h; py++) {
         for (px = 0; px < p->out_w; px++) {
             uint32_t *pixel = out + (py * p->out_w + px) * out_words;

@@ -42,6 +42,8 @@ interface PathShape {
   poolMode?: 'max' | 'sum';
   /** 'random', or 'max': input all 0 and weights all 1, so every inside tap counts in_c (popcounts of 256 and more). */
   data?: 'random' | 'max';
+  /** 'extreme': thresholds cycle through the int32 extremes and the edges of the reachable dots (-all, -all + 1, all, all + 1, 0). */
+  thresholds?: 'extreme';
 }
 
 function randomWords(next: () => number, groups: number, bits: number, fill?: number): Uint32Array {
@@ -70,7 +72,10 @@ function pathCase(next: () => number, s: PathShape): ConvCase {
   const window = pool[0] * pool[1] * (s.poolMode === 'sum' ? 1 : 0) || 1;
   for (let o = 0; o < s.outC; o++) {
     // around the middle of the reachable range, so both bits occur (for 'max': between the exact dot and a wrapped one)
-    threshold[o] = max ? -s.inC * s.kernel[0] * s.kernel[1] * window + 1 + (next() % 64) : ((next() % 33) - 16) * window;
+    const all = s.inC * s.kernel[0] * s.kernel[1] * window;
+    const extreme = [-(2 ** 31), 2 ** 31 - 1, -all, -all + 1, all, all + 1, 0];
+    threshold[o] = s.thresholds === 'extreme' ? extreme[o % extreme.length]
+      : max ? -all + 1 + (next() % 64) : ((next() % 33) - 16) * window;
     flip[o] = next() & 1;
   }
   const layer = conv2dB1Layer({
@@ -101,6 +106,15 @@ const SHAPES: PathShape[] = [
   { what: 'popcounts >= 256 on 9-word rows (inside and border)', size: [4, 4], inC: 32, outC: 33, kernel: [3, 3], pads: [1, 1, 1, 1], padding: 'zero', data: 'max' },
   { what: 'popcounts >= 256 on 15-word rows, 2x2 sum pool', size: [4, 4], inC: 53, outC: 6, kernel: [3, 3], pads: [1, 1, 1, 1], padding: 'plus', pool: [2, 2], poolMode: 'sum', data: 'max' },
   { what: 'popcounts >= 256 on 18-word rows', size: [3, 3], inC: 64, outC: 5, kernel: [3, 3], pads: [1, 1, 1, 1], padding: 'zero', data: 'max' },
+  // 9-word rows without a pool: on rv32 bnn_conv2d_b1_layer9 and the assembly channel loop (patch in registers)
+  { what: '9-word rows, 32 channels, 65 outputs (a 1-channel word), stride 2, zero padding', size: [7, 6], inC: 32, outC: 65, kernel: [3, 3], stride: [2, 2], pads: [1, 1, 1, 1], padding: 'zero' },
+  { what: '9-word rows, 32 channels, -1 padding (border patches gathered, no mask)', size: [5, 5], inC: 32, outC: 31, kernel: [3, 3], pads: [1, 1, 1, 1], padding: 'minus' },
+  { what: '9-word rows, 29 channels (patches gathered, tail bits), zero padding', size: [5, 6], inC: 29, outC: 40, kernel: [3, 3], pads: [1, 1, 1, 1], padding: 'zero' },
+  { what: '9-word rows, 16 channels, 3x6 kernel, +1 padding', size: [5, 8], inC: 16, outC: 12, kernel: [3, 6], pads: [1, 2, 1, 3], padding: 'plus' },
+  { what: '9-word rows, 96 channels, 1x3 kernel (3 words per tap), zero padding', size: [2, 5], inC: 96, outC: 9, kernel: [1, 3], pads: [0, 1, 0, 1], padding: 'zero' },
+  { what: '9-word rows, thresholds at the int32 extremes and the edges of the dots', size: [4, 5], inC: 32, outC: 40, kernel: [3, 3], pads: [1, 1, 1, 1], padding: 'zero', thresholds: 'extreme' },
+  { what: '9-word rows, 29 channels, extreme thresholds, popcounts at the maximum', size: [4, 4], inC: 29, outC: 35, kernel: [3, 3], pads: [1, 1, 1, 1], padding: 'zero', data: 'max', thresholds: 'extreme' },
+  { what: '9-word rows, 1x1 pool of stride 2 (one position per window, not a whole-layer path)', size: [6, 6], inC: 32, outC: 33, kernel: [3, 3], pads: [1, 1, 1, 1], padding: 'zero', pool: [1, 1], poolStride: [2, 2] },
 ];
 
 describe('bnn_conv2d_b1 paths against the emulator', () => {

@@ -68,7 +68,7 @@ export const conv2dB1Op: LoweredOp<Conv2dB1Layer> = {
 };
 
 /** The static files of the kernel (runtime/), without the generated rows header and the row engine. */
-export const CONV2D_B1_RUNTIME = ['bnn_conv2d_b1.c', 'bnn_conv2d_b1_gather.h', 'bnn_conv2d_b1_count.h'] as const;
+export const CONV2D_B1_RUNTIME = ['bnn_conv2d_b1.c', 'bnn_conv2d_b1_gather.h', 'bnn_conv2d_b1_count.h', 'bnn_conv2d_b1_rv32.h'] as const;
 
 /** Positions of a pool window that bnn_conv2d_b1.c gathers and counts together (BNN_CONV2D_B1_GROUP). */
 const GROUP = 4;
