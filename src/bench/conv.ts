@@ -84,7 +84,7 @@ export function makeConvCase(next: () => number, s: ConvShape = CONV3X3): ConvCa
 export function writeConvProgram(dir: string, c: ConvCase, variant: string, targetName: string): string[] {
   mkdirSync(dir, { recursive: true });
   const origin: Provenance = { model: `conv kernel bench (${variant})`, source: 'bnnc bench', hash: '-' };
-  const runtime = ['bnn_kernels.h', ...popcountHeaders(variant), 'bnn_conv2d_b1.c', 'bnn_dense_b1_pop.c'];
+  const runtime = ['bnn_kernels.h', ...popcountHeaders(variant), 'bnn_conv2d_b1.c', 'bnn_conv2d_b1_armv7em.h', 'bnn_dense_b1_pop.c'];
   const rows = conv2dB1RowsFile([c.layer]).template!;
   const files: Record<string, string> = {
     ...Object.fromEntries(runtime.map((name) => [name, runtimeFile(name, origin)])),

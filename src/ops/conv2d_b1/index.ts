@@ -60,10 +60,11 @@ export const conv2dB1Op: LoweredOp<Conv2dB1Layer> = {
   constants: convConstants,
 
   code: (layer, site) => convCode(layer, site, 'bnn_conv2d_b1'),
-  // The kernel counts its rows itself (the row lengths of the model's binary convolutions unrolled), but on
-  // Helium, where positions without masks run on the row engine.
+  // The kernel counts its rows itself (the row lengths of the model's binary convolutions unrolled; 9-word
+  // rows in assembly on armv7em, bnn_conv2d_b1_armv7em.h), but on Helium, where positions without masks run
+  // on the row engine.
   kernelFiles: (_layer, model) => [
-    { file: 'bnn_conv2d_b1.c' }, conv2dB1RowsFile(model.layers.filter((l): l is Conv2dB1Layer => l.kind === KIND)), ROW_ENGINE,
+    { file: 'bnn_conv2d_b1.c' }, { file: 'bnn_conv2d_b1_armv7em.h' }, conv2dB1RowsFile(model.layers.filter((l): l is Conv2dB1Layer => l.kind === KIND)), ROW_ENGINE,
   ],
 };
 
