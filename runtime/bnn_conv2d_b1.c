@@ -787,6 +787,41 @@ static int32_t bnn_conv2d_b1_position(const uint32_t *x, const bnn_conv2d_params
     return bnn_conv2d_b1_gather(x, p, y0, x0, patch, masks + j * row_words) * p->in_c;
 }
 
+/*
+ * A layer without a pool (1x1 window): one position per output pixel, no
+ * window bookkeeping (which cost about 150 instructions per output pixel on a
+ * Cortex-M4: 0.03 per MAC on the conv3x3 bench). Positions past the
+ * convolution output (pool padding at the end) are skipped, as in the loop of
+ * bnn_conv2d_b1.
+ */
+static void bnn_conv2d_b1_unpooled(const uint32_t *x, const uint32_t *w, const bnn_conv2d_params_t *p, const int32_t *thresh,
+                                   const uint32_t *flip, uint32_t *out, uint32_t *scratch, uint32_t *masks, int32_t *best)
+{
+    const int32_t out_words = (p->out_c + 31) / 32;
+    const int32_t row_words = (p->k_h * p->k_w * p->in_c + 31) / 32;
+    int32_t py;
+    int32_t px;
+    for (py = 0; py < p->out_h; py++) {
+        const int32_t cy = py * p->pool_stride_h;
+        if (cy >= p->conv_h) {
+            continue;
+        }
+        for (px = 0; px < p->out_w; px++) {
+            const int32_t cx = px * p->pool_stride_w;
+            bnn_conv2d_b1_group_t g;
+            if (cx >= p->conv_w) {
+                continue;
+            }
+            g.patch = scratch;
+            g.mask = 0;
+            g.n_pos = 1;
+            g.inside[0] = bnn_conv2d_b1_position(x, p, cy * p->stride_h - p->pad_top, cx * p->stride_w - p->pad_left, row_words, 0,
+                                                 scratch, masks, &g.mask);
+            bnn_conv2d_b1_channels(&g, w, p, thresh, flip, best, BNN_CONV2D_B1_FINAL, out + (py * p->out_w + px) * out_words);
+        }
+    }
+}
+
 bnn_status_t bnn_conv2d_b1(const uint32_t *x, const uint32_t *w, const bnn_conv2d_params_t *p,
                            const int32_t *thresh, const uint32_t *flip, uint32_t *out, uint32_t *scratch)
 {
@@ -801,6 +836,10 @@ bnn_status_t bnn_conv2d_b1(const uint32_t *x, const uint32_t *w, const bnn_conv2
     if (p->in_c < 1 || p->out_c < 1 || p->pool_h < 1 || p->pool_w < 1 || p->pool_stride_h < 1 || p->pool_stride_w < 1
         || p->pool_pad_top < 0 || p->pool_pad_top >= p->pool_h || p->pool_pad_left < 0 || p->pool_pad_left >= p->pool_w) {
         return BNN_ERROR_ARGUMENT;
+    }
+    if (window == 1) {
+        bnn_conv2d_b1_unpooled(x, w, p, thresh, flip, out, scratch, masks, best);
+        return BNN_OK;
     }
     for (py = 0; py < p->out_h; py++) {
         for (px = 0; px < p->out_w; px++) {

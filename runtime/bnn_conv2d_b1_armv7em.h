@@ -13,7 +13,8 @@
  *   csa(&c2d, &ones, d7, d8);
  *   pop = ones + 2 twos + 2 c2d + 4 c4a  (bit counts; no half adder: c2d and c4a are counted, not added)
  *       = sum of bytes(A) + 2 sum of bytes(B), A = pop4(ones) + 2 pop4(twos), B = pop4(c2d) + 2 pop4(c4a)
- *         (nibbles <= 12; bytes(v) = (v & 0x0f0f0f0f) + (v >> 4 & 0x0f0f0f0f), one USAD8 of bytes(A) + 2 bytes(B) <= 72)
+ *         (nibbles <= 12; bytes(v) = (v & 0x0f0f0f0f) + (v >> 4 & 0x0f0f0f0f), one USAD8 of bytes(A) + 2 bytes(B) <= 72:
+ *         against 0x55555555, giving 340 - pop)
  *   bits = (bits >> 1) | (inside - 2 pop < *thresh++) << 31   (QSUB: any int32 threshold; RRXS: the sentinel)
  * where csa(&h, &l, b, c) is the full adder h:l = l + b + c of BNN_M4_CSA.
  * The x patch (and mask) words are reloaded each channel, their pointers
@@ -34,12 +35,13 @@
     "add  " v ", " v ", lr\n\t"
 
 /*
- * The count of ones, twos, c2d, c4a (masks in m55, m33, inside in `in`; m0f
- * and zero written, zero may be c4a's register), then the threshold: the bit
- * into r3 by RRXS, loop to 1 while the sentinel has not left r3. The four
- * words and lr are clobbered.
+ * The count of ones, twos, c2d, c4a (masks in m55, m33, k = inside - 680;
+ * m0f written), then the threshold: the bit into r3 by RRXS, loop to 1 while
+ * the sentinel has not left r3. The four words and lr are clobbered. The
+ * byte sum is USAD8 against 0x55555555, not 0: every byte b <= 72 gives
+ * |b - 85| = 85 - b, so it is 340 - pop and no register is zeroed.
  */
-#define BNN_CONV2D_B1_M4_COUNT(ones, twos, c2d, c4a, m55, m33, in, m0f, zero) \
+#define BNN_CONV2D_B1_M4_COUNT(ones, twos, c2d, c4a, m55, m33, k, m0f) \
     BNN_CONV2D_B1_M4_POP4(ones, m55, m33)                                      \
     BNN_CONV2D_B1_M4_POP4(twos, m55, m33)                                      \
     BNN_CONV2D_B1_M4_POP4(c2d, m55, m33)                                       \
@@ -54,10 +56,9 @@
     "and  " c2d ", " c2d ", " m0f "\n\t"                                       \
     "add  " c2d ", " c2d ", lr\n\t"                                            \
     "add  " ones ", " ones ", " c2d ", lsl #1\n\t" /* bytes(A) + 2 bytes(B) <= 72 */ \
-    "movs " zero ", #0\n\t"                                                    \
-    "usad8 " ones ", " ones ", " zero "\n\t"      /* pop */                     \
+    "usad8 " ones ", " ones ", " m55 "\n\t"      /* s = 340 - pop (each byte below 0x55) */ \
     "ldr  lr, [r2], #4\n\t"                                                    \
-    "sub  " ones ", " in ", " ones ", lsl #1\n\t" /* dot */                     \
+    "add  " ones ", " k ", " ones ", lsl #1\n\t" /* dot = inside - 680 + 2 s */ \
     "qsub " ones ", " ones ", lr\n\t"  /* dot - T, saturated: negative when dot < T */ \
     "lsls " ones ", " ones ", #1\n\t"                                          \
     "rrxs r3, r3\n\t"                  /* bits = sign:bits >> 1, carry = the sentinel */ \
@@ -75,13 +76,13 @@ __attribute__((noinline)) static uint32_t bnn_conv2d_b1_m4_rows9(const uint32_t 
     register const int32_t *r2 __asm__("r2") = *thresh;
     register uint32_t r3 __asm__("r3") = 1u << (np - 1); /* sentinel */
     register int32_t r12 __asm__("r12") = inside;
-    /* registers: r0 x, r1 w, r2 thresh, r3 bits, r9 0x55555555, r10 0x33333333, r11 inside; r4-r8, r12, lr the words */
+    /* registers: r0 x, r1 w, r2 thresh, r3 bits, r9 0x55555555, r10 0x33333333, r11 inside - 680; r4-r8, r12, lr the words */
     __asm__ volatile(
         ".syntax unified\n\t"
         "push {r4-r11, lr}\n\t"
         "mov  r9, #0x55555555\n\t"
         "mov  r10, #0x33333333\n\t"
-        "mov  r11, r12\n"
+        "subw r11, r12, #680\n"
         "1:\n\t"
         "ldm  r0!, {r4, r5, r6}\n\t"
         "ldm  r1!, {r7, r8, r12}\n\t"
@@ -105,7 +106,7 @@ __attribute__((noinline)) static uint32_t bnn_conv2d_b1_m4_rows9(const uint32_t 
         "eor  r6, r6, r12\n\t"
         "eor  r8, r8, lr\n\t"
         BNN_M4_CSA("r12", "r4", "r6", "r8", "lr")       /* c2d */
-        BNN_CONV2D_B1_M4_COUNT("r4", "r7", "r12", "r5", "r9", "r10", "r11", "r6", "r5")
+        BNN_CONV2D_B1_M4_COUNT("r4", "r7", "r12", "r5", "r9", "r10", "r11", "r6")
         "pop  {r4-r11, lr}\n\t"
         : "+r"(r0), "+r"(r1), "+r"(r2), "+r"(r3), "+r"(r12)
         :
@@ -117,8 +118,8 @@ __attribute__((noinline)) static uint32_t bnn_conv2d_b1_m4_rows9(const uint32_t 
 
 /*
  * The same with the patch's mask: (x ^ w) & m. Registers: r0 x, r1 w, r2
- * thresh, r3 bits, r12 m; the masks 0x55555555, 0x33333333 and inside on
- * the stack, reloaded into r6, r8, r10 for the count; r4-r11, lr the words.
+ * thresh, r3 bits, r12 m; 0x55555555, 0x33333333 and inside - 680 on the
+ * stack, reloaded into r6, r8, r10 for the count; r4-r11, lr the words.
  */
 __attribute__((noinline)) static uint32_t bnn_conv2d_b1_m4_rows9_masked(const uint32_t *patch, const uint32_t *mask, const uint32_t **w,
                                                                        const int32_t **thresh, int32_t np, int32_t inside)
@@ -132,10 +133,10 @@ __attribute__((noinline)) static uint32_t bnn_conv2d_b1_m4_rows9_masked(const ui
     __asm__ volatile(
         ".syntax unified\n\t"
         "push {r4-r11, lr}\n\t"
-        "mov  r6, r4\n\t"
+        "subw r6, r4, #680\n\t"
         "mov  r4, #0x55555555\n\t"
         "mov  r5, #0x33333333\n\t"
-        "push {r4, r5, r6}\n"           /* [sp] 0x55555555, [sp, #4] 0x33333333, [sp, #8] inside */
+        "push {r4, r5, r6}\n"           /* [sp] 0x55555555, [sp, #4] 0x33333333, [sp, #8] inside - 680 */
         "1:\n\t"
         "ldm  r0!, {r4, r5, r6}\n\t"
         "ldm  r1!, {r7, r8, r9}\n\t"
@@ -172,8 +173,8 @@ __attribute__((noinline)) static uint32_t bnn_conv2d_b1_m4_rows9_masked(const ui
         "and  r6, r6, r9\n\t"
         "and  r8, r8, r10\n\t"
         BNN_M4_CSA("r9", "r4", "r6", "r8", "r10")       /* c2d */
-        "ldm  sp, {r6, r8, r10}\n\t"    /* 0x55555555, 0x33333333, inside */
-        BNN_CONV2D_B1_M4_COUNT("r4", "r7", "r9", "r5", "r6", "r8", "r10", "r11", "r5")
+        "ldm  sp, {r6, r8, r10}\n\t"    /* 0x55555555, 0x33333333, inside - 680 */
+        BNN_CONV2D_B1_M4_COUNT("r4", "r7", "r9", "r5", "r6", "r8", "r10", "r11")
         "add  sp, sp, #12\n\t"
         "pop  {r4-r11, lr}\n\t"
         : "+r"(r0), "+r"(r1), "+r"(r2), "+r"(r3), "+r"(r12)
