@@ -817,6 +817,13 @@ static void bnn_conv2d_b1_unpooled(const uint32_t *x, const uint32_t *w, const b
             g.n_pos = 1;
             g.inside[0] = bnn_conv2d_b1_position(x, p, cy * p->stride_h - p->pad_top, cx * p->stride_w - p->pad_left, row_words, 0,
                                                  scratch, masks, &g.mask);
+#if defined(BNN_CONV2D_B1_SINGLE_ASM)
+            if (BNN_CONV2D_B1_SINGLE_ASM(row_words)) { /* straight to the assembly loop (bnn_conv2d_b1_channels' frame: 60 per pixel) */
+                bnn_conv2d_b1_single_asm(scratch, g.mask, g.inside[0], w, g.mask != 0, p->out_c, thresh, flip,
+                                         out + (py * p->out_w + px) * out_words);
+                continue;
+            }
+#endif
             bnn_conv2d_b1_channels(&g, w, p, thresh, flip, best, BNN_CONV2D_B1_FINAL, out + (py * p->out_w + px) * out_words);
         }
     }
