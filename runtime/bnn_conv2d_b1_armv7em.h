@@ -35,8 +35,8 @@
     "add  " v ", " v ", lr\n\t"
 
 /*
- * The count of ones, twos, c2d, c4a (masks in m55, m33, k = inside - 680;
- * m0f written), then the threshold: the bit into r3 by RRXS, loop to 1 while
+ * The count of ones, twos, c2d, c4a (masks in m55, m33, m0f = 0x0f0f0f0f,
+ * k = inside - 680), then the threshold: the bit into r3 by RRXS, loop to 1 while
  * the sentinel has not left r3. The four words and lr are clobbered. The
  * byte sum is USAD8 against 0x55555555, not 0: every byte b <= 72 gives
  * |b - 85| = 85 - b, so it is 340 - pop and no register is zeroed.
@@ -48,7 +48,6 @@
     BNN_CONV2D_B1_M4_POP4(c4a, m55, m33)                                       \
     "add  " ones ", " ones ", " twos ", lsl #1\n\t" /* A */                     \
     "add  " c2d ", " c2d ", " c4a ", lsl #1\n\t"    /* B */                     \
-    "mov  " m0f ", #0x0f0f0f0f\n\t"                                            \
     "and  lr, " m0f ", " ones ", lsr #4\n\t"                                   \
     "and  " ones ", " ones ", " m0f "\n\t"                                     \
     "add  " ones ", " ones ", lr\n\t"                                          \
@@ -76,37 +75,42 @@ __attribute__((noinline)) static uint32_t bnn_conv2d_b1_m4_rows9(const uint32_t 
     register const int32_t *r2 __asm__("r2") = *thresh;
     register uint32_t r3 __asm__("r3") = 1u << (np - 1); /* sentinel */
     register int32_t r12 __asm__("r12") = inside;
-    /* registers: r0 x, r1 w, r2 thresh, r3 bits, r9 0x55555555, r10 0x33333333, r11 inside - 680; r4-r8, r12, lr the words */
+    /* registers: r1 w, r2 thresh, r3 bits, r0 0x0f0f0f0f, r9 0x55555555, r10 0x33333333, r11 inside - 680, the patch on the
+       stack (no pointer: one more mask in a register); r4-r8, r12, lr the words */
     __asm__ volatile(
         ".syntax unified\n\t"
         "push {r4-r11, lr}\n\t"
+        "ldm  r0, {r4-r11, lr}\n\t"
+        "push {r4-r11, lr}\n\t"        /* x[k] at [sp, #4 k] */
+        "mov  r0, #0x0f0f0f0f\n\t"
         "mov  r9, #0x55555555\n\t"
         "mov  r10, #0x33333333\n\t"
         "subw r11, r12, #680\n"
         "1:\n\t"
-        "ldm  r0!, {r4, r5, r6}\n\t"
+        "ldm  sp, {r4, r5, r6}\n\t"
         "ldm  r1!, {r7, r8, r12}\n\t"
         "eor  r4, r4, r7\n\t"
         "eor  r5, r5, r8\n\t"
         "eor  r6, r6, r12\n\t"
         BNN_M4_CSA("r7", "r4", "r5", "r6", "r8")        /* c2a, ones = d0 + d1 + d2 */
-        "ldm  r0!, {r5, r6}\n\t"
+        "ldrd r5, r6, [sp, #12]\n\t"
         "ldm  r1!, {r8, r12}\n\t"
         "eor  r5, r5, r8\n\t"
         "eor  r6, r6, r12\n\t"
         BNN_M4_CSA("r8", "r4", "r5", "r6", "r12")       /* c2b */
-        "ldm  r0!, {r5, r6}\n\t"
+        "ldrd r5, r6, [sp, #20]\n\t"
         "ldm  r1!, {r12, lr}\n\t"
         "eor  r5, r5, r12\n\t"
         "eor  r6, r6, lr\n\t"
         BNN_M4_CSA("r12", "r4", "r5", "r6", "lr")       /* c2c */
         BNN_M4_CSA("r5", "r7", "r8", "r12", "r6")       /* c4a, twos */
-        "ldrd r6, r8, [r0], #-28\n\t"                   /* words 7 and 8; r0 back at the patch */
+        "ldrd r6, r8, [sp, #28]\n\t"
         "ldm  r1!, {r12, lr}\n\t"
         "eor  r6, r6, r12\n\t"
         "eor  r8, r8, lr\n\t"
         BNN_M4_CSA("r12", "r4", "r6", "r8", "lr")       /* c2d */
-        BNN_CONV2D_B1_M4_COUNT("r4", "r7", "r12", "r5", "r9", "r10", "r11", "r6")
+        BNN_CONV2D_B1_M4_COUNT("r4", "r7", "r12", "r5", "r9", "r10", "r11", "r0")
+        "add  sp, sp, #36\n\t"
         "pop  {r4-r11, lr}\n\t"
         : "+r"(r0), "+r"(r1), "+r"(r2), "+r"(r3), "+r"(r12)
         :
@@ -174,6 +178,7 @@ __attribute__((noinline)) static uint32_t bnn_conv2d_b1_m4_rows9_masked(const ui
         "and  r8, r8, r10\n\t"
         BNN_M4_CSA("r9", "r4", "r6", "r8", "r10")       /* c2d */
         "ldm  sp, {r6, r8, r10}\n\t"    /* 0x55555555, 0x33333333, inside - 680 */
+        "mov  r11, #0x0f0f0f0f\n\t"
         BNN_CONV2D_B1_M4_COUNT("r4", "r7", "r9", "r5", "r6", "r8", "r10", "r11")
         "add  sp, sp, #12\n\t"
         "pop  {r4-r11, lr}\n\t"
