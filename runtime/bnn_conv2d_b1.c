@@ -591,12 +591,6 @@ __attribute__((always_inline)) static inline void bnn_conv2d_b1_single(const uin
 {
     const bnn_conv2d_b1_masks_t c = bnn_conv2d_b1_masks();
     int32_t o = 0;
-#if defined(BNN_CONV2D_B1_SINGLE_ASM)
-    if (BNN_CONV2D_B1_SINGLE_ASM(n)) { /* a row length the variant's header runs in assembly */
-        bnn_conv2d_b1_single_asm(patch, mask, inside, w, masked, out_c, thresh, flip, pixel);
-        return;
-    }
-#endif
     while (o < out_c) {
         const int32_t end = out_c - o < 32 ? out_c : o + 32;
         uint32_t word = 0;
