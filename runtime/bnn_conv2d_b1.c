@@ -43,14 +43,18 @@
  * counted once per row (the cores without a popcount instruction), or through
  * the popcount instruction word by word (zbb, builtin). Other lengths run a
  * loop over blocks of 8 words of the same adders. Helium runs positions
- * without a mask on its vector row engine (bnn_conv2d_b1_engine).
+ * without a mask on its vector row engine (bnn_conv2d_b1_engine); armv7em
+ * runs the 9-word rows of layers without a pool in assembly
+ * (bnn_conv2d_b1_armv7em.h, BNN_CONV2D_B1_SINGLE_ASM).
  * Measured on the conv3x3 bench (16x16x32 -> 32, 3x3, float-zero padding 1,
  * 9-word rows; QEMU instructions per binary MAC, before -> after this
- * design): armv7em (Cortex-M4) 0.553 -> 0.41, rv32 (ESP32-C3) 0.702 -> 0.443,
- * armv6m 0.899 -> 0.66, zbb 0.328 -> 0.229, mve 0.261 -> 0.256. The unmasked
- * 9-word channel loop is about 105 instructions on the M4 (10 LDRD/LDR, 9 XOR,
- * 29 adder operations, 27 for the count, the rest threshold, loop and GCC's
- * spills: 0.36 per MAC); a 5-word position of a 2x2 pool about 62.
+ * design): armv7em (Cortex-M4) 0.553 -> 0.41 (-> 0.315 with the assembly
+ * loop and bnn_conv2d_b1_unpooled), rv32 (ESP32-C3) 0.702 -> 0.443,
+ * armv6m 0.899 -> 0.66, zbb 0.328 -> 0.229, mve 0.261 -> 0.256. GCC's
+ * unmasked 9-word channel loop was about 105 instructions on the M4 (10
+ * LDRD/LDR, 9 XOR, 29 adder operations, 27 for the count, the rest
+ * threshold, loop and spills: 0.36 per MAC), the assembly one 78; a 5-word
+ * position of a 2x2 pool about 62.
  */
 
 /* Fully unroll the next loop over the words of a row (at most 15 at a constant length). */

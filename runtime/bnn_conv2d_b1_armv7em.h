@@ -3,10 +3,10 @@
 #define BNN_CONV2D_B1_ARMV7EM_H
 
 /*
- * One position per output pixel, 9-word rows (a 3x3 kernel on 29 to 32
- * channels): all the channels of an output word in one assembly loop, no C
- * per channel (GCC's loop from bnn_conv2d_b1_pop_n: about 105 instructions
- * per channel, 15 of them spills and loop state). Per channel:
+ * Layers without a pool (bnn_conv2d_b1_unpooled), 9-word rows (a 3x3 kernel
+ * on 29 to 32 channels): all the channels of an output word in one assembly
+ * loop, no C per channel (GCC's loop from bnn_conv2d_b1_pop_n: about 105
+ * instructions per channel, 15 of them spills and loop state). Per channel:
  *   d[k] = (x[k] ^ w[k]) (& m[k]), k < 9;
  *   csa(&c2a, &ones, d1, d2), ones = d0 first; csa(&c2b, &ones, d3, d4);
  *   csa(&c2c, &ones, d5, d6); csa(&c4a, &twos, c2b, c2c), twos = c2a first;
@@ -17,12 +17,16 @@
  *         against 0x55555555, giving 340 - pop)
  *   bits = (bits >> 1) | (inside - 2 pop < *thresh++) << 31   (QSUB: any int32 threshold; RRXS: the sentinel)
  * where csa(&h, &l, b, c) is the full adder h:l = l + b + c of BNN_M4_CSA.
- * The x patch (and mask) words are reloaded each channel, their pointers
- * restored by the last load's post-index. Registers are fixed, saved and
- * restored by the block itself (as bnn_m4_row: LDM lists ascend, r7 is the
- * frame pointer at -O0). Measured per channel (stm32f4): 80 instructions
- * without a mask (loads 8, XOR 9, adders 25, count 32, threshold and loop 6),
- * 94 with one (loads 12, AND 9 more, masks and inside from the stack 1).
+ * The x patch (and mask) words are reloaded each channel: without a mask
+ * from a copy on the stack (sp-relative, so the pointer's register holds
+ * 0x0f0f0f0f), with one through pointers restored by the last load's
+ * post-index. Registers are fixed, saved and restored by the block itself
+ * (as bnn_m4_row: LDM lists ascend, r7 is the frame pointer at -O0).
+ * Measured per channel (stm32f4, conv3x3 bench): 78 instructions without a
+ * mask (loads 8, XOR 9, adders 25, count 30, threshold and loop 6), 93 with
+ * one (loads 12, AND 9, the stacked constants 2); about 20 per call (32
+ * channels). conv3x3 0.410 -> 0.315 instructions per MAC with
+ * bnn_conv2d_b1_unpooled (the C loop 118 per position and channel, now 91).
  */
 #define BNN_CONV2D_B1_SINGLE_ASM(n) ((n) == 9)
 
