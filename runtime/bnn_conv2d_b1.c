@@ -595,6 +595,12 @@ __attribute__((always_inline)) static inline void bnn_conv2d_b1_single(const uin
 {
     const bnn_conv2d_b1_masks_t c = bnn_conv2d_b1_masks();
     int32_t o = 0;
+#if defined(BNN_CONV2D_B1_SINGLE_ASM)
+    if (BNN_CONV2D_B1_SINGLE_ASM(n)) { /* the variant's assembly loop (no C copy of this length: flash) */
+        bnn_conv2d_b1_single_asm(patch, mask, inside, w, masked, out_c, thresh, flip, pixel);
+        return;
+    }
+#endif
     while (o < out_c) {
         const int32_t end = out_c - o < 32 ? out_c : o + 32;
         uint32_t word = 0;
@@ -785,18 +791,19 @@ static int32_t bnn_conv2d_b1_position(const uint32_t *x, const bnn_conv2d_params
     return bnn_conv2d_b1_gather(x, p, y0, x0, patch, masks + j * row_words) * p->in_c;
 }
 
+#if defined(BNN_CONV2D_B1_SINGLE_ASM)
 /*
- * A layer without a pool (1x1 window): one position per output pixel, no
- * window bookkeeping (which cost about 150 instructions per output pixel on a
- * Cortex-M4: 0.03 per MAC on the conv3x3 bench). Positions past the
- * convolution output (pool padding at the end) are skipped, as in the loop of
- * bnn_conv2d_b1.
+ * A layer without a pool (1x1 window) whose rows the variant counts in
+ * assembly: one position per output pixel, straight to the assembly loop (the
+ * window bookkeeping and bnn_conv2d_b1_channels' frame cost about 210
+ * instructions per output pixel on a Cortex-M4: 0.02 per MAC on the conv3x3
+ * bench). Positions past the convolution output (pool padding at the end) are
+ * skipped, as in the loop of bnn_conv2d_b1.
  */
 static void bnn_conv2d_b1_unpooled(const uint32_t *x, const uint32_t *w, const bnn_conv2d_params_t *p, const int32_t *thresh,
-                                   const uint32_t *flip, uint32_t *out, uint32_t *scratch, uint32_t *masks, int32_t *best)
+                                   const uint32_t *flip, uint32_t *out, uint32_t *scratch, uint32_t *masks, int32_t row_words)
 {
     const int32_t out_words = (p->out_c + 31) / 32;
-    const int32_t row_words = (p->k_h * p->k_w * p->in_c + 31) / 32;
     int32_t py;
     int32_t px;
     for (py = 0; py < p->out_h; py++) {
@@ -806,26 +813,18 @@ static void bnn_conv2d_b1_unpooled(const uint32_t *x, const uint32_t *w, const b
         }
         for (px = 0; px < p->out_w; px++) {
             const int32_t cx = px * p->pool_stride_w;
-            bnn_conv2d_b1_group_t g;
+            const uint32_t *mask = 0;
+            int32_t inside;
             if (cx >= p->conv_w) {
                 continue;
             }
-            g.patch = scratch;
-            g.mask = 0;
-            g.n_pos = 1;
-            g.inside[0] = bnn_conv2d_b1_position(x, p, cy * p->stride_h - p->pad_top, cx * p->stride_w - p->pad_left, row_words, 0,
-                                                 scratch, masks, &g.mask);
-#if defined(BNN_CONV2D_B1_SINGLE_ASM)
-            if (BNN_CONV2D_B1_SINGLE_ASM(row_words)) { /* straight to the assembly loop (bnn_conv2d_b1_channels' frame: 60 per pixel) */
-                bnn_conv2d_b1_single_asm(scratch, g.mask, g.inside[0], w, g.mask != 0, p->out_c, thresh, flip,
-                                         out + (py * p->out_w + px) * out_words);
-                continue;
-            }
-#endif
-            bnn_conv2d_b1_channels(&g, w, p, thresh, flip, best, BNN_CONV2D_B1_FINAL, out + (py * p->out_w + px) * out_words);
+            inside = bnn_conv2d_b1_position(x, p, cy * p->stride_h - p->pad_top, cx * p->stride_w - p->pad_left, row_words, 0, scratch,
+                                            masks, &mask);
+            bnn_conv2d_b1_single_asm(scratch, mask, inside, w, mask != 0, p->out_c, thresh, flip, out + (py * p->out_w + px) * out_words);
         }
     }
 }
+#endif
 
 bnn_status_t bnn_conv2d_b1(const uint32_t *x, const uint32_t *w, const bnn_conv2d_params_t *p,
                            const int32_t *thresh, const uint32_t *flip, uint32_t *out, uint32_t *scratch)
@@ -842,10 +841,12 @@ bnn_status_t bnn_conv2d_b1(const uint32_t *x, const uint32_t *w, const bnn_conv2
         || p->pool_pad_top < 0 || p->pool_pad_top >= p->pool_h || p->pool_pad_left < 0 || p->pool_pad_left >= p->pool_w) {
         return BNN_ERROR_ARGUMENT;
     }
-    if (window == 1) {
-        bnn_conv2d_b1_unpooled(x, w, p, thresh, flip, out, scratch, masks, best);
+#if defined(BNN_CONV2D_B1_SINGLE_ASM)
+    if (window == 1 && BNN_CONV2D_B1_SINGLE_ASM(row_words)) {
+        bnn_conv2d_b1_unpooled(x, w, p, thresh, flip, out, scratch, masks, row_words);
         return BNN_OK;
     }
+#endif
     for (py = 0; py < p->out_h; py++) {
         for (px = 0; px < p->out_w; px++) {
             uint32_t *pixel = out + (py * p->out_w + px) * out_words;
