@@ -842,10 +842,13 @@ bnn_status_t bnn_conv2d_b1(const uint32_t *x, const uint32_t *w, const bnn_conv2
         return BNN_ERROR_ARGUMENT;
     }
 #if defined(BNN_CONV2D_B1_SINGLE_ASM)
-    if (window == 1 && BNN_CONV2D_B1_SINGLE_ASM(row_words)) {
+    /* (constant false, and no code for it, unless the model lists a length the assembly takes) */
+#define BNN_CONV2D_B1_ASM_LISTED(len) || BNN_CONV2D_B1_SINGLE_ASM(len)
+    if ((0 BNN_CONV2D_B1_ROWS(BNN_CONV2D_B1_ASM_LISTED)) && window == 1 && BNN_CONV2D_B1_SINGLE_ASM(row_words)) {
         bnn_conv2d_b1_unpooled(x, w, p, thresh, flip, out, scratch, masks, row_words);
         return BNN_OK;
     }
+#undef BNN_CONV2D_B1_ASM_LISTED
 #endif
     for (py = 0; py < p->out_h; py++) {
         for (px = 0; px < p->out_w; px++) {
