@@ -48,7 +48,7 @@
  * (bnn_conv2d_b1_armv7em.h, BNN_CONV2D_B1_SINGLE_ASM).
  * Measured on the conv3x3 bench (16x16x32 -> 32, 3x3, float-zero padding 1,
  * 9-word rows; QEMU instructions per binary MAC, before -> after this
- * design): armv7em (Cortex-M4) 0.553 -> 0.41 (-> 0.315 with the assembly
+ * design): armv7em (Cortex-M4) 0.553 -> 0.41 (-> 0.314 with the assembly
  * loop and bnn_conv2d_b1_unpooled), rv32 (ESP32-C3) 0.702 -> 0.443,
  * armv6m 0.899 -> 0.66, zbb 0.328 -> 0.229, mve 0.261 -> 0.256. GCC's
  * unmasked 9-word channel loop was about 105 instructions on the M4 (10
@@ -795,8 +795,8 @@ static int32_t bnn_conv2d_b1_position(const uint32_t *x, const bnn_conv2d_params
 /*
  * A layer without a pool (1x1 window) whose rows the variant counts in
  * assembly: one position per output pixel, straight to the assembly loop (the
- * window bookkeeping and bnn_conv2d_b1_channels' frame cost about 210
- * instructions per output pixel on a Cortex-M4: 0.02 per MAC on the conv3x3
+ * window bookkeeping and bnn_conv2d_b1_channels' frame cost about 130
+ * instructions per output pixel on a Cortex-M4: 0.014 per MAC on the conv3x3
  * bench). Positions past the convolution output (pool padding at the end) are
  * skipped, as in the loop of bnn_conv2d_b1.
  */

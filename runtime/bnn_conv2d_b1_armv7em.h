@@ -3,8 +3,9 @@
 #define BNN_CONV2D_B1_ARMV7EM_H
 
 /*
- * Layers without a pool (bnn_conv2d_b1_unpooled), 9-word rows (a 3x3 kernel
- * on 29 to 32 channels): all the channels of an output word in one assembly
+ * Layers without a pool (bnn_conv2d_b1_unpooled; also the lone position of a
+ * pool window, bnn_conv2d_b1_single), 9-word rows (a 3x3 kernel on 29 to 32
+ * channels): all the channels of an output word in one assembly
  * loop, no C per channel (GCC's loop from bnn_conv2d_b1_pop_n: about 105
  * instructions per channel, 15 of them spills and loop state). Per channel:
  *   d[k] = (x[k] ^ w[k]) (& m[k]), k < 9;
@@ -25,8 +26,8 @@
  * Measured per channel (stm32f4, conv3x3 bench): 78 instructions without a
  * mask (loads 8, XOR 9, adders 25, count 30, threshold and loop 6), 93 with
  * one (loads 12, AND 9, the stacked constants 2); about 20 per call (32
- * channels). conv3x3 0.410 -> 0.315 instructions per MAC with
- * bnn_conv2d_b1_unpooled (the C loop 118 per position and channel, now 91).
+ * channels). conv3x3 0.410 -> 0.314 instructions per MAC with
+ * bnn_conv2d_b1_unpooled (the C loop 118 per position and channel, now 90).
  */
 #define BNN_CONV2D_B1_SINGLE_ASM(n) ((n) == 9)
 
