@@ -4,6 +4,9 @@
 #include "bnn_conv2d_b1_rows.h"
 #include "bnn_conv2d_b1_gather.h" /* patches and border masks */
 #include "bnn_conv2d_b1_count.h"  /* row counts */
+#if defined(BNN_KERNEL_ARMV7EM) && defined(__GNUC__)
+#include "bnn_conv2d_b1_armv7em.h" /* BNN_CONV2D_B1_SINGLE_ASM: the 9-word channel loop in assembly */
+#endif
 
 /*
  * Binary 2-D convolution, NHWC, direct (no im2col buffer), with an optional
@@ -42,16 +45,19 @@
  * counted once per row (the cores without a popcount instruction), or through
  * the popcount instruction word by word (zbb, builtin). Other lengths run a
  * loop over blocks of 8 words of the same adders. Helium runs positions
- * without a mask on its vector row engine (bnn_conv2d_b1_engine).
+ * without a mask on its vector row engine (bnn_conv2d_b1_engine); armv7em
+ * runs the 9-word rows of layers without a pool in assembly
+ * (bnn_conv2d_b1_armv7em.h, BNN_CONV2D_B1_SINGLE_ASM).
  * Measured on the conv3x3 bench (16x16x32 -> 32, 3x3, float-zero padding 1,
  * 9-word rows; QEMU instructions per binary MAC, before -> after this
  * design): armv7em (Cortex-M4) 0.553 -> 0.41, rv32 (ESP32-C3) 0.702 -> 0.443,
- * armv6m 0.899 -> 0.66, zbb 0.328 -> 0.229, mve 0.261 -> 0.256; rv32 then
- * 0.375 with bnn_conv2d_b1_rv32.h (9-word rows without a pool: the patch in
- * registers, an assembly channel loop of 98 instructions). The unmasked
- * 9-word channel loop is about 105 instructions on the M4 (10 LDRD/LDR, 9 XOR,
- * 29 adder operations, 27 for the count, the rest threshold, loop and GCC's
- * spills: 0.36 per MAC); a 5-word position of a 2x2 pool about 62.
+ * armv6m 0.899 -> 0.66, zbb 0.328 -> 0.229, mve 0.261 -> 0.256. Then the
+ * 9-word rows of layers without a pool (3x3 taps of 32 channels) got
+ * assembly channel loops: armv7em 0.314 (bnn_conv2d_b1_armv7em.h: 78
+ * instructions per unmasked channel, GCC's loop was about 105: 10 LDRD/LDR,
+ * 9 XOR, 29 adder operations, 27 for the count, the rest threshold, loop and
+ * spills), rv32 0.375 (bnn_conv2d_b1_rv32.h: the patch in registers, 98 per
+ * channel). A 5-word position of a 2x2 pool costs about 62 on the M4.
  */
 
 /*
@@ -162,6 +168,12 @@ __attribute__((always_inline)) static inline void bnn_conv2d_b1_single(const uin
 #if defined(BNN_CONV2D_B1_RV9)
     if (n == 9) {
         bnn_conv2d_b1_single9(patch, masked ? mask : 0, inside, w, out_c, thresh, flip, pixel);
+        return;
+    }
+#endif
+#if defined(BNN_CONV2D_B1_SINGLE_ASM)
+    if (BNN_CONV2D_B1_SINGLE_ASM(n)) { /* the variant's assembly loop (no C copy of this length: flash) */
+        bnn_conv2d_b1_single_asm(patch, mask, inside, w, masked, out_c, thresh, flip, pixel);
         return;
     }
 #endif
@@ -359,6 +371,41 @@ static int32_t bnn_conv2d_b1_position(const uint32_t *x, const bnn_conv2d_params
     return bnn_conv2d_b1_gather(x, p, y0, x0, patch, masks + j * row_words) * p->in_c;
 }
 
+#if defined(BNN_CONV2D_B1_SINGLE_ASM)
+/*
+ * A layer without a pool (1x1 window) whose rows the variant counts in
+ * assembly: one position per output pixel, straight to the assembly loop (the
+ * window bookkeeping and bnn_conv2d_b1_channels' frame cost about 130
+ * instructions per output pixel on a Cortex-M4: 0.014 per MAC on the conv3x3
+ * bench). Positions past the convolution output (pool padding at the end) are
+ * skipped, as in the loop of bnn_conv2d_b1.
+ */
+static void bnn_conv2d_b1_unpooled(const uint32_t *x, const uint32_t *w, const bnn_conv2d_params_t *p, const int32_t *thresh,
+                                   const uint32_t *flip, uint32_t *out, uint32_t *scratch, uint32_t *masks, int32_t row_words)
+{
+    const int32_t out_words = (p->out_c + 31) / 32;
+    int32_t py;
+    int32_t px;
+    for (py = 0; py < p->out_h; py++) {
+        const int32_t cy = py * p->pool_stride_h;
+        if (cy >= p->conv_h) {
+            continue;
+        }
+        for (px = 0; px < p->out_w; px++) {
+            const int32_t cx = px * p->pool_stride_w;
+            const uint32_t *mask = 0;
+            int32_t inside;
+            if (cx >= p->conv_w) {
+                continue;
+            }
+            inside = bnn_conv2d_b1_position(x, p, cy * p->stride_h - p->pad_top, cx * p->stride_w - p->pad_left, row_words, 0, scratch,
+                                            masks, &mask);
+            bnn_conv2d_b1_single_asm(scratch, mask, inside, w, mask != 0, p->out_c, thresh, flip, out + (py * p->out_w + px) * out_words);
+        }
+    }
+}
+#endif
+
 bnn_status_t bnn_conv2d_b1(const uint32_t *x, const uint32_t *w, const bnn_conv2d_params_t *p,
                            const int32_t *thresh, const uint32_t *flip, uint32_t *out, uint32_t *scratch)
 {
@@ -378,6 +425,15 @@ bnn_status_t bnn_conv2d_b1(const uint32_t *x, const uint32_t *w, const bnn_conv2
     if (bnn_conv2d_b1_layer9(x, w, p, thresh, flip, out, scratch)) {
         return BNN_OK;
     }
+#endif
+#if defined(BNN_CONV2D_B1_SINGLE_ASM)
+    /* (constant false, and no code for it, unless the model lists a length the assembly takes) */
+#define BNN_CONV2D_B1_ASM_LISTED(len) || BNN_CONV2D_B1_SINGLE_ASM(len)
+    if ((0 BNN_CONV2D_B1_ROWS(BNN_CONV2D_B1_ASM_LISTED)) && window == 1 && BNN_CONV2D_B1_SINGLE_ASM(row_words)) {
+        bnn_conv2d_b1_unpooled(x, w, p, thresh, flip, out, scratch, masks, row_words);
+        return BNN_OK;
+    }
+#undef BNN_CONV2D_B1_ASM_LISTED
 #endif
     for (py = 0; py < p->out_h; py++) {
         for (px = 0; px < p->out_w; px++) {

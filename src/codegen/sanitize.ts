@@ -56,7 +56,7 @@ export const RUNTIME_STEMS: ReadonlySet<string> = new Set([
   'bnn_kernels', 'bnn_popcount', 'bnn_kernel_config', 'bnn_kernel_variant',
   'bnn_popcount_portable', 'bnn_popcount_builtin', 'bnn_popcount_armv7em', 'bnn_popcount_armv6m',
   'bnn_popcount_mve', 'bnn_popcount_zbb', 'bnn_popcount_rv32',
-  'bnn_dense_b1', 'bnn_dense_b1_pop', 'bnn_conv2d_b1', 'bnn_conv2d_b1_rows', 'bnn_conv2d_b1_gather', 'bnn_conv2d_b1_count', 'bnn_conv2d_b1_rv32', 'bnn_conv2d_grouped_b1', 'bnn_maxpool_b1', 'bnn_conv2d_pool', 'bnn_conv2d_int', 'bnn_dense_int',
+  'bnn_dense_b1', 'bnn_dense_b1_pop', 'bnn_conv2d_b1', 'bnn_conv2d_b1_rows', 'bnn_conv2d_b1_gather', 'bnn_conv2d_b1_count', 'bnn_conv2d_b1_rv32', 'bnn_conv2d_b1_armv7em', 'bnn_conv2d_grouped_b1', 'bnn_maxpool_b1', 'bnn_conv2d_pool', 'bnn_conv2d_int', 'bnn_dense_int',
   'bnn_dense_u8_b1', 'bnn_dense_s8_b1', 'bnn_dense_u8_acc', 'bnn_dense_s8_acc', 'bnn_conv2d_u8_b1', 'bnn_conv2d_s8_b1', 'bnn_dense_f32_b1', 'bnn_conv2d_f32_b1',
   'bnn_binarize_f32', 'bnn_binarize_u8', 'bnn_binarize_s8',
   'bnnc_host', 'bnnc_host_asan', 'bnnc_host_main', 'bnnc_qemu_main', 'bnnc_qemu_samples', 'bnnc_uart_selftest_main',

@@ -42,9 +42,12 @@ interface PathShape {
   poolMode?: 'max' | 'sum';
   /** 'random', or 'max': input all 0 and weights all 1, so every inside tap counts in_c (popcounts of 256 and more). */
   data?: 'random' | 'max';
-  /** 'extreme': thresholds cycle through the int32 extremes and the edges of the reachable dots (-all, -all + 1, all, all + 1, 0). */
+  /** 'extreme': thresholds at the int32 limits and next to the reachable dots, in turn (saturated comparisons). */
   thresholds?: 'extreme';
 }
+
+const INT32_MIN = -(2 ** 31);
+const INT32_MAX = 2 ** 31 - 1;
 
 function randomWords(next: () => number, groups: number, bits: number, fill?: number): Uint32Array {
   const words = wordsFor(bits);
@@ -72,10 +75,10 @@ function pathCase(next: () => number, s: PathShape): ConvCase {
   const window = pool[0] * pool[1] * (s.poolMode === 'sum' ? 1 : 0) || 1;
   for (let o = 0; o < s.outC; o++) {
     // around the middle of the reachable range, so both bits occur (for 'max': between the exact dot and a wrapped one)
-    const all = s.inC * s.kernel[0] * s.kernel[1] * window;
-    const extreme = [-(2 ** 31), 2 ** 31 - 1, -all, -all + 1, all, all + 1, 0];
-    threshold[o] = s.thresholds === 'extreme' ? extreme[o % extreme.length]
-      : max ? -all + 1 + (next() % 64) : ((next() % 33) - 16) * window;
+    const reach = s.inC * s.kernel[0] * s.kernel[1] * window;
+    const extreme = [INT32_MIN, INT32_MAX, INT32_MIN + 1, INT32_MAX - 1, reach, reach + 1, -reach, -reach + 1, 0, 1];
+    threshold[o] = s.thresholds === 'extreme' && o % 2 === 0 ? extreme[(o / 2) % extreme.length]
+      : max ? -reach + 1 + (next() % 64) : ((next() % 33) - 16) * window;
     flip[o] = next() & 1;
   }
   const layer = conv2dB1Layer({
@@ -105,6 +108,11 @@ const SHAPES: PathShape[] = [
   { what: '15-word rows, -1 padding, 2x2 max pool', size: [4, 4], inC: 53, outC: 8, kernel: [3, 3], pads: [1, 1, 1, 1], padding: 'minus', pool: [2, 2] },
   { what: 'popcounts >= 256 on 9-word rows (inside and border)', size: [4, 4], inC: 32, outC: 33, kernel: [3, 3], pads: [1, 1, 1, 1], padding: 'zero', data: 'max' },
   { what: 'popcounts >= 256 on 15-word rows, 2x2 sum pool', size: [4, 4], inC: 53, outC: 6, kernel: [3, 3], pads: [1, 1, 1, 1], padding: 'plus', pool: [2, 2], poolMode: 'sum', data: 'max' },
+  // 9-word rows without a pool: the armv7em assembly channel loop (bnn_conv2d_b1_armv7em.h), with and without masks
+  { what: '9-word rows, 31 channels (partial last word, odd inside bits), zero padding, 64 output channels', size: [5, 5], inC: 31, outC: 64, kernel: [3, 3], pads: [1, 1, 1, 1], padding: 'zero' },
+  { what: '9-word rows, 30 channels, +1 padding (border positions without masks), stride 2', size: [7, 6], inC: 30, outC: 31, kernel: [3, 3], stride: [2, 2], pads: [1, 1, 1, 1], padding: 'plus' },
+  { what: '9-word rows, thresholds at the int32 extremes and next to the dots (inside and border)', size: [4, 5], inC: 32, outC: 45, kernel: [3, 3], pads: [1, 1, 1, 1], padding: 'zero', thresholds: 'extreme' },
+  { what: '9-word rows, one output channel, -1 padding', size: [3, 3], inC: 32, outC: 1, kernel: [3, 3], pads: [1, 1, 1, 1], padding: 'minus' },
   { what: 'popcounts >= 256 on 18-word rows', size: [3, 3], inC: 64, outC: 5, kernel: [3, 3], pads: [1, 1, 1, 1], padding: 'zero', data: 'max' },
   // 9-word rows without a pool: on rv32 bnn_conv2d_b1_layer9 and the assembly channel loop (patch in registers)
   { what: '9-word rows, 32 channels, 65 outputs (a 1-channel word), stride 2, zero padding', size: [7, 6], inC: 32, outC: 65, kernel: [3, 3], stride: [2, 2], pads: [1, 1, 1, 1], padding: 'zero' },

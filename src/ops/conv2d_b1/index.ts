@@ -60,15 +60,16 @@ export const conv2dB1Op: LoweredOp<Conv2dB1Layer> = {
   constants: convConstants,
 
   code: (layer, site) => convCode(layer, site, 'bnn_conv2d_b1'),
-  // The kernel counts its rows itself (the row lengths of the model's binary convolutions unrolled), but on
-  // Helium, where positions without masks run on the row engine.
+  // The kernel counts its rows itself (the row lengths of the model's binary convolutions unrolled; 9-word
+  // rows in assembly on armv7em, bnn_conv2d_b1_armv7em.h), but on Helium, where positions without masks run
+  // on the row engine.
   kernelFiles: (_layer, model) => [
     ...CONV2D_B1_RUNTIME.map((file) => ({ file })), conv2dB1RowsFile(model.layers.filter((l): l is Conv2dB1Layer => l.kind === KIND)), ROW_ENGINE,
   ],
 };
 
 /** The static files of the kernel (runtime/), without the generated rows header and the row engine. */
-export const CONV2D_B1_RUNTIME = ['bnn_conv2d_b1.c', 'bnn_conv2d_b1_gather.h', 'bnn_conv2d_b1_count.h', 'bnn_conv2d_b1_rv32.h'] as const;
+export const CONV2D_B1_RUNTIME = ['bnn_conv2d_b1.c', 'bnn_conv2d_b1_gather.h', 'bnn_conv2d_b1_count.h', 'bnn_conv2d_b1_armv7em.h', 'bnn_conv2d_b1_rv32.h'] as const;
 
 /** Positions of a pool window that bnn_conv2d_b1.c gathers and counts together (BNN_CONV2D_B1_GROUP). */
 const GROUP = 4;
