@@ -417,8 +417,7 @@ bnn_status_t bnn_conv2d_b1(const uint32_t *x, const uint32_t *w, const bnn_conv2
     int32_t *best = (int32_t *)(masks + (p->padding == BNN_PAD_ZERO ? group * row_words : 0));
     int32_t py;
     int32_t px;
-    if (p->in_c < 1 || p->out_c < 1 || p->pool_h < 1 || p->pool_w < 1 || p->pool_stride_h < 1 || p->pool_stride_w < 1
-        || p->pool_pad_top < 0 || p->pool_pad_top >= p->pool_h || p->pool_pad_left < 0 || p->pool_pad_left >= p->pool_w) {
+    if (!bnn_conv2d_params_ok(p)) {
         return BNN_ERROR_ARGUMENT;
     }
 #if defined(BNN_CONV2D_B1_RV9)

@@ -3,6 +3,7 @@
 #define BNN_CONV2D_INT_H
 
 #include "bnn_kernels.h"
+#include "bnn_conv2d_pool.h"
 
 /*
  * First layer: 2-D convolution of an 8-bit image (channels-last: a camera
@@ -324,48 +325,32 @@ static inline void bnn_conv2d_int_columns3(const uint8_t *x, int is_signed, cons
 }
 
 /*
- * G = 4 with a pool, pixel by pixel: the tables of each position of the pool window (pool_h x pool_w moved by the
- * pool strides; positions outside the convolution output, the pool's padding, are skipped, so they never win), their
- * accumulators' max or sum (p->pool_sum) in `best`, then the threshold.
+ * G = 4 with a pool: the accumulators of every output channel at conv position (y, xx), a bnn_conv2d_position_t for
+ * the pool -> threshold loop of bnn_conv2d_pool.h (work: the tables, then the patch).
  */
-static inline void bnn_conv2d_int_pooled_pixels(const uint8_t *x, int is_signed, const uint32_t *w, const bnn_conv2d_params_t *p,
-                                                const int32_t *thresh, const uint32_t *flip, uint32_t *out, int32_t *tables,
-                                                uint8_t *patch, int32_t *best)
+static inline void bnn_conv2d_int_position4(const uint8_t *x, int is_signed, const uint32_t *w, const bnn_conv2d_params_t *p,
+                                            int32_t y, int32_t xx, int32_t *tables, int32_t *acc)
 {
     const int32_t values = p->k_h * p->k_w * p->in_c;
     const int32_t groups = (values + 3) / 4;
     const int32_t row_words = (values + 31) / 32;
-    const int32_t out_words = (p->out_c + 31) / 32;
-    int32_t py;
-    int32_t px;
     int32_t o;
-    for (py = 0; py < p->out_h; py++) {
-        for (px = 0; px < p->out_w; px++) {
-            uint32_t *pixel = out + (py * p->out_w + px) * out_words;
-            int32_t qy;
-            int32_t qx;
-            int first = 1;
-            for (qy = 0; qy < p->pool_h; qy++) {
-                const int32_t cy = py * p->pool_stride_h - p->pool_pad_top + qy;
-                if (cy < 0 || cy >= p->conv_h) {
-                    continue;
-                }
-                for (qx = 0; qx < p->pool_w; qx++) {
-                    const int32_t cx = px * p->pool_stride_w - p->pool_pad_left + qx;
-                    if (cx < 0 || cx >= p->conv_w) {
-                        continue;
-                    }
-                    bnn_conv2d_int_tables4(x, is_signed, p, cy, cx, patch, tables);
-                    for (o = 0; o < p->out_c; o++) {
-                        const int32_t acc = bnn_conv2d_int_acc4(tables, groups, w + o * row_words);
-                        best[o] = first ? acc : p->pool_sum ? best[o] + acc : (acc > best[o] ? acc : best[o]);
-                    }
-                    first = 0;
-                }
-            }
-            BNN_CONV2D_INT_PACK(p, thresh, flip, pixel, best[o]);
-        }
+    bnn_conv2d_int_tables4(x, is_signed, p, y, xx, (uint8_t *)(tables + 16 * groups), tables);
+    for (o = 0; o < p->out_c; o++) {
+        acc[o] = bnn_conv2d_int_acc4(tables, groups, w + o * row_words);
     }
+}
+
+static inline void bnn_conv2d_int_position_u8(const void *x, const uint32_t *w, const bnn_conv2d_params_t *p, int32_t y, int32_t xx,
+                                              void *work, int32_t *acc)
+{
+    bnn_conv2d_int_position4((const uint8_t *)x, 0, w, p, y, xx, (int32_t *)work, acc);
+}
+
+static inline void bnn_conv2d_int_position_s8(const void *x, const uint32_t *w, const bnn_conv2d_params_t *p, int32_t y, int32_t xx,
+                                              void *work, int32_t *acc)
+{
+    bnn_conv2d_int_position4((const uint8_t *)x, 1, w, p, y, xx, (int32_t *)work, acc);
 }
 
 /* G = 4 without a pool: the tables of each position, then the threshold in registers; `groups` constant after inlining. */
@@ -391,13 +376,13 @@ __attribute__((always_inline)) static inline void bnn_conv2d_int_pixels4(const u
 static inline int32_t bnn_conv2d_int_scratch_words(const bnn_conv2d_params_t *p)
 {
     const int32_t values = p->k_h * p->k_w * p->in_c;
-    return bnn_conv2d_int_rows3(p) ? 64 + 4 * p->out_c : 17 * ((values + 3) / 4) + (bnn_conv2d_int_pooled(p) ? p->out_c : 0);
+    return bnn_conv2d_int_rows3(p) ? 64 + 4 * p->out_c : 17 * ((values + 3) / 4) + (bnn_conv2d_int_pooled(p) ? 2 * p->out_c : 0);
 }
 
 /*
  * bnn_conv2d_{u8,s8}_b1. scratch: G = 3: the ring of tables (64 words), then the records (4 words per output
  * channel); G = 4: the tables (16 words per 4 patch values), then the patch (1 word per 4 values), then, with a pool,
- * out_c words for the pooled accumulators.
+ * 2 * out_c words for one position's accumulators and the pooled ones (bnn_conv2d_pool.h).
  */
 __attribute__((always_inline)) static inline bnn_status_t bnn_conv2d_int_b1(const uint8_t *x, int is_signed, const uint32_t *w,
                                                                            const bnn_conv2d_params_t *p, const int32_t *thresh,
@@ -407,15 +392,16 @@ __attribute__((always_inline)) static inline bnn_status_t bnn_conv2d_int_b1(cons
     const int32_t groups = (values + 3) / 4;
     int32_t *tables = (int32_t *)scratch;
     uint8_t *patch = (uint8_t *)(tables + 16 * groups);
-    if (p->in_c < 1 || p->out_c < 1 || p->pool_h < 1 || p->pool_w < 1 || p->pool_stride_h < 1 || p->pool_stride_w < 1
-        || p->pool_pad_top < 0 || p->pool_pad_top >= p->pool_h || p->pool_pad_left < 0 || p->pool_pad_left >= p->pool_w) {
+    if (!bnn_conv2d_params_ok(p)) {
         return BNN_ERROR_ARGUMENT;
     }
     if (bnn_conv2d_int_rows3(p)) {
         bnn_conv2d_int_records3(w, p->out_c, thresh, tables + 64);
         bnn_conv2d_int_columns3(x, is_signed, p, flip, out, tables, tables + 64);
     } else if (bnn_conv2d_int_pooled(p)) {
-        bnn_conv2d_int_pooled_pixels(x, is_signed, w, p, thresh, flip, out, tables, patch, (int32_t *)(patch + 4 * groups));
+        int32_t *acc = (int32_t *)(patch + 4 * groups);
+        return bnn_conv2d_pool_threshold(x, w, p, thresh, flip, out, tables, acc,
+                                         is_signed ? bnn_conv2d_int_position_s8 : bnn_conv2d_int_position_u8);
     } else {
         bnn_conv2d_int_pixels4(x, is_signed, w, p, groups, (values + 31) / 32, thresh, flip, out, tables, patch);
     }

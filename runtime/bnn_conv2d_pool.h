@@ -30,8 +30,7 @@ __attribute__((always_inline)) static inline bnn_status_t bnn_conv2d_pool_thresh
     int32_t py;
     int32_t px;
     int32_t o;
-    if (p->in_c < 1 || p->out_c < 1 || p->pool_h < 1 || p->pool_w < 1 || p->pool_stride_h < 1 || p->pool_stride_w < 1
-        || p->pool_pad_top < 0 || p->pool_pad_top >= p->pool_h || p->pool_pad_left < 0 || p->pool_pad_left >= p->pool_w) {
+    if (!bnn_conv2d_params_ok(p)) {
         return BNN_ERROR_ARGUMENT;
     }
     for (py = 0; py < p->out_h; py++) {

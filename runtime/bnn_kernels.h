@@ -62,6 +62,13 @@ typedef struct {
     int16_t conv_h, conv_w;         /**< convolution output size before the pool: window positions outside it are skipped */
 } bnn_conv2d_params_t;
 
+/** 1 if the fields every convolution kernel relies on are in range (else the kernel returns BNN_ERROR_ARGUMENT). */
+static inline int bnn_conv2d_params_ok(const bnn_conv2d_params_t *p)
+{
+    return p->in_c >= 1 && p->out_c >= 1 && p->pool_h >= 1 && p->pool_w >= 1 && p->pool_stride_h >= 1 && p->pool_stride_w >= 1
+        && p->pool_pad_top >= 0 && p->pool_pad_top < p->pool_h && p->pool_pad_left >= 0 && p->pool_pad_left < p->pool_w;
+}
+
 /** Name of the kernel variant compiled in (see bnn_kernel_variant.c). */
 const char *bnn_kernel_variant(void);
 

@@ -32,14 +32,14 @@ const pooled = (layer: Conv2dIntB1Layer) => layer.pool[0] !== 1 || layer.pool[1]
 /**
  * bnn_conv2d_int_scratch_words (bnn_conv2d_int.h): 3 kernel rows of 3 values moved by 1 row without a pool take a ring
  * of 64 signed sums and 4 words per output channel (table offsets, clamped threshold); every other layer 16 signed sums and 1 word
- * of the patch per 4 values, then, with a pool, one int32 per output channel.
+ * of the patch per 4 values, then, with a pool, two int32 per output channel (one position's and the pooled accumulators).
  */
 function scratchWords(layer: Conv2dIntB1Layer): number {
   const [kh, kw] = layer.kernel;
   const values = kh * kw * layer.inShape[2];
   const outC = layer.outShape[2];
   if (kh === 3 && kw * layer.inShape[2] === 3 && layer.stride[0] === 1 && !pooled(layer)) return 64 + 4 * outC;
-  return 17 * Math.ceil(values / 4) + (pooled(layer) ? outC : 0);
+  return 17 * Math.ceil(values / 4) + (pooled(layer) ? 2 * outC : 0);
 }
 
 const PREFIX = { uint8: 'bnn_conv2d_u8', int8: 'bnn_conv2d_s8' } as const;
@@ -74,5 +74,5 @@ export const conv2dIntB1Op: LoweredOp<Conv2dIntB1Layer> = {
   constants: convConstants,
 
   code: (layer, site) => convCode(layer, site, `${PREFIX[layer.inputDType]}_b1`),
-  kernelFiles: (layer) => [{ file: `${PREFIX[layer.inputDType]}_b1.c` }, { file: 'bnn_conv2d_int.h' }],
+  kernelFiles: (layer) => [{ file: `${PREFIX[layer.inputDType]}_b1.c` }, { file: 'bnn_conv2d_int.h' }, { file: 'bnn_conv2d_pool.h' }],
 };
